@@ -1,0 +1,472 @@
+package swarmsim
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/swarmsim/swarmsim/internal/eventq"
+	"github.com/swarmsim/swarmsim/internal/ids"
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/task"
+	"github.com/swarmsim/swarmsim/updater"
+)
+
+// Cluster is a simulated swarm: its nodes, services and tasks, the
+// orchestrator, scheduler, updater, agents and routing mesh, all driven by
+// one event loop over a virtual clock.
+//
+// A Cluster is not safe for concurrent use; one goroutine owns it. Nothing in
+// it reads the real clock or starts a goroutine, and every random choice
+// comes from Config.Seed, so the same seed and the same calls give the same
+// event trace, byte for byte.
+type Cluster struct {
+	cfg   Config
+	epoch time.Time
+	now   int64 // nanoseconds since epoch
+	q     eventq.Queue
+	ids   *ids.Generator
+
+	nodes    []*nodeState // in join order; removed nodes are nil
+	nodeByID map[string]*nodeState
+	leader   *nodeState
+
+	services    []*serviceState // in creation order; removed services are nil
+	serviceByID map[string]*serviceState
+
+	tasks   []*taskState // arena in creation order; deleted tasks stay for the trace
+	taskIdx map[string]int32
+
+	sched *scheduler.Set
+	alloc *mesh.Allocator
+	mesh  *mesh.Mesh
+
+	images       map[string]ImageBehavior
+	defaultImage ImageBehavior
+	historyLimit int
+
+	// work for the end of the current step (SwarmKit's commit-boundary tick)
+	dirty         []*serviceState
+	unassigned    []*taskState // PENDING tasks waiting for the scheduler
+	unschedulable []*taskState // tasks the scheduler could not place
+	retry         bool         // something changed that may let unschedulable tasks fit
+	notes         []updNote    // task changes to hand to updaters
+	notifying     bool
+
+	probes []*probeState
+	trace  []record
+	seq    uint64
+}
+
+type nodeState struct {
+	n       *node.Node
+	idx     int32
+	up      bool   // the machine and its engine are alive
+	beatGen uint32 // generation of the pending heartbeat-failure event
+	tasks   []*taskState
+	removed bool
+}
+
+type specVersion struct {
+	serviceID string
+	spec      ServiceSpec
+	version   uint64
+	hostPorts   []scheduler.HostPort
+	constraints []scheduler.Constraint
+}
+
+type serviceState struct {
+	id        string
+	idx       int32
+	version   uint64
+	createdAt time.Time
+	updatedAt time.Time
+	spec      *specVersion
+	prev      *specVersion
+	status    updater.Status
+	endpoint  []mesh.PortConfig
+	slots     map[uint64]*slotState
+	removed   bool
+
+	upd     *updater.Updater
+	updSpec *specVersion
+	updGen  uint32
+
+	restarts map[uint64]*restartHistory
+
+	running        int // tasks observed RUNNING
+	desiredRunning int // tasks desired RUNNING
+	dirtyQueued    bool
+}
+
+type slotState struct {
+	key   uint64 // slot number, or node index+1 for global services
+	tasks []*taskState
+}
+
+type restartHistory struct {
+	specVersion uint64
+	total       uint64
+	at          []int64
+}
+
+type taskState struct {
+	t       *task.Task
+	idx     int32
+	svc     *serviceState
+	spec    *specVersion
+	node    *nodeState
+	pre     *nodeState // the node a global task is preassigned to
+	slot    *slotState
+	nodePos int
+
+	agentGen uint32
+	stopping bool // the agent is stopping the container
+
+	gate    *startGate   // pending delayed start
+	waiters []*taskState // replacements whose delayed start waits for this task to stop
+
+	backend       bool
+	deleted       bool
+	unschedulable bool
+}
+
+// startGate is a replacement task's delayed start (SwarmKit's
+// restart.DelayStart): desired RUNNING once the delay has passed and the old
+// task has stopped, or OldTaskTimeout after the delay.
+type startGate struct {
+	until        int64
+	waitFor      *taskState
+	deadline     int64
+	restartAfter bool // the task failed during its delay: restart it when the delay ends
+}
+
+type updNote struct {
+	ts                *taskState
+	desired, observed task.State
+}
+
+// event kinds on the queue
+const (
+	evAgent uint8 = iota + 1
+	evGate
+	evHeartbeat
+	evUpdater
+	evProbe
+)
+
+// New returns an empty cluster with its clock at cfg.Epoch (or DefaultEpoch).
+func New(cfg Config) *Cluster {
+	c := &Cluster{
+		cfg:          cfg,
+		epoch:        cfg.Epoch,
+		ids:          ids.New(cfg.Seed),
+		nodeByID:     make(map[string]*nodeState),
+		serviceByID:  make(map[string]*serviceState),
+		taskIdx:      make(map[string]int32),
+		sched:        scheduler.NewSet(),
+		alloc:        mesh.NewAllocator(),
+		mesh:         mesh.New(),
+		images:       make(map[string]ImageBehavior),
+		historyLimit: cfg.historyLimit(),
+	}
+	if c.epoch.IsZero() {
+		c.epoch = DefaultEpoch()
+	}
+	c.defaultImage = DefaultImageBehavior()
+	if cfg.DefaultImage != nil {
+		c.defaultImage = *cfg.DefaultImage
+	}
+	return c
+}
+
+// Now is the cluster's virtual time.
+func (c *Cluster) Now() time.Time { return c.at(c.now) }
+
+// Elapsed is the virtual time since the cluster's epoch.
+func (c *Cluster) Elapsed() time.Duration { return time.Duration(c.now) }
+
+// Epoch is the virtual time the cluster started at.
+func (c *Cluster) Epoch() time.Time { return c.epoch }
+
+func (c *Cluster) at(ns int64) time.Time { return c.epoch.Add(time.Duration(ns)) }
+
+func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
+	c.q.Push(eventq.Event{At: at, Kind: kind, A: a, B: b})
+}
+
+// SetTaskHistoryLimit changes the swarm's task history retention limit, as
+// `docker swarm update --task-history-limit N` does. 0 keeps no history
+// beyond the current task; a negative value keeps everything.
+func (c *Cluster) SetTaskHistoryLimit(n int) {
+	c.historyLimit = n
+}
+
+// TaskHistoryLimit is the swarm's task history retention limit.
+func (c *Cluster) TaskHistoryLimit() int { return c.historyLimit }
+
+// SetImage declares how tasks of an image behave from now on. The image is
+// matched by the exact reference a service uses (e.g. "redis:3.0.7").
+func (c *Cluster) SetImage(ref string, b ImageBehavior) { c.images[ref] = b }
+
+func (c *Cluster) image(ref string) ImageBehavior {
+	if b, ok := c.images[ref]; ok {
+		return b
+	}
+	return c.defaultImage
+}
+
+// ---- the event loop ----
+
+// Step runs the next pending event and everything it causes at the same
+// instant. It returns false when nothing is pending.
+func (c *Cluster) Step() bool {
+	for {
+		e, ok := c.q.Pop()
+		if !ok {
+			return false
+		}
+		if e.At > c.now {
+			c.now = e.At
+		}
+		if c.handle(e) {
+			c.settle()
+			return true
+		}
+	}
+}
+
+// Pending reports whether any event is scheduled.
+func (c *Cluster) Pending() bool { return c.q.Len() > 0 }
+
+// NextEventAt is the virtual time of the next pending event.
+func (c *Cluster) NextEventAt() (time.Time, bool) {
+	e, ok := c.q.Peek()
+	if !ok {
+		return time.Time{}, false
+	}
+	return c.at(e.At), true
+}
+
+// RunFor runs every event due within d and leaves the clock d later.
+func (c *Cluster) RunFor(d time.Duration) {
+	if d < 0 {
+		return
+	}
+	end := c.now + int64(d)
+	for {
+		e, ok := c.q.Peek()
+		if !ok || e.At > end {
+			break
+		}
+		c.Step()
+	}
+	c.now = end
+}
+
+// RunUntil runs events until cond holds (checked before each event) or the
+// limit of virtual time has passed; it reports whether cond held. The clock
+// stops at the event that made cond true, or at the limit.
+func (c *Cluster) RunUntil(cond func(*Cluster) bool, limit time.Duration) bool {
+	end := c.now + int64(limit)
+	for {
+		if cond(c) {
+			return true
+		}
+		e, ok := c.q.Peek()
+		if !ok || e.At > end {
+			c.now = max(c.now, end)
+			return cond(c)
+		}
+		c.Step()
+	}
+}
+
+// RunUntilIdle runs events until none is pending or limit has passed, and
+// reports whether the cluster went idle. A running container that never
+// exits schedules nothing, so a settled cluster is idle.
+func (c *Cluster) RunUntilIdle(limit time.Duration) bool {
+	return c.RunUntil(func(c *Cluster) bool { return c.q.Len() == 0 }, limit)
+}
+
+// RunUntilConverged runs until the named services (all services when none is
+// named) have converged — see Converged — or limit has passed.
+func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bool, error) {
+	var svcs []*serviceState
+	for _, ref := range services {
+		s, err := c.lookupService(ref)
+		if err != nil {
+			return false, err
+		}
+		svcs = append(svcs, s)
+	}
+	return c.RunUntil(func(c *Cluster) bool {
+		if len(services) == 0 {
+			for _, s := range c.services {
+				if s != nil && !c.converged(s) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, s := range svcs {
+			if !c.converged(s) {
+				return false
+			}
+		}
+		return true
+	}, limit), nil
+}
+
+func (c *Cluster) handle(e eventq.Event) bool {
+	switch e.Kind {
+	case evAgent:
+		ts := c.tasks[e.A]
+		if ts.deleted || ts.agentGen != e.B {
+			return false
+		}
+		c.agentFire(ts)
+	case evGate:
+		ts := c.tasks[e.A]
+		if ts.deleted || ts.gate == nil {
+			return false
+		}
+		c.checkGate(ts)
+	case evHeartbeat:
+		ns := c.nodes[e.A]
+		if ns == nil || ns.beatGen != e.B || ns.up {
+			return false
+		}
+		c.heartbeatFailure(ns)
+	case evUpdater:
+		s := c.services[e.A]
+		if s == nil || s.upd == nil || s.updGen != e.B {
+			return false
+		}
+		w, ok := s.upd.NextWake()
+		if !ok || c.at(c.now).Before(w) {
+			return false
+		}
+		c.applyUpdater(s, s.upd.Wake(c.Now()))
+	case evProbe:
+		c.probeFire(e)
+	default:
+		return false
+	}
+	return true
+}
+
+// settle does what SwarmKit does at a commit boundary: reconcile the services
+// that changed, then schedule the tasks waiting for a node.
+func (c *Cluster) settle() {
+	for range 1000 {
+		c.drainNotes()
+		if len(c.dirty) > 0 {
+			d := c.dirty
+			c.dirty = nil
+			for _, s := range d {
+				s.dirtyQueued = false
+				if !s.removed {
+					c.reconcile(s)
+				}
+			}
+			continue
+		}
+		if len(c.unassigned) > 0 || (c.retry && len(c.unschedulable) > 0) {
+			c.schedulePending()
+			continue
+		}
+		c.retry = false
+		return
+	}
+}
+
+func (c *Cluster) markDirty(s *serviceState) {
+	if s.dirtyQueued || s.removed {
+		return
+	}
+	s.dirtyQueued = true
+	c.dirty = append(c.dirty, s)
+}
+
+// ---- lookups ----
+
+func (c *Cluster) lookupService(ref string) (*serviceState, error) {
+	if s, ok := c.serviceByID[ref]; ok {
+		return s, nil
+	}
+	for _, s := range c.services {
+		if s != nil && s.spec.spec.Name == ref {
+			return s, nil
+		}
+	}
+	var found *serviceState
+	n := 0
+	if ref != "" {
+		for _, s := range c.services {
+			if s != nil && len(ref) <= len(s.id) && s.id[:len(ref)] == ref {
+				found = s
+				n++
+			}
+		}
+	}
+	switch n {
+	case 0:
+		return nil, daemonErr(KindNotFound, "service %s not found", ref)
+	case 1:
+		return found, nil
+	}
+	return nil, daemonErr(KindInvalidArgument, "service %s is ambiguous (%d matches found)", ref, n)
+}
+
+func (c *Cluster) lookupNode(ref string) (*nodeState, error) {
+	if ns, ok := c.nodeByID[ref]; ok {
+		return ns, nil
+	}
+	for _, ns := range c.nodes {
+		if ns != nil && (ns.n.Spec.Name == ref || ns.n.Description.Hostname == ref) {
+			return ns, nil
+		}
+	}
+	var found *nodeState
+	n := 0
+	if ref != "" {
+		for _, ns := range c.nodes {
+			if ns != nil && len(ref) <= len(ns.n.ID) && ns.n.ID[:len(ref)] == ref {
+				found = ns
+				n++
+			}
+		}
+	}
+	switch n {
+	case 0:
+		return nil, daemonErr(KindNotFound, "node %s not found", ref)
+	case 1:
+		return found, nil
+	}
+	return nil, daemonErr(KindInvalidArgument, "node %s is ambiguous (%d matches found)", ref, n)
+}
+
+func (c *Cluster) lookupTask(id string) *taskState {
+	if i, ok := c.taskIdx[id]; ok {
+		return c.tasks[i]
+	}
+	return nil
+}
+
+// slotKeys returns a service's slot keys in ascending order.
+func (s *serviceState) slotKeys() []uint64 {
+	keys := make([]uint64, 0, len(s.slots))
+	for k := range s.slots {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func taskOrder(a, b *taskState) int { return cmp.Compare(a.idx, b.idx) }
+
+var _ = fmt.Sprint

@@ -1,0 +1,96 @@
+package swarmsim
+
+import (
+	"log/slog"
+	"time"
+)
+
+// DefaultEpoch is where a cluster's virtual clock starts unless Config.Epoch
+// says otherwise: midnight UTC on 1 January 2000, as testing/synctest uses.
+func DefaultEpoch() time.Time { return time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC) }
+
+// Timing constants of real Swarm that the simulation uses (reference
+// swarm-mesh-scheduler.md D and swarm-updates.md §10).
+const (
+	// HeartbeatPeriod is the dispatcher's heartbeat period.
+	HeartbeatPeriod = 5 * time.Second
+	// HeartbeatMisses is how many periods without a heartbeat mark a node DOWN.
+	HeartbeatMisses = 3
+	// OldTaskTimeout is how long a replacement waits for the task it replaces
+	// to stop before it starts anyway.
+	OldTaskTimeout = time.Minute
+	// GossipConvergeDelay is how long an agent waits, after taking a task out
+	// of the load balancer, before it stops the container.
+	GossipConvergeDelay = 2 * time.Second
+	// DefaultTaskHistoryLimit is the tasks kept per slot (or node, for global
+	// services) unless the cluster says otherwise.
+	DefaultTaskHistoryLimit = 5
+)
+
+// Config configures a cluster.
+type Config struct {
+	// Seed is the only source of randomness: IDs and documented random
+	// choices are drawn from it. The same seed and the same inputs give a
+	// byte-identical event trace.
+	Seed uint64
+	// Epoch is the virtual time at which the cluster starts; the zero value
+	// means DefaultEpoch.
+	Epoch time.Time
+	// Logger, when set, receives every trace event as a structured record.
+	Logger *slog.Logger
+	// TaskHistoryLimit is the swarm's task history retention limit per slot:
+	// 0 means DefaultTaskHistoryLimit (5); a negative value keeps everything.
+	TaskHistoryLimit int
+	// DefaultImage is how images with no declared behaviour run; nil
+	// means DefaultImageBehavior().
+	DefaultImage *ImageBehavior
+	// NoTrace turns the in-memory event trace off (the logger still gets
+	// events). Large benchmarks use it to keep memory flat.
+	NoTrace bool
+}
+
+// ImageBehavior is how the simulated agent runs containers of one image: how
+// long each step takes and how the container ends. It stands for everything
+// the real engine does between a task being assigned and its container
+// running (pull, create, start, health checks) and stopping.
+type ImageBehavior struct {
+	// Pull is the time spent in PREPARING (image pull and container create).
+	Pull time.Duration
+	// Start is the time spent in STARTING before the container runs.
+	Start time.Duration
+	// HealthCheck makes RUNNING wait for the container to be healthy,
+	// HealthyAfter after it started (Docker's executor blocks in STARTING
+	// until then). With Unhealthy, the check fails at that moment instead and
+	// the task ends FAILED with "task: non-zero exit (N): dockerexec:
+	// unhealthy container", N being ExitCode (1 if 0).
+	HealthCheck  bool
+	HealthyAfter time.Duration
+	Unhealthy    bool
+	// ExitAfter, when positive, makes the container exit that long after it
+	// started RUNNING: with ExitCode 0 the task is COMPLETE ("finished"),
+	// otherwise FAILED ("task: non-zero exit (N)").
+	ExitAfter time.Duration
+	ExitCode  int
+	// FailOnStart makes the task fail before it starts: REJECTED at the end
+	// of PREPARING with Err set to RejectErr (default "No such image: <ref>").
+	FailOnStart bool
+	RejectErr   string
+	// Stop is how long the container takes to stop once the agent stops it
+	// (after GossipConvergeDelay for containers that had started).
+	Stop time.Duration
+}
+
+// DefaultImageBehavior is how an image with no declared behaviour runs: a
+// one-second pull, a one-second start, running until stopped, and a
+// one-second stop. A new task reaches RUNNING two seconds after it is
+// assigned.
+func DefaultImageBehavior() ImageBehavior {
+	return ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}
+}
+
+func (c *Config) historyLimit() int {
+	if c.TaskHistoryLimit == 0 {
+		return DefaultTaskHistoryLimit
+	}
+	return c.TaskHistoryLimit
+}

@@ -1,0 +1,361 @@
+package swarmsim
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// NodeConfig describes a node joining the swarm.
+type NodeConfig struct {
+	// Hostname is what the engine reports; it is the name Docker shows.
+	Hostname     string
+	Role         node.Role
+	Availability node.Availability
+	Labels       map[string]string
+	EngineLabels map[string]string
+	Resources    node.Resources
+	// Platform defaults to linux/x86_64.
+	Platform      node.Platform
+	EngineVersion string
+}
+
+// AddNode joins a node to the swarm. It is READY at once. The first manager
+// to join is the leader.
+func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
+	if cfg.Hostname == "" {
+		return nil, daemonErr(KindInvalidArgument, "node hostname must not be empty")
+	}
+	if cfg.Availability > node.Drain {
+		return nil, daemonErr(KindInvalidArgument, "invalid Availability: %q", cfg.Availability.String())
+	}
+	if cfg.Platform == (node.Platform{}) {
+		cfg.Platform = node.Platform{Architecture: "x86_64", OS: "linux"}
+	}
+	if cfg.EngineVersion == "" {
+		cfg.EngineVersion = "29.7.2"
+	}
+	idx := int32(len(c.nodes))
+	n := &node.Node{
+		ID:        c.ids.Next(),
+		CreatedAt: c.Now(),
+		UpdatedAt: c.Now(),
+		Spec: node.Spec{
+			Labels:       maps.Clone(cfg.Labels),
+			DesiredRole:  cfg.Role,
+			Availability: cfg.Availability,
+		},
+		Description: node.Description{
+			Hostname:      cfg.Hostname,
+			Platform:      cfg.Platform,
+			Resources:     cfg.Resources,
+			EngineLabels:  maps.Clone(cfg.EngineLabels),
+			EngineVersion: cfg.EngineVersion,
+		},
+		Status: node.Status{State: node.Ready, Addr: fmt.Sprintf("172.28.128.%d", 3+idx%250)},
+		Role:   cfg.Role,
+	}
+	if n.Spec.Labels == nil {
+		n.Spec.Labels = map[string]string{}
+	}
+	ns := &nodeState{n: n, idx: idx, up: true}
+	if cfg.Role == node.Manager {
+		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
+		if c.leader == nil {
+			c.leader = ns
+			n.ManagerStatus.Leader = true
+		}
+	}
+	c.nodes = append(c.nodes, ns)
+	c.nodeByID[n.ID] = ns
+	c.sched.AddNode(n)
+	c.mesh.AddNode(n.ID)
+	c.record(record{kind: EventNodeAdded, node: ns, to: uint16(n.Status.State)})
+	c.nodeChanged(ns)
+	c.settle()
+	return n.Clone(), nil
+}
+
+// Node looks a node up by ID, hostname or unique ID prefix.
+func (c *Cluster) Node(ref string) (*node.Node, error) {
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return nil, err
+	}
+	return ns.n.Clone(), nil
+}
+
+// Nodes lists the swarm's nodes in join order.
+func (c *Cluster) Nodes() []*node.Node {
+	var out []*node.Node
+	for _, ns := range c.nodes {
+		if ns != nil {
+			out = append(out, ns.n.Clone())
+		}
+	}
+	return out
+}
+
+// Leader is the node the CLI talks to: the leading manager.
+func (c *Cluster) Leader() *node.Node {
+	if c.leader == nil {
+		return nil
+	}
+	return c.leader.n.Clone()
+}
+
+// NodeUpdate is a change to a node's spec, as `docker node update` makes it.
+// Nil fields are left as they are.
+type NodeUpdate struct {
+	Availability *node.Availability
+	Role         *node.Role
+	// LabelAdd sets labels; LabelRm removes them (a missing key is an error,
+	// as in Docker).
+	LabelAdd map[string]string
+	LabelRm  []string
+}
+
+// UpdateNode changes a node's availability, role or labels. Draining moves
+// its replicated tasks elsewhere and stops its global ones; a label change
+// lets the constraint enforcer evict tasks that no longer fit.
+func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return err
+	}
+	n := ns.n
+	for _, k := range u.LabelRm {
+		if _, ok := n.Spec.Labels[k]; !ok {
+			return daemonErr(KindInvalidArgument, "key %s doesn't exist in node's labels", k)
+		}
+	}
+	if u.Availability != nil && *u.Availability > node.Drain {
+		return daemonErr(KindInvalidArgument, "invalid Availability: %q", u.Availability.String())
+	}
+	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager && c.managers() == 1 {
+		return rpcErr(KindFailedPrecondition, "attempting to demote the last manager of the swarm")
+	}
+	oldAvail := n.Spec.Availability
+	if u.Availability != nil {
+		n.Spec.Availability = *u.Availability
+	}
+	if u.Role != nil && *u.Role != n.Role {
+		c.setRole(ns, *u.Role)
+	}
+	labelsChanged := false
+	for _, k := range u.LabelRm {
+		delete(n.Spec.Labels, k)
+		labelsChanged = true
+	}
+	for _, k := range slices.Sorted(maps.Keys(u.LabelAdd)) {
+		n.Spec.Labels[k] = u.LabelAdd[k]
+		labelsChanged = true
+	}
+	n.UpdatedAt = c.Now()
+	c.sched.UpdateNode(n)
+	if n.Spec.Availability != oldAvail {
+		c.record(record{kind: EventNodeAvailability, node: ns, from: uint16(oldAvail), to: uint16(n.Spec.Availability)})
+	}
+	if n.Spec.Availability == node.Drain && oldAvail != node.Drain {
+		c.evacuate(ns)
+	}
+	if labelsChanged || u.Role != nil {
+		c.record(record{kind: EventNodeUpdated, node: ns})
+		c.enforceConstraints(ns)
+	}
+	c.nodeChanged(ns)
+	c.settle()
+	return nil
+}
+
+func (c *Cluster) managers() int {
+	n := 0
+	for _, ns := range c.nodes {
+		if ns != nil && ns.n.Role == node.Manager {
+			n++
+		}
+	}
+	return n
+}
+
+func (c *Cluster) setRole(ns *nodeState, r node.Role) {
+	n := ns.n
+	n.Spec.DesiredRole = r
+	n.Role = r
+	if r == node.Manager {
+		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
+		if c.leader == nil {
+			c.leader = ns
+			n.ManagerStatus.Leader = true
+		}
+		return
+	}
+	n.ManagerStatus = nil
+	if c.leader == ns {
+		c.leader = nil
+		for _, o := range c.nodes {
+			if o != nil && o.n.Role == node.Manager {
+				c.leader = o
+				o.n.ManagerStatus.Leader = true
+				break
+			}
+		}
+	}
+}
+
+// nodeChanged lets the orchestrators and scheduler react to a node that
+// joined, came back or changed: global services get a task there if one is
+// missing, and tasks waiting for a node are tried again.
+func (c *Cluster) nodeChanged(ns *nodeState) {
+	c.retry = true
+	for _, s := range c.services {
+		if s != nil && s.spec.spec.Mode == Global {
+			c.reconcileGlobalNode(s, ns)
+		}
+	}
+}
+
+// tasksOn returns the tasks on a node in creation order.
+func (c *Cluster) tasksOn(ns *nodeState) []*taskState {
+	ts := slices.Clone(ns.tasks)
+	slices.SortFunc(ts, taskOrder)
+	return ts
+}
+
+// evacuate handles a node that was drained or went DOWN: the restart
+// supervisor replaces its replicated tasks elsewhere; global tasks are only
+// shut down (reference swarm-mesh-scheduler.md B.4).
+func (c *Cluster) evacuate(ns *nodeState) {
+	for _, ts := range c.tasksOn(ns) {
+		if ts.deleted || ts.t.DesiredState > task.Running {
+			continue
+		}
+		if ts.svc.spec.spec.Mode == Global {
+			c.setDesired(ts, task.Shutdown)
+			continue
+		}
+		c.restart(ts)
+	}
+}
+
+// enforceConstraints is SwarmKit's constraint enforcer for an ACTIVE node:
+// tasks whose service's current constraints the node no longer meets are
+// rejected, and the orchestrator takes it from there.
+func (c *Cluster) enforceConstraints(ns *nodeState) {
+	if ns.n.Spec.Availability != node.Active {
+		return
+	}
+	for _, ts := range c.tasksOn(ns) {
+		st := ts.t.State()
+		if ts.deleted || st < task.Assigned || st > task.Running || ts.t.DesiredState > task.Running {
+			continue
+		}
+		if !c.constraintsMatch(ts.svc.spec, ns) {
+			c.setObserved(ts, task.Rejected, task.MsgConstraintEnforcer, task.ErrConstraintEnforcer)
+		}
+	}
+}
+
+// StopNode makes a node's machine stop answering, as a crash or a network
+// partition would: its tasks stop being reachable through the routing mesh
+// at once, its agent reports nothing, and the manager marks it DOWN once
+// HeartbeatMisses heartbeats have been missed (15 s).
+func (c *Cluster) StopNode(ref string) error {
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return err
+	}
+	if !ns.up {
+		return nil
+	}
+	ns.up = false
+	ns.beatGen++
+	c.mesh.SetNodeUp(ns.n.ID, false)
+	c.record(record{kind: EventNodeStopped, node: ns})
+	c.push(c.now+int64(HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
+	c.settle()
+	return nil
+}
+
+// StartNode brings a stopped node back: it registers again and is READY at
+// once, and its agent catches up with what the manager wants (tasks shut down
+// while it was away stop now).
+func (c *Cluster) StartNode(ref string) error {
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return err
+	}
+	if ns.up {
+		return nil
+	}
+	ns.up = true
+	ns.beatGen++
+	c.mesh.SetNodeUp(ns.n.ID, true)
+	c.record(record{kind: EventNodeStarted, node: ns})
+	if ns.n.Status.State != node.Ready {
+		c.setNodeState(ns, node.Ready, "")
+	}
+	for _, ts := range c.tasksOn(ns) {
+		c.agentKick(ts)
+	}
+	c.nodeChanged(ns)
+	c.settle()
+	return nil
+}
+
+func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
+	old := ns.n.Status.State
+	ns.n.Status.State = st
+	ns.n.Status.Message = msg
+	c.sched.UpdateNode(ns.n)
+	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
+}
+
+func (c *Cluster) heartbeatFailure(ns *nodeState) {
+	c.setNodeState(ns, node.Down, node.MsgHeartbeatFailure)
+	c.evacuate(ns)
+	for _, ts := range c.tasksOn(ns) {
+		for _, w := range ts.waiters {
+			c.checkGate(w)
+		}
+	}
+}
+
+// RemoveNode removes a node from the swarm with Docker's rules: a manager
+// must be demoted first, and a node that is not down needs force. Its tasks
+// become ORPHANED; replicated ones are replaced elsewhere.
+func (c *Cluster) RemoveNode(ref string, force bool) error {
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return err
+	}
+	if ns.n.Role == node.Manager {
+		return rpcErr(KindFailedPrecondition, "node %s is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal", ns.n.ID)
+	}
+	if ns.n.Status.State == node.Ready && !force {
+		return rpcErr(KindFailedPrecondition, "node %s is not down and can't be removed", ns.n.ID)
+	}
+	ns.removed = true
+	c.nodes[ns.idx] = nil
+	delete(c.nodeByID, ns.n.ID)
+	c.sched.RemoveNode(ns.n.ID)
+	c.mesh.RemoveNode(ns.n.ID)
+	c.record(record{kind: EventNodeRemoved, node: ns})
+	for _, ts := range c.tasksOn(ns) {
+		if ts.deleted {
+			continue
+		}
+		if ts.svc.spec.spec.Mode == Global {
+			c.deleteTask(ts)
+			continue
+		}
+		if st := ts.t.State(); st <= task.Running {
+			c.setObserved(ts, task.Orphaned, task.MsgNodeDeleted, "")
+		}
+	}
+	c.settle()
+	return nil
+}

@@ -1,0 +1,230 @@
+package swarmsim
+
+import (
+	"slices"
+	"time"
+
+	"github.com/swarmsim/swarmsim/internal/eventq"
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// Route is the task that answered a request through the routing mesh.
+type Route struct {
+	ServiceID string
+	Service   string
+	TaskID    string
+	Task      string // e.g. myweb.2
+	NodeID    string
+	Node      string
+}
+
+// Resolve answers "a client connects to node nodeRef on port/proto: which
+// task answers?" at the current virtual time. Each entry node keeps its own
+// round-robin position, so calling Resolve moves it on. A refused connection
+// is a *mesh.RefusedError saying why.
+func (c *Cluster) Resolve(nodeRef string, port uint32, proto mesh.Protocol) (Route, error) {
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return Route{}, err
+	}
+	r, err := c.mesh.Resolve(ns.n.ID, port, proto)
+	if err != nil {
+		return Route{}, err
+	}
+	return c.route(r), nil
+}
+
+func (c *Cluster) route(r mesh.Route) Route {
+	out := Route{ServiceID: r.ServiceID, TaskID: r.TaskID, NodeID: r.NodeID}
+	if ts := c.lookupTask(r.TaskID); ts != nil {
+		out.Task = ts.t.Name()
+		out.Service = ts.t.ServiceName
+	}
+	if ns := c.nodeByID[r.NodeID]; ns != nil {
+		out.Node = ns.n.DisplayName()
+	}
+	return out
+}
+
+// BlockPort closes a port on a node's firewall, e.g. 4789/udp (the overlay's
+// data path) or 7946/tcp and 7946/udp (gossip): requests entering that node
+// can then reach only tasks on the node itself. See package mesh.
+func (c *Cluster) BlockPort(nodeRef string, port uint32, proto mesh.Protocol) error {
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return err
+	}
+	c.mesh.Block(ns.n.ID, port, proto)
+	return nil
+}
+
+// UnblockPort opens a port BlockPort closed.
+func (c *Cluster) UnblockPort(nodeRef string, port uint32, proto mesh.Protocol) error {
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return err
+	}
+	c.mesh.Unblock(ns.n.ID, port, proto)
+	return nil
+}
+
+// ProbeResult is what a traffic probe saw.
+type ProbeResult struct {
+	Sent, Answered, Refused int
+	// PerTask counts answers per task, in the order tasks first answered.
+	PerTask []TaskCount
+	// Reasons counts refusals per reason.
+	Reasons []ReasonCount
+}
+
+// TaskCount is how many requests one task answered.
+type TaskCount struct {
+	Task   string
+	TaskID string
+	Count  int
+}
+
+// ReasonCount is how many requests were refused for one reason.
+type ReasonCount struct {
+	Reason string
+	Count  int
+}
+
+type probeState struct {
+	node    string
+	port    uint32
+	proto   mesh.Protocol
+	every   int64
+	end     int64
+	res     ProbeResult
+	perTask map[string]int // index into res.PerTask
+	reasons map[string]int
+}
+
+// Probe sends requests to a node's published port every interval for span
+// of virtual time, running the simulation meanwhile (an update, a drain, a
+// node failure in progress go on), and reports how many were answered and
+// refused. The first request goes out at once; the clock ends span later.
+func (c *Cluster) Probe(nodeRef string, port uint32, proto mesh.Protocol, every, span time.Duration) (ProbeResult, error) {
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return ProbeResult{}, err
+	}
+	if every <= 0 {
+		return ProbeResult{}, daemonErr(KindInvalidArgument, "probe interval must be positive")
+	}
+	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.now + int64(span),
+		perTask: map[string]int{}, reasons: map[string]int{}}
+	c.probes = append(c.probes, p)
+	c.push(c.now, evProbe, int32(len(c.probes)-1), 0)
+	c.RunFor(span)
+	c.probes[len(c.probes)-1] = nil
+	return p.res, nil
+}
+
+func (c *Cluster) probeFire(e eventq.Event) {
+	p := c.probes[e.A]
+	if p == nil || c.now >= p.end {
+		return
+	}
+	p.res.Sent++
+	r, err := c.mesh.Resolve(p.node, p.port, p.proto)
+	if err != nil {
+		p.res.Refused++
+		why := err.Error()
+		if i, ok := p.reasons[why]; ok {
+			p.res.Reasons[i].Count++
+		} else {
+			p.reasons[why] = len(p.res.Reasons)
+			p.res.Reasons = append(p.res.Reasons, ReasonCount{Reason: why, Count: 1})
+		}
+	} else {
+		p.res.Answered++
+		if i, ok := p.perTask[r.TaskID]; ok {
+			p.res.PerTask[i].Count++
+		} else {
+			p.perTask[r.TaskID] = len(p.res.PerTask)
+			p.res.PerTask = append(p.res.PerTask, TaskCount{Task: c.route(r).Task, TaskID: r.TaskID, Count: 1})
+		}
+	}
+	if next := c.now + p.every; next < p.end {
+		c.push(next, evProbe, e.A, 0)
+	}
+}
+
+// ---- tasks ----
+
+// Tasks returns a service's tasks still in the store (history included),
+// in creation order. The returned values are copies.
+func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
+	s, err := c.lookupService(serviceRef)
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskView
+	for _, k := range s.slotKeys() {
+		for _, ts := range s.slots[k].tasks {
+			out = append(out, c.taskView(ts))
+		}
+	}
+	slices.SortFunc(out, func(a, b TaskView) int { return int(a.seq) - int(b.seq) })
+	return out, nil
+}
+
+// AllTasks returns every task in the store, in creation order.
+func (c *Cluster) AllTasks() []TaskView {
+	var out []TaskView
+	for _, ts := range c.tasks {
+		if !ts.deleted {
+			out = append(out, c.taskView(ts))
+		}
+	}
+	return out
+}
+
+// Task looks a task up by ID.
+func (c *Cluster) Task(id string) (TaskView, error) {
+	ts := c.lookupTask(id)
+	if ts == nil {
+		return TaskView{}, daemonErr(KindNotFound, "task %s not found", id)
+	}
+	return c.taskView(ts), nil
+}
+
+// TasksOnNode returns the tasks assigned to a node, in creation order.
+func (c *Cluster) TasksOnNode(nodeRef string) ([]TaskView, error) {
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskView
+	for _, ts := range c.tasksOn(ns) {
+		out = append(out, c.taskView(ts))
+	}
+	return out, nil
+}
+
+// TaskView is a copy of a task as `docker service ps` sees it.
+type TaskView struct {
+	task.Task
+	// Node is the name of the node the task is assigned to ("" while
+	// pending).
+	Node string
+	// Ports are the task's host-mode published ports (its PortStatus).
+	Ports []mesh.PortConfig
+	seq   int32
+}
+
+func (c *Cluster) taskView(ts *taskState) TaskView {
+	v := TaskView{Task: *ts.t, seq: ts.idx}
+	if ts.node != nil {
+		v.Node = ts.node.n.DisplayName()
+	}
+	for _, p := range ts.svc.endpoint {
+		if p.PublishMode == mesh.Host {
+			v.Ports = append(v.Ports, p)
+		}
+	}
+	return v
+}

@@ -1,0 +1,307 @@
+package swarmsim
+
+import (
+	"slices"
+	"time"
+
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/task"
+	"github.com/swarmsim/swarmsim/updater"
+)
+
+// Service is a snapshot of a service as `docker service inspect` shows it.
+type Service struct {
+	ID        string
+	Version   uint64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Spec      ServiceSpec
+	// PreviousSpec is what a rollback goes back to; nil when there is none.
+	PreviousSpec *ServiceSpec
+	SpecVersion  uint64
+	// UpdateStatus is nil until an update replaces a task, and after any
+	// update that is not a rollback until the updater starts.
+	UpdateStatus *updater.Status
+	// Endpoint holds the service's actual ports, with allocated published
+	// ports filled in.
+	Endpoint []mesh.PortConfig
+}
+
+// ServiceStatus counts a service's tasks as `docker service ls` does.
+type ServiceStatus struct {
+	// RunningTasks counts tasks observed RUNNING, whatever their desired
+	// state (so a start-first update can briefly show more than desired).
+	RunningTasks int
+	// DesiredTasks is the replica count, or for a global service the number
+	// of tasks desired RUNNING.
+	DesiredTasks int
+}
+
+func (c *Cluster) view(s *serviceState) *Service {
+	v := &Service{
+		ID: s.id, Version: s.version, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt,
+		Spec: s.spec.spec.Clone(), SpecVersion: s.spec.version,
+		Endpoint: slices.Clone(s.endpoint),
+	}
+	if s.prev != nil {
+		p := s.prev.spec.Clone()
+		v.PreviousSpec = &p
+	}
+	if s.status.State != updater.None {
+		st := s.status
+		v.UpdateStatus = &st
+	}
+	return v
+}
+
+// Service looks a service up by ID, name or unique ID prefix.
+func (c *Cluster) Service(ref string) (*Service, error) {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return nil, err
+	}
+	return c.view(s), nil
+}
+
+// Services lists every service in creation order.
+func (c *Cluster) Services() []*Service {
+	var out []*Service
+	for _, s := range c.services {
+		if s != nil {
+			out = append(out, c.view(s))
+		}
+	}
+	return out
+}
+
+// ServiceStatus returns a service's running and desired task counts.
+func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return ServiceStatus{}, err
+	}
+	st := ServiceStatus{RunningTasks: s.running, DesiredTasks: int(s.spec.spec.Replicas)}
+	if s.spec.spec.Mode == Global {
+		st.DesiredTasks = s.desiredRunning
+	}
+	return st, nil
+}
+
+func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion {
+	s.version++
+	cs, _ := scheduler.ParseConstraints(spec.TaskTemplate.Placement.Constraints) // validated before
+	return &specVersion{serviceID: s.id, spec: spec, version: s.version, hostPorts: hostPorts(spec.Endpoint.Ports), constraints: cs}
+}
+
+// CreateService creates a service and starts placing its tasks (at the
+// current virtual time; run the clock to see them start). It returns
+// Docker's errors for an invalid spec, a name already in use or a published
+// port another service holds.
+func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
+	spec = spec.Clone()
+	if !spec.Mode.valid() {
+		return nil, daemonErr(KindInvalidArgument, "unknown mode")
+	}
+	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	for _, s := range c.services {
+		if s != nil && s.spec.spec.Name == spec.Name {
+			return nil, rpcErr(KindAlreadyExists, "name conflicts with an existing object: service %s already exists", spec.Name)
+		}
+	}
+	id := c.ids.Next()
+	if err := c.alloc.CheckConflicts(id, spec.Endpoint); err != nil {
+		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
+	}
+	ports, err := c.alloc.Allocate(id, spec.Name, spec.Endpoint)
+	if err != nil {
+		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
+	}
+	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now(), slots: make(map[uint64]*slotState)}
+	s.spec = c.newSpecVersion(s, spec)
+	s.endpoint = ports
+	c.services = append(c.services, s)
+	c.serviceByID[id] = s
+	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
+	c.record(record{kind: EventServiceCreated, svc: s})
+	c.markDirty(s)
+	c.settle()
+	return c.view(s), nil
+}
+
+// UpdateService replaces a service's spec, as `docker service update` does
+// (reference swarm-updates.md §2.1): the current spec becomes PreviousSpec,
+// the update status is cleared, and any update in progress is cancelled for a
+// new one over a fresh snapshot. This is how a paused update resumes.
+func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return err
+	}
+	spec = spec.Clone()
+	if err := describeSpecChange(&s.spec.spec, &spec); err != nil {
+		return err
+	}
+	if err := spec.validate(); err != nil {
+		return err
+	}
+	ports := s.endpoint
+	if !spec.Endpoint.Equal(s.spec.spec.Endpoint) {
+		if err := c.alloc.CheckConflicts(s.id, spec.Endpoint); err != nil {
+			return rpcErr(KindInvalidArgument, "%s", err.Error())
+		}
+		p, err := c.alloc.Allocate(s.id, spec.Name, spec.Endpoint)
+		if err != nil {
+			return rpcErr(KindInvalidArgument, "%s", err.Error())
+		}
+		ports = p
+	}
+	old := s.spec
+	s.prev = old
+	s.spec = c.newSpecVersion(s, spec)
+	s.updatedAt = c.Now()
+	c.setEndpoint(s, ports)
+	if s.status.State != updater.None {
+		c.setUpdateStatus(s, updater.Status{})
+	}
+	c.record(record{kind: EventServiceUpdated, svc: s})
+	c.markDirty(s)
+	c.settle()
+	return nil
+}
+
+// ScaleService sets a replicated service's replica count: an ordinary
+// update, so it also replaces PreviousSpec and restarts a rolling update in
+// progress (§3.10).
+func (c *Cluster) ScaleService(ref string, replicas uint64) error {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return err
+	}
+	if s.spec.spec.Mode != Replicated {
+		return daemonErr(KindInvalidArgument, "scale can only be used with replicated or replicated-job mode")
+	}
+	spec := s.spec.spec.Clone()
+	spec.Replicas = replicas
+	return c.UpdateService(s.id, spec)
+}
+
+// RollbackService is a manual rollback (`docker service rollback`): Spec and
+// PreviousSpec are swapped, so doing it twice goes forward again, and the
+// rollback runs with the restored spec's rollback config.
+func (c *Cluster) RollbackService(ref string) error {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return err
+	}
+	if s.prev == nil {
+		return rpcErr(KindFailedPrecondition, "service %s does not have a previous spec", s.id)
+	}
+	if !s.prev.spec.Endpoint.Equal(s.spec.spec.Endpoint) {
+		if err := c.alloc.CheckConflicts(s.id, s.prev.spec.Endpoint); err != nil {
+			return rpcErr(KindInvalidArgument, "%s", err.Error())
+		}
+	}
+	c.swapSpec(s, s.prev, s.spec)
+	c.setUpdateStatus(s, updater.Status{State: updater.RollbackStarted, Message: updater.MsgManualRollback, StartedAt: c.Now()})
+	c.markDirty(s)
+	c.settle()
+	return nil
+}
+
+// swapSpec makes to the current spec and prev the previous one, reallocating
+// ports if the endpoint changes.
+func (c *Cluster) swapSpec(s *serviceState, to, prev *specVersion) {
+	if !to.spec.Endpoint.Equal(s.spec.spec.Endpoint) {
+		if p, err := c.alloc.Allocate(s.id, to.spec.Name, to.spec.Endpoint); err == nil {
+			c.setEndpoint(s, p)
+		}
+	}
+	s.spec, s.prev = to, prev
+	s.version++
+	s.updatedAt = c.Now()
+	c.record(record{kind: EventServiceUpdated, svc: s})
+}
+
+func (c *Cluster) setEndpoint(s *serviceState, ports []mesh.PortConfig) {
+	if slices.Equal(ports, s.endpoint) {
+		return
+	}
+	s.endpoint = ports
+	c.mesh.SetService(s.id, s.spec.spec.Name, s.spec.spec.Endpoint.Mode, ports)
+}
+
+// RemoveService removes a service: its ports are freed at once and its tasks
+// are told to stop (desired REMOVE) and are deleted once they have.
+func (c *Cluster) RemoveService(ref string) error {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return err
+	}
+	s.removed = true
+	s.upd = nil
+	c.services[s.idx] = nil
+	delete(c.serviceByID, s.id)
+	c.alloc.Release(s.id)
+	c.mesh.RemoveService(s.id)
+	c.record(record{kind: EventServiceRemoved, svc: s})
+	for _, k := range s.slotKeys() {
+		for _, ts := range slices.Clone(s.slots[k].tasks) {
+			if ts.t.DesiredState != task.Remove {
+				ts.gate = nil
+				c.setDesired(ts, task.Remove)
+			}
+		}
+	}
+	c.settle()
+	return nil
+}
+
+// constraintsMatch reports whether a node satisfies a spec's placement
+// constraints.
+func (c *Cluster) constraintsMatch(sv *specVersion, ns *nodeState) bool {
+	if len(sv.constraints) == 0 {
+		return true
+	}
+	return scheduler.MatchAll(sv.constraints, ns.n)
+}
+
+// Converged reports whether a service has reached its goal: no update or
+// rollback in progress, and as many up-to-date tasks RUNNING as it wants.
+func (c *Cluster) Converged(ref string) (bool, error) {
+	s, err := c.lookupService(ref)
+	if err != nil {
+		return false, err
+	}
+	return c.converged(s), nil
+}
+
+func (c *Cluster) converged(s *serviceState) bool {
+	if st := s.status.State; st == updater.Updating || st == updater.RollbackStarted {
+		return false
+	}
+	if s.upd != nil && !s.upd.Done() {
+		return false
+	}
+	want := int(s.spec.spec.Replicas)
+	if s.spec.spec.Mode == Global {
+		want = s.desiredRunning
+	}
+	if s.desiredRunning != want || s.running < want {
+		return false
+	}
+	n := 0
+	for _, sl := range s.slots {
+		for _, ts := range sl.tasks {
+			if ts.t.DesiredState == task.Running && ts.t.State() == task.Running && !c.isDirty(s, ts) {
+				n++
+			}
+		}
+	}
+	return n == want && s.desiredRunning == want
+}
+
+var _ = node.Active

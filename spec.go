@@ -1,0 +1,275 @@
+package swarmsim
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/updater"
+)
+
+// Mode is a service's scheduling mode.
+type Mode uint8
+
+// Service modes.
+const (
+	// Replicated services run Replicas tasks in slots 1..Replicas.
+	Replicated Mode = iota
+	// Global services run one task on every eligible node.
+	Global
+)
+
+func (m Mode) String() string {
+	if m == Global {
+		return "global"
+	}
+	return "replicated"
+}
+
+// RestartCondition is when the restart policy replaces a task that ended.
+type RestartCondition uint8
+
+// Restart conditions, with SwarmKit's values reordered to make the Docker
+// default the zero value.
+const (
+	RestartAny RestartCondition = iota
+	RestartOnFailure
+	RestartNone
+)
+
+func (c RestartCondition) String() string {
+	switch c {
+	case RestartOnFailure:
+		return "on-failure"
+	case RestartNone:
+		return "none"
+	}
+	return "any"
+}
+
+// ParseRestartCondition reads Docker's strings; "" is any, and anything else
+// is the daemon's `invalid RestartCondition: "<s>"`.
+func ParseRestartCondition(s string) (RestartCondition, error) {
+	switch s {
+	case "", "any":
+		return RestartAny, nil
+	case "on-failure":
+		return RestartOnFailure, nil
+	case "none":
+		return RestartNone, nil
+	}
+	return 0, daemonErr(KindInvalidArgument, "invalid RestartCondition: %q", s)
+}
+
+// DefaultRestartDelay is the restart delay when the policy sets none.
+const DefaultRestartDelay = 5 * time.Second
+
+// RestartPolicy is SwarmKit's RestartPolicy (reference swarm-updates.md §7).
+type RestartPolicy struct {
+	Condition RestartCondition
+	// Delay between a task ending and its replacement starting; nil means
+	// DefaultRestartDelay (5s). An explicit 0 restarts at once.
+	Delay *time.Duration
+	// MaxAttempts is the number of restarts allowed; 0 means unlimited.
+	MaxAttempts uint64
+	// Window over which restarts are counted; 0 means unbounded.
+	Window time.Duration
+}
+
+func (p RestartPolicy) delay() time.Duration {
+	if p.Delay == nil {
+		return DefaultRestartDelay
+	}
+	return *p.Delay
+}
+
+// Resources are a task's limits and reservations. Only reservations matter
+// to the scheduler.
+type Resources struct {
+	Limits       node.Resources
+	Reservations node.Resources
+}
+
+// TaskSpec is the service's task template. Any change to it (or to the
+// service's endpoint spec) makes running tasks dirty, so a rolling update
+// replaces them.
+type TaskSpec struct {
+	Image string
+	Args  []string
+	Env   []string
+	// Resources, Restart and Placement as in SwarmKit's TaskSpec.
+	Resources Resources
+	Restart   *RestartPolicy
+	Placement scheduler.Placement
+	// ForceUpdate is the counter `docker service update --force` bumps: a
+	// changed value makes every task dirty.
+	ForceUpdate uint64
+}
+
+// ServiceSpec is what a user declares for a service.
+type ServiceSpec struct {
+	Name   string
+	Labels map[string]string
+	Mode   Mode
+	// Replicas is the replica count of a replicated service (taken as given:
+	// 0 runs nothing; the docker CLI sends 1 when --replicas is not given).
+	// It must be 0 for global services.
+	Replicas     uint64
+	TaskTemplate TaskSpec
+	// Update and Rollback configure rolling updates and rollbacks; nil means
+	// SwarmKit's defaults (updater.DefaultConfig).
+	Update   *updater.Config
+	Rollback *updater.Config
+	Endpoint mesh.EndpointSpec
+}
+
+// Clone returns a deep copy of the spec.
+func (s ServiceSpec) Clone() ServiceSpec {
+	c := s
+	c.Labels = maps.Clone(s.Labels)
+	c.TaskTemplate.Args = slices.Clone(s.TaskTemplate.Args)
+	c.TaskTemplate.Env = slices.Clone(s.TaskTemplate.Env)
+	if s.TaskTemplate.Restart != nil {
+		r := *s.TaskTemplate.Restart
+		if r.Delay != nil {
+			d := *r.Delay
+			r.Delay = &d
+		}
+		c.TaskTemplate.Restart = &r
+	}
+	p := &c.TaskTemplate.Placement
+	p.Constraints = slices.Clone(p.Constraints)
+	p.Preferences = slices.Clone(p.Preferences)
+	p.Platforms = slices.Clone(p.Platforms)
+	if s.Update != nil {
+		u := *s.Update
+		c.Update = &u
+	}
+	if s.Rollback != nil {
+		r := *s.Rollback
+		c.Rollback = &r
+	}
+	c.Endpoint.Ports = slices.Clone(s.Endpoint.Ports)
+	return c
+}
+
+var serviceNameRE = regexp.MustCompile(`^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$`)
+
+const (
+	minNanoCPUs    = 1e6     // 0.001 CPU
+	minMemoryBytes = 4 << 20 // 4 MiB
+)
+
+// validate checks a spec as SwarmKit's controlapi does (validateServiceSpec)
+// and returns Docker's error. It also parses the constraints.
+func (s *ServiceSpec) validate() error {
+	if len(s.Name) > 63 {
+		return rpcErr(KindInvalidArgument, "name must be 63 characters or fewer")
+	}
+	if !serviceNameRE.MatchString(s.Name) {
+		return rpcErr(KindInvalidArgument, "name must be valid as a DNS name component")
+	}
+	if s.Mode == Global && s.Replicas != 0 {
+		return daemonErr(KindInvalidArgument, "replicas can only be used with replicated or replicated-job mode")
+	}
+	if s.Mode == Global && s.TaskTemplate.Placement.MaxReplicas != 0 {
+		return daemonErr(KindInvalidArgument, "replicas-max-per-node can only be used with replicated or replicated-job mode")
+	}
+	if s.TaskTemplate.Image == "" {
+		return rpcErr(KindInvalidArgument, "ContainerSpec: image reference must be provided")
+	}
+	for _, r := range []node.Resources{s.TaskTemplate.Resources.Limits, s.TaskTemplate.Resources.Reservations} {
+		if r.NanoCPUs != 0 && r.NanoCPUs < minNanoCPUs {
+			return rpcErr(KindInvalidArgument, "invalid cpu value %g: Must be at least %g", float64(r.NanoCPUs)/1e9, float64(minNanoCPUs)/1e9)
+		}
+		if r.MemoryBytes != 0 && r.MemoryBytes < minMemoryBytes {
+			return rpcErr(KindInvalidArgument, "invalid memory value %d: Must be at least 4MiB", r.MemoryBytes)
+		}
+	}
+	if rp := s.TaskTemplate.Restart; rp != nil {
+		if rp.Delay != nil && *rp.Delay < 0 {
+			return rpcErr(KindInvalidArgument, "TaskSpec: restart-delay cannot be negative")
+		}
+		if rp.Window < 0 {
+			return rpcErr(KindInvalidArgument, "TaskSpec: restart-window cannot be negative")
+		}
+		if rp.Condition > RestartNone {
+			return daemonErr(KindInvalidArgument, "invalid RestartCondition: %q", rp.Condition.String())
+		}
+	}
+	if _, err := scheduler.ParseConstraints(s.TaskTemplate.Placement.Constraints); err != nil {
+		return rpcErr(KindUnknown, "%s", err.Error())
+	}
+	for _, p := range s.TaskTemplate.Placement.Preferences {
+		if _, err := scheduler.ParsePreference("spread=" + p.Spread); err != nil {
+			return daemonErr(KindInvalidArgument, "%s", err.Error())
+		}
+	}
+	if s.Update != nil {
+		if err := s.Update.Validate(); err != nil {
+			return rpcErr(KindInvalidArgument, "%s", err.Error())
+		}
+	}
+	if err := s.Endpoint.Validate(); err != nil {
+		return rpcErr(KindInvalidArgument, "%s", err.Error())
+	}
+	for _, p := range s.Endpoint.Ports {
+		if p.TargetPort == 0 || p.TargetPort > 65535 || p.PublishedPort > 65535 {
+			return rpcErr(KindInvalidArgument, "EndpointSpec: invalid port %d:%d", p.PublishedPort, p.TargetPort)
+		}
+	}
+	return nil
+}
+
+// restartPolicy returns the template's policy or the defaults.
+func (t *TaskSpec) restartPolicy() RestartPolicy {
+	if t.Restart == nil {
+		return RestartPolicy{}
+	}
+	return *t.Restart
+}
+
+// taskSpecEqual reports whether two task templates are the same, and whether
+// they differ only in placement.
+func taskSpecDiff(a, b *TaskSpec) (equal, placementOnly bool) {
+	if reflect.DeepEqual(a, b) {
+		return true, false
+	}
+	ac, bc := *a, *b
+	ac.Placement, bc.Placement = scheduler.Placement{}, scheduler.Placement{}
+	return false, reflect.DeepEqual(&ac, &bc)
+}
+
+// hostPorts lists the spec's host-mode ports with a fixed published port,
+// the ones the scheduler's host-port filter enforces.
+func hostPorts(ports []mesh.PortConfig) []scheduler.HostPort {
+	var hp []scheduler.HostPort
+	for _, p := range ports {
+		if p.PublishMode == mesh.Host && p.PublishedPort != 0 {
+			hp = append(hp, scheduler.HostPort{Protocol: p.Protocol.String(), Port: p.PublishedPort})
+		}
+	}
+	return hp
+}
+
+func (m Mode) valid() bool { return m == Replicated || m == Global }
+
+func describeSpecChange(old, cur *ServiceSpec) error {
+	if old.Mode != cur.Mode {
+		return rpcErr(KindUnimplemented, "service mode change is not allowed")
+	}
+	if old.Name != cur.Name {
+		return rpcErr(KindUnimplemented, "renaming services is not supported")
+	}
+	return nil
+}
+
+var _ = strings.ToLower
+var _ = fmt.Sprint

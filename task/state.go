@@ -1,0 +1,122 @@
+package task
+
+import (
+	"fmt"
+	"strings"
+)
+
+// State is a task's observed (or desired) state. The numeric values are
+// SwarmKit's (api/types.proto TaskState): code compares states with < and >,
+// and an observed state only ever increases.
+type State uint16
+
+// The task states, in SwarmKit's order.
+const (
+	New       State = 0
+	Pending   State = 64
+	Assigned  State = 192
+	Accepted  State = 256
+	Preparing State = 320
+	Ready     State = 384
+	Starting  State = 448
+	Running   State = 512
+	Complete  State = 576
+	Shutdown  State = 640
+	Failed    State = 704
+	Rejected  State = 768
+	Remove    State = 800 // used only as a desired state
+	Orphaned  State = 832
+)
+
+// States lists every state in SwarmKit's order.
+var States = [...]State{New, Pending, Assigned, Accepted, Preparing, Ready, Starting, Running, Complete, Shutdown, Failed, Rejected, Remove, Orphaned}
+
+// String returns Docker's lower-case name of the state, as in the Engine API
+// ("running", "shutdown", ...).
+func (s State) String() string {
+	switch s {
+	case New:
+		return "new"
+	case Pending:
+		return "pending"
+	case Assigned:
+		return "assigned"
+	case Accepted:
+		return "accepted"
+	case Preparing:
+		return "preparing"
+	case Ready:
+		return "ready"
+	case Starting:
+		return "starting"
+	case Running:
+		return "running"
+	case Complete:
+		return "complete"
+	case Shutdown:
+		return "shutdown"
+	case Failed:
+		return "failed"
+	case Rejected:
+		return "rejected"
+	case Remove:
+		return "remove"
+	case Orphaned:
+		return "orphaned"
+	}
+	return fmt.Sprintf("state(%d)", uint16(s))
+}
+
+// ParseState reads a state name, case-insensitively.
+func ParseState(name string) (State, error) {
+	l := strings.ToLower(name)
+	for _, s := range States {
+		if s.String() == l {
+			return s, nil
+		}
+	}
+	return 0, fmt.Errorf("invalid task state %q", name)
+}
+
+// Terminal reports whether the state is past RUNNING: the task's container
+// has ended or will never start.
+func (s State) Terminal() bool { return s > Running }
+
+// DefaultMessage is the status message SwarmKit writes when a task enters
+// the state in the ordinary way (reference swarm-updates.md §6.1 and §3.5).
+// States with no fixed message return "".
+func DefaultMessage(s State) string {
+	switch s {
+	case New:
+		return "created"
+	case Pending:
+		return "pending task scheduling"
+	case Assigned:
+		return "scheduler assigned task to node"
+	case Accepted:
+		return "accepted"
+	case Preparing:
+		return "preparing"
+	case Ready:
+		return "prepared"
+	case Starting:
+		return "starting"
+	case Running:
+		return "started"
+	case Complete:
+		return "finished"
+	case Shutdown:
+		return "shutdown"
+	}
+	return ""
+}
+
+// Messages and errors that the orchestrator, scheduler and agent write.
+const (
+	MsgPreassigned        = "scheduler confirmed task can run on preassigned node"
+	MsgConstraintEnforcer = "task rejected by constraint enforcer"
+	ErrConstraintEnforcer = "assigned node no longer meets constraints"
+	MsgNodeDeleted        = "Task belonged to a node that has been deleted"
+	ErrUnhealthyFormat    = "task: non-zero exit (%d): dockerexec: unhealthy container"
+	ErrNonZeroExitFormat  = "task: non-zero exit (%d)"
+)

@@ -1,0 +1,81 @@
+package task
+
+import (
+	"fmt"
+	"time"
+)
+
+// Status is a task's observed status: its state, when it was entered, the
+// message that goes with it and an error, if any.
+type Status struct {
+	State     State
+	Timestamp time.Time
+	Message   string
+	Err       string
+}
+
+// Task is one scheduled unit of a service: the container a slot (replicated
+// services) or a node (global services) runs at one spec version.
+//
+// The observed status only moves forward: Advance refuses to take a task back
+// to an earlier state, and History keeps every status the task went through.
+type Task struct {
+	ID          string
+	ServiceID   string
+	ServiceName string
+	// Slot is 1..N for replicated services and 0 for global ones.
+	Slot uint64
+	// NodeID is empty until the scheduler assigns the task (replicated), or
+	// preset by the orchestrator (global).
+	NodeID string
+	// SpecVersion is the service spec version the task was created from.
+	SpecVersion uint64
+	// Image is the image of the task's container spec.
+	Image        string
+	DesiredState State
+	CreatedAt    time.Time
+	status       Status
+	history      []Status
+}
+
+// Create returns a task in state NEW with message "created", created at now.
+func Create(id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) *Task {
+	t := &Task{
+		ID: id, ServiceID: serviceID, ServiceName: serviceName, Slot: slot, NodeID: nodeID,
+		SpecVersion: specVersion, Image: image, DesiredState: desired, CreatedAt: now,
+	}
+	t.status = Status{State: New, Timestamp: now, Message: DefaultMessage(New)}
+	t.history = append(make([]Status, 0, 8), t.status)
+	return t
+}
+
+// Status returns the task's current observed status.
+func (t *Task) Status() Status { return t.status }
+
+// State is shorthand for Status().State.
+func (t *Task) State() State { return t.status.State }
+
+// History returns every status the task has had, oldest first. The slice
+// must not be modified.
+func (t *Task) History() []Status { return t.history }
+
+// Advance records a new observed status. A state earlier than the current
+// one is refused with an error and changes nothing; the same state may be
+// recorded again (with a new message or error).
+func (t *Task) Advance(s Status) error {
+	if s.State < t.status.State {
+		return fmt.Errorf("task %s: observed state cannot move back from %s to %s", t.ID, t.status.State, s.State)
+	}
+	t.status = s
+	t.history = append(t.history, s)
+	return nil
+}
+
+// Name is Docker's task name: <service>.<slot> for replicated tasks and
+// <service>.<node ID> for global ones.
+func (t *Task) Name() string {
+	if t.Slot == 0 {
+		return t.ServiceName + "." + t.NodeID
+	}
+	return fmt.Sprintf("%s.%d", t.ServiceName, t.Slot)
+}

@@ -1,0 +1,393 @@
+package swarmsim
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// ---- task creation and deletion ----
+
+// newTask creates a task of s from its current spec in slot (replicated) or
+// on node ns (global), with the given desired state, and hands it to the
+// allocator, which moves it to PENDING at once.
+func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desired task.State) *taskState {
+	sv := s.spec
+	var slotNum uint64
+	nodeID := ""
+	if ns != nil {
+		nodeID = ns.n.ID
+	} else {
+		slotNum = slot.key
+	}
+	t := task.Create(c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
+	ts := &taskState{t: t, idx: int32(len(c.tasks)), svc: s, spec: sv, slot: slot, pre: ns, nodePos: -1}
+	c.tasks = append(c.tasks, ts)
+	c.taskIdx[t.ID] = ts.idx
+	slot.tasks = append(slot.tasks, ts)
+	if desired == task.Running {
+		s.desiredRunning++
+	}
+	c.record(record{kind: EventTaskCreated, ts: ts, to: uint16(desired)})
+	c.reap(slot)
+	// The allocator allocates networks and ports and moves the task on.
+	c.setObserved(ts, task.Pending, task.DefaultMessage(task.Pending), "")
+	c.unassigned = append(c.unassigned, ts)
+	return ts
+}
+
+// deleteTask removes a task from the store.
+func (c *Cluster) deleteTask(ts *taskState) {
+	if ts.deleted {
+		return
+	}
+	prev := c.schedInfo(ts)
+	ts.deleted = true
+	c.sched.UpdateTask(prev, scheduler.TaskInfo{})
+	if ts.backend {
+		ts.backend = false
+		c.mesh.RemoveBackend(ts.svc.id, ts.t.ID)
+	}
+	if ts.t.State() == task.Running {
+		ts.svc.running--
+	}
+	if ts.t.DesiredState == task.Running {
+		ts.svc.desiredRunning--
+	}
+	c.detachNode(ts)
+	if sl := ts.slot; sl != nil {
+		if i := slices.Index(sl.tasks, ts); i >= 0 {
+			sl.tasks = slices.Delete(sl.tasks, i, i+1)
+		}
+		if len(sl.tasks) == 0 && ts.svc.slots[sl.key] == sl {
+			delete(ts.svc.slots, sl.key)
+		}
+	}
+	delete(c.taskIdx, ts.t.ID)
+	for _, w := range ts.waiters {
+		if w.gate != nil && w.gate.waitFor == ts {
+			c.checkGate(w)
+		}
+	}
+	ts.waiters = nil
+	c.record(record{kind: EventTaskDeleted, ts: ts})
+	if ts.t.DesiredState <= task.Running && !ts.svc.removed {
+		c.markDirty(ts.svc)
+	}
+}
+
+func (c *Cluster) attachNode(ts *taskState, ns *nodeState) {
+	ts.node = ns
+	ts.nodePos = len(ns.tasks)
+	ns.tasks = append(ns.tasks, ts)
+}
+
+func (c *Cluster) detachNode(ts *taskState) {
+	ns := ts.node
+	if ns == nil || ts.nodePos < 0 {
+		return
+	}
+	last := len(ns.tasks) - 1
+	moved := ns.tasks[last]
+	ns.tasks[ts.nodePos] = moved
+	moved.nodePos = ts.nodePos
+	ns.tasks = ns.tasks[:last]
+	ts.nodePos = -1
+}
+
+// reap is SwarmKit's task reaper for one slot (reference swarm-updates.md
+// §6.2): while the slot holds more tasks than the retention limit, delete the
+// oldest ones that have ended or will never run.
+func (c *Cluster) reap(sl *slotState) {
+	limit := c.historyLimit
+	if rp := sl.serviceRestart(); rp.MaxAttempts > 0 {
+		limit = int(rp.MaxAttempts) + 1
+	}
+	if limit < 0 || len(sl.tasks) <= limit {
+		return
+	}
+	// Oldest first by status timestamp, then creation order.
+	cands := slices.Clone(sl.tasks)
+	slices.SortStableFunc(cands, func(a, b *taskState) int {
+		if c := a.t.Status().Timestamp.Compare(b.t.Status().Timestamp); c != 0 {
+			return c
+		}
+		return taskOrder(a, b)
+	})
+	n := len(sl.tasks)
+	for _, ts := range cands {
+		if n <= limit {
+			break
+		}
+		st := ts.t.State()
+		if st > task.Running || (st < task.Assigned && ts.t.DesiredState > task.Running) {
+			c.deleteTask(ts)
+			n--
+		}
+	}
+}
+
+func (sl *slotState) serviceRestart() RestartPolicy {
+	if len(sl.tasks) == 0 {
+		return RestartPolicy{}
+	}
+	return sl.tasks[0].svc.spec.spec.TaskTemplate.restartPolicy()
+}
+
+// ---- state changes ----
+
+func (c *Cluster) schedInfo(ts *taskState) scheduler.TaskInfo {
+	if ts.deleted {
+		return scheduler.TaskInfo{}
+	}
+	ti := scheduler.TaskInfo{
+		ID:           ts.t.ID,
+		ServiceID:    ts.svc.id,
+		SpecVersion:  ts.spec.version,
+		Desired:      ts.t.DesiredState,
+		Observed:     ts.t.State(),
+		Reservations: ts.spec.spec.TaskTemplate.Resources.Reservations,
+		HostPorts:    ts.spec.hostPorts,
+	}
+	if ts.node != nil {
+		ti.NodeID = ts.node.n.ID
+	}
+	return ti
+}
+
+// setObserved records a new observed status for a task and runs everything
+// that reacts to it: the scheduler's view, the routing mesh, the restart
+// supervisor, delayed starts waiting on the task, the updater and the reaper.
+func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string) {
+	old := ts.t.State()
+	prev := c.schedInfo(ts)
+	if err := ts.t.Advance(task.Status{State: st, Timestamp: c.Now(), Message: msg, Err: errText}); err != nil {
+		return
+	}
+	c.record(record{kind: EventTaskState, ts: ts, from: uint16(old), to: uint16(st), msg: msg, err: errText})
+	c.sched.UpdateTask(prev, c.schedInfo(ts))
+	s := ts.svc
+	if old != task.Running && st == task.Running {
+		s.running++
+	} else if old == task.Running && st != task.Running {
+		s.running--
+	}
+	if old <= task.Running && st > task.Running {
+		c.retry = true
+		if st == task.Failed || st == task.Rejected {
+			if ts.node != nil {
+				c.sched.RecordFailure(ts.node.n.ID, s.id, ts.spec.version, c.Now())
+			}
+		}
+	}
+	c.updateBackend(ts)
+	if st > task.Running {
+		for _, w := range ts.waiters {
+			if w.gate != nil && w.gate.waitFor == ts {
+				c.checkGate(w)
+			}
+		}
+		ts.waiters = nil
+	}
+	c.notes = append(c.notes, updNote{ts, ts.t.DesiredState, ts.t.State()})
+	if ts.t.DesiredState <= task.Running && st > task.Running && old <= task.Running {
+		c.restart(ts)
+	}
+	if ts.t.DesiredState == task.Remove && (st >= task.Complete || st < task.Assigned) {
+		c.deleteTask(ts)
+	}
+}
+
+// setDesired changes a task's desired state. Only managers write it.
+func (c *Cluster) setDesired(ts *taskState, d task.State) {
+	old := ts.t.DesiredState
+	if old == d || ts.deleted {
+		return
+	}
+	prev := c.schedInfo(ts)
+	ts.t.DesiredState = d
+	c.record(record{kind: EventTaskDesired, ts: ts, from: uint16(old), to: uint16(d)})
+	c.sched.UpdateTask(prev, c.schedInfo(ts))
+	if old == task.Running {
+		ts.svc.desiredRunning--
+	} else if d == task.Running {
+		ts.svc.desiredRunning++
+	}
+	if d > task.Running && old <= task.Running {
+		c.retry = true
+	}
+	c.updateBackend(ts)
+	c.notes = append(c.notes, updNote{ts, ts.t.DesiredState, ts.t.State()})
+	if d == task.Remove && (ts.t.State() >= task.Complete || ts.t.State() < task.Assigned) {
+		c.deleteTask(ts)
+		return
+	}
+	c.agentKick(ts)
+}
+
+// updateBackend keeps the routing mesh's backend set in step with the task:
+// a backend is a task whose container is RUNNING (healthy, when it has a
+// health check: the agent reports RUNNING only then) and which is not being
+// shut down. It leaves the set before its container stops.
+func (c *Cluster) updateBackend(ts *taskState) {
+	want := !ts.deleted && ts.t.State() == task.Running && ts.t.DesiredState <= task.Running && ts.node != nil
+	if want == ts.backend {
+		return
+	}
+	ts.backend = want
+	if want {
+		c.mesh.AddBackend(ts.svc.id, ts.t.ID, ts.node.n.ID)
+	} else {
+		c.mesh.RemoveBackend(ts.svc.id, ts.t.ID)
+	}
+}
+
+// ---- the agent ----
+
+// agentKick (re)plans the agent's next step for a task, cancelling any step
+// planned before.
+func (c *Cluster) agentKick(ts *taskState) {
+	ts.agentGen++
+	if ts.deleted || ts.node == nil || !ts.node.up {
+		return
+	}
+	st := ts.t.State()
+	if st < task.Assigned || st > task.Running {
+		return
+	}
+	b := c.image(ts.spec.spec.TaskTemplate.Image)
+	if ts.t.DesiredState > task.Running {
+		if ts.stopping {
+			return // the stop already under way finishes on its own
+		}
+		if st >= task.Starting {
+			ts.stopping = true
+			c.push(c.now+int64(GossipConvergeDelay+b.Stop), evAgent, ts.idx, ts.agentGen)
+			return
+		}
+		c.push(c.now, evAgent, ts.idx, ts.agentGen)
+		return
+	}
+	var d time.Duration
+	switch st {
+	case task.Assigned, task.Accepted:
+		d = 0
+	case task.Preparing:
+		d = b.Pull
+	case task.Ready:
+		if ts.t.DesiredState < task.Running {
+			return // held at READY until the manager says run
+		}
+	case task.Starting:
+		d = b.Start
+		if b.HealthCheck {
+			d += b.HealthyAfter
+		}
+	case task.Running:
+		if b.ExitAfter <= 0 {
+			return
+		}
+		d = b.ExitAfter
+	}
+	c.push(c.now+int64(d), evAgent, ts.idx, ts.agentGen)
+}
+
+// agentFire is the agent moving a task one step (reference swarm-updates.md
+// §3.5: SwarmKit's agent/exec controller and Docker's executor).
+func (c *Cluster) agentFire(ts *taskState) {
+	if ts.node == nil || !ts.node.up {
+		return
+	}
+	st := ts.t.State()
+	if ts.t.DesiredState > task.Running {
+		ts.stopping = false
+		if st <= task.Running {
+			c.setObserved(ts, task.Shutdown, task.DefaultMessage(task.Shutdown), "")
+		}
+		return
+	}
+	b := c.image(ts.spec.spec.TaskTemplate.Image)
+	switch st {
+	case task.Assigned:
+		c.setObserved(ts, task.Accepted, task.DefaultMessage(task.Accepted), "")
+	case task.Accepted:
+		c.setObserved(ts, task.Preparing, task.DefaultMessage(task.Preparing), "")
+	case task.Preparing:
+		if b.FailOnStart {
+			e := b.RejectErr
+			if e == "" {
+				e = "No such image: " + ts.spec.spec.TaskTemplate.Image
+			}
+			c.setObserved(ts, task.Rejected, "preparing", e)
+			return
+		}
+		c.setObserved(ts, task.Ready, task.DefaultMessage(task.Ready), "")
+	case task.Ready:
+		c.setObserved(ts, task.Starting, task.DefaultMessage(task.Starting), "")
+	case task.Starting:
+		if b.HealthCheck && b.Unhealthy {
+			c.setObserved(ts, task.Failed, "starting", fmt.Sprintf(task.ErrUnhealthyFormat, exitCode(b)))
+			return
+		}
+		c.setObserved(ts, task.Running, task.DefaultMessage(task.Running), "")
+	case task.Running:
+		if b.ExitCode == 0 {
+			c.setObserved(ts, task.Complete, task.DefaultMessage(task.Complete), "")
+		} else {
+			c.setObserved(ts, task.Failed, "started", fmt.Sprintf(task.ErrNonZeroExitFormat, b.ExitCode))
+		}
+		return
+	}
+	if !ts.deleted && ts.t.State() == st {
+		return
+	}
+	c.agentKick(ts)
+}
+
+func exitCode(b ImageBehavior) int {
+	if b.ExitCode == 0 {
+		return 1
+	}
+	return b.ExitCode
+}
+
+// ---- delayed start (SwarmKit's restart.DelayStart) ----
+
+// delayStart holds a replacement at desired READY until delay has passed and
+// old has stopped (or OldTaskTimeout after the delay), then sets it to
+// desired RUNNING.
+func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop bool) {
+	g := &startGate{until: c.now + int64(delay)}
+	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
+		g.waitFor = old
+		g.deadline = g.until + int64(OldTaskTimeout)
+		old.waiters = append(old.waiters, ts)
+	}
+	ts.gate = g
+	c.push(g.until, evGate, ts.idx, 0)
+	if g.waitFor != nil {
+		c.push(g.deadline, evGate, ts.idx, 0)
+	}
+}
+
+func (c *Cluster) checkGate(ts *taskState) {
+	g := ts.gate
+	if g == nil || c.now < g.until {
+		return
+	}
+	if w := g.waitFor; w != nil && c.now < g.deadline && !w.deleted && w.t.State() <= task.Running && w.node != nil && w.node.n.Status.State != node.Down {
+		return
+	}
+	ts.gate = nil
+	if g.restartAfter {
+		c.restart(ts)
+		return
+	}
+	if ts.t.DesiredState < task.Running {
+		c.setDesired(ts, task.Running)
+	}
+}

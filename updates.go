@@ -1,0 +1,217 @@
+package swarmsim
+
+import (
+	"reflect"
+
+	"github.com/swarmsim/swarmsim/task"
+	"github.com/swarmsim/swarmsim/updater"
+)
+
+// isDirty is SwarmKit's orchestrator.IsTaskDirty (reference swarm-updates.md
+// §3.1): a task is clean when it was made from the service's spec version, or
+// from a spec whose task template and endpoint are the same; a change of
+// placement alone leaves a task clean if its node still satisfies the new
+// constraints.
+func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
+	if ts.spec == s.spec {
+		return false
+	}
+	a, b := &ts.spec.spec, &s.spec.spec
+	if !a.Endpoint.Equal(b.Endpoint) {
+		return true
+	}
+	eq, placementOnly := taskSpecDiff(&a.TaskTemplate, &b.TaskTemplate)
+	if eq {
+		return false
+	}
+	if placementOnly && ts.node != nil {
+		return !c.constraintsMatch(s.spec, ts.node)
+	}
+	return true
+}
+
+// runUpdater hands the service's runnable slots to its updater
+// (SwarmKit's update.Supervisor.Update): an updater already working towards
+// the same spec is left alone; any other is cancelled and a new one started
+// over a fresh snapshot.
+func (c *Cluster) runUpdater(s *serviceState, live []liveSlot) {
+	if s.upd != nil && !s.upd.Done() && (s.updSpec == s.spec || reflect.DeepEqual(s.updSpec.spec, s.spec.spec)) {
+		return
+	}
+	slots := make([]updater.Slot, len(live))
+	dirtyBySpec := make(map[*specVersion]bool)
+	for i, l := range live {
+		us := updater.Slot{ID: l.sl.key, Tasks: make([]updater.Task, len(l.tasks))}
+		for j, ts := range l.tasks {
+			d, ok := dirtyBySpec[ts.spec]
+			if !ok || ts.node != nil {
+				d = c.isDirty(s, ts)
+				if ts.node == nil {
+					dirtyBySpec[ts.spec] = d
+				}
+			}
+			us.Tasks[j] = updater.Task{ID: ts.t.ID, Dirty: d, Desired: ts.t.DesiredState, Observed: ts.t.State()}
+		}
+		slots[i] = us
+	}
+	u, acts := updater.Start(updater.Params{
+		Update:   s.spec.spec.Update,
+		Rollback: s.spec.spec.Rollback,
+		Status:   s.status,
+		Slots:    slots,
+		Now:      c.Now(),
+	})
+	s.upd = u
+	s.updSpec = s.spec
+	s.updGen++
+	c.applyUpdater(s, acts)
+}
+
+// applyUpdater carries out an updater's actions.
+func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
+	u := s.upd
+	for _, a := range acts {
+		if s.upd != u || s.removed {
+			return // cancelled by something an earlier action caused
+		}
+		switch a.Kind {
+		case updater.SetStatus:
+			c.setUpdateStatus(s, a.Status)
+		case updater.CreateTask:
+			c.applyCreate(s, a)
+		case updater.ReuseTask:
+			keep := c.lookupTask(a.TaskID)
+			removed := c.shutdownTasks(a.Shutdown)
+			if keep != nil && !keep.deleted && keep.t.DesiredState < task.Running {
+				var old *taskState
+				if a.StartAfter != "" {
+					old = c.lookupTask(a.StartAfter)
+				} else if len(removed) > 0 {
+					old = removed[0]
+				}
+				c.delayStart(keep, old, 0, true)
+			}
+		case updater.ShutdownTasks:
+			c.shutdownTasks(a.Shutdown)
+		case updater.RollbackService:
+			c.autoRollback(s, a)
+			return
+		}
+	}
+	c.scheduleWake(s)
+}
+
+func (c *Cluster) scheduleWake(s *serviceState) {
+	if s.upd == nil {
+		return
+	}
+	if w, ok := s.upd.NextWake(); ok {
+		at := int64(w.Sub(c.epoch))
+		if at < c.now {
+			at = c.now
+		}
+		c.push(at, evUpdater, s.idx, s.updGen)
+	}
+}
+
+// applyCreate is the root's half of updater.CreateTask (SwarmKit's
+// updateTask): in one batch, shut down the old tasks and create the new one,
+// unless none of the old tasks could still be shut down.
+func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
+	sl := s.slots[a.Slot]
+	if sl == nil {
+		sl = &slotState{key: a.Slot}
+		s.slots[a.Slot] = sl
+	}
+	var removed []*taskState
+	if len(a.Shutdown) > 0 {
+		removed = c.shutdownTasks(a.Shutdown)
+		if len(removed) == 0 {
+			// "task <id> was already shut down when reached by updater":
+			// the whole batch is aborted.
+			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
+			return
+		}
+	}
+	var ns *nodeState
+	if s.spec.spec.Mode == Global {
+		ns = c.nodes[a.Slot-1]
+		if ns == nil {
+			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
+			return
+		}
+	}
+	ts := c.newTask(s, sl, ns, task.Ready)
+	if a.StartAfter == "" && len(removed) == 0 {
+		c.delayStart(ts, nil, 0, false)
+	} else {
+		old := c.lookupTask(a.StartAfter)
+		if old == nil && len(removed) > 0 {
+			old = removed[0]
+		}
+		c.delayStart(ts, old, 0, true)
+	}
+	c.applyUpdater(s, s.upd.TaskCreated(a.Slot, ts.t.ID, c.Now()))
+	c.checkGate(ts)
+}
+
+// shutdownTasks sets desired SHUTDOWN on those of ids that are still meant to
+// run and returns them.
+func (c *Cluster) shutdownTasks(ids []string) []*taskState {
+	var done []*taskState
+	for _, id := range ids {
+		ts := c.lookupTask(id)
+		if ts == nil || ts.t.DesiredState > task.Running {
+			continue
+		}
+		c.setDesired(ts, task.Shutdown)
+		done = append(done, ts)
+	}
+	return done
+}
+
+// autoRollback is SwarmKit's rollbackUpdate (§3.8): the previous spec comes
+// back, PreviousSpec is cleared and the status says why; the reconcile that
+// follows starts the rollback.
+func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
+	if s.prev == nil {
+		// "cannot roll back service because no previous spec is available":
+		// only logged; the status stays as it is and the updater is over.
+		s.upd = nil
+		return
+	}
+	c.swapSpec(s, s.prev, nil)
+	st := a.Status
+	if st.State == updater.None {
+		st = updater.Status{State: updater.RollbackStarted, Message: updater.RolledBackMessage(a.TaskID), StartedAt: s.status.StartedAt}
+	}
+	c.setUpdateStatus(s, st)
+	s.upd = nil
+	c.markDirty(s)
+}
+
+func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
+	old := s.status.State
+	s.status = st
+	s.version++
+	c.record(record{kind: EventUpdateStatus, svc: s, from: uint16(old), to: uint16(st.State), msg: st.Message})
+}
+
+// drainNotes hands task changes to the updaters of their services.
+func (c *Cluster) drainNotes() {
+	if c.notifying {
+		return
+	}
+	c.notifying = true
+	for len(c.notes) > 0 {
+		n := c.notes[0]
+		c.notes = c.notes[1:]
+		s := n.ts.svc
+		if s.upd == nil || s.removed {
+			continue
+		}
+		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.t.ID, n.desired, n.observed, c.Now()))
+	}
+	c.notes = c.notes[:0]
+	c.notifying = false
+}
