@@ -1,0 +1,371 @@
+package swarmsim
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/task"
+	"github.com/swarmsim/swarmsim/updater"
+)
+
+// busyScript exercises most of the cluster: updates, failures, restarts,
+// drains, node failures, scaling and rollbacks.
+const busyScript = `
+image web:bad exit-after=3s exit-code=1
+node manager role=manager
+node worker1
+node worker2
+node worker3 label.zone=b
+create web image=web:1 replicas=5 update-delay=2s publish=8080:80
+create cache image=cache:1 mode=global
+run 30s
+update web image=web:2 update-parallelism=2
+run 10s
+drain worker1
+run 20s
+stop worker2
+run 40s
+scale web 3
+update web image=web:bad update-failure-action=rollback
+run 1m
+start worker2
+activate worker1
+rollback web
+run 2m
+`
+
+func TestSameSeedSameTrace(t *testing.T) {
+	a := runScript(t, busyScript)
+	b := runScript(t, busyScript)
+	if a != b {
+		t.Fatalf("two runs with the same seed differ:\n%s", cmp.Diff(a, b))
+	}
+	if !strings.Contains(a, "rollback_completed") || !strings.Contains(a, "heartbeat failure") {
+		t.Fatalf("busy script did not reach a rollback and a node failure:\n%s", a)
+	}
+}
+
+// Another seed changes the IDs and nothing else: no choice in this scenario
+// depends on randomness.
+func TestOtherSeedChangesOnlyIDs(t *testing.T) {
+	run := func(seed uint64) string {
+		e := &scriptEnv{t: t, c: New(Config{Seed: seed}), quiet: map[EventKind]bool{}}
+		for _, line := range strings.Split(busyScript, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				e.exec(strings.Fields(line)) // errors are part of the scenario
+
+			}
+		}
+		return e.c.TraceText()
+	}
+	a, b := run(1), run(2)
+	if a == b {
+		t.Fatal("different seeds gave identical traces, IDs included")
+	}
+	ids := regexp.MustCompile(`\b[0-9a-z]{25}\b|\b[0-9a-z]{12}\b`)
+	if ma, mb := ids.ReplaceAllString(a, "<id>"), ids.ReplaceAllString(b, "<id>"); ma != mb {
+		t.Fatalf("traces differ beyond IDs:\n%s", cmp.Diff(ma, mb))
+	}
+}
+
+func newTestCluster(t *testing.T, hosts ...string) *Cluster {
+	t.Helper()
+	c := New(Config{Seed: 7})
+	for i, h := range hosts {
+		cfg := NodeConfig{Hostname: h}
+		if i == 0 {
+			cfg.Role = node.Manager
+		}
+		if _, err := c.AddNode(cfg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return c
+}
+
+func states(t *testing.T, c *Cluster, svc string) []string {
+	t.Helper()
+	ts, err := c.Tasks(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, x := range ts {
+		out = append(out, x.Name()+" "+x.Status().State.String())
+	}
+	return out
+}
+
+// The restart policy (reference swarm-updates.md §7.3): MaxAttempts=3 with no
+// window allows the original run plus three replacements; condition
+// on-failure does not restart a task that exited 0; none restarts nothing.
+func TestRestartPolicy(t *testing.T) {
+	d := func(s string) *time.Duration { x, _ := time.ParseDuration(s); return &x }
+	for _, tc := range []struct {
+		name     string
+		exitCode int
+		policy   RestartPolicy
+		wantRuns int
+	}{
+		{"any unlimited", 1, RestartPolicy{Delay: d("1s")}, -1},
+		{"max attempts 3", 1, RestartPolicy{Delay: d("1s"), MaxAttempts: 3}, 4},
+		{"max attempts 1", 0, RestartPolicy{Delay: d("1s"), MaxAttempts: 1}, 2},
+		{"on-failure exit 0", 0, RestartPolicy{Condition: RestartOnFailure, Delay: d("1s")}, 1},
+		{"on-failure exit 1", 1, RestartPolicy{Condition: RestartOnFailure, Delay: d("1s"), MaxAttempts: 2}, 3},
+		{"none", 1, RestartPolicy{Condition: RestartNone}, 1},
+		// Each run lives 1s pull + 1s start + 10s + 1s delay = 13s; a 30s
+		// window sees at most two earlier restarts, so with MaxAttempts 3
+		// restarts never stop.
+		{"window keeps restarting", 1, RestartPolicy{Delay: d("1s"), MaxAttempts: 3, Window: 30 * time.Second}, -1},
+		// A 100s window sees every restart of the run: 3 and then no more.
+		{"window wide", 1, RestartPolicy{Delay: d("1s"), MaxAttempts: 3, Window: 100 * time.Second}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestCluster(t, "manager")
+			c.SetTaskHistoryLimit(-1)
+			c.SetImage("job", ImageBehavior{ExitAfter: 10 * time.Second, ExitCode: tc.exitCode, Pull: time.Second, Start: time.Second})
+			p := tc.policy
+			if _, err := c.CreateService(ServiceSpec{Name: "job", Replicas: 1, TaskTemplate: TaskSpec{Image: "job", Restart: &p}}); err != nil {
+				t.Fatal(err)
+			}
+			c.RunFor(10 * time.Minute)
+			runs := createdPerImage(c, "job")["job"]
+			if tc.wantRuns < 0 {
+				if runs < 20 {
+					t.Fatalf("got %d runs in 10 minutes, want restarts without end", runs)
+				}
+				return
+			}
+			if runs != tc.wantRuns {
+				t.Fatalf("got %d runs, want %d: %v", runs, tc.wantRuns, states(t, c, "job"))
+			}
+		})
+	}
+}
+
+// A service update resets the restart counters (§7.3: history is per spec
+// version).
+func TestRestartCountersResetOnUpdate(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	c.SetTaskHistoryLimit(-1)
+	c.SetImage("job:1", ImageBehavior{ExitAfter: 5 * time.Second, ExitCode: 1})
+	c.SetImage("job:2", ImageBehavior{ExitAfter: 5 * time.Second, ExitCode: 1})
+	zero := time.Duration(0)
+	spec := ServiceSpec{Name: "job", Replicas: 1, TaskTemplate: TaskSpec{Image: "job:1", Restart: &RestartPolicy{Delay: &zero, MaxAttempts: 1}},
+		Update: &updater.Config{FailureAction: updater.Continue}}
+	c.CreateService(spec)
+	c.RunFor(time.Minute)
+	spec.TaskTemplate.Image = "job:2"
+	c.UpdateService("job", spec)
+	c.RunFor(time.Minute)
+	n := createdPerImage(c, "job")
+	if want := map[string]int{"job:1": 2, "job:2": 2}; !cmp.Equal(want, n) {
+		t.Fatalf("runs per image: %s", cmp.Diff(want, n))
+	}
+}
+
+// Task history (§6.2): at most 5 tasks per slot by default, MaxAttempts+1
+// when the restart policy sets MaxAttempts, and the swarm-wide limit can be
+// changed.
+func TestTaskHistoryRetention(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		limit       int
+		maxAttempts uint64
+		want        int
+	}{
+		{"default", 0, 0, 5},
+		{"swarm limit 2", 2, 0, 2},
+		{"max attempts 7", 0, 7, 8},
+		{"max attempts 2", 0, 2, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestCluster(t, "manager")
+			if tc.limit != 0 {
+				c.SetTaskHistoryLimit(tc.limit)
+			}
+			c.SetImage("crash", ImageBehavior{ExitAfter: time.Second, ExitCode: 3})
+			zero := time.Duration(0)
+			c.CreateService(ServiceSpec{Name: "crash", Replicas: 1, TaskTemplate: TaskSpec{Image: "crash", Restart: &RestartPolicy{Delay: &zero, MaxAttempts: tc.maxAttempts}}})
+			c.RunFor(5 * time.Minute)
+			ts, _ := c.Tasks("crash")
+			if len(ts) != tc.want {
+				t.Fatalf("slot keeps %d tasks, want %d", len(ts), tc.want)
+			}
+		})
+	}
+}
+
+// Scale-down (§8.2): slots mid-replacement go first, then copies on the
+// most loaded nodes, higher slots before lower ones.
+func TestScaleDownChoice(t *testing.T) {
+	c := newTestCluster(t, "a", "b")
+	c.CreateService(ServiceSpec{Name: "web", Replicas: 4, TaskTemplate: TaskSpec{Image: "web"}})
+	c.RunFor(time.Minute)
+	if err := c.ScaleService("web", 2); err != nil {
+		t.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	got := states(t, c, "web")
+	want := []string{"web.1 running", "web.2 running"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("after scale to 2 (-want +got):\n%s", diff)
+	}
+	// Scale up again: the lowest free slots come back.
+	c.ScaleService("web", 3)
+	c.RunFor(time.Minute)
+	want = []string{"web.1 running", "web.2 running", "web.3 running"}
+	if diff := cmp.Diff(want, states(t, c, "web")); diff != "" {
+		t.Fatalf("after scale to 3 (-want +got):\n%s", diff)
+	}
+}
+
+func TestScaleDownPrefersUnbalancedNodes(t *testing.T) {
+	s := &serviceState{}
+	na, nb := &nodeState{idx: 0}, &nodeState{idx: 1}
+	mk := func(slot uint64, n *nodeState, st task.State) liveSlot {
+		tk := task.Create("t", "s", "web", slot, "", 1, "img", task.Running, time.Time{})
+		tk.Advance(task.Status{State: st})
+		ts := &taskState{t: tk, svc: s, node: n}
+		return liveSlot{sl: &slotState{key: slot}, tasks: []*taskState{ts}}
+	}
+	live := []liveSlot{mk(1, na, task.Running), mk(2, na, task.Running), mk(3, na, task.Running), mk(4, nb, task.Running), mk(5, nb, task.Pending)}
+	keep, _ := (&Cluster{}).scaleDownChoice(live, 3)
+	var got []uint64
+	for _, k := range keep {
+		got = append(got, k.sl.key)
+	}
+	// a holds 1,2,3 and b holds 4 (running) and 5 (not running): first
+	// copies on each node are 1 and 4, second copies 2 and 5.
+	if diff := cmp.Diff([]uint64{1, 2, 4}, got); diff != "" {
+		t.Fatalf("kept slots (-want +got):\n%s", diff)
+	}
+}
+
+// Invalid specs get Docker's errors and change nothing.
+func TestCreateServiceValidation(t *testing.T) {
+	neg := -time.Second
+	long := strings.Repeat("a", 64)
+	for _, tc := range []struct {
+		name string
+		spec ServiceSpec
+		kind error
+		msg  string
+	}{
+		{"bad name", ServiceSpec{Name: "-web", TaskTemplate: TaskSpec{Image: "x"}}, ErrInvalidArgument, "name must be valid as a DNS name component"},
+		{"long name", ServiceSpec{Name: long, TaskTemplate: TaskSpec{Image: "x"}}, ErrInvalidArgument, "name must be 63 characters or fewer"},
+		{"replicas with global", ServiceSpec{Name: "g", Mode: Global, Replicas: 2, TaskTemplate: TaskSpec{Image: "x"}}, ErrInvalidArgument, "replicas can only be used with replicated or replicated-job mode"},
+		{"negative delay", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x"}, Update: &updater.Config{Delay: neg}}, ErrInvalidArgument, "TaskSpec: update-delay cannot be negative"},
+		{"negative restart delay", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x", Restart: &RestartPolicy{Delay: &neg}}}, ErrInvalidArgument, "TaskSpec: restart-delay cannot be negative"},
+		{"negative restart window", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x", Restart: &RestartPolicy{Window: neg}}}, ErrInvalidArgument, "TaskSpec: restart-window cannot be negative"},
+		{"bad ratio", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x"}, Update: &updater.Config{MaxFailureRatio: 2}}, ErrInvalidArgument, "TaskSpec: update-maxfailureratio cannot be less than 0 or bigger than 1"},
+		{"bad constraint", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x", Placement: placement("node.labels.zone=eu")}}, ErrUnknown, "constraint expected one operator from ==, !="},
+		{"small cpu", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x", Resources: Resources{Reservations: node.Resources{NanoCPUs: 1000}}}}, ErrInvalidArgument, "invalid cpu value 1e-06: Must be at least 0.001"},
+		{"small memory", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x", Resources: Resources{Reservations: node.Resources{MemoryBytes: 1024}}}}, ErrInvalidArgument, "invalid memory value 1024: Must be at least 4MiB"},
+		{"dnsrr ingress", ServiceSpec{Name: "w", TaskTemplate: TaskSpec{Image: "x"}, Endpoint: mesh.EndpointSpec{Mode: mesh.DNSRR, Ports: []mesh.PortConfig{{TargetPort: 80, PublishedPort: 80}}}}, ErrInvalidArgument, "EndpointSpec: port published with ingress mode can't be used with dnsrr mode"},
+		{"duplicate name", ServiceSpec{Name: "web", TaskTemplate: TaskSpec{Image: "x"}}, ErrAlreadyExists, "name conflicts with an existing object: service web already exists"},
+		{"port in use", ServiceSpec{Name: "w2", TaskTemplate: TaskSpec{Image: "x"}, Endpoint: mesh.EndpointSpec{Ports: []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}}}, ErrInvalidArgument, "port '8080' is already in use by service 'web' (" + "<id>" + ") as an ingress port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestCluster(t, "manager")
+			web, err := c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web"}, Endpoint: mesh.EndpointSpec{Ports: []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := c.TraceText()
+			_, err = c.CreateService(tc.spec)
+			if !errors.Is(err, tc.kind) {
+				t.Fatalf("error %v is not %v", err, tc.kind)
+			}
+			if want := strings.ReplaceAll(tc.msg, "<id>", web.ID); err.Error() != want {
+				t.Fatalf("error %q, want %q", err, want)
+			}
+			if c.TraceText() != before || len(c.Services()) != 1 {
+				t.Fatal("a rejected create changed the cluster")
+			}
+		})
+	}
+}
+
+func placement(cs ...string) (p schedulerPlacement) {
+	p.Constraints = cs
+	return p
+}
+
+// Node removal follows Docker's rules (reference swarm-mesh-scheduler.md B.4).
+func TestRemoveNode(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1", "worker2")
+	c.CreateService(ServiceSpec{Name: "web", Replicas: 3, TaskTemplate: TaskSpec{Image: "web"}})
+	c.RunFor(time.Minute)
+	m, _ := c.Node("manager")
+	w, _ := c.Node("worker1")
+	if err := c.RemoveNode("manager", true); err == nil || err.Error() != "node "+m.ID+" is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal" {
+		t.Fatalf("removing a manager: %v", err)
+	}
+	if err := c.RemoveNode("worker1", false); err == nil || err.Error() != "node "+w.ID+" is not down and can't be removed" {
+		t.Fatalf("removing a ready node: %v", err)
+	}
+	if err := c.UpdateNode("manager", NodeUpdate{Role: ptr(node.Worker)}); err == nil || err.Error() != "attempting to demote the last manager of the swarm" {
+		t.Fatalf("demoting the last manager: %v", err)
+	}
+	if err := c.RemoveNode("worker1", true); err != nil {
+		t.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	ts, _ := c.Tasks("web")
+	var orphaned, running int
+	for _, x := range ts {
+		switch x.Status().State {
+		case task.Orphaned:
+			orphaned++
+			if x.Status().Message != "Task belonged to a node that has been deleted" {
+				t.Errorf("orphaned message %q", x.Status().Message)
+			}
+		case task.Running:
+			running++
+		}
+	}
+	if orphaned != 1 || running != 3 {
+		t.Fatalf("after removing worker1: %d orphaned, %d running; want 1 and 3: %v", orphaned, running, states(t, c, "web"))
+	}
+	if _, err := c.Node("worker1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("removed node still found: %v", err)
+	}
+}
+
+// createdPerImage counts every task ever created for a service, by image,
+// deleted ones included.
+func createdPerImage(c *Cluster, svc string) map[string]int {
+	n := map[string]int{}
+	for _, ts := range c.tasks {
+		if ts.t.ServiceName == svc {
+			n[ts.t.Image]++
+		}
+	}
+	return n
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Lookups accept an ID, a name or a unique ID prefix.
+func TestLookups(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	web, _ := c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web"}})
+	for _, ref := range []string{web.ID, "web", web.ID[:5]} {
+		if s, err := c.Service(ref); err != nil || s.ID != web.ID {
+			t.Errorf("Service(%q) = %v, %v", ref, s, err)
+		}
+	}
+	if _, err := c.Service("nope"); err == nil || err.Error() != "service nope not found" || !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown service: %v", err)
+	}
+}
+
+type schedulerPlacement = scheduler.Placement
