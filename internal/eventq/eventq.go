@@ -4,10 +4,12 @@
 package eventq
 
 // Event is one scheduled wake-up. At is nanoseconds since the cluster's
-// epoch; Kind and the payload fields are the caller's.
+// epoch; among events due at the same time, a lower Pri runs first, then the
+// one scheduled first. Kind and the payload fields are the caller's.
 type Event struct {
 	At   int64
 	Seq  uint64
+	Pri  uint8
 	Kind uint8
 	A    int32
 	B    uint32
@@ -17,6 +19,9 @@ type Event struct {
 func less(a, b *Event) bool {
 	if a.At != b.At {
 		return a.At < b.At
+	}
+	if a.Pri != b.Pri {
+		return a.Pri < b.Pri
 	}
 	return a.Seq < b.Seq
 }
