@@ -1,0 +1,681 @@
+package scheduler
+
+import (
+	"math/bits"
+	"slices"
+	"time"
+
+	"github.com/swarmsim/swarmsim/node"
+)
+
+// Batch is a group of unassigned tasks of one service and spec version,
+// placed together (reference B.2: SwarmKit groups pending tasks by service
+// and spec version and schedules each group as one batch).
+type Batch struct {
+	ServiceID    string
+	SpecVersion  uint64
+	Placement    Placement
+	Reservations node.Resources
+	HostPorts    []HostPort
+	// TaskIDs in the order to place them (the caller passes slot order).
+	TaskIDs []string
+}
+
+// Decision is the outcome for one task of a batch, in TaskIDs order.
+type Decision struct {
+	TaskID string
+	NodeID string // "" when the task could not be placed
+	// Err is "" when placed; else "no suitable node (<explanation>)" or
+	// "no suitable node". The task stays PENDING with this error.
+	Err string
+}
+
+// cand is one node as a scheduling pass sees it: SwarmKit's NodeInfo copy,
+// with the tasks the batch has placed on it so far (the overlay). The Set is
+// never changed by Schedule.
+type cand struct {
+	info      *nodeInfo
+	slot      int
+	fkey      int   // recent failures if >= maxFailures, else 0
+	svc       int64 // ActiveTasksCountByService[batch service], with the overlay
+	total     int64 // ActiveTasksCount, with the overlay
+	cpu, mem  int64 // available resources, with the overlay
+	placed    int   // tasks of this batch placed here
+	portClash bool  // a task on the node already holds one of the batch's host ports
+	staticOK  bool  // passed Ready, Constraint and Platform (they do not change in a batch)
+}
+
+// nodeLess is SwarmKit's ranking (reference B.2), true when a is a better
+// node than b:
+//  1. only if either node has >= 5 recent failures of this service and spec
+//     version: fewer failures wins (fkey is 0 below the threshold, which is
+//     the same comparison);
+//  2. fewer active tasks of this service wins;
+//  3. fewer active tasks in total wins.
+//
+// Free resources play no part. Equal nodes are a tie (see orderLess).
+func nodeLess(a, b *cand) bool {
+	if a.fkey != b.fkey {
+		return a.fkey < b.fkey
+	}
+	if a.svc != b.svc {
+		return a.svc < b.svc
+	}
+	return a.total < b.total
+}
+
+// orderLess is nodeLess with swarmsim's tie rule: the node that joined the
+// Set first wins (SwarmKit breaks ties by map and heap order, i.e. at
+// random; reference E.1). It is a total order.
+func orderLess(a, b *cand) bool {
+	if nodeLess(a, b) {
+		return true
+	}
+	if nodeLess(b, a) {
+		return false
+	}
+	return a.slot < b.slot
+}
+
+// batchCtx is one Schedule call: SwarmKit's Pipeline after SetTask (which
+// filters are enabled, and their failure counts) plus the batch's queue.
+type batchCtx struct {
+	s   *Set
+	b   *Batch
+	now time.Time
+
+	resOn     bool // ResourceFilter: non-zero reservations
+	cs        []Constraint
+	csOn      bool // ConstraintFilter: constraints present and parsable
+	platforms []node.Platform
+	ports     []HostPort // the batch's host ports with a non-zero port
+	maxRep    uint64     // MaxReplicasFilter when > 0
+	pen       map[int]int
+	spreads   []spreadLevel // effective spread preferences
+	key       string        // placementKey of the batch's static filters
+
+	p pipeline
+
+	queue     []int // indexes into b.TaskIDs still to place, in order
+	decisions []Decision
+}
+
+// spreadLevel is one effective spread preference.
+type spreadLevel struct {
+	engine bool
+	key    string
+}
+
+func (s *Set) newBatch(now time.Time, b *Batch) *batchCtx {
+	bc := &batchCtx{s: s, b: b, now: now, maxRep: b.Placement.MaxReplicas, platforms: b.Placement.Platforms}
+	bc.resOn = b.Reservations.NanoCPUs != 0 || b.Reservations.MemoryBytes != 0
+	bc.key = placementKey(b.Placement.Constraints, b.Placement.Platforms)
+	if m := s.statics[bc.key]; m != nil {
+		bc.cs, bc.csOn = m.cs, m.csOn // already parsed
+	} else if len(b.Placement.Constraints) > 0 {
+		if cs, err := ParseConstraints(b.Placement.Constraints); err == nil {
+			bc.cs, bc.csOn = cs, true
+		}
+	}
+	for _, p := range b.HostPorts {
+		if p.Port != 0 {
+			bc.ports = append(bc.ports, p)
+		}
+	}
+	for _, pref := range b.Placement.Preferences {
+		if engine, key, ok := spreadLabel(pref.Spread); ok {
+			bc.spreads = append(bc.spreads, spreadLevel{engine, key})
+		}
+	}
+	bc.pen = s.penalized(b.ServiceID, b.SpecVersion, now)
+	return bc
+}
+
+func (bc *batchCtx) resetQueue() {
+	bc.p = pipeline{}
+	bc.queue = bc.queue[:0]
+	for i := range bc.b.TaskIDs {
+		bc.queue = append(bc.queue, i)
+	}
+	bc.decisions = make([]Decision, len(bc.b.TaskIDs))
+	for i, id := range bc.b.TaskIDs {
+		bc.decisions[i].TaskID = id
+	}
+}
+
+func (bc *batchCtx) newCand(ni *nodeInfo) cand {
+	av := ni.available()
+	c := cand{
+		info: ni, slot: ni.slot,
+		svc: int64(ni.bySvc[bc.b.ServiceID]), total: int64(ni.total),
+		cpu: av.NanoCPUs, mem: av.MemoryBytes,
+	}
+	if bc.pen != nil {
+		c.fkey = bc.pen[ni.slot]
+	}
+	if len(bc.ports) > 0 && len(ni.ports) > 0 {
+		for _, p := range bc.ports {
+			if ni.ports[p] > 0 {
+				c.portClash = true
+				break
+			}
+		}
+	}
+	return c
+}
+
+// firstFailing runs the enabled filters in pipeline order on a node and
+// returns the first that fails (filterNone if it passes every one).
+func (bc *batchCtx) firstFailing(c *cand) filter {
+	if !c.staticOK && !c.info.ready {
+		return filterReady
+	}
+	if bc.resOn && (bc.b.Reservations.NanoCPUs > c.cpu || bc.b.Reservations.MemoryBytes > c.mem) {
+		return filterResource
+	}
+	if !c.staticOK {
+		if bc.csOn && !MatchAll(bc.cs, c.info.n) {
+			return filterConstraint
+		}
+		if len(bc.platforms) > 0 && !platformMatches(bc.platforms, c.info.n.Description.Platform) {
+			return filterPlatform
+		}
+	}
+	if len(bc.ports) > 0 && (c.placed > 0 || c.portClash) {
+		return filterHostPort
+	}
+	if bc.maxRep > 0 && (c.svc < 0 || uint64(c.svc) >= bc.maxRep) {
+		// A task counts if its desired state is <= COMPLETE, like the
+		// ranking.
+		return filterMaxReplicas
+	}
+	return filterNone
+}
+
+// process is Pipeline.Process: check the node, count a failure against the
+// first failing filter, or reset all counts when the node passes.
+func (bc *batchCtx) process(c *cand) bool {
+	f := bc.firstFailing(c)
+	if f == filterNone {
+		c.staticOK = true
+	}
+	return bc.p.record(f)
+}
+
+// Schedule places a batch and returns one Decision per task, in TaskIDs
+// order. It does not change the Set: within the batch it counts the tasks it
+// has already placed, and the caller reports the resulting assignments back
+// through UpdateTask. now is the virtual time, for the failure window.
+//
+// The algorithm is SwarmKit's scheduleTaskGroup (reference B.1, B.2):
+//
+//   - Build the decision tree (nodeSet.tree): one level per effective spread
+//     preference, branches by label value ("" for nodes without the label).
+//     Every node adds its tasks of the service to the branches it falls in,
+//     whether or not it passes the filters. Each leaf keeps the best N nodes
+//     that pass the filter pipeline (N = batch size), in a bounded max-heap;
+//     a node is run through the pipeline only if the heap is not full or it
+//     is better than the heap's worst node.
+//   - scheduleNTasksOnSubtree splits the tasks over the branches evenly,
+//     counting existing tasks, and recurses; scheduleNTasksOnNodes fills a
+//     leaf's nodes (the lopsided first pass, then round-robin).
+//   - Tasks left over get "no suitable node (<Pipeline.Explain>)".
+//
+// For a small batch (N*8 <= nodes) with no effective spread preference, the
+// best N nodes come from the Set's indexes instead of a scan of every node;
+// the decisions are the same. If that leaves tasks unplaced, the plain algorithm runs again so the
+// explanation counts exactly the nodes SwarmKit's pass would have counted.
+func (s *Set) Schedule(now time.Time, b Batch) []Decision {
+	bc := s.newBatch(now, &b)
+	bc.resetQueue()
+	n := len(b.TaskIDs)
+	if n == 0 {
+		return bc.decisions
+	}
+	if len(bc.spreads) == 0 && n*8 <= s.live {
+		nodes := bc.indexedCandidates(n)
+		if len(nodes) > 0 {
+			bc.scheduleNTasksOnNodes(n, nodes)
+		}
+		if len(bc.queue) == 0 {
+			return bc.decisions
+		}
+		bc.resetQueue()
+	}
+	return bc.schedulePlain()
+}
+
+// schedulePlain is SwarmKit's algorithm, scanning every node.
+func (bc *batchCtx) schedulePlain() []Decision {
+	n := len(bc.b.TaskIDs)
+	tree := bc.buildTree(n)
+	bc.scheduleNTasksOnSubtree(n, tree)
+	if len(bc.queue) > 0 {
+		msg := noSuitableNode(bc.p.explain())
+		for _, i := range bc.queue {
+			bc.decisions[i].Err = msg
+		}
+	}
+	return bc.decisions
+}
+
+// SchedulePreassigned checks one global-service task whose node is fixed
+// (SwarmKit's taskFitNode, reference B.0 and B.6): the full filter pipeline
+// on that single node. It returns ok, or the bare explanation without the
+// "no suitable node" wrapper, e.g. "1 node not available for new tasks" or
+// "insufficient resources on 1 node". For a node the Set does not hold it
+// returns (false, ""): SwarmKit then leaves the task untouched.
+// Only b's ServiceID, SpecVersion, Placement, Reservations and HostPorts
+// are used.
+func (s *Set) SchedulePreassigned(now time.Time, b Batch, nodeID string) (ok bool, explanation string) {
+	ni := s.byID[nodeID]
+	if ni == nil || ni.n == nil {
+		return false, ""
+	}
+	bc := s.newBatch(now, &b)
+	c := bc.newCand(ni)
+	if bc.process(&c) {
+		return true, ""
+	}
+	return false, bc.p.explain()
+}
+
+// decisionTree is SwarmKit's decisionTree: a non-leaf has one subtree per
+// label value of its preference level; a leaf holds the candidate nodes.
+type decisionTree struct {
+	// tasks is the number of the service's active tasks on every node under
+	// this branch, including nodes that fail the filters. It is not updated
+	// as the batch places tasks (as in SwarmKit).
+	tasks int
+	next  map[string]*decisionTree
+	keys  []string // branch values, ascending: swarmsim's iteration order
+
+	heap      []*cand // leaf: best N passing nodes (max-heap, then sorted)
+	collapsed bool    // the heap has been turned into a sorted list
+}
+
+func (bc *batchCtx) label(ni *nodeInfo, l spreadLevel) string {
+	if l.engine {
+		return ni.n.Description.EngineLabels[l.key]
+	}
+	return ni.n.Spec.Labels[l.key]
+}
+
+// buildTree is nodeSet.tree, visiting nodes in join order.
+func (bc *batchCtx) buildTree(maxAssignments int) *decisionTree {
+	root := &decisionTree{}
+	cands := make([]cand, 0, bc.s.live) // fixed capacity: pointers stay valid
+	for _, ni := range bc.s.slots {
+		if ni == nil {
+			continue
+		}
+		svcTasks := int(ni.bySvc[bc.b.ServiceID])
+		t := root
+		for _, l := range bc.spreads {
+			t.tasks += svcTasks
+			if t.next == nil {
+				t.next = make(map[string]*decisionTree)
+			}
+			v := bc.label(ni, l)
+			nx := t.next[v]
+			if nx == nil {
+				nx = &decisionTree{}
+				t.next[v] = nx
+				t.keys = append(t.keys, v)
+			}
+			t = nx
+		}
+		t.tasks += svcTasks
+		cands = append(cands, bc.newCand(ni))
+		c := &cands[len(cands)-1]
+		if len(t.heap) < maxAssignments {
+			if bc.process(c) {
+				heapPush(&t.heap, c)
+			}
+		} else if orderLess(c, t.heap[0]) {
+			if bc.process(c) {
+				t.heap[0] = c
+				heapDown(t.heap, 0)
+			}
+		}
+	}
+	sortKeys(root)
+	return root
+}
+
+// sortKeys orders every level's branches by label value, ascending ("" first):
+// the order in which branches are visited, and so which get the remainder of
+// an uneven split (SwarmKit iterates a map: random; reference E.3).
+func sortKeys(t *decisionTree) {
+	slices.Sort(t.keys)
+	for _, k := range t.keys {
+		sortKeys(t.next[k])
+	}
+}
+
+// The leaf heap is a max-heap under orderLess: the root is the worst of the
+// best N nodes, the one a better node replaces.
+func heapPush(h *[]*cand, c *cand) {
+	*h = append(*h, c)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !orderLess(a[p], a[i]) {
+			break
+		}
+		a[p], a[i] = a[i], a[p]
+		i = p
+	}
+}
+
+func heapDown(a []*cand, i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(a) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(a) && orderLess(a[l], a[r]) {
+			m = r
+		}
+		if !orderLess(a[i], a[m]) {
+			return
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+}
+
+// orderedNodes is decisionTree.orderedNodes: the leaf's nodes best first.
+// When the leaf is visited again (spread preferences), its nodes are first
+// run through the pipeline again, in SwarmKit's swap-remove order (this
+// counts failures), and the ones that no longer pass are dropped.
+func (bc *batchCtx) orderedNodes(t *decisionTree) []*cand {
+	if t.collapsed {
+		h := t.heap
+		for i := 0; i < len(h); {
+			if bc.process(h[i]) {
+				i++
+			} else {
+				last := len(h) - 1
+				h[i] = h[last]
+				h = h[:last]
+			}
+		}
+		t.heap = h
+	}
+	slices.SortFunc(t.heap, func(a, b *cand) int {
+		if orderLess(a, b) {
+			return -1
+		}
+		if orderLess(b, a) {
+			return 1
+		}
+		return 0
+	})
+	t.collapsed = true
+	return t.heap
+}
+
+// scheduleNTasksOnSubtree splits n tasks over a tree's branches and
+// recurses; at a leaf it hands them to scheduleNTasksOnNodes. It returns how
+// many tasks it placed.
+//
+// At each level the target per usable branch is (existing tasks of the
+// branch level + tasks still to place) / usable branches; the remainder goes
+// one each to the first branches in iteration order (ascending label
+// value). A branch that takes fewer than asked is marked "no room" and its
+// share is spread over the others in the next round. As in SwarmKit, a
+// branch's task count is not updated as tasks are placed.
+func (bc *batchCtx) scheduleNTasksOnSubtree(n int, t *decisionTree) int {
+	if t.next == nil {
+		nodes := bc.orderedNodes(t)
+		if len(nodes) == 0 {
+			return 0
+		}
+		return bc.scheduleNTasksOnNodes(n, nodes)
+	}
+	scheduled := 0
+	usable := t.tasks
+	noRoom := make([]bool, len(t.keys))
+	nNoRoom := 0
+	for converging := true; scheduled != n && nNoRoom != len(t.keys) && converging; {
+		branches := len(t.keys) - nNoRoom
+		desired := (usable + n - scheduled) / branches
+		remainder := (usable + n - scheduled) % branches
+		converging = false
+		for i, k := range t.keys {
+			if noRoom[i] {
+				continue
+			}
+			sub := t.next[k]
+			if sub.tasks < desired || (sub.tasks == desired && remainder > 0) {
+				converging = true
+				toAssign := desired - sub.tasks
+				if remainder > 0 {
+					toAssign++
+				}
+				res := bc.scheduleNTasksOnSubtree(toAssign, sub)
+				if res < toAssign {
+					noRoom[i] = true
+					nNoRoom++
+					usable -= sub.tasks
+				} else if remainder > 0 {
+					remainder--
+				}
+				scheduled += res
+			}
+		}
+	}
+	return scheduled
+}
+
+// scheduleNTasksOnNodes places up to n tasks of the queue on nodes (sorted
+// best first) and returns how many it placed.
+//
+// Each task goes to the current node, whose counts and resources are updated
+// at once. First pass: move on to the next node only if that node is now
+// strictly better (nodeLess) than the current one, else keep filling the
+// current node; it never goes back (so existing imbalance gives lopsided
+// results, reference F). Once the last node is reached the loop
+// round-robins. After each task the next node is run through the pipeline;
+// nodes that fail (resources used up, host port taken, max replicas) are
+// skipped for the rest of the call; when none passes, it stops.
+func (bc *batchCtx) scheduleNTasksOnNodes(n int, nodes []*cand) int {
+	scheduled := 0
+	failed := make([]bool, len(nodes))
+	iter := 0
+	count := len(nodes)
+	res := bc.b.Reservations
+	for len(bc.queue) > 0 {
+		ti := bc.queue[0]
+		bc.queue = bc.queue[1:]
+		nd := nodes[iter%count]
+		bc.decisions[ti].NodeID = nd.info.id
+		nd.placed++
+		nd.svc++
+		nd.total++
+		nd.cpu -= res.NanoCPUs
+		nd.mem -= res.MemoryBytes
+		scheduled++
+		if scheduled == n {
+			return scheduled
+		}
+		if iter+1 < count {
+			if nodeLess(nodes[iter+1], nd) {
+				iter++
+			}
+		} else {
+			iter++
+		}
+		orig := iter
+		for failed[iter%count] || !bc.process(nodes[iter%count]) {
+			failed[iter%count] = true
+			iter++
+			if iter-orig == count {
+				return scheduled
+			}
+		}
+	}
+	return scheduled
+}
+
+// indexedCandidates returns the best n nodes passing every filter, best
+// first: exactly the leaf of the plain decision tree when there is no spread
+// preference, found from the indexes. It walks the nodes in ranking order:
+// service task count ascending (the service's buckets, the zero bucket being
+// every node without a task of the service), then total task count
+// ascending (the totals buckets), then join order (bit order), intersected
+// with the static-filter mask; it skips nodes with >= 5 recent failures and
+// appends those at the end, in ranking order.
+func (bc *batchCtx) indexedCandidates(n int) []*cand {
+	s := bc.s
+	b := bc.b
+	static := s.staticFor(bc.key, bc.cs, bc.csOn, bc.platforms).bits
+	out := make([]*cand, 0, n)
+	try := func(slot int) bool {
+		if bc.pen != nil {
+			if _, ok := bc.pen[slot]; ok {
+				return false
+			}
+		}
+		c := bc.newCand(s.slots[slot])
+		c.staticOK = true
+		if bc.firstFailing(&c) != filterNone {
+			return false
+		}
+		out = append(out, &c)
+		return len(out) == n
+	}
+	si := s.services[b.ServiceID]
+	// The service's counts in ascending order, with the implicit zero
+	// bucket in its place.
+	counts := []int32{0}
+	if si != nil {
+		counts = make([]int32, 0, len(si.sorted)+1)
+		zero := false
+		for _, c := range si.sorted {
+			if c > 0 && !zero {
+				counts, zero = append(counts, 0), true
+			}
+			counts = append(counts, c)
+		}
+		if !zero {
+			counts = append(counts, 0)
+		}
+	}
+	var small []int
+	for _, sc := range counts {
+		if bc.maxRep > 0 && (sc < 0 || uint64(sc) >= bc.maxRep) {
+			continue // MaxReplicas fails on every node of this bucket
+		}
+		// bucketWord(w) is word w of this bucket's bitset; the zero bucket
+		// is the complement of the service's nodes.
+		var bk bitset
+		pop := s.live
+		if sc != 0 {
+			bk = si.buckets[sc].bits
+			pop = si.buckets[sc].pop
+		} else if si != nil {
+			pop = s.live - si.pop
+		}
+		if pop <= 0 {
+			continue
+		}
+		nw := len(static)
+		if sc != 0 {
+			nw = min(nw, len(bk))
+		}
+		bucketWord := func(w int) uint64 {
+			if sc != 0 {
+				return bk[w]
+			}
+			if si != nil {
+				return ^si.any.word(w)
+			}
+			return ^uint64(0)
+		}
+		if pop <= smallBucket {
+			// Few nodes: gather them and order them by total tasks, then
+			// join order.
+			small = small[:0]
+			for w := range nw {
+				for x := static[w] & bucketWord(w); x != 0; x &= x - 1 {
+					small = append(small, w<<6|bits.TrailingZeros64(x))
+				}
+			}
+			slices.SortFunc(small, func(a, b int) int {
+				if ta, tb := s.slots[a].total, s.slots[b].total; ta != tb {
+					return cmpInt32(ta, tb)
+				}
+				return a - b
+			})
+			for _, slot := range small {
+				if try(slot) {
+					return out
+				}
+			}
+			continue
+		}
+		// Many nodes: walk the totals buckets in ascending order and
+		// intersect, a word (64 nodes) at a time.
+		for _, tc := range s.totals.sorted {
+			tb := s.totals.buckets[tc].bits
+			for w := range min(nw, len(tb)) {
+				for x := static[w] & tb[w] & bucketWord(w); x != 0; x &= x - 1 {
+					if try(w<<6 | bits.TrailingZeros64(x)) {
+						return out
+					}
+				}
+			}
+		}
+	}
+	if len(bc.pen) > 0 {
+		var pen []*cand
+		for slot := range bc.pen { // sorted below: order-independent
+			if !static.has(slot) {
+				continue
+			}
+			c := bc.newCand(s.slots[slot])
+			c.staticOK = true
+			if bc.firstFailing(&c) == filterNone {
+				pen = append(pen, &c)
+			}
+		}
+		slices.SortFunc(pen, func(a, b *cand) int {
+			if orderLess(a, b) {
+				return -1
+			}
+			return 1
+		})
+		for _, c := range pen {
+			if len(out) == n {
+				break
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// schedulePlainOnly is Schedule without the indexed search: SwarmKit's
+// algorithm as written, for tests that compare the two.
+func (s *Set) schedulePlainOnly(now time.Time, b Batch) []Decision {
+	bc := s.newBatch(now, &b)
+	bc.resetQueue()
+	if len(b.TaskIDs) == 0 {
+		return bc.decisions
+	}
+	return bc.schedulePlain()
+}
+
+// smallBucket is the bucket size up to which indexedCandidates gathers a
+// bucket's nodes and sorts them rather than walking the totals buckets.
+const smallBucket = 32
+
+func cmpInt32(a, b int32) int {
+	if a < b {
+		return -1
+	}
+	return 1
+}

@@ -1,0 +1,482 @@
+package scheduler
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// Failure down-weighting (reference B.2, D): a node with at least
+// maxFailures failures (FAILED or REJECTED) of the same service and spec
+// version within monitorFailures ranks behind every node with fewer.
+const (
+	maxFailures     = 5
+	monitorFailures = 5 * time.Minute
+)
+
+// HostPort is a host-mode published port (reference A.3): a task holding it
+// keeps every other task with the same (protocol, port) off its node.
+type HostPort struct {
+	Protocol string // "tcp", "udp" or "sctp"
+	Port     uint32
+}
+
+// Placement is a task's placement spec.
+type Placement struct {
+	// Constraints, e.g. "node.labels.zone==eu" (reference B.3). Unparsable
+	// constraints disable the Constraint filter, as in SwarmKit (the API
+	// validates them earlier).
+	Constraints []string
+	// Preferences are spread preferences, in order (a hierarchy).
+	Preferences []Preference
+	// MaxReplicas is --replicas-max-per-node; 0 means unlimited.
+	MaxReplicas uint64
+	// Platforms the image supports; empty disables the Platform filter.
+	Platforms []node.Platform
+}
+
+// TaskInfo is what the scheduler needs to know about one task.
+type TaskInfo struct {
+	ID           string
+	ServiceID    string
+	SpecVersion  uint64
+	NodeID       string // "" while unassigned
+	Desired      task.State
+	Observed     task.State
+	Reservations node.Resources
+	// HostPorts are the host-mode published ports with a non-zero
+	// published port.
+	HostPorts []HostPort
+}
+
+// countsOnNode reports whether the task uses its node's resources and host
+// ports: it is on a node and ASSIGNED <= Observed <= RUNNING, whatever its
+// desired state (reference B.0, B.5).
+func (t TaskInfo) countsOnNode() bool {
+	return t.NodeID != "" && t.Observed >= task.Assigned && t.Observed <= task.Running
+}
+
+// active reports whether the task counts in the ranking's task counts
+// (SwarmKit's ActiveTasksCount and ActiveTasksCountByService): it counts on
+// its node and its desired state is at most COMPLETE.
+func (t TaskInfo) active() bool { return t.countsOnNode() && t.Desired <= task.Complete }
+
+// nodeInfo is SwarmKit's NodeInfo: a node plus what its tasks use. The
+// accounting part exists for any node ID that tasks name, even one the Set
+// does not (yet, or any more) hold as a member, so that task updates and node
+// additions can arrive in any order.
+type nodeInfo struct {
+	id   string
+	n    *node.Node // the Set's own copy; nil when not a member
+	slot int        // position in Set.slots; -1 when not a member
+	// ready is the ReadyFilter: status READY and availability ACTIVE.
+	ready bool
+
+	reserved node.Resources   // sum of reservations of tasks counted on the node
+	total    int32            // ActiveTasksCount
+	bySvc    map[string]int32 // ActiveTasksCountByService (non-zero entries)
+	ports    map[HostPort]int32
+	counted  int // number of tasks counted on the node
+}
+
+// available is the node's total resources minus the reservations of the
+// tasks counted on it (reference B.5; there is no overcommit).
+func (ni *nodeInfo) available() node.Resources {
+	var r node.Resources
+	if ni.n != nil {
+		r = ni.n.Description.Resources
+	}
+	return node.Resources{NanoCPUs: r.NanoCPUs - ni.reserved.NanoCPUs, MemoryBytes: r.MemoryBytes - ni.reserved.MemoryBytes}
+}
+
+// versionedService keys the failure records (per service and spec version).
+type versionedService struct {
+	serviceID   string
+	specVersion uint64
+}
+
+// Set is the scheduler's view of the cluster's nodes (SwarmKit's nodeSet):
+// each node with the resources, host ports and task counts of the tasks on
+// it, and the recent failures per service. The caller keeps it current with
+// AddNode, UpdateNode, RemoveNode, UpdateTask and RecordFailure; Schedule and
+// SchedulePreassigned only read it.
+//
+// The Set keeps its own deep copy of each node (AddNode and UpdateNode
+// clone), so the caller must call UpdateNode after changing a node.
+//
+// Nodes are kept in a dense slice in the order they joined (were added);
+// that order breaks ranking ties. Besides SwarmKit's state the Set keeps
+// indexes that let small batches find the best nodes without scanning every
+// node: per service, the nodes bucketed by that service's task count; the
+// nodes bucketed by total task count; and, per placement, a cached bitset of
+// the nodes passing the static filters (Ready, Constraint, Platform),
+// updated on every node change. The indexed search gives exactly the result
+// of the plain algorithm (TestIndexedMatchesPlain).
+//
+// A Set is not safe for concurrent use, not even by two Schedule calls (the
+// static-filter cache is filled lazily).
+type Set struct {
+	byID  map[string]*nodeInfo
+	slots []*nodeInfo // join order; nil marks a removed node
+	live  int
+
+	totals   *countIndex            // member slots by ActiveTasksCount
+	services map[string]*countIndex // member slots by ActiveTasksCountByService (> 0)
+	statics  map[string]*staticMask // placement key -> static filter mask
+
+	failures map[versionedService]map[string][]time.Time
+}
+
+// NewSet returns an empty Set.
+func NewSet() *Set {
+	return &Set{
+		byID:     make(map[string]*nodeInfo),
+		totals:   newCountIndex(),
+		services: make(map[string]*countIndex),
+		statics:  make(map[string]*staticMask),
+		failures: make(map[versionedService]map[string][]time.Time),
+	}
+}
+
+// Len returns the number of nodes in the Set.
+func (s *Set) Len() int { return s.live }
+
+// NodeIDs returns the IDs of the nodes in the Set, in join order.
+func (s *Set) NodeIDs() []string {
+	out := make([]string, 0, s.live)
+	for _, ni := range s.slots {
+		if ni != nil {
+			out = append(out, ni.id)
+		}
+	}
+	return out
+}
+
+// Available returns what is left of a node's resources after the
+// reservations of the tasks counted on it; ok is false for an unknown node.
+func (s *Set) Available(nodeID string) (r node.Resources, ok bool) {
+	ni := s.byID[nodeID]
+	if ni == nil || ni.n == nil {
+		return node.Resources{}, false
+	}
+	return ni.available(), true
+}
+
+// TaskCounts returns SwarmKit's ActiveTasksCountByService[serviceID] and
+// ActiveTasksCount for a node: the tasks that rank it.
+func (s *Set) TaskCounts(nodeID, serviceID string) (service, total int) {
+	ni := s.byID[nodeID]
+	if ni == nil {
+		return 0, 0
+	}
+	return int(ni.bySvc[serviceID]), int(ni.total)
+}
+
+func (s *Set) info(id string) *nodeInfo {
+	ni := s.byID[id]
+	if ni == nil {
+		ni = &nodeInfo{id: id, slot: -1}
+		s.byID[id] = ni
+	}
+	return ni
+}
+
+// AddNode adds a node (a copy of it) at the end of the join order. Adding a
+// node the Set already holds updates it instead. A nil node is ignored.
+func (s *Set) AddNode(n *node.Node) {
+	if n == nil {
+		return
+	}
+	ni := s.info(n.ID)
+	if ni.n != nil {
+		s.UpdateNode(n)
+		return
+	}
+	ni.n = n.Clone()
+	ni.ready = ni.n.AcceptsNewTasks()
+	ni.slot = len(s.slots)
+	s.slots = append(s.slots, ni)
+	s.live++
+	s.totals.add(ni.slot, ni.total)
+	for svc, c := range ni.bySvc { // order-independent: fills index sets
+		s.svcIndex(svc).add(ni.slot, c)
+	}
+	for _, m := range s.statics {
+		m.update(ni)
+	}
+}
+
+// UpdateNode replaces the Set's copy of a node (labels, availability,
+// status, role, resources...). Its place in the join order is kept. A node
+// the Set does not hold is added.
+func (s *Set) UpdateNode(n *node.Node) {
+	if n == nil {
+		return
+	}
+	ni := s.byID[n.ID]
+	if ni == nil || ni.n == nil {
+		s.AddNode(n)
+		return
+	}
+	ni.n = n.Clone()
+	ni.ready = ni.n.AcceptsNewTasks()
+	for _, m := range s.statics {
+		m.update(ni)
+	}
+}
+
+// RemoveNode removes a node. The accounting of tasks still reported on it is
+// kept until UpdateTask moves them off, so adding the node again restores it.
+func (s *Set) RemoveNode(id string) {
+	ni := s.byID[id]
+	if ni == nil || ni.n == nil {
+		return
+	}
+	s.totals.remove(ni.slot, ni.total)
+	for svc, c := range ni.bySvc { // order-independent: clears index sets
+		s.dropFromSvcIndex(svc, ni.slot, c)
+	}
+	for _, m := range s.statics {
+		m.bits.clear(ni.slot)
+	}
+	s.slots[ni.slot] = nil
+	s.live--
+	ni.slot, ni.n, ni.ready = -1, nil, false
+	if ni.counted == 0 {
+		delete(s.byID, id)
+	}
+	if dead := len(s.slots) - s.live; dead > 64 && dead > s.live {
+		s.compact()
+	}
+}
+
+// compact drops removed slots, keeping join order, and rebuilds the indexes.
+func (s *Set) compact() {
+	slots := make([]*nodeInfo, 0, s.live)
+	for _, ni := range s.slots {
+		if ni != nil {
+			ni.slot = len(slots)
+			slots = append(slots, ni)
+		}
+	}
+	s.slots = slots
+	s.totals = newCountIndex()
+	s.services = make(map[string]*countIndex)
+	s.statics = make(map[string]*staticMask)
+	for _, ni := range slots {
+		s.totals.add(ni.slot, ni.total)
+		for svc, c := range ni.bySvc {
+			s.svcIndex(svc).add(ni.slot, c)
+		}
+	}
+}
+
+func (s *Set) svcIndex(svc string) *countIndex {
+	ci := s.services[svc]
+	if ci == nil {
+		ci = newCountIndex()
+		s.services[svc] = ci
+	}
+	return ci
+}
+
+func (s *Set) dropFromSvcIndex(svc string, slot int, c int32) {
+	if ci := s.services[svc]; ci != nil {
+		ci.remove(slot, c)
+		if ci.pop == 0 {
+			delete(s.services, svc)
+		}
+	}
+}
+
+// UpdateTask tells the Set that a task changed from prev to cur; prev is the
+// zero TaskInfo for a new task and cur the zero TaskInfo for a deleted one.
+// It costs O(1) (plus the task's host ports).
+//
+// A task counts against its node (resources, host ports) while NodeID != ""
+// and ASSIGNED <= Observed <= RUNNING, whatever its desired state: a task
+// being shut down keeps its reservation until it is observed past RUNNING
+// (reference B.5). It counts in the ranking's per-service and total task
+// counts when it counts on the node and Desired <= COMPLETE (SwarmKit's
+// ActiveTasksCountByService / ActiveTasksCount). prev must be what the
+// previous call reported as cur for the same task.
+func (s *Set) UpdateTask(prev, cur TaskInfo) {
+	pc, cc := prev.countsOnNode(), cur.countsOnNode()
+	if pc && cc && prev.NodeID == cur.NodeID && prev.ServiceID == cur.ServiceID &&
+		prev.active() == cur.active() && prev.Reservations == cur.Reservations &&
+		slices.Equal(prev.HostPorts, cur.HostPorts) {
+		return
+	}
+	if pc {
+		s.account(prev, -1)
+	}
+	if cc {
+		s.account(cur, +1)
+	}
+}
+
+// account adds (d=+1) or removes (d=-1) a counted task's use of its node.
+func (s *Set) account(t TaskInfo, d int32) {
+	ni := s.byID[t.NodeID]
+	if ni == nil {
+		if d < 0 {
+			return // nothing was recorded for it
+		}
+		ni = s.info(t.NodeID)
+	}
+	ni.reserved.NanoCPUs += int64(d) * t.Reservations.NanoCPUs
+	ni.reserved.MemoryBytes += int64(d) * t.Reservations.MemoryBytes
+	for _, p := range t.HostPorts {
+		if p.Port == 0 {
+			continue
+		}
+		if ni.ports == nil {
+			ni.ports = make(map[HostPort]int32)
+		}
+		if c := ni.ports[p] + d; c > 0 {
+			ni.ports[p] = c
+		} else {
+			delete(ni.ports, p)
+		}
+	}
+	ni.counted += int(d)
+	if t.active() {
+		old := ni.total
+		ni.total += d
+		if ni.slot >= 0 {
+			s.totals.remove(ni.slot, old)
+			s.totals.add(ni.slot, ni.total)
+		}
+		oldSvc := ni.bySvc[t.ServiceID]
+		newSvc := oldSvc + d
+		if newSvc == 0 {
+			delete(ni.bySvc, t.ServiceID)
+		} else {
+			if ni.bySvc == nil {
+				ni.bySvc = make(map[string]int32)
+			}
+			ni.bySvc[t.ServiceID] = newSvc
+		}
+		if ni.slot >= 0 {
+			if oldSvc != 0 {
+				s.dropFromSvcIndex(t.ServiceID, ni.slot, oldSvc)
+			}
+			if newSvc != 0 {
+				s.svcIndex(t.ServiceID).add(ni.slot, newSvc)
+			}
+		}
+	}
+	if ni.n == nil && ni.counted <= 0 {
+		delete(s.byID, t.NodeID)
+	}
+}
+
+// RecordFailure notes that a task of service serviceID at spec version
+// specVersion went FAILED or REJECTED on node nodeID at time at. Failures
+// older than five minutes are forgotten. The caller skips pre-assigned
+// (global) tasks, as SwarmKit does (reference B.2).
+func (s *Set) RecordFailure(nodeID, serviceID string, specVersion uint64, at time.Time) {
+	vs := versionedService{serviceID, specVersion}
+	m := s.failures[vs]
+	if m == nil {
+		m = make(map[string][]time.Time)
+		s.failures[vs] = m
+	}
+	ts := m[nodeID]
+	i := 0
+	for i < len(ts) && at.Sub(ts[i]) > monitorFailures {
+		i++
+	}
+	m[nodeID] = append(ts[i:], at)
+}
+
+// recentFailures is SwarmKit's countRecentFailures: failures no more than
+// five minutes before now.
+func recentFailures(ts []time.Time, now time.Time) int {
+	n := 0
+	for _, t := range ts {
+		if now.Sub(t) <= monitorFailures {
+			n++
+		}
+	}
+	return n
+}
+
+// penalized returns, for a service and spec version, the member slots with
+// at least maxFailures recent failures and their failure counts (the first
+// rule of nodeLess). Nodes with fewer failures rank as if they had none.
+func (s *Set) penalized(svc string, ver uint64, now time.Time) map[int]int {
+	var out map[int]int
+	for id, ts := range s.failures[versionedService{svc, ver}] { // result is a set: order-independent
+		ni := s.byID[id]
+		if ni == nil || ni.slot < 0 {
+			continue
+		}
+		if f := recentFailures(ts, now); f >= maxFailures {
+			if out == nil {
+				out = make(map[int]int)
+			}
+			out[ni.slot] = f
+		}
+	}
+	return out
+}
+
+// placementKey identifies the static filters of a placement for the cache
+// (length-prefixed strings, so distinct placements never share a key).
+func placementKey(cs []string, ps []node.Platform) string {
+	if len(cs) == 0 && len(ps) == 0 {
+		return ""
+	}
+	var b []byte
+	add := func(s string) {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	for _, c := range cs {
+		add(c)
+	}
+	b = append(b, '|')
+	for _, p := range ps {
+		add(p.Architecture)
+		add(p.OS)
+	}
+	return string(b)
+}
+
+// staticFor returns the cached static-filter mask of a placement, building
+// it (one pass over the nodes) the first time.
+func (s *Set) staticFor(key string, cs []Constraint, csOn bool, ps []node.Platform) *staticMask {
+	if m := s.statics[key]; m != nil {
+		return m
+	}
+	if len(s.statics) >= maxStaticMasks {
+		s.statics = make(map[string]*staticMask)
+	}
+	m := &staticMask{cs: cs, csOn: csOn, platforms: ps}
+	for _, ni := range s.slots {
+		if ni != nil {
+			m.update(ni)
+		}
+	}
+	s.statics[key] = m
+	return m
+}
+
+// passes reports whether the node passes Ready, Constraint and Platform.
+func (m *staticMask) passes(ni *nodeInfo) bool {
+	return ni.ready && (!m.csOn || MatchAll(m.cs, ni.n)) &&
+		(len(m.platforms) == 0 || platformMatches(m.platforms, ni.n.Description.Platform))
+}
+
+func (m *staticMask) update(ni *nodeInfo) {
+	if m.passes(ni) {
+		m.bits.set(ni.slot)
+	} else {
+		m.bits.clear(ni.slot)
+	}
+}
