@@ -195,7 +195,14 @@ func (c *Cluster) Epoch() time.Time { return c.epoch }
 func (c *Cluster) at(ns int64) time.Time { return c.epoch.Add(time.Duration(ns)) }
 
 func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
-	c.q.Push(eventq.Event{At: at, Kind: kind, A: a, B: b})
+	var pri uint8
+	if kind == evUpdater {
+		// An updater wakes after every task event due at the same instant,
+		// so that a failure is judged before a worker takes its next slot
+		// (SwarmKit's select has no order; FIDELITY.md).
+		pri = 1
+	}
+	c.q.Push(eventq.Event{At: at, Pri: pri, Kind: kind, A: a, B: b})
 }
 
 // SetTaskHistoryLimit changes the swarm's task history retention limit, as

@@ -179,7 +179,7 @@ func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string)
 	if old <= task.Running && st > task.Running {
 		c.retry = true
 		if st == task.Failed || st == task.Rejected {
-			if ts.node != nil {
+			if ts.node != nil && ts.pre == nil { // global tasks are not counted
 				c.sched.RecordFailure(ts.node.n.ID, s.id, ts.spec.version, c.Now())
 			}
 		}
