@@ -56,6 +56,12 @@ type Cluster struct {
 	notes         []updNote    // task changes to hand to updaters
 	notifying     bool
 
+	// scratch space reused by the scheduler pass
+	groups   []schedGroup
+	taskBufs [][]*taskState
+	idBuf    []string
+	spare    []*taskState
+
 	probes []*probeState
 	trace  []record
 	seq    uint64
@@ -97,6 +103,9 @@ type serviceState struct {
 
 	restarts map[uint64]*restartHistory
 
+	diffFor   *specVersion // the spec diffCache compares against
+	diffCache map[*specVersion]uint8
+
 	running        int // tasks observed RUNNING
 	desiredRunning int // tasks desired RUNNING
 	dirtyQueued    bool
@@ -114,7 +123,8 @@ type restartHistory struct {
 }
 
 type taskState struct {
-	t       *task.Task
+	t       *task.Task // points at task
+	task    task.Task
 	idx     int32
 	svc     *serviceState
 	spec    *specVersion
@@ -126,7 +136,7 @@ type taskState struct {
 	agentGen uint32
 	stopping bool // the agent is stopping the container
 
-	gate    *startGate   // pending delayed start
+	gate    startGate    // pending delayed start, when gate.active
 	waiters []*taskState // replacements whose delayed start waits for this task to stop
 
 	backend       bool
@@ -138,6 +148,7 @@ type taskState struct {
 // restart.DelayStart): desired RUNNING once the delay has passed and the old
 // task has stopped, or OldTaskTimeout after the delay.
 type startGate struct {
+	active       bool
 	until        int64
 	waitFor      *taskState
 	deadline     int64
@@ -338,7 +349,7 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.agentFire(ts)
 	case evGate:
 		ts := c.tasks[e.A]
-		if ts.deleted || ts.gate == nil {
+		if ts.deleted || !ts.gate.active {
 			return false
 		}
 		c.checkGate(ts)

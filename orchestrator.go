@@ -19,7 +19,7 @@ func (c *Cluster) restart(ts *taskState) {
 	if ts.deleted || ts.svc.removed {
 		return
 	}
-	if ts.gate != nil {
+	if ts.gate.active {
 		// Still inside its own delayed start: restart once that delay ends.
 		ts.gate.restartAfter = true
 		return
@@ -119,13 +119,22 @@ func (c *Cluster) recordRestart(old, repl *taskState) {
 // runnable returns a slot's tasks that the orchestrator treats as occupying
 // it (SwarmKit's UpdatableTasksInSlot, §7.4), or nil for a dead slot.
 func (c *Cluster) runnable(s *serviceState, sl *slotState) []*taskState {
-	var r []*taskState
+	n := 0
 	for _, ts := range sl.tasks {
 		if ts.t.DesiredState <= task.Running {
-			r = append(r, ts)
+			n++
 		}
 	}
-	if len(r) > 0 {
+	if n == len(sl.tasks) && n > 0 {
+		return sl.tasks[:n:n] // the common case: no history to leave out
+	}
+	if n > 0 {
+		r := make([]*taskState, 0, n)
+		for _, ts := range sl.tasks {
+			if ts.t.DesiredState <= task.Running {
+				r = append(r, ts)
+			}
+		}
 		return r
 	}
 	if s.status.State == updater.RollbackStarted {

@@ -14,21 +14,34 @@ import (
 // each group is placed as one batch, as SwarmKit does; groups go in the order
 // their first task arrived (FIDELITY.md), tasks within a group by slot.
 func (c *Cluster) schedulePending() {
-	var work []*taskState
+	work := c.unassigned
 	if c.retry && len(c.unschedulable) > 0 {
-		work = c.unschedulable
+		work = append(c.unschedulable, c.unassigned...)
 		c.unschedulable = nil
 	}
 	c.retry = false
-	work = append(work, c.unassigned...)
-	c.unassigned = nil
+	c.unassigned = c.spare[:0]
+	defer func() {
+		clear(work)
+		c.spare = work[:0]
+	}()
 
-	type group struct {
-		sv    *specVersion
-		tasks []*taskState
+	groups := c.groups[:0]
+	var byVersion map[*specVersion]int // only when there are many groups
+	find := func(sv *specVersion) int {
+		if byVersion != nil {
+			if i, ok := byVersion[sv]; ok {
+				return i
+			}
+			return -1
+		}
+		for i := range groups {
+			if groups[i].sv == sv {
+				return i
+			}
+		}
+		return -1
 	}
-	var groups []*group
-	byVersion := make(map[*specVersion]*group)
 	for _, ts := range work {
 		ts.unschedulable = false
 		if ts.deleted || ts.node != nil || ts.t.State() != task.Pending {
@@ -43,15 +56,30 @@ func (c *Cluster) schedulePending() {
 			c.schedulePreassigned(ts)
 			continue
 		}
-		g := byVersion[ts.spec]
-		if g == nil {
-			g = &group{sv: ts.spec}
-			byVersion[ts.spec] = g
-			groups = append(groups, g)
+		i := find(ts.spec)
+		if i < 0 {
+			i = len(groups)
+			groups = append(groups, schedGroup{sv: ts.spec, tasks: c.takeTaskBuf()})
+			if byVersion != nil {
+				byVersion[ts.spec] = i
+			} else if len(groups) > 8 {
+				byVersion = make(map[*specVersion]int, len(groups))
+				for j := range groups {
+					byVersion[groups[j].sv] = j
+				}
+			}
 		}
-		g.tasks = append(g.tasks, ts)
+		groups[i].tasks = append(groups[i].tasks, ts)
 	}
-	for _, g := range groups {
+	defer func() {
+		for i := range groups {
+			c.taskBufs = append(c.taskBufs, groups[i].tasks[:0])
+			groups[i] = schedGroup{}
+		}
+		c.groups = groups[:0]
+	}()
+	for gi := range groups {
+		g := &groups[gi]
 		slices.SortStableFunc(g.tasks, func(a, b *taskState) int {
 			if c := cmp.Compare(a.t.Slot, b.t.Slot); c != 0 {
 				return c
@@ -59,10 +87,11 @@ func (c *Cluster) schedulePending() {
 			return taskOrder(a, b)
 		})
 		b := c.batch(g.sv)
-		b.TaskIDs = make([]string, len(g.tasks))
-		for i, ts := range g.tasks {
-			b.TaskIDs[i] = ts.t.ID
+		b.TaskIDs = c.idBuf[:0]
+		for _, ts := range g.tasks {
+			b.TaskIDs = append(b.TaskIDs, ts.t.ID)
 		}
+		c.idBuf = b.TaskIDs[:0]
 		for i, d := range c.sched.Schedule(c.Now(), b) {
 			ts := g.tasks[i]
 			if d.NodeID == "" {
@@ -72,6 +101,21 @@ func (c *Cluster) schedulePending() {
 			c.assign(ts, c.nodeByID[d.NodeID], task.DefaultMessage(task.Assigned))
 		}
 	}
+}
+
+// schedGroup is one scheduling batch: the pending tasks of one spec version.
+type schedGroup struct {
+	sv    *specVersion
+	tasks []*taskState
+}
+
+func (c *Cluster) takeTaskBuf() []*taskState {
+	if n := len(c.taskBufs); n > 0 {
+		b := c.taskBufs[n-1]
+		c.taskBufs = c.taskBufs[:n-1]
+		return b
+	}
+	return nil
 }
 
 func (c *Cluster) batch(sv *specVersion) scheduler.Batch {

@@ -251,7 +251,7 @@ func (c *Cluster) RemoveService(ref string) error {
 	for _, k := range s.slotKeys() {
 		for _, ts := range slices.Clone(s.slots[k].tasks) {
 			if ts.t.DesiredState != task.Remove {
-				ts.gate = nil
+				ts.gate = startGate{}
 				c.setDesired(ts, task.Remove)
 			}
 		}

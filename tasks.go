@@ -24,8 +24,10 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 	} else {
 		slotNum = slot.key
 	}
-	t := task.Create(c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
-	ts := &taskState{t: t, idx: int32(len(c.tasks)), svc: s, spec: sv, slot: slot, pre: ns, nodePos: -1}
+	ts := &taskState{task: task.Make(c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now()),
+		idx: int32(len(c.tasks)), svc: s, spec: sv, slot: slot, pre: ns, nodePos: -1}
+	ts.t = &ts.task
+	t := ts.t
 	c.tasks = append(c.tasks, ts)
 	c.taskIdx[t.ID] = ts.idx
 	slot.tasks = append(slot.tasks, ts)
@@ -69,7 +71,7 @@ func (c *Cluster) deleteTask(ts *taskState) {
 	}
 	delete(c.taskIdx, ts.t.ID)
 	for _, w := range ts.waiters {
-		if w.gate != nil && w.gate.waitFor == ts {
+		if w.gate.active && w.gate.waitFor == ts {
 			c.checkGate(w)
 		}
 	}
@@ -187,7 +189,7 @@ func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string)
 	c.updateBackend(ts)
 	if st > task.Running {
 		for _, w := range ts.waiters {
-			if w.gate != nil && w.gate.waitFor == ts {
+			if w.gate.active && w.gate.waitFor == ts {
 				c.checkGate(w)
 			}
 		}
@@ -361,7 +363,7 @@ func exitCode(b ImageBehavior) int {
 // old has stopped (or OldTaskTimeout after the delay), then sets it to
 // desired RUNNING.
 func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop bool) {
-	g := &startGate{until: c.now + int64(delay)}
+	g := startGate{active: true, until: c.now + int64(delay)}
 	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
 		g.waitFor = old
 		g.deadline = g.until + int64(OldTaskTimeout)
@@ -376,13 +378,13 @@ func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop b
 
 func (c *Cluster) checkGate(ts *taskState) {
 	g := ts.gate
-	if g == nil || c.now < g.until {
+	if !g.active || c.now < g.until {
 		return
 	}
 	if w := g.waitFor; w != nil && c.now < g.deadline && !w.deleted && w.t.State() <= task.Running && w.node != nil && w.node.n.Status.State != node.Down {
 		return
 	}
-	ts.gate = nil
+	ts.gate = startGate{}
 	if g.restartAfter {
 		c.restart(ts)
 		return

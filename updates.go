@@ -16,18 +16,49 @@ func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
 	if ts.spec == s.spec {
 		return false
 	}
-	a, b := &ts.spec.spec, &s.spec.spec
-	if !a.Endpoint.Equal(b.Endpoint) {
-		return true
-	}
-	eq, placementOnly := taskSpecDiff(&a.TaskTemplate, &b.TaskTemplate)
-	if eq {
+	switch s.specDiff(ts.spec) {
+	case specSame:
 		return false
-	}
-	if placementOnly && ts.node != nil {
-		return !c.constraintsMatch(s.spec, ts.node)
+	case specPlacementOnly:
+		if ts.node != nil {
+			return !c.constraintsMatch(s.spec, ts.node)
+		}
 	}
 	return true
+}
+
+// How a task's spec version compares with the service's current one.
+const (
+	specSame uint8 = iota + 1
+	specPlacementOnly
+	specDifferent
+)
+
+// specDiff compares a spec version with the service's current spec, once per
+// pair: every task of a version shares the answer.
+func (s *serviceState) specDiff(sv *specVersion) uint8 {
+	if s.diffFor != s.spec {
+		s.diffFor = s.spec
+		clear(s.diffCache)
+	}
+	if d, ok := s.diffCache[sv]; ok {
+		return d
+	}
+	a, b := &sv.spec, &s.spec.spec
+	d := specDifferent
+	if a.Endpoint.Equal(b.Endpoint) {
+		switch eq, placementOnly := taskSpecDiff(&a.TaskTemplate, &b.TaskTemplate); {
+		case eq:
+			d = specSame
+		case placementOnly:
+			d = specPlacementOnly
+		}
+	}
+	if s.diffCache == nil {
+		s.diffCache = make(map[*specVersion]uint8)
+	}
+	s.diffCache[sv] = d
+	return d
 }
 
 // runUpdater hands the service's runnable slots to its updater
@@ -39,18 +70,16 @@ func (c *Cluster) runUpdater(s *serviceState, live []liveSlot) {
 		return
 	}
 	slots := make([]updater.Slot, len(live))
-	dirtyBySpec := make(map[*specVersion]bool)
+	n := 0
+	for _, l := range live {
+		n += len(l.tasks)
+	}
+	all := make([]updater.Task, n) // one allocation for every slot's tasks
 	for i, l := range live {
-		us := updater.Slot{ID: l.sl.key, Tasks: make([]updater.Task, len(l.tasks))}
+		us := updater.Slot{ID: l.sl.key, Tasks: all[:len(l.tasks):len(l.tasks)]}
+		all = all[len(l.tasks):]
 		for j, ts := range l.tasks {
-			d, ok := dirtyBySpec[ts.spec]
-			if !ok || ts.node != nil {
-				d = c.isDirty(s, ts)
-				if ts.node == nil {
-					dirtyBySpec[ts.spec] = d
-				}
-			}
-			us.Tasks[j] = updater.Task{ID: ts.t.ID, Dirty: d, Desired: ts.t.DesiredState, Observed: ts.t.State()}
+			us.Tasks[j] = updater.Task{ID: ts.t.ID, Dirty: c.isDirty(s, ts), Desired: ts.t.DesiredState, Observed: ts.t.State()}
 		}
 		slots[i] = us
 	}
@@ -203,9 +232,8 @@ func (c *Cluster) drainNotes() {
 		return
 	}
 	c.notifying = true
-	for len(c.notes) > 0 {
-		n := c.notes[0]
-		c.notes = c.notes[1:]
+	for i := 0; i < len(c.notes); i++ {
+		n := c.notes[i]
 		s := n.ts.svc
 		if s.upd == nil || s.removed {
 			continue

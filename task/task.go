@@ -40,11 +40,19 @@ type Task struct {
 
 // Create returns a task in state NEW with message "created", created at now.
 func Create(id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) *Task {
-	t := &Task{
+	t := Make(id, serviceID, serviceName, slot, nodeID, specVersion, image, desired, now)
+	return &t
+}
+
+// Make is Create returning a value, for callers that embed the task in a
+// larger structure.
+func Make(id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) Task {
+	t := Task{
 		ID: id, ServiceID: serviceID, ServiceName: serviceName, Slot: slot, NodeID: nodeID,
 		SpecVersion: specVersion, Image: image, DesiredState: desired, CreatedAt: now,
 	}
 	t.status = Status{State: New, Timestamp: now, Message: DefaultMessage(New)}
+	// A task that runs goes through eight states; room for them up front.
 	t.history = append(make([]Status, 0, 8), t.status)
 	return t
 }
