@@ -77,9 +77,9 @@ type nodeState struct {
 }
 
 type specVersion struct {
-	serviceID string
-	spec      ServiceSpec
-	version   uint64
+	serviceID   string
+	spec        ServiceSpec
+	version     uint64
 	hostPorts   []scheduler.HostPort
 	constraints []scheduler.Constraint
 }
