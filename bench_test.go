@@ -1,0 +1,125 @@
+package swarmsim
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
+	"github.com/swarmsim/swarmsim/updater"
+)
+
+func benchCluster(b *testing.B, nodes int) *Cluster {
+	b.Helper()
+	// Instant agent steps keep the measure on the simulation itself.
+	c := New(Config{Seed: 1, NoTrace: true, DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
+	for i := range nodes {
+		cfg := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
+		if i == 0 {
+			cfg.Role = node.Manager
+		}
+		if _, err := c.AddNode(cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c
+}
+
+// BenchmarkTaskTransitions measures the event loop: tasks created, scheduled
+// and moved by the agent through every state up to RUNNING.
+func BenchmarkTaskTransitions(b *testing.B) {
+	const replicas = 10000
+	for b.Loop() {
+		b.StopTimer()
+		c := benchCluster(b, 100)
+		b.StartTimer()
+		c.CreateService(ServiceSpec{Name: "web", Replicas: replicas, TaskTemplate: TaskSpec{Image: "web"}})
+		c.RunUntilIdle(time.Hour)
+		b.StopTimer()
+		if s, _ := c.ServiceStatus("web"); s.RunningTasks != replicas {
+			b.Fatalf("%d running", s.RunningTasks)
+		}
+		b.StartTimer()
+	}
+	// NEW->PENDING->ASSIGNED->ACCEPTED->PREPARING->READY->STARTING->RUNNING
+	transitions := float64(b.N) * replicas * 7
+	b.ReportMetric(transitions/b.Elapsed().Seconds(), "transitions/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/transitions, "ns/transition")
+}
+
+// BenchmarkRollingUpdate is a rolling update of N replicas on N/10 nodes to
+// `completed`, through the whole pipeline (scheduler, agent, updater, mesh).
+func BenchmarkRollingUpdate(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, p := range []uint64{1, 10, 0} {
+			if n == 100000 && p != 10 && testing.Short() {
+				continue
+			}
+			b.Run(fmt.Sprintf("replicas=%d/parallelism=%d", n, p), func(b *testing.B) {
+				benchRollingUpdate(b, n, p, false)
+			})
+		}
+	}
+}
+
+// BenchmarkRollback rolls the same update back by hand.
+func BenchmarkRollback(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("replicas=%d/parallelism=1", n), func(b *testing.B) {
+			benchRollingUpdate(b, n, 1, true)
+		})
+	}
+}
+
+// BenchmarkRollingUpdatePublished is BenchmarkRollingUpdate for a service
+// with a published port, so that every task also joins and leaves the
+// routing mesh's backend set: the difference is the mesh's upkeep.
+func BenchmarkRollingUpdatePublished(b *testing.B) {
+	b.Run("replicas=10000/parallelism=1/published=false", func(b *testing.B) { benchRollingUpdateWith(b, 10000, 1, false, false) })
+	b.Run("replicas=10000/parallelism=1/published=true", func(b *testing.B) { benchRollingUpdateWith(b, 10000, 1, false, true) })
+}
+
+func benchRollingUpdate(b *testing.B, n int, p uint64, rollback bool) {
+	benchRollingUpdateWith(b, n, p, rollback, false)
+}
+
+func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published bool) {
+	for b.Loop() {
+		b.StopTimer()
+		c := benchCluster(b, n/10)
+		cfg := &updater.Config{Parallelism: p}
+		spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: cfg, Rollback: cfg}
+		if published {
+			spec.Endpoint.Ports = []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}
+		}
+		c.CreateService(spec)
+		c.RunUntilIdle(24 * time.Hour)
+		spec.TaskTemplate.Image = "web:2"
+		if rollback {
+			c.UpdateService("web", spec)
+			c.RunUntilIdle(100 * 24 * time.Hour)
+		}
+		b.StartTimer()
+		if rollback {
+			c.RollbackService("web")
+		} else {
+			c.UpdateService("web", spec)
+		}
+		c.RunUntilIdle(100 * 24 * time.Hour)
+		b.StopTimer()
+		s, _ := c.Service("web")
+		want := updater.Completed
+		if rollback {
+			want = updater.RollbackCompleted
+		}
+		if s.UpdateStatus == nil || s.UpdateStatus.State != want {
+			b.Fatalf("update status %+v", s.UpdateStatus)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
+}
+
+var _ = task.Running
