@@ -1,0 +1,97 @@
+package task
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The states and their order are SwarmKit's (reference swarm-updates.md §6.1).
+func TestStateValuesAndNames(t *testing.T) {
+	want := []struct {
+		s     State
+		value uint16
+		name  string
+		msg   string
+	}{
+		{New, 0, "new", "created"},
+		{Pending, 64, "pending", "pending task scheduling"},
+		{Assigned, 192, "assigned", "scheduler assigned task to node"},
+		{Accepted, 256, "accepted", "accepted"},
+		{Preparing, 320, "preparing", "preparing"},
+		{Ready, 384, "ready", "prepared"},
+		{Starting, 448, "starting", "starting"},
+		{Running, 512, "running", "started"},
+		{Complete, 576, "complete", "finished"},
+		{Shutdown, 640, "shutdown", "shutdown"},
+		{Failed, 704, "failed", ""},
+		{Rejected, 768, "rejected", ""},
+		{Remove, 800, "remove", ""},
+		{Orphaned, 832, "orphaned", ""},
+	}
+	if len(want) != len(States) {
+		t.Fatalf("%d states, want %d", len(States), len(want))
+	}
+	for i, w := range want {
+		if States[i] != w.s || uint16(w.s) != w.value || w.s.String() != w.name || DefaultMessage(w.s) != w.msg {
+			t.Errorf("state %d: %d %q %q, want %d %q %q", i, uint16(w.s), w.s, DefaultMessage(w.s), w.value, w.name, w.msg)
+		}
+		if i > 0 && !(States[i-1] < States[i]) {
+			t.Errorf("%s is not after %s", States[i], States[i-1])
+		}
+		if got, err := ParseState(w.name); err != nil || got != w.s {
+			t.Errorf("ParseState(%q) = %v, %v", w.name, got, err)
+		}
+		if w.s.Terminal() != (w.value > 512) {
+			t.Errorf("%s.Terminal() = %v", w.s, w.s.Terminal())
+		}
+	}
+	if got, err := ParseState("RUNNING"); err != nil || got != Running {
+		t.Errorf("ParseState is not case-insensitive: %v %v", got, err)
+	}
+	if _, err := ParseState("bogus"); err == nil {
+		t.Error("ParseState accepted bogus")
+	}
+	if s := State(1).String(); s != "state(1)" {
+		t.Errorf("unknown state prints %q", s)
+	}
+}
+
+// Observed state only moves forward: Advance refuses going back and keeps
+// the task as it was; the same state may be reported again.
+func TestAdvanceOnlyForward(t *testing.T) {
+	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	tk := Create("id1", "svc", "web", 2, "", 1, "nginx", Running, t0)
+	if tk.Name() != "web.2" || tk.State() != New || tk.Status().Message != "created" {
+		t.Fatalf("new task: %s %s %q", tk.Name(), tk.State(), tk.Status().Message)
+	}
+	steps := []Status{
+		{State: Pending, Timestamp: t0, Message: "pending task scheduling"},
+		{State: Pending, Timestamp: t0.Add(time.Second), Message: "pending task scheduling", Err: "no suitable node"},
+		{State: Assigned, Timestamp: t0.Add(2 * time.Second)},
+		{State: Running, Timestamp: t0.Add(3 * time.Second)},
+	}
+	for _, s := range steps {
+		if err := tk.Advance(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tk.Advance(Status{State: Starting}); err == nil {
+		t.Fatal("moved back from running to starting")
+	}
+	if tk.State() != Running || len(tk.History()) != 5 {
+		t.Fatalf("after a refused step: %s with %d history entries", tk.State(), len(tk.History()))
+	}
+	want := append([]Status{{State: New, Timestamp: t0, Message: "created"}}, steps...)
+	if diff := cmp.Diff(want, tk.History()); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
+
+func TestGlobalTaskName(t *testing.T) {
+	tk := Create("id", "svc", "agent", 0, "nodeid123", 1, "img", Running, time.Time{})
+	if tk.Name() != "agent.nodeid123" {
+		t.Errorf("global task name %q", tk.Name())
+	}
+}
