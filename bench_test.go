@@ -123,3 +123,19 @@ func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published b
 }
 
 var _ = task.Running
+
+// BenchmarkScheduleService places a new service's 100,000 tasks on 10,000
+// nodes: one scheduling batch, through the whole pipeline up to ASSIGNED.
+func BenchmarkScheduleService(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		c := benchCluster(b, 10000)
+		b.StartTimer()
+		c.CreateService(ServiceSpec{Name: "web", Replicas: 100000, TaskTemplate: TaskSpec{Image: "web"}})
+		b.StopTimer()
+		if got := len(c.nodes[0].tasks); got != 10 {
+			b.Fatalf("first node holds %d tasks, want 10", got)
+		}
+		b.StartTimer()
+	}
+}

@@ -94,7 +94,7 @@ type serviceState struct {
 	prev      *specVersion
 	status    updater.Status
 	endpoint  []mesh.PortConfig
-	slots     map[uint64]*slotState
+	slots     slotTable
 	removed   bool
 
 	upd     *updater.Updater
@@ -475,14 +475,51 @@ func (c *Cluster) lookupTask(id string) *taskState {
 	return nil
 }
 
-// slotKeys returns a service's slot keys in ascending order.
-func (s *serviceState) slotKeys() []uint64 {
-	keys := make([]uint64, 0, len(s.slots))
-	for k := range s.slots {
-		keys = append(keys, k)
+// slotTable holds a service's slots by key. Keys are small and dense (slot
+// numbers from 1, or node index + 1 for global services), so a slice indexed
+// by key serves: lookups are O(1) and walking it gives ascending order.
+type slotTable struct {
+	byKey []*slotState
+	n     int
+}
+
+func (t *slotTable) get(key uint64) *slotState {
+	if key < uint64(len(t.byKey)) {
+		return t.byKey[key]
 	}
-	slices.Sort(keys)
-	return keys
+	return nil
+}
+
+// getOrAdd returns the slot with this key, creating it if needed.
+func (t *slotTable) getOrAdd(key uint64) *slotState {
+	if sl := t.get(key); sl != nil {
+		return sl
+	}
+	if key >= uint64(len(t.byKey)) {
+		t.byKey = slices.Grow(t.byKey, int(key)+1-len(t.byKey))[:key+1]
+	}
+	sl := &slotState{key: key}
+	t.byKey[key] = sl
+	t.n++
+	return sl
+}
+
+func (t *slotTable) remove(sl *slotState) {
+	if t.get(sl.key) == sl {
+		t.byKey[sl.key] = nil
+		t.n--
+	}
+}
+
+// all returns the slots in ascending key order.
+func (t *slotTable) all() []*slotState {
+	out := make([]*slotState, 0, t.n)
+	for _, sl := range t.byKey {
+		if sl != nil {
+			out = append(out, sl)
+		}
+	}
+	return out
 }
 
 func taskOrder(a, b *taskState) int { return cmp.Compare(a.idx, b.idx) }

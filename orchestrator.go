@@ -177,8 +177,7 @@ type liveSlot struct {
 func (c *Cluster) reconcileReplicated(s *serviceState) {
 	var live []liveSlot
 	var dead []*slotState
-	for _, k := range s.slotKeys() {
-		sl := s.slots[k]
+	for _, sl := range s.slots.all() {
 		if r := c.runnable(s, sl); len(r) > 0 {
 			live = append(live, liveSlot{sl, r})
 		} else {
@@ -189,28 +188,24 @@ func (c *Cluster) reconcileReplicated(s *serviceState) {
 	switch {
 	case replicas > len(live):
 		c.runUpdater(s, live)
-		used := make(map[uint64]bool, len(live))
+		// New replicas take the lowest slot numbers no live slot holds; a
+		// dead slot whose number is taken again keeps its tasks as history.
+		used := make([]bool, replicas+len(live)+1)
 		for _, l := range live {
-			used[l.sl.key] = true
+			if l.sl.key < uint64(len(used)) {
+				used[l.sl.key] = true
+			}
 		}
-		reused := make(map[uint64]bool)
 		var slot uint64 = 1
 		for range replicas - len(live) {
 			for used[slot] {
 				slot++
 			}
 			used[slot] = true
-			sl := s.slots[slot]
-			if sl == nil {
-				sl = &slotState{key: slot}
-				s.slots[slot] = sl
-			} else {
-				reused[slot] = true
-			}
-			c.newTask(s, sl, nil, task.Running)
+			c.newTask(s, s.slots.getOrAdd(slot), nil, task.Running)
 		}
 		for _, sl := range dead {
-			if !reused[sl.key] {
+			if sl.key >= uint64(len(used)) || !used[sl.key] {
 				c.deleteSlot(s, sl)
 			}
 		}
@@ -239,9 +234,7 @@ func (c *Cluster) deleteSlot(s *serviceState, sl *slotState) {
 	for _, ts := range slices.Clone(sl.tasks) {
 		c.deleteTask(ts)
 	}
-	if s.slots[sl.key] == sl {
-		delete(s.slots, sl.key)
-	}
+	s.slots.remove(sl)
 }
 
 // scaleDownChoice picks the slots to keep when scaling down (§8.2), with a
@@ -362,13 +355,7 @@ func (c *Cluster) reconcileGlobalNode(s *serviceState, ns *nodeState) {
 }
 
 func (c *Cluster) globalSlot(s *serviceState, ns *nodeState) *slotState {
-	key := uint64(ns.idx) + 1
-	sl := s.slots[key]
-	if sl == nil {
-		sl = &slotState{key: key}
-		s.slots[key] = sl
-	}
-	return sl
+	return s.slots.getOrAdd(uint64(ns.idx) + 1)
 }
 
 func (c *Cluster) shutdownSlot(sl *slotState) {

@@ -64,7 +64,8 @@ func TestPropertyUpdatesComplete(t *testing.T) {
 				t.Fatalf("%d slots in flight, parallelism %d", n, limit)
 			}
 			if cfg.Order == updater.StopFirst {
-				for k, sl := range s.slots {
+				for _, sl := range s.slots.all() {
+					k := sl.key
 					running := 0
 					for _, ts := range sl.tasks {
 						if ts.t.State() == task.Running {
@@ -150,7 +151,7 @@ func checkRouting(t *rapid.T, c *Cluster) {
 	}
 	// Which backends can answer from anywhere: running tasks on live nodes.
 	var liveBackend bool
-	for _, sl := range s.slots {
+	for _, sl := range s.slots.all() {
 		for _, ts := range sl.tasks {
 			if ts.backend && ts.node.up {
 				liveBackend = true

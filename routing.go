@@ -163,8 +163,8 @@ func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
 		return nil, err
 	}
 	var out []TaskView
-	for _, k := range s.slotKeys() {
-		for _, ts := range s.slots[k].tasks {
+	for _, sl := range s.slots.all() {
+		for _, ts := range sl.tasks {
 			out = append(out, c.taskView(ts))
 		}
 	}

@@ -120,7 +120,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err != nil {
 		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
 	}
-	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now(), slots: make(map[uint64]*slotState)}
+	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now(), }
 	s.spec = c.newSpecVersion(s, spec)
 	s.endpoint = ports
 	c.services = append(c.services, s)
@@ -248,8 +248,8 @@ func (c *Cluster) RemoveService(ref string) error {
 	c.alloc.Release(s.id)
 	c.mesh.RemoveService(s.id)
 	c.record(record{kind: EventServiceRemoved, svc: s})
-	for _, k := range s.slotKeys() {
-		for _, ts := range slices.Clone(s.slots[k].tasks) {
+	for _, sl := range s.slots.all() {
+		for _, ts := range slices.Clone(sl.tasks) {
 			if ts.t.DesiredState != task.Remove {
 				ts.gate = startGate{}
 				c.setDesired(ts, task.Remove)
@@ -294,7 +294,7 @@ func (c *Cluster) converged(s *serviceState) bool {
 		return false
 	}
 	n := 0
-	for _, sl := range s.slots {
+	for _, sl := range s.slots.all() {
 		for _, ts := range sl.tasks {
 			if ts.t.DesiredState == task.Running && ts.t.State() == task.Running && !c.isDirty(s, ts) {
 				n++

@@ -65,8 +65,8 @@ func (c *Cluster) deleteTask(ts *taskState) {
 		if i := slices.Index(sl.tasks, ts); i >= 0 {
 			sl.tasks = slices.Delete(sl.tasks, i, i+1)
 		}
-		if len(sl.tasks) == 0 && ts.svc.slots[sl.key] == sl {
-			delete(ts.svc.slots, sl.key)
+		if len(sl.tasks) == 0 {
+			ts.svc.slots.remove(sl)
 		}
 	}
 	delete(c.taskIdx, ts.t.ID)

@@ -147,11 +147,7 @@ func (c *Cluster) scheduleWake(s *serviceState) {
 // updateTask): in one batch, shut down the old tasks and create the new one,
 // unless none of the old tasks could still be shut down.
 func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
-	sl := s.slots[a.Slot]
-	if sl == nil {
-		sl = &slotState{key: a.Slot}
-		s.slots[a.Slot] = sl
-	}
+	sl := s.slots.getOrAdd(a.Slot)
 	var removed []*taskState
 	if len(a.Shutdown) > 0 {
 		removed = c.shutdownTasks(a.Shutdown)
