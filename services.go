@@ -120,7 +120,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err != nil {
 		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
 	}
-	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now(), }
+	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now()}
 	s.spec = c.newSpecVersion(s, spec)
 	s.endpoint = ports
 	c.services = append(c.services, s)
