@@ -70,6 +70,8 @@ type Event struct {
 	Service   string
 	TaskID    string
 	Task      string // the task's name, e.g. redis.1
+	Slot      uint64 // the task's slot (0 for global tasks)
+	Image     string // the task's image
 	NodeID    string
 	Node      string // the node's name
 	From, To  string // states, availabilities or update states, by kind
@@ -102,9 +104,12 @@ func (c *Cluster) record(r record) {
 	if !c.cfg.NoTrace {
 		c.trace = append(c.trace, r)
 	}
-	if c.cfg.Logger != nil {
+	if l := c.cfg.Logger; l != nil && l.Enabled(context.Background(), slog.LevelInfo) {
+		// The record carries the virtual time, never the real clock.
 		e := c.expand(&r)
-		c.cfg.Logger.LogAttrs(context.Background(), slog.LevelInfo, e.Kind.String(), e.attrs()...)
+		rec := slog.NewRecord(e.Time, slog.LevelInfo, e.Kind.String(), 0)
+		rec.AddAttrs(e.attrs()...)
+		l.Handler().Handle(context.Background(), rec)
 	}
 }
 
@@ -118,6 +123,8 @@ func (c *Cluster) expand(r *record) Event {
 		e.TaskID = r.ts.t.ID
 		e.Task = r.ts.t.Name()
 		e.Service = r.ts.t.ServiceName
+		e.Slot = r.ts.t.Slot
+		e.Image = r.ts.t.Image
 	}
 	if r.node != nil {
 		e.NodeID = r.node.n.ID
@@ -233,7 +240,7 @@ func (c *Cluster) TraceText() string {
 }
 
 func (e Event) attrs() []slog.Attr {
-	a := []slog.Attr{slog.Time("vtime", e.Time), slog.Uint64("seq", e.Seq)}
+	a := []slog.Attr{slog.Uint64("seq", e.Seq)}
 	add := func(k, v string) {
 		if v != "" {
 			a = append(a, slog.String(k, v))
@@ -243,6 +250,10 @@ func (e Event) attrs() []slog.Attr {
 	add("service_id", e.ServiceID)
 	add("task", e.Task)
 	add("task_id", e.TaskID)
+	if e.Slot != 0 {
+		a = append(a, slog.Uint64("slot", e.Slot))
+	}
+	add("image", e.Image)
 	add("node", e.Node)
 	add("node_id", e.NodeID)
 	add("from", e.From)

@@ -239,3 +239,34 @@ func (c *Cluster) drainNotes() {
 	c.notes = c.notes[:0]
 	c.notifying = false
 }
+
+// UpdateProgress is what a service's running updater knows, for invariant
+// checks and teaching tools.
+type UpdateProgress struct {
+	// Rollback is true when the run rolls back (rollback config, rollback
+	// states).
+	Rollback bool
+	// Config is the effective update or rollback config.
+	Config updater.Config
+	// DirtySlots is the number of slots to replace, counted at the start.
+	DirtySlots int
+	// InFlight is the number of slots workers hold now (at most the
+	// parallelism).
+	InFlight int
+	// Failures counted so far.
+	Failures int
+	// Done is true once the run is over.
+	Done bool
+}
+
+// UpdateProgress returns the state of a service's updater; ok is false when
+// no updater has run since the service's spec last changed.
+func (c *Cluster) UpdateProgress(ref string) (p UpdateProgress, ok bool, err error) {
+	s, err := c.lookupService(ref)
+	if err != nil || s.upd == nil {
+		return UpdateProgress{}, false, err
+	}
+	u := s.upd
+	return UpdateProgress{Rollback: u.Rollback(), Config: u.Config(), DirtySlots: u.DirtySlots(),
+		InFlight: u.InFlight(), Failures: u.Failures(), Done: u.Done()}, true, nil
+}
