@@ -369,3 +369,35 @@ func TestLookups(t *testing.T) {
 }
 
 type schedulerPlacement = scheduler.Placement
+
+// Scaling down a slot whose tasks never got a node deletes them at once
+// (desired REMOVE, observed below ASSIGNED), while the slot is being walked.
+// Here every node is drained, so slot tasks pile up PENDING: the drain's
+// replacement, then a start-first update's new task.
+func TestScaleDownPendingSlots(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	spec := ServiceSpec{Name: "web", Replicas: 3, TaskTemplate: TaskSpec{Image: "web"}, Update: &updater.Config{Parallelism: 0, Order: updater.StartFirst}}
+	c.CreateService(spec)
+	c.RunFor(time.Minute)
+	for _, n := range []string{"manager", "worker1"} {
+		c.UpdateNode(n, NodeUpdate{Availability: ptr(node.Drain)})
+	}
+	c.RunFor(time.Minute)
+	spec.TaskTemplate.ForceUpdate++
+	c.UpdateService("web", spec)
+	c.RunFor(time.Minute)
+	if err := c.ScaleService("web", 1); err != nil {
+		t.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	st, _ := c.ServiceStatus("web")
+	if st.RunningTasks != 0 || st.DesiredTasks != 1 {
+		t.Fatalf("after scaling to 1 with every node drained: %+v: %v", st, states(t, c, "web"))
+	}
+	ts, _ := c.Tasks("web")
+	for _, x := range ts {
+		if x.Slot != 1 && x.Status().State < task.Assigned {
+			t.Fatalf("task %s of a removed slot still in the store: %s", x.Name(), x.Status().State)
+		}
+	}
+}

@@ -212,7 +212,9 @@ func (c *Cluster) reconcileReplicated(s *serviceState) {
 	case replicas < len(live):
 		keep, remove := c.scaleDownChoice(live, replicas)
 		for _, l := range remove {
-			for _, ts := range l.sl.tasks {
+			// Removing a task that never ran deletes it from the slot at
+			// once, so walk a copy.
+			for _, ts := range slices.Clone(l.sl.tasks) {
 				if ts.t.DesiredState != task.Remove && ts.t.DesiredState <= task.Running {
 					c.setDesired(ts, task.Remove)
 				}
