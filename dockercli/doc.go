@@ -1,0 +1,23 @@
+// Package dockercli is the docker command line of swarmsim: it reads
+// `docker service ...`, `docker node ...` and `docker swarm update` command
+// lines with Docker's own flags, defaults and error texts, runs them against
+// a simulated swarm (github.com/swarmsim/swarmsim) and prints what Docker
+// prints: the `service ps` and `service ls` tables, `node ls`, `inspect`
+// JSON in the Engine API's shape and `inspect --pretty`, and the progress
+// display that `create`, `update`, `rollback` and `scale` show while they
+// wait for the service to converge.
+//
+// In Docker's words, a service is "the definition of the tasks to execute
+// on the manager or worker nodes"; `docker service update` rolls a new
+// definition out task by task, and `docker service rollback` reverts "a
+// service's configuration" to the previous one. The CLI waits for that in
+// virtual time: it polls every 200 ms of cluster time as docker's CLI does,
+// and waits the update monitor period (5s by default) before it says
+// "verify: Service <X> converged".
+//
+// Scripts are lines of such commands plus `sleep DURATION` and `swarmsim`
+// directives for what Docker cannot express (nodes joining and failing,
+// firewalls, how images behave, traffic through the routing mesh). RunScript
+// turns a script into a transcript; Session.Exec runs one line. Parse keeps
+// the command-line parsing apart from execution.
+package dockercli

@@ -1,0 +1,662 @@
+package dockercli
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/swarmsim/swarmsim/mesh"
+)
+
+// Parse turns one command's words into a Command. It never touches a
+// cluster. Errors are *CLIError with Docker's text and exit code.
+func Parse(words []string) (Command, error) {
+	if len(words) == 0 {
+		return nil, &CLIError{Msg: "empty command", Code: 1}
+	}
+	switch words[0] {
+	case "docker":
+		return runCobra(newDockerRoot, words[1:])
+	case "swarmsim":
+		return runCobra(newSimRoot, words[1:])
+	case "sleep":
+		return parseSleep(words[1:])
+	}
+	return nil, &CLIError{Msg: fmt.Sprintf("%s: command not found", words[0]), Code: 127}
+}
+
+func parseSleep(args []string) (Command, error) {
+	if len(args) != 1 {
+		return nil, &CLIError{Msg: "usage: sleep DURATION (a Go duration such as 10s or 1m30s, or a number of seconds)", Code: 1}
+	}
+	if f, err := strconv.ParseFloat(args[0], 64); err == nil {
+		if f < 0 || f > float64(1<<62)/1e9 {
+			return nil, &CLIError{Msg: fmt.Sprintf("sleep: invalid time interval '%s'", args[0]), Code: 1}
+		}
+		return Sleep{D: time.Duration(f * float64(time.Second))}, nil
+	}
+	d, err := time.ParseDuration(args[0])
+	if err != nil || d < 0 {
+		return nil, &CLIError{Msg: fmt.Sprintf("sleep: invalid time interval '%s'", args[0]), Code: 1}
+	}
+	return Sleep{D: d}, nil
+}
+
+// result is where a command's RunE leaves its parsed form.
+type result struct {
+	cmd Command
+}
+
+func runCobra(build func(*result) *cobra.Command, args []string) (Command, error) {
+	res := &result{}
+	root := build(res)
+	root.SetArgs(args)
+	root.SetOut(io.Discard)
+	root.SetErr(io.Discard)
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetHelpCommand(&cobra.Command{Use: "no-help-command", Hidden: true})
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &CLIError{Code: 125, Msg: fmt.Sprintf("%s\n\nUsage:  %s\n\nRun '%s --help' for more information", err, c.UseLine(), c.CommandPath())}
+	})
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
+		res.cmd = Help{Text: usageText(c)}
+	})
+	root.PersistentFlags().BoolP("help", "h", false, "Print usage")
+	_ = root.PersistentFlags().MarkHidden("help")
+	_, err := root.ExecuteC()
+	if err != nil {
+		if ce, ok := err.(*CLIError); ok {
+			return nil, ce
+		}
+		return nil, &CLIError{Msg: err.Error(), Code: 1}
+	}
+	if res.cmd == nil {
+		return nil, &CLIError{Msg: "no command", Code: 1}
+	}
+	return res.cmd, nil
+}
+
+// ---- argument-count checks (docker/cli cli/required.go) ----
+
+func binName(c *cobra.Command) string { return c.Root().Name() }
+
+func plural(word string, n int) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	if c.HasSubCommands() {
+		if !c.HasParent() {
+			return fmt.Errorf("%s: unknown command: %s %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), args[0], c.CommandPath())
+		}
+		return fmt.Errorf("%s: unknown command: %s %s\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), args[0], c.UseLine(), c.CommandPath())
+	}
+	return fmt.Errorf("%s: '%s' accepts no arguments\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), c.UseLine(), c.CommandPath())
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) >= n {
+			return nil
+		}
+		return fmt.Errorf("%s: '%s' requires at least %d %s\n\nUsage:  %s\n\nSee '%s --help' for more information", binName(c), c.CommandPath(), n, plural("argument", n), c.UseLine(), c.CommandPath())
+	}
+}
+
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) == n {
+			return nil
+		}
+		return fmt.Errorf("%s: '%s' requires %d %s\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), n, plural("argument", n), c.UseLine(), c.CommandPath())
+	}
+}
+
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) <= n {
+			return nil
+		}
+		return fmt.Errorf("%s: '%s' requires at most %d %s\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), n, plural("argument", n), c.UseLine(), c.CommandPath())
+	}
+}
+
+// group is a management command ("docker service"): with no subcommand it
+// prints its help to stderr, as docker's ShowHelp does.
+func group(res *result, use, short string) *cobra.Command {
+	c := &cobra.Command{Use: use, Short: short, Args: noArgs, DisableFlagsInUseLine: true}
+	c.RunE = func(c *cobra.Command, _ []string) error {
+		res.cmd = Help{Text: usageText(c), Stderr: true}
+		return nil
+	}
+	return c
+}
+
+func leaf(use, short string, args cobra.PositionalArgs, run func(c *cobra.Command, args []string) error, aliases ...string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: args, RunE: run, Aliases: aliases, DisableFlagsInUseLine: true}
+}
+
+// ---- the docker tree ----
+
+func newDockerRoot(res *result) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "docker [OPTIONS] COMMAND",
+		Short: "A self-sufficient runtime for containers",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			res.cmd = Help{Text: usageText(c)}
+			return nil
+		},
+		DisableFlagsInUseLine: true,
+	}
+	svc := group(res, "service", "Manage Swarm services")
+	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLsCmd(res), servicePsCmd(res),
+		serviceRmCmd(res), serviceRollbackCmd(res), serviceScaleCmd(res), serviceUpdateCmd(res))
+	nd := group(res, "node", "Manage Swarm nodes")
+	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),
+		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
+	sw := group(res, "swarm", "Manage Swarm")
+	sw.AddCommand(swarmUpdateCmd(res))
+	root.AddCommand(nd, svc, sw)
+	return root
+}
+
+func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
+	one := uint64(1)
+	zero := uint64(0)
+	BoolFlag(fs, &o.Detach, "detach", "d", "Exit immediately instead of waiting for the service to converge")
+	BoolFlag(fs, &o.Quiet, "quiet", "q", "Suppress progress output")
+	fs.Var(uintTyped{newUint64(&o.Replicas, nil), "uint"}, "replicas", "Number of tasks")
+	var maxDef *uint64
+	if create {
+		maxDef = &zero
+	}
+	fs.Var(uintTyped{newUint64(&o.MaxReplicas, maxDef), "uint64"}, "replicas-max-per-node", "Maximum number of tasks per node (default 0 = unlimited)")
+	fs.Var(stringPtrValue{&o.Restart.Condition}, "restart-condition", `Restart when condition is met ("none", "on-failure", "any") (default "any")`)
+	fs.Var(durationValue{p: &o.Restart.Delay}, "restart-delay", "Delay between restart attempts (ns|us|ms|s|m|h) (default 5s)")
+	fs.Var(uintTyped{newUint64(&o.Restart.MaxAttempts, nil), "uint"}, "restart-max-attempts", "Maximum number of restarts before giving up")
+	fs.Var(durationValue{p: &o.Restart.Window}, "restart-window", "Window used to evaluate the restart policy (ns|us|ms|s|m|h)")
+	var parDef *uint64
+	if create {
+		parDef = &one
+	}
+	fs.Var(uintTyped{newUint64(&o.Update.Parallelism, parDef), "uint64"}, "update-parallelism", "Maximum number of tasks updated simultaneously (0 to update all at once)")
+	fs.Var(durationValue{p: &o.Update.Delay, showZero: false}, "update-delay", "Delay between updates (ns|us|ms|s|m|h) (default 0s)")
+	fs.Var(durationValue{p: &o.Update.Monitor, showZero: false}, "update-monitor", "Duration after each task update to monitor for failure (ns|us|ms|s|m|h) (default 5s)")
+	fs.Var(stringPtrValue{&o.Update.FailureAction}, "update-failure-action", `Action on update failure ("pause", "continue", "rollback") (default "pause")`)
+	fs.Var(floatValue{&o.Update.MaxFailureRatio}, "update-max-failure-ratio", "Failure rate to tolerate during an update (default 0)")
+	fs.Var(stringPtrValue{&o.Update.Order}, "update-order", `Update order ("start-first", "stop-first") (default "stop-first")`)
+	fs.Var(uintTyped{newUint64(&o.Rollback.Parallelism, parDef), "uint64"}, "rollback-parallelism", "Maximum number of tasks rolled back simultaneously (0 to roll back all at once)")
+	fs.Var(durationValue{p: &o.Rollback.Delay, showZero: false}, "rollback-delay", "Delay between task rollbacks (ns|us|ms|s|m|h) (default 0s)")
+	fs.Var(durationValue{p: &o.Rollback.Monitor, showZero: false}, "rollback-monitor", "Duration after each task rollback to monitor for failure (ns|us|ms|s|m|h) (default 5s)")
+	fs.Var(stringPtrValue{&o.Rollback.FailureAction}, "rollback-failure-action", `Action on rollback failure ("pause", "continue") (default "pause")`)
+	fs.Var(floatValue{&o.Rollback.MaxFailureRatio}, "rollback-max-failure-ratio", "Failure rate to tolerate during a rollback (default 0)")
+	fs.Var(stringPtrValue{&o.Rollback.Order}, "rollback-order", `Rollback order ("start-first", "stop-first") (default "stop-first")`)
+	if create {
+		vip := "vip"
+		o.EndpointMode = nil
+		fs.Var(&defaultString{p: &o.EndpointMode, def: vip}, "endpoint-mode", "Endpoint mode (vip or dnsrr)")
+	} else {
+		fs.Var(stringPtrValue{&o.EndpointMode}, "endpoint-mode", "Endpoint mode (vip or dnsrr)")
+	}
+	fs.Var(nanoCPUValue{&o.LimitCPU}, "limit-cpu", "Limit CPUs")
+	fs.Var(memBytesValue{&o.LimitMem}, "limit-memory", "Limit Memory")
+	fs.Var(nanoCPUValue{&o.ReserveCPU}, "reserve-cpu", "Reserve CPUs")
+	fs.Var(memBytesValue{&o.ReserveMem}, "reserve-memory", "Reserve Memory")
+}
+
+// defaultString is a string flag with a default shown in the help.
+type defaultString struct {
+	p   **string
+	def string
+}
+
+func (v *defaultString) Set(s string) error { *v.p = &s; return nil }
+func (v *defaultString) Type() string       { return "string" }
+func (v *defaultString) String() string {
+	if *v.p != nil {
+		return **v.p
+	}
+	return v.def
+}
+
+func serviceCreateCmd(res *result) *cobra.Command {
+	var o ServiceOptions
+	mode := "replicated"
+	c := leaf("create [OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new service", minArgs(1), nil)
+	c.RunE = func(_ *cobra.Command, args []string) error {
+		o.Mode = mode
+		cmd := ServiceCreate{Opts: o, Image: args[0]}
+		if len(args) > 1 {
+			cmd.Args = args[1:]
+		}
+		res.cmd = cmd
+		return nil
+	}
+	fs := c.Flags()
+	fs.StringVar(&mode, "mode", "replicated", `Service mode ("replicated", "global", "replicated-job", "global-job")`)
+	fs.StringVar(&o.Name, "name", "", "Service name")
+	addServiceFlags(fs, &o, true)
+	fs.VarP(listValue{&o.Labels}, "label", "l", "Service labels")
+	fs.VarP(listValue{&o.Env}, "env", "e", "Set environment variables")
+	fs.Var(listValue{&o.Constraints}, "constraint", "Placement constraints")
+	fs.Var(prefValue{&o.Prefs}, "placement-pref", "Add a placement preference")
+	pub := &portOptValue{}
+	fs.VarP(pub, "publish", "p", "Publish a port as a node port")
+	fs.SetInterspersed(false)
+	prev := c.RunE
+	c.RunE = func(cc *cobra.Command, args []string) error {
+		o.Publish = pub.ports
+		return prev(cc, args)
+	}
+	return c
+}
+
+func serviceUpdateCmd(res *result) *cobra.Command {
+	var (
+		o        ServiceOptions
+		image    *string
+		args     *[]string
+		force    bool
+		rollback bool
+	)
+	c := leaf("update [OPTIONS] SERVICE", "Update a service", exactArgs(1), nil)
+	fs := c.Flags()
+	addServiceFlags(fs, &o, false)
+	fs.Var(stringPtrValue{&image}, "image", "Service image tag")
+	fs.Var(commandValue{&args}, "args", "Service command args")
+	BoolFlag(fs, &rollback, "rollback", "", "Rollback to previous specification")
+	BoolFlag(fs, &force, "force", "", "Force update even if no changes require it")
+	fs.Var(listValue{&o.EnvRm}, "env-rm", "Remove an environment variable")
+	fs.Var(listValue{&o.LabelRm}, "label-rm", "Remove a label by its key")
+	pubRm := &portOptValue{}
+	fs.Var(pubRm, "publish-rm", "Remove a published port by its target port")
+	fs.Var(listValue{&o.ConstraintRm}, "constraint-rm", "Remove a constraint")
+	fs.Var(listValue{&o.LabelAdd}, "label-add", "Add or update a service label")
+	fs.Var(listValue{&o.EnvAdd}, "env-add", "Add or update an environment variable")
+	fs.Var(listValue{&o.ConstraintAdd}, "constraint-add", "Add or update a placement constraint")
+	fs.Var(prefValue{&o.PrefAdd}, "placement-pref-add", "Add a placement preference")
+	fs.Var(prefValue{&o.PrefRm}, "placement-pref-rm", "Remove a placement preference")
+	pubAdd := &portOptValue{}
+	fs.Var(pubAdd, "publish-add", "Add or update a published port")
+	c.RunE = func(cc *cobra.Command, a []string) error {
+		o.PublishAdd, o.PublishRm = pubAdd.ports, pubRm.ports
+		o.PublishAddSet, o.PublishRmSet = cc.Flags().Changed("publish-add"), cc.Flags().Changed("publish-rm")
+		u := ServiceUpdate{Ref: a[0], Opts: o, Image: image, Args: args, Force: force, Rollback: rollback}
+		if rollback {
+			cc.Flags().Visit(func(f *pflag.Flag) {
+				switch f.Name {
+				case "rollback", "detach", "quiet":
+				default:
+					u.OtherFlags = true
+				}
+			})
+		}
+		res.cmd = u
+		return nil
+	}
+	return c
+}
+
+func serviceRollbackCmd(res *result) *cobra.Command {
+	var r ServiceRollback
+	c := leaf("rollback [OPTIONS] SERVICE", "Revert changes to a service's configuration", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		r.Ref = a[0]
+		res.cmd = r
+		return nil
+	})
+	BoolFlag(c.Flags(), &r.Detach, "detach", "d", "Exit immediately instead of waiting for the service to converge")
+	BoolFlag(c.Flags(), &r.Quiet, "quiet", "q", "Suppress progress output")
+	return c
+}
+
+func serviceScaleCmd(res *result) *cobra.Command {
+	var s ServiceScale
+	c := leaf("scale SERVICE=REPLICAS [SERVICE=REPLICAS...]", "Scale one or multiple replicated services", nil, func(_ *cobra.Command, a []string) error {
+		s.Args = a
+		res.cmd = s
+		return nil
+	})
+	c.Args = func(c *cobra.Command, args []string) error {
+		if err := minArgs(1)(c, args); err != nil {
+			return err
+		}
+		for _, a := range args {
+			if k, v, ok := strings.Cut(a, "="); !ok || k == "" || v == "" {
+				return fmt.Errorf("invalid scale specifier '%s'.\nSee '%s --help'.\n\nUsage:  %s\n\n%s", a, c.CommandPath(), c.UseLine(), c.Short)
+			}
+		}
+		return nil
+	}
+	BoolFlag(c.Flags(), &s.Detach, "detach", "d", "Exit immediately instead of waiting for the service to converge")
+	return c
+}
+
+func servicePsCmd(res *result) *cobra.Command {
+	var p ServicePs
+	c := leaf("ps [OPTIONS] SERVICE [SERVICE...]", "List the tasks of one or more services", minArgs(1), func(_ *cobra.Command, a []string) error {
+		p.Refs = a
+		res.cmd = p
+		return nil
+	})
+	fs := c.Flags()
+	BoolFlag(fs, &p.Quiet, "quiet", "q", "Only display task IDs")
+	BoolFlag(fs, &p.NoTrunc, "no-trunc", "", "Do not truncate output")
+	BoolFlag(fs, &p.NoResolve, "no-resolve", "", "Do not map IDs to Names")
+	fs.VarP(filterValue{&p.Filters}, "filter", "f", "Filter output based on conditions provided")
+	fs.StringVar(&p.Format, "format", "", formatHelp)
+	return c
+}
+
+const formatHelp = "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates"
+
+const inspectFormatHelp = "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates"
+
+// filterValue is docker's FilterOpt ("filter"): each value must be name=value.
+type filterValue struct{ p *[]string }
+
+func (v filterValue) Set(s string) error {
+	k, _, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return fmt.Errorf("bad format of filter (expected name=value)")
+	}
+	*v.p = append(*v.p, s)
+	return nil
+}
+func (v filterValue) Type() string   { return "filter" }
+func (v filterValue) String() string { return "" }
+
+func serviceLsCmd(res *result) *cobra.Command {
+	var l ServiceLs
+	c := leaf("ls [OPTIONS]", "List services", noArgs, func(_ *cobra.Command, _ []string) error {
+		res.cmd = l
+		return nil
+	}, "list")
+	fs := c.Flags()
+	BoolFlag(fs, &l.Quiet, "quiet", "q", "Only display IDs")
+	fs.StringVar(&l.Format, "format", "", formatHelp)
+	fs.VarP(filterValue{&l.Filters}, "filter", "f", "Filter output based on conditions provided")
+	return c
+}
+
+func serviceInspectCmd(res *result) *cobra.Command {
+	var i ServiceInspect
+	c := leaf("inspect [OPTIONS] SERVICE [SERVICE...]", "Display detailed information on one or more services", minArgs(1), func(_ *cobra.Command, a []string) error {
+		i.Refs = a
+		res.cmd = i
+		return nil
+	})
+	c.Flags().StringVarP(&i.Format, "format", "f", "", inspectFormatHelp)
+	BoolFlag(c.Flags(), &i.Pretty, "pretty", "", "Print the information in a human friendly format")
+	return c
+}
+
+func serviceRmCmd(res *result) *cobra.Command {
+	return leaf("rm SERVICE [SERVICE...]", "Remove one or more services", minArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = ServiceRm{Refs: a}
+		return nil
+	}, "remove")
+}
+
+func nodeLsCmd(res *result) *cobra.Command {
+	var l NodeLs
+	c := leaf("ls [OPTIONS]", "List nodes in the swarm", noArgs, func(_ *cobra.Command, _ []string) error {
+		res.cmd = l
+		return nil
+	}, "list")
+	fs := c.Flags()
+	BoolFlag(fs, &l.Quiet, "quiet", "q", "Only display IDs")
+	fs.StringVar(&l.Format, "format", "", formatHelp)
+	fs.VarP(filterValue{&l.Filters}, "filter", "f", "Filter output based on conditions provided")
+	return c
+}
+
+func nodePsCmd(res *result) *cobra.Command {
+	var p NodePs
+	c := leaf("ps [OPTIONS] [NODE...]", "List tasks running on one or more nodes, defaults to current node", nil, func(_ *cobra.Command, a []string) error {
+		p.Refs = a
+		if len(a) == 0 {
+			p.Refs = []string{"self"}
+		}
+		res.cmd = p
+		return nil
+	})
+	fs := c.Flags()
+	BoolFlag(fs, &p.NoTrunc, "no-trunc", "", "Do not truncate output")
+	BoolFlag(fs, &p.NoResolve, "no-resolve", "", "Do not map IDs to Names")
+	fs.VarP(filterValue{&p.Filters}, "filter", "f", "Filter output based on conditions provided")
+	fs.StringVar(&p.Format, "format", "", formatHelp)
+	BoolFlag(fs, &p.Quiet, "quiet", "q", "Only display task IDs")
+	return c
+}
+
+func nodeInspectCmd(res *result) *cobra.Command {
+	var i NodeInspect
+	c := leaf("inspect [OPTIONS] self|NODE [NODE...]", "Display detailed information on one or more nodes", minArgs(1), func(_ *cobra.Command, a []string) error {
+		i.Refs = a
+		res.cmd = i
+		return nil
+	})
+	c.Flags().StringVarP(&i.Format, "format", "f", "", inspectFormatHelp)
+	BoolFlag(c.Flags(), &i.Pretty, "pretty", "", "Print the information in a human friendly format")
+	return c
+}
+
+func nodeUpdateCmd(res *result) *cobra.Command {
+	var u NodeUpdate
+	c := leaf("update [OPTIONS] NODE", "Update a node", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		u.Ref = a[0]
+		res.cmd = u
+		return nil
+	})
+	fs := c.Flags()
+	fs.Var(stringPtrValue{&u.Role}, "role", `Role of the node ("worker", "manager")`)
+	fs.Var(stringPtrValue{&u.Availability}, "availability", `Availability of the node ("active", "pause", "drain")`)
+	fs.Var(listValue{&u.LabelAdd}, "label-add", `Add or update a node label ("key=value")`)
+	fs.Var(listValue{&u.LabelRm}, "label-rm", "Remove a node label if exists")
+	return c
+}
+
+func nodeRoleCmd(res *result, promote bool) *cobra.Command {
+	use, short := "demote NODE [NODE...]", "Demote one or more nodes from manager in the swarm"
+	if promote {
+		use, short = "promote NODE [NODE...]", "Promote one or more nodes to manager in the swarm"
+	}
+	return leaf(use, short, minArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = NodeRole{Refs: a, Promote: promote}
+		return nil
+	})
+}
+
+func nodeRmCmd(res *result) *cobra.Command {
+	var r NodeRm
+	c := leaf("rm [OPTIONS] NODE [NODE...]", "Remove one or more nodes from the swarm", minArgs(1), func(_ *cobra.Command, a []string) error {
+		r.Refs = a
+		res.cmd = r
+		return nil
+	}, "remove")
+	BoolFlag(c.Flags(), &r.Force, "force", "f", "Force remove a node from the swarm")
+	return c
+}
+
+func swarmUpdateCmd(res *result) *cobra.Command {
+	var s SwarmUpdate
+	c := leaf("update [OPTIONS]", "Update the swarm", noArgs, func(_ *cobra.Command, _ []string) error {
+		res.cmd = s
+		return nil
+	})
+	c.Flags().Var(&defaultInt64{p: &s.TaskHistoryLimit, def: 5}, "task-history-limit", "Task history retention limit")
+	return c
+}
+
+type defaultInt64 struct {
+	p   **int64
+	def int64
+}
+
+func (v *defaultInt64) Set(s string) error {
+	n, err := strconv.ParseInt(s, 0, 64)
+	if err != nil {
+		return err
+	}
+	*v.p = &n
+	return nil
+}
+func (v *defaultInt64) Type() string { return "int" }
+func (v *defaultInt64) String() string {
+	if *v.p != nil {
+		return strconv.FormatInt(**v.p, 10)
+	}
+	return strconv.FormatInt(v.def, 10)
+}
+
+// ---- the swarmsim directives ----
+
+func newSimRoot(res *result) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "swarmsim COMMAND",
+		Short: "Directives for what Docker cannot express: nodes joining and failing, firewalls, image behaviour, traffic and time",
+		Args:  noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			res.cmd = Help{Text: usageText(c)}
+			return nil
+		},
+		DisableFlagsInUseLine: true,
+	}
+	nd := group(res, "node", "Add, stop, start and firewall simulated nodes")
+	add := NodeAdd{}
+	var cpus *int64
+	addC := leaf("add [OPTIONS] NAME", "Join a new node to the swarm", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		add.Name = a[0]
+		add.CPUs = cpus
+		res.cmd = add
+		return nil
+	})
+	addC.Flags().StringVar(&add.Role, "role", "worker", `Role of the node ("worker", "manager")`)
+	addC.Flags().Var(listValue{&add.Labels}, "label", "Node label (key=value)")
+	addC.Flags().Var(listValue{&add.EngineLabels}, "engine-label", "Engine label (key=value)")
+	addC.Flags().Var(nanoCPUValue{&cpus}, "cpus", "CPUs the node offers")
+	addC.Flags().Var(memBytesValue{&add.Memory}, "memory", "Memory the node offers")
+	down := leaf("down NAME", "Stop a node: it stops answering and is marked Down after 3 missed heartbeats (15s)", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = NodePower{Name: a[0]}
+		return nil
+	})
+	up := leaf("up NAME", "Start a stopped node again", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = NodePower{Name: a[0], Up: true}
+		return nil
+	})
+	block := leaf("block NAME PORT/PROTO", "Close a port in a node's firewall (e.g. 4789/udp, 7946/tcp)", exactArgs(2), func(_ *cobra.Command, a []string) error {
+		p, proto, err := parsePortProto(a[1])
+		if err != nil {
+			return err
+		}
+		res.cmd = NodeBlock{Name: a[0], Port: p, Proto: proto}
+		return nil
+	})
+	unblock := leaf("unblock NAME PORT/PROTO", "Open a port closed by block", exactArgs(2), func(_ *cobra.Command, a []string) error {
+		p, proto, err := parsePortProto(a[1])
+		if err != nil {
+			return err
+		}
+		res.cmd = NodeBlock{Name: a[0], Port: p, Proto: proto, Unblock: true}
+		return nil
+	})
+	nd.AddCommand(addC, down, up, block, unblock)
+
+	img := Image{}
+	imgC := leaf("image [OPTIONS] REF", "Declare how tasks of an image behave from now on", exactArgs(1), func(cc *cobra.Command, a []string) error {
+		img.Ref = a[0]
+		res.cmd = img
+		return nil
+	})
+	f := imgC.Flags()
+	f.Var(durationValue{p: &img.Pull}, "pull", "Time spent preparing (pull and create) (default 1s)")
+	f.Var(durationValue{p: &img.Start}, "start", "Time spent starting (default 1s)")
+	f.Var(durationValue{p: &img.HealthyAfter}, "healthy-after", "Health check passes this long after the start (implies a health check)")
+	BoolFlag(f, &img.Unhealthy, "unhealthy", "", "Health check fails (implies a health check)")
+	f.Var(durationValue{p: &img.ExitAfter}, "exit-after", "Container exits this long after running")
+	f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
+	BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
+	f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
+
+	curl := leaf("curl NODE PORT[/PROTO]", "Send one request to a published port through a node", exactArgs(2), func(_ *cobra.Command, a []string) error {
+		p, proto, err := parsePortProto(a[1])
+		if err != nil {
+			return err
+		}
+		res.cmd = Curl{Node: a[0], Port: p, Proto: proto}
+		return nil
+	})
+	pr := Probe{}
+	var every, span *time.Duration
+	probe := leaf("probe [OPTIONS] NODE PORT[/PROTO]", "Send requests while time runs and count the answers", exactArgs(2), func(_ *cobra.Command, a []string) error {
+		p, proto, err := parsePortProto(a[1])
+		if err != nil {
+			return err
+		}
+		pr.Node, pr.Port, pr.Proto = a[0], p, proto
+		pr.Every, pr.For = 100*time.Millisecond, 10*time.Second
+		if every != nil {
+			pr.Every = *every
+		}
+		if span != nil {
+			pr.For = *span
+		}
+		if pr.Every <= 0 {
+			return fmt.Errorf("--every must be positive")
+		}
+		if pr.For < 0 {
+			return fmt.Errorf("--for cannot be negative")
+		}
+		res.cmd = pr
+		return nil
+	})
+	probe.Flags().Var(durationValue{p: &every}, "every", "Interval between requests (default 100ms)")
+	probe.Flags().Var(durationValue{p: &span}, "for", "How long to send requests (default 10s)")
+	wt := Wait{}
+	var limit *time.Duration
+	wait := leaf("wait [OPTIONS] [SERVICE...]", "Run until the services (default: all) have converged", nil, func(_ *cobra.Command, a []string) error {
+		wt.Services = a
+		wt.Limit = DefaultWaitLimit
+		if limit != nil {
+			wt.Limit = *limit
+		}
+		res.cmd = wt
+		return nil
+	})
+	wait.Flags().Var(durationValue{p: &limit}, "timeout", "Give up after this much virtual time (default 10m0s)")
+	tm := leaf("time", "Print the virtual clock (time since the epoch)", noArgs, func(_ *cobra.Command, _ []string) error {
+		res.cmd = Time{}
+		return nil
+	})
+	root.AddCommand(nd, imgC, curl, probe, wait, tm)
+	return root
+}
+
+func parsePortProto(s string) (uint32, mesh.Protocol, error) {
+	num, proto, _ := strings.Cut(s, "/")
+	n, err := strconv.ParseUint(num, 10, 16)
+	if err != nil || n == 0 {
+		return 0, 0, fmt.Errorf("invalid port: %s", s)
+	}
+	p := mesh.TCP
+	if proto != "" {
+		p, err = mesh.ParseProtocol(proto)
+		if err != nil {
+			return 0, 0, fmt.Errorf("invalid proto: %s", proto)
+		}
+	}
+	return uint32(n), p, nil
+}

@@ -1,0 +1,399 @@
+package dockercli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// progressNumber is docker/cli's numberedStates: the progress of a task
+// state out of 9 (running), with the terminal states after it; 0 for states
+// the display skips (remove, orphaned).
+func progressNumber(s task.State) int {
+	switch s {
+	case task.New:
+		return 1
+	case task.Pending:
+		return 3
+	case task.Assigned:
+		return 4
+	case task.Accepted:
+		return 5
+	case task.Preparing:
+		return 6
+	case task.Ready:
+		return 7
+	case task.Starting:
+		return 8
+	case task.Running:
+		return 9
+	case task.Complete:
+		return 10
+	case task.Shutdown:
+		return 11
+	case task.Failed:
+		return 12
+	case task.Rejected:
+		return 13
+	}
+	return 0
+}
+
+func terminalProgress(s task.State) bool { return progressNumber(s) > 9 }
+
+// longestState is the width task states are padded to ("allocated",
+// "preparing").
+const longestState = 9
+
+// ProgressBar renders jsonmessage's bar for current out of total on a
+// terminal of the given width: "[====>   ] " when the terminal is wider than
+// 110 columns, "" otherwise.
+func ProgressBar(current, total int64, width int) string {
+	if current <= 0 && total <= 0 {
+		return ""
+	}
+	if total <= 0 || width <= 110 {
+		return ""
+	}
+	pct := int(float64(current)/float64(total)*100) / 2
+	pct = min(pct, 50)
+	spaces := max(50-pct, 0)
+	return "[" + strings.Repeat("=", pct) + ">" + strings.Repeat(" ", spaces) + "] "
+}
+
+// screen is what a terminal shows after jsonmessage has drawn a progress
+// stream: one line per progress ID in order of first appearance, each with
+// its latest text; messages without a progress bar are printed below and
+// reset the ID table.
+type screen struct {
+	lines []string
+	ids   map[string]int
+}
+
+func newScreen() *screen { return &screen{ids: map[string]int{}} }
+
+// progress draws an action with an optional bar: "ID: action bar".
+func (sc *screen) progress(id, action string, cur, total int64) {
+	text := id + ": " + action + " " + ProgressBar(cur, total, TerminalWidth)
+	if id == "" {
+		text = action + " " + ProgressBar(cur, total, TerminalWidth)
+	}
+	if i, ok := sc.ids[id]; ok && id != "" {
+		sc.lines[i] = text
+		return
+	}
+	sc.ids[id] = len(sc.lines)
+	sc.lines = append(sc.lines, text)
+}
+
+// message prints a status line without a bar.
+func (sc *screen) message(id, msg string) {
+	if id != "" {
+		msg = id + ": " + msg
+	}
+	sc.lines = append(sc.lines, msg)
+	sc.ids = map[string]int{}
+}
+
+func (sc *screen) write(w io.Writer) {
+	for _, l := range sc.lines {
+		io.WriteString(w, l+"\n")
+	}
+}
+
+func truncProgressError(msg string) string {
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	if len(msg) > 75 {
+		msg = msg[:74] + "…"
+	}
+	return msg
+}
+
+// progressUpdater is the replicated or global progress display.
+type progressUpdater struct {
+	global      bool
+	initialized bool
+	done        bool
+	slotMap     map[uint64]int
+	sc          *screen
+}
+
+func (u *progressUpdater) writeOverall(running, total int, rollback bool) {
+	if rollback {
+		u.sc.progress("overall progress", fmt.Sprintf("rolling back update: %d out of %d tasks", running, total), 0, 0)
+		return
+	}
+	u.sc.progress("overall progress", fmt.Sprintf("%d out of %d tasks", running, total), 0, 0)
+}
+
+func (u *progressUpdater) writeTask(id string, t swarmsim.TaskView) {
+	st := t.Status()
+	if st.Err != "" {
+		u.sc.progress(id, truncProgressError(st.Err), 0, 0)
+		return
+	}
+	if !terminalProgress(t.DesiredState) && !terminalProgress(st.State) {
+		u.sc.progress(id, fmt.Sprintf("%-*s", longestState, st.State.String()), int64(progressNumber(st.State)), 9)
+	}
+}
+
+// better reports whether t should replace cur as the task shown for a slot:
+// the lowest desired state wins, then the lowest observed state.
+func better(t, cur swarmsim.TaskView) bool {
+	if progressNumber(cur.DesiredState) < progressNumber(t.DesiredState) {
+		return false
+	}
+	if progressNumber(cur.DesiredState) == progressNumber(t.DesiredState) &&
+		progressNumber(cur.Status().State) <= progressNumber(t.Status().State) {
+		return false
+	}
+	return true
+}
+
+func (u *progressUpdater) update(svc *swarmsim.Service, tasks []swarmsim.TaskView, active map[string]bool, nodeOrder map[string]int, rollback bool) bool {
+	if u.global {
+		return u.updateGlobal(tasks, active, nodeOrder, rollback)
+	}
+	replicas := int(svc.Spec.Replicas)
+	if !u.initialized {
+		u.slotMap = map[uint64]int{}
+		u.writeOverall(0, replicas, rollback)
+		if replicas <= 20 {
+			for i := 1; i <= replicas; i++ {
+				u.sc.progress(fmt.Sprintf("%d/%d", i, replicas), " ", 0, 0)
+			}
+		}
+		u.initialized = true
+	}
+	bySlot := map[uint64]swarmsim.TaskView{}
+	for _, t := range tasks {
+		if progressNumber(t.DesiredState) == 0 || progressNumber(t.Status().State) == 0 {
+			continue
+		}
+		if cur, ok := bySlot[t.Slot]; ok && !better(t, cur) {
+			continue
+		}
+		if t.NodeID != "" && !active[t.NodeID] {
+			continue
+		}
+		bySlot[t.Slot] = t
+	}
+	slots := make([]uint64, 0, len(bySlot))
+	for k := range bySlot {
+		slots = append(slots, k)
+	}
+	sort.Slice(slots, func(i, j int) bool { return slots[i] < slots[j] })
+	if u.done {
+		for _, k := range slots {
+			if st(bySlot[k]).State != task.Running {
+				u.done = false
+				break
+			}
+		}
+	}
+	running := 0
+	for _, k := range slots {
+		t := bySlot[k]
+		m := u.slotMap[k]
+		if m == 0 {
+			m = len(u.slotMap) + 1
+			u.slotMap[k] = m
+		}
+		if !terminalProgress(t.DesiredState) && t.Status().State == task.Running {
+			running++
+		}
+		if !u.done && replicas <= 20 && m <= replicas {
+			u.writeTask(fmt.Sprintf("%d/%d", m, replicas), t)
+		}
+	}
+	if !u.done {
+		u.writeOverall(running, replicas, rollback)
+		if running == replicas {
+			u.done = true
+		}
+	}
+	return running == replicas
+}
+
+func (u *progressUpdater) updateGlobal(tasks []swarmsim.TaskView, active map[string]bool, nodeOrder map[string]int, rollback bool) bool {
+	byNode := map[string]swarmsim.TaskView{}
+	for _, t := range tasks {
+		if progressNumber(t.DesiredState) == 0 || progressNumber(t.Status().State) == 0 {
+			continue
+		}
+		if cur, ok := byNode[t.NodeID]; ok && !better(t, cur) {
+			continue
+		}
+		byNode[t.NodeID] = t
+	}
+	nodesSeen := make([]string, 0, len(byNode))
+	for k := range byNode {
+		nodesSeen = append(nodesSeen, k)
+	}
+	sort.Slice(nodesSeen, func(i, j int) bool { return nodeOrder[nodesSeen[i]] < nodeOrder[nodesSeen[j]] })
+	count := len(byNode)
+	if !u.initialized {
+		if count == 0 {
+			u.sc.progress("overall progress", "waiting for new tasks", 0, 0)
+			return false
+		}
+		u.writeOverall(0, count, rollback)
+		u.initialized = true
+	}
+	if u.done {
+		for _, k := range nodesSeen {
+			if st(byNode[k]).State != task.Running {
+				u.done = false
+				break
+			}
+		}
+	}
+	running := 0
+	for _, k := range nodesSeen {
+		t := byNode[k]
+		if !active[t.NodeID] {
+			continue
+		}
+		if !terminalProgress(t.DesiredState) && t.Status().State == task.Running {
+			running++
+		}
+		if !u.done && count <= 20 {
+			u.writeTask(TruncateID(t.NodeID), t)
+		}
+	}
+	if !u.done {
+		u.writeOverall(running, count, rollback)
+		if running == count {
+			u.done = true
+		}
+	}
+	return running == count
+}
+
+// waitOnService simulates docker/cli's WaitOnService/ServiceProgress in
+// virtual time: it polls the service every 200 ms of cluster time, draws the
+// progress display and, once every slot runs an up-to-date task, waits the
+// update monitor period (default 5s) before "verify: Service <X> converged".
+// A wait longer than the session's WaitLimit stops with Docker's
+// "Operation continuing in background." lines. The final screen is written
+// to out as a terminal wider than 110 columns shows it; with quiet nothing
+// is written. errors (a paused update or rollback) are returned.
+func (s *Session) waitOnService(id, shown string, quiet bool, out io.Writer) error {
+	cl := s.c
+	sc := newScreen()
+	err := s.progressLoop(cl, id, shown, sc)
+	if !quiet {
+		sc.write(out)
+	}
+	return err
+}
+
+func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *screen) error {
+	var (
+		u           *progressUpdater
+		converged   bool
+		convergedAt time.Time
+		monitor     = 5 * time.Second
+		rollback    bool
+		message     string
+		start       = cl.Now()
+	)
+	for {
+		svc, err := cl.Service(id)
+		if err != nil {
+			return daemon(err)
+		}
+		s.remember(svc)
+		if svc.Spec.Update != nil && svc.Spec.Update.Monitor != 0 {
+			monitor = svc.Spec.Update.Monitor
+		}
+		if u == nil {
+			u = &progressUpdater{global: svc.Spec.Mode == swarmsim.Global, sc: sc}
+		}
+		if us := svc.UpdateStatus; us != nil {
+			switch us.State.String() {
+			case "updating":
+				rollback = false
+			case "completed":
+				if !converged {
+					return nil
+				}
+			case "paused":
+				return errors.New("service update paused: " + us.Message)
+			case "rollback_started":
+				if !rollback && us.Message != "" {
+					sc.progress("rollback", us.Message, 0, 0)
+				}
+				rollback = true
+			case "rollback_paused":
+				return errors.New("service rollback paused: " + us.Message)
+			case "rollback_completed":
+				if !converged {
+					message = us.Message
+				}
+				rollback = true
+			}
+		}
+		now := cl.Now()
+		if converged && now.Sub(convergedAt) >= monitor {
+			sc.progress("verify", fmt.Sprintf("Service %s converged", shown), 0, 0)
+			if message != "" {
+				sc.message("rollback", message)
+			}
+			return nil
+		}
+		nodes := cl.Nodes()
+		active := make(map[string]bool, len(nodes))
+		byID := make(map[string]*node.Node, len(nodes))
+		order := make(map[string]int, len(nodes))
+		for i, n := range nodes {
+			byID[n.ID] = n
+			order[n.ID] = i
+			if n.Status.State != node.Down {
+				active[n.ID] = true
+			}
+		}
+		all, err := cl.Tasks(svc.ID)
+		if err != nil {
+			return daemon(err)
+		}
+		var tasks []swarmsim.TaskView
+		for _, t := range all {
+			if s.upToDate(svc, t, byID) {
+				tasks = append(tasks, t)
+			}
+		}
+		converged = u.update(svc, tasks, active, order, rollback)
+		if converged {
+			if convergedAt.IsZero() {
+				convergedAt = now
+			}
+			wait := monitor - now.Sub(convergedAt)
+			if wait >= 0 {
+				sc.progress("verify", fmt.Sprintf("Waiting %d seconds to verify that tasks are stable...", wait/time.Second+1), 0, 0)
+			}
+		} else {
+			if !convergedAt.IsZero() {
+				sc.progress("verify", "Detected task failure", 0, 0)
+			}
+			convergedAt = time.Time{}
+		}
+		if now.Sub(start) >= s.WaitLimit {
+			if !converged {
+				sc.message("", "Operation continuing in background.")
+				sc.message("", fmt.Sprintf("Use `docker service ps %s` to check progress.", shown))
+			}
+			return nil
+		}
+		cl.RunFor(PollInterval)
+	}
+}
+
+func st(t swarmsim.TaskView) task.Status { return t.Status() }

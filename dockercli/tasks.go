@@ -1,0 +1,270 @@
+package dockercli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+func marshalMethods(m map[string]any) ([]byte, error) { return json.Marshal(m) }
+
+// taskRow is one row of `docker service ps` / `docker node ps`.
+type taskRow struct {
+	t     swarmsim.TaskView
+	name  string
+	node  string
+	trunc bool
+	now   time.Time
+}
+
+func (r *taskRow) ID() string {
+	if r.trunc {
+		return TruncateID(r.t.ID)
+	}
+	return r.t.ID
+}
+func (r *taskRow) Name() string { return r.name }
+func (r *taskRow) Image() string {
+	if r.trunc {
+		return familiarImage(r.t.Image)
+	}
+	return r.t.Image
+}
+func (r *taskRow) Node() string         { return r.node }
+func (r *taskRow) DesiredState() string { return PrettyPrint(r.t.DesiredState.String()) }
+func (r *taskRow) CurrentState() string {
+	st := r.t.Status()
+	return fmt.Sprintf("%s %s ago", PrettyPrint(st.State.String()), strings.ToLower(HumanDuration(r.now.Sub(st.Timestamp))))
+}
+func (r *taskRow) Error() string {
+	e := r.t.Status().Err
+	if r.trunc {
+		e = Ellipsis(e, 30)
+	}
+	if e != "" {
+		e = `"` + e + `"`
+	}
+	return e
+}
+func (r *taskRow) Ports() string {
+	if !hasRun(r.t) {
+		return ""
+	}
+	return mesh.FormatHostPorts(r.t.Ports)
+}
+func (r *taskRow) MarshalJSON() ([]byte, error) {
+	return marshalMethods(map[string]any{"ID": r.ID(), "Name": r.Name(), "Image": r.Image(), "Node": r.Node(),
+		"DesiredState": r.DesiredState(), "CurrentState": r.CurrentState(), "Error": r.Error(), "Ports": r.Ports()})
+}
+
+// hasRun reports whether the task's container got to RUNNING, when the
+// agent reports its host-mode ports.
+func hasRun(t swarmsim.TaskView) bool {
+	for _, h := range t.History() {
+		if h.State == task.Running {
+			return true
+		}
+	}
+	return false
+}
+
+var taskHeader = map[string]string{"ID": "ID", "Name": "NAME", "Image": "IMAGE", "Node": "NODE", "DesiredState": "DESIRED STATE",
+	"CurrentState": "CURRENT STATE", "Error": "ERROR", "Ports": "PORTS"}
+
+const defaultTaskTable = "table {{.ID}}\t{{.Name}}\t{{.Image}}\t{{.Node}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}\t{{.Ports}}"
+
+// printTasks renders tasks as docker/cli's task.Print: sorted by name in
+// natural order, newest first within a name, history rows prefixed " \_ "
+// in table formats.
+func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format string, noTrunc, noResolve, quiet bool) error {
+	cl := s.c
+	now := cl.Now()
+	type named struct {
+		t    swarmsim.TaskView
+		name string
+	}
+	items := make([]named, 0, len(tasks))
+	for _, t := range tasks {
+		svcName := t.ServiceName
+		if noResolve {
+			svcName = t.ServiceID
+		}
+		n := fmt.Sprintf("%s.%d", svcName, t.Slot)
+		if t.Slot == 0 {
+			n = svcName + "." + t.NodeID
+		}
+		items = append(items, named{t, n})
+	}
+	sort.SliceStable(items, func(i, j int) bool { return items[i].t.ID < items[j].t.ID })
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].name != items[j].name {
+			return NaturalLess(items[i].name, items[j].name)
+		}
+		return items[j].t.CreatedAt.Before(items[i].t.CreatedAt)
+	})
+	if quiet {
+		noTrunc = true
+	}
+	if format == "" || format == "table" {
+		format = defaultTaskTable
+		if quiet {
+			format = "{{.ID}}"
+		}
+	}
+	lf := listFormat(format)
+	prev := ""
+	rows := make([]any, 0, len(items))
+	for _, it := range items {
+		name := it.name
+		if name == prev && lf.isTable() {
+			name = ` \_ ` + name
+		}
+		prev = it.name
+		nodeName := it.t.Node
+		if noResolve || (nodeName == "" && it.t.NodeID != "") {
+			nodeName = it.t.NodeID
+		}
+		rows = append(rows, &taskRow{t: it.t, name: name, node: nodeName, trunc: !noTrunc, now: now})
+	}
+	return writeList(w, lf, taskHeader, rows)
+}
+
+// taskFilter is the daemon's task filter: desired-state, id, name, node,
+// label, service.
+type taskFilter struct {
+	f       *filters
+	desired []task.State
+	nodeIDs []string
+}
+
+func (s *Session) newTaskFilter(values []string) (*taskFilter, error) {
+	f, err := parseFilters(values, "desired-state", "id", "name", "node", "label", "service")
+	if err != nil {
+		return nil, err
+	}
+	tf := &taskFilter{f: f}
+	for _, v := range f.m["desired-state"] {
+		st, err := task.ParseState(v)
+		if err != nil {
+			return nil, fmt.Errorf("Error response from daemon: Invalid desired-state filter: '%s'", v)
+		}
+		tf.desired = append(tf.desired, st)
+	}
+	for _, v := range f.m["node"] {
+		if v == "self" {
+			if l := s.c.Leader(); l != nil {
+				tf.nodeIDs = append(tf.nodeIDs, l.ID)
+			}
+			continue
+		}
+		if n, err := s.c.Node(v); err == nil {
+			tf.nodeIDs = append(tf.nodeIDs, n.ID)
+		} else {
+			tf.nodeIDs = append(tf.nodeIDs, v)
+		}
+	}
+	return tf, nil
+}
+
+func (tf *taskFilter) match(t swarmsim.TaskView) bool {
+	if len(tf.desired) > 0 {
+		ok := false
+		for _, d := range tf.desired {
+			if t.DesiredState == d {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if _, has := tf.f.m["node"]; has {
+		ok := false
+		for _, id := range tf.nodeIDs {
+			if t.NodeID == id {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if !tf.f.matchPrefix("id", t.ID) || !tf.f.matchPrefix("name", t.Name()) {
+		return false
+	}
+	return true
+}
+
+func (s *Session) servicePs(c ServicePs, stdout io.Writer) error {
+	cl := s.swarm()
+	tf, err := s.newTaskFilter(c.Filters)
+	if err != nil {
+		return err
+	}
+	var notFound []string
+	var ids []string
+	svcs := cl.Services()
+refs:
+	for _, ref := range c.Refs {
+		for _, sv := range svcs {
+			if sv.ID == ref {
+				ids = append(ids, sv.ID)
+				continue refs
+			}
+		}
+		for _, sv := range svcs {
+			if sv.Spec.Name == ref {
+				ids = append(ids, sv.ID)
+				continue refs
+			}
+		}
+		found := false
+		for _, sv := range svcs {
+			if strings.HasPrefix(sv.ID, ref) {
+				if found {
+					return errors.New("multiple services found with provided prefix: " + ref)
+				}
+				ids = append(ids, sv.ID)
+				found = true
+			}
+		}
+		if !found {
+			notFound = append(notFound, "no such service: "+ref)
+		}
+	}
+	if len(ids) == 0 {
+		return errors.New(strings.Join(notFound, "\n"))
+	}
+	var tasks []swarmsim.TaskView
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		ts, err := cl.Tasks(id)
+		if err != nil {
+			return daemon(err)
+		}
+		for _, t := range ts {
+			if tf.match(t) {
+				tasks = append(tasks, t)
+			}
+		}
+	}
+	if err := s.printTasks(stdout, tasks, c.Format, c.NoTrunc, c.NoResolve, c.Quiet); err != nil {
+		return err
+	}
+	if len(notFound) > 0 {
+		return errors.New(strings.Join(notFound, "\n"))
+	}
+	return nil
+}
