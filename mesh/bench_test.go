@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -50,18 +51,73 @@ func benchMesh(b *testing.B) (*Mesh, []benchReq) {
 	return m, reqs
 }
 
-// BenchmarkResolve: random entry nodes and services over 10,000 nodes and
-// 1,000 published services, nothing blocked (the common case).
+// BenchmarkResolve: 10,000 nodes and 1,000 published services (5 backends
+// each), nothing blocked (the common case), under three access patterns:
+//
+//   - few: a client (a probe, a test) hitting 4 entry nodes and 8 services,
+//     the realistic pattern of the simulator;
+//   - random64k: a fixed random sequence of 65,536 connections, each to a
+//     random entry node and service (at most 65,536 distinct pairs);
+//   - randomAll: every one of the 10 million (entry node, service) pairs has
+//     resolved once, and each connection picks a fresh random pair: the
+//     worst case, bounded by memory latency.
 func BenchmarkResolve(b *testing.B) {
-	m, reqs := benchMesh(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		r := reqs[i&(len(reqs)-1)]
-		if _, err := m.Resolve(r.entry, r.port, TCP); err != nil {
-			b.Fatal(err)
+	b.Run("few", func(b *testing.B) {
+		m, _ := benchMesh(b)
+		var reqs [32]benchReq
+		for i := range reqs {
+			reqs[i] = benchReq{fmt.Sprintf("node-%05d", 1000+(i%4)*2311), uint32(10000 + (i*137)%benchServices)}
 		}
-	}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			r := reqs[i&(len(reqs)-1)]
+			if _, err := m.Resolve(r.entry, r.port, TCP); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("random64k", func(b *testing.B) {
+		m, reqs := benchMesh(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			r := reqs[i&(len(reqs)-1)]
+			if _, err := m.Resolve(r.entry, r.port, TCP); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("randomAll", func(b *testing.B) {
+		if testing.Short() {
+			b.Skip("warms 10 million rotations")
+		}
+		m, _ := benchMesh(b)
+		names := make([]string, benchNodes)
+		for i := range names {
+			names[i] = fmt.Sprintf("node-%05d", i)
+		}
+		for s := range benchServices {
+			for _, n := range names {
+				if _, err := m.Resolve(n, uint32(10000+s), TCP); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		runtime.GC()
+		x := uint64(0x9E3779B97F4A7C15)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			x ^= x << 13 // xorshift: a fresh pair per call, no table to read
+			x ^= x >> 7
+			x ^= x << 17
+			n, s := (x>>32)%benchNodes, (x&0xffffffff)%benchServices
+			if _, err := m.Resolve(names[n], uint32(10000+s), TCP); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
 
 // BenchmarkResolveSameEntry: one client hammering one node and one service.
@@ -100,6 +156,50 @@ func BenchmarkAddRemoveBackend(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m.AddBackend("svc-0007", "extra", "node-00001")
 		m.RemoveBackend("svc-0007", "extra")
+	}
+}
+
+// BenchmarkRollingBackends: a rolling update of one service: each operation
+// removes the oldest backend and adds a new one, while 16 entry nodes keep
+// resolving (so their rotations point into the churn). The cost per
+// operation must not grow with the number of backends (1,000 vs 100,000).
+func BenchmarkRollingBackends(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("backends=%d", n), func(b *testing.B) {
+			m := New()
+			const nodes = 100
+			names := make([]string, nodes)
+			for i := range names {
+				names[i] = fmt.Sprintf("node-%03d", i)
+				m.AddNode(names[i])
+			}
+			m.SetService("svc", "svc", VIP, []PortConfig{ing(80, 8080)})
+			task := func(i int) string { return "svc." + strconv.Itoa(i) }
+			for i := range n {
+				m.AddBackend("svc", task(i), names[i%nodes])
+			}
+			for i := range 16 { // spread the entry nodes' positions
+				for range i * n / 16 % 997 {
+					m.Resolve(names[i], 8080, TCP)
+				}
+			}
+			// A ring of task IDs longer than the backend set: the live
+			// backends are ids[k..k+n) (mod len), oldest first.
+			ids := make([]string, n+1024)
+			for i := range ids {
+				ids[i] = task(i)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for k := 0; k < b.N; k++ {
+				m.RemoveBackend("svc", ids[k%len(ids)])
+				j := (k + n) % len(ids)
+				m.AddBackend("svc", ids[j], names[j%nodes])
+				if _, err := m.Resolve(names[k&15], 8080, TCP); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -1,7 +1,7 @@
 package mesh
 
 import (
-	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -22,6 +22,39 @@ type Mesh struct {
 	// path (4789/udp). While both are 0, Resolve never filters.
 	gossipCut int
 	vxlanCut  int
+	// recent remembers the nodes Resolve looked up last, by a cheap hash of
+	// the ID: clients hit a few entry nodes, and this spares the map's
+	// hashing and probing. Only RemoveNode makes an entry stale.
+	recent [64]recentNode
+}
+
+type recentNode struct {
+	id string
+	n  *meshNode
+}
+
+// recentSlot is where node id is remembered: a hash of its length and last
+// two bytes (node IDs differ at the end: names end in numbers, SwarmKit IDs
+// are random).
+func recentSlot(id string) int {
+	h := uint(len(id))
+	if len(id) >= 2 {
+		h ^= uint(id[len(id)-1]) | uint(id[len(id)-2])<<8
+	}
+	return int(uint32(h)*0x9E3779B9>>26) & 63
+}
+
+// lookupNode is m.nodes[id], remembered in m.recent.
+func (m *Mesh) lookupNode(id string) *meshNode {
+	r := &m.recent[recentSlot(id)]
+	if r.n != nil && r.id == id {
+		return r.n
+	}
+	n := m.nodes[id]
+	if n != nil {
+		r.id, r.n = id, n
+	}
+	return n
 }
 
 type meshNode struct {
@@ -40,15 +73,22 @@ type meshService struct {
 	mode     ResolutionMode
 	ports    []PortConfig
 	keys     []listenKey // the listeners this service is registered in
-	// backends in the order they were added; seq is strictly increasing.
-	backends []*backend
-	byTask   map[string]*backend
-	byNode   map[int32]*nodeBackends // for host-mode ports
-	down     int                     // backends on nodes that are not up
-	seq      uint32                  // last seq handed out
-	// rr is each entry node's round-robin position, indexed by node slot,
-	// grown lazily.
-	rr []rrState
+	hostKeys int         // how many of keys are host-mode
+	// The live backends, in the order they were added: a doubly linked
+	// list from head to tail (see backend for the removed ones).
+	head, tail *backend
+	count      int
+	// pending is the placeholder (see backend): the first tail removed
+	// since the last AddBackend, which the next AddBackend links to the new
+	// backend; nil when no tail was removed since.
+	pending *backend
+	byTask  map[string]*backend
+	// byNode: the service's backends per node (count and host-mode rotation).
+	byNode map[int32]*nodeBackends
+	down   int // backends on nodes that are not up
+	// rr is each entry node's round-robin position: the backend it served
+	// last.
+	rr rotations
 }
 
 type listenKey struct {
@@ -56,33 +96,58 @@ type listenKey struct {
 	host bool
 }
 
+// backend is one task taking traffic for its service: an element of the
+// service's backend list.
+//
+// The rotation design. Backends are kept in the order they were added, and
+// each entry node remembers, per service, the backend it served last; its
+// next connection goes to the live backend after that one, or to the first
+// if none follows. Adding appends at the tail and removing unlinks the
+// element, both O(1), without renumbering or moving anything. A removed
+// element is marked dead but keeps its next pointer: the element that
+// followed it when it left (all later additions go after that one, so
+// nothing live can come between). An entry node whose saved position is a
+// dead element walks these pointers to the first live element, which is
+// exactly "the backend after the removed one", and the walk compresses the
+// path (every dead element visited then points at the end of the walk), so
+// each dead link is crossed about once, however many entry nodes point into
+// the chain. The walk can end at no live element only when the removed
+// elements were at the tail. The first tail removed since the last
+// AddBackend is the service's placeholder (pending): it keeps no next, the
+// tails removed after it point to it, and the following AddBackend links it
+// to the new backend. So a rotation whose last backend left continues with
+// the first backend added since, or, if none was, wraps to the first one.
+// Dead elements that no position and no dead chain reaches are collected by
+// the garbage collector. (This replaces sequence numbers, a binary search
+// and an order-preserving slice delete, O(backends) per removal.)
 type backend struct {
-	svc     *meshService
+	// next: while live, the next live backend (nil at the tail); once dead,
+	// the element that followed it (possibly dead, or the placeholder).
+	next    *backend
+	prev    *backend // the previous live backend while live; nil once dead
+	dead    bool
 	taskID  string
+	nodeID  string // node.id, kept here so that Resolve reads one element
 	node    *meshNode
-	seq     uint32
+	svc     *meshService
 	nodePos int // index in node.backends
 }
 
-// nodeBackends is one service's backends on one node, in order added, with
-// that node's own rotation for host-mode ports.
+// nodeBackends is one service's backends on one node: how many, and for
+// host-mode ports the list in order added with that node's own rotation.
+// The list is only kept while the service publishes a host-mode port
+// (hostKeys > 0), so that ingress services pay O(1) per backend change.
 type nodeBackends struct {
+	n    int
 	list []*backend
 	next uint32
-}
-
-// rrState is one entry node's position in one service's rotation: the seq of
-// the backend it served last (0: none yet) and where that backend was in the
-// list then (a hint that makes the common case O(1)).
-type rrState struct {
-	last uint32
-	hint uint32
 }
 
 // listener is what is bound to one (protocol, published port): the services
 // publishing it in ingress mode (normally one; the first declared wins) and
 // in host mode (several services may share a host port on different nodes).
 type listener struct {
+	first   *meshService // ingress[0], or nil
 	ingress []*meshService
 	host    []*meshService
 }
@@ -137,6 +202,9 @@ func (m *Mesh) RemoveNode(nodeID string) {
 		m.vxlanCut--
 	}
 	delete(m.nodes, nodeID)
+	if r := &m.recent[recentSlot(nodeID)]; r.n == n {
+		*r = recentNode{}
+	}
 }
 
 // SetNodeUp records whether a node's engine is alive. While it is down, its
@@ -237,6 +305,7 @@ func (m *Mesh) service(id string) *meshService {
 // Validate refuses) are ignored.
 func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, ports []PortConfig) {
 	s := m.service(serviceID)
+	hadHost := s.hostKeys > 0
 	m.unlisten(s)
 	s.name = serviceName
 	s.mode = mode
@@ -253,6 +322,9 @@ func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, po
 			continue
 		}
 		s.keys = append(s.keys, lk)
+		if lk.host {
+			s.hostKeys++
+		}
 		l := m.listeners[lk.key]
 		if l == nil {
 			l = &listener{}
@@ -262,6 +334,20 @@ func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, po
 			l.host = append(l.host, s)
 		} else {
 			l.ingress = append(l.ingress, s)
+			l.first = l.ingress[0]
+		}
+	}
+	if hasHost := s.hostKeys > 0; hasHost != hadHost {
+		// Start or stop keeping the per-node host-mode lists (their
+		// rotation counters are kept either way).
+		for b := s.head; b != nil; b = b.next {
+			s.byNode[b.node.slot].list = nil
+		}
+		if hasHost {
+			for b := s.head; b != nil; b = b.next {
+				nb := s.byNode[b.node.slot]
+				nb.list = append(nb.list, b)
+			}
 		}
 	}
 }
@@ -277,12 +363,17 @@ func (m *Mesh) unlisten(s *meshService) {
 			l.host = slices.DeleteFunc(l.host, del)
 		} else {
 			l.ingress = slices.DeleteFunc(l.ingress, del)
+			l.first = nil
+			if len(l.ingress) > 0 {
+				l.first = l.ingress[0]
+			}
 		}
 		if len(l.host) == 0 && len(l.ingress) == 0 {
 			delete(m.listeners, lk.key)
 		}
 	}
 	s.keys = s.keys[:0]
+	s.hostKeys = 0
 }
 
 // RemoveService forgets a service, its ports and its backends.
@@ -292,7 +383,7 @@ func (m *Mesh) RemoveService(serviceID string) {
 		return
 	}
 	m.unlisten(s)
-	for _, b := range s.backends {
+	for b := s.head; b != nil; b = b.next {
 		m.detachFromNode(b)
 	}
 	delete(m.services, serviceID)
@@ -308,40 +399,41 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		return
 	}
 	n := m.node(nodeID)
-	if s.seq == math.MaxUint32 {
-		s.renumber()
+	b := &backend{svc: s, taskID: taskID, nodeID: n.id, node: n, nodePos: len(n.backends), prev: s.tail}
+	if s.tail != nil {
+		s.tail.next = b
+	} else {
+		s.head = b
 	}
-	s.seq++
-	b := &backend{svc: s, taskID: taskID, node: n, seq: s.seq, nodePos: len(n.backends)}
-	s.backends = append(s.backends, b)
+	s.tail = b
+	s.count++
+	if s.pending != nil {
+		// Rotations whose last backend was a removed tail continue here.
+		s.pending.next = b
+		s.pending = nil
+	}
 	s.byTask[taskID] = b
 	nb := s.byNode[n.slot]
 	if nb == nil {
 		nb = &nodeBackends{}
 		s.byNode[n.slot] = nb
 	}
-	nb.list = append(nb.list, b)
+	nb.n++
+	if s.hostKeys > 0 {
+		nb.list = append(nb.list, b)
+	}
 	n.backends = append(n.backends, b)
 	if !n.up {
 		s.down++
 	}
 }
 
-// renumber gives the backends seqs 1..n again when the counter would wrap
-// (after 4 billion additions to one service); every rotation restarts.
-func (s *meshService) renumber() {
-	for i, b := range s.backends {
-		b.seq = uint32(i + 1)
-	}
-	s.seq = uint32(len(s.backends))
-	clear(s.rr)
-}
-
 // RemoveBackend takes a task out of its service's backends: it is being shut
 // down (it leaves before its container stops), or it failed or ended. The
 // other backends keep their order, and an entry node whose rotation pointed
 // at the removed task continues with the one after it. Unknown tasks are
-// ignored. Cost: O(backends of the service).
+// ignored. Cost: O(1) (for a service with host-mode ports, plus the
+// service's backends on the task's node, which Swarm keeps to one).
 func (m *Mesh) RemoveBackend(serviceID, taskID string) {
 	s := m.services[serviceID]
 	if s == nil {
@@ -354,9 +446,26 @@ func (m *Mesh) RemoveBackend(serviceID, taskID string) {
 
 func (m *Mesh) removeBackend(b *backend) {
 	s := b.svc
-	if i, ok := s.find(b.seq); ok {
-		s.backends = slices.Delete(s.backends, i, i+1)
+	next := b.next
+	if b.prev != nil {
+		b.prev.next = next
+	} else {
+		s.head = next
 	}
+	if next != nil {
+		next.prev = b.prev
+	} else {
+		// A removed tail: rotations that reach it continue with the next
+		// backend added. It becomes the placeholder itself (dead, next nil)
+		// unless there is one already.
+		s.tail = b.prev
+		next = s.pending
+		if next == nil {
+			s.pending = b
+		}
+	}
+	b.next, b.prev, b.dead = next, nil, true
+	s.count--
 	delete(s.byTask, b.taskID)
 	if !b.node.up {
 		s.down--
@@ -373,36 +482,25 @@ func (m *Mesh) detachFromNode(b *backend) {
 	n.backends[last] = nil
 	n.backends = n.backends[:last]
 	if nb := b.svc.byNode[n.slot]; nb != nil {
-		nb.list = slices.DeleteFunc(nb.list, func(x *backend) bool { return x == b })
-		if len(nb.list) == 0 {
+		nb.n--
+		if nb.list != nil {
+			nb.list = slices.DeleteFunc(nb.list, func(x *backend) bool { return x == b })
+		}
+		if nb.n == 0 {
 			delete(b.svc.byNode, n.slot)
 		}
 	}
 }
 
-// find returns the index of the first backend whose seq is >= seq.
-func (s *meshService) find(seq uint32) (int, bool) {
-	lo, hi := 0, len(s.backends)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if s.backends[mid].seq < seq {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo, lo < len(s.backends) && s.backends[lo].seq == seq
-}
-
 // Backends returns the task IDs of a service's backends in rotation order.
 func (m *Mesh) Backends(serviceID string) []string {
 	s := m.services[serviceID]
-	if s == nil || len(s.backends) == 0 {
+	if s == nil || s.count == 0 {
 		return nil
 	}
-	out := make([]string, len(s.backends))
-	for i, b := range s.backends {
-		out[i] = b.taskID
+	out := make([]string, 0, s.count)
+	for b := s.head; b != nil; b = b.next {
+		out = append(out, b.taskID)
 	}
 	return out
 }
@@ -433,7 +531,7 @@ func (m *Mesh) Resolve(entry string, port uint32, p Protocol) (Route, error) {
 }
 
 func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Route, error) {
-	n := m.nodes[entry]
+	n := m.lookupNode(entry)
 	if n == nil {
 		return Route{}, refuse(NoListener, DetailUnknownNode, entry, port, p, nil)
 	}
@@ -451,13 +549,13 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 		return Route{}, refuse(NoListener, DetailNoService, entry, port, p, nil)
 	}
 	var ingressErr *RefusedError
-	if len(l.ingress) > 0 {
-		r, err := m.resolveIngress(n, l.ingress[0], port, p, advance)
-		if err == nil || err.Reason != NoListener || len(l.host) == 0 {
-			if err != nil {
-				return Route{}, err
-			}
-			return r, nil
+	if s := l.first; s != nil {
+		b, err := m.resolveIngress(n, s, port, p, advance)
+		if err == nil {
+			return Route{ServiceID: s.id, TaskID: b.taskID, NodeID: b.nodeID}, nil
+		}
+		if err.Reason != NoListener || len(l.host) == 0 {
+			return Route{}, err
 		}
 		ingressErr = err
 	}
@@ -478,69 +576,178 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 	return Route{}, refuse(NoListener, DetailHostNoTask, entry, port, p, l.host[0])
 }
 
-func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protocol, advance bool) (Route, *RefusedError) {
-	nb := len(s.backends)
-	if nb == 0 {
-		return Route{}, refuse(NoListener, DetailNoBackend, n.id, port, p, s)
+// resolveIngress returns the backend that answers a connection to entry node
+// n on an ingress port of s.
+func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protocol, advance bool) (*backend, *RefusedError) {
+	if s.count == 0 {
+		return nil, refuse(NoListener, DetailNoBackend, n.id, port, p, s)
 	}
-	var st *rrState
-	if int(n.slot) < len(s.rr) {
-		st = &s.rr[n.slot]
-	} else if advance {
-		s.rr = slices.Grow(s.rr, max(int(n.slot)+1, int(m.nodeSlots))-len(s.rr))
-		s.rr = s.rr[:cap(s.rr)]
-		st = &s.rr[n.slot]
+	var pos **backend
+	var last *backend
+	if advance {
+		pos = s.rr.ref(n.slot, m.nodeSlots)
+		last = *pos
 	} else {
-		st = &rrState{}
+		last = s.rr.get(n.slot)
 	}
-	i := s.next(st)
-	b := s.backends[i]
+	b := s.after(last)
 	if m.gossipCut != 0 || s.down != 0 {
 		found := false
-		for range nb {
-			b = s.backends[i]
+		for range s.count {
 			if b.node.up && (b.node == n || !(n.gossip || b.node.gossip)) {
 				found = true
 				break
 			}
-			if i++; i == nb {
-				i = 0
+			if b = b.next; b == nil {
+				b = s.head
 			}
 		}
 		if !found {
-			return Route{}, refuse(NoListener, DetailNoKnownBackend, n.id, port, p, s)
+			return nil, refuse(NoListener, DetailNoKnownBackend, n.id, port, p, s)
 		}
 	}
 	if advance {
-		st.last, st.hint = b.seq, uint32(i)
+		*pos = b
 	}
 	if m.vxlanCut != 0 && b.node != n && (n.vxlan || b.node.vxlan) {
 		e := refuse(PathBlocked, DetailOverlayBlocked, n.id, port, p, s)
 		e.TaskID, e.BackendNode = b.taskID, b.node.id
-		return Route{}, e
+		return nil, e
 	}
-	return Route{ServiceID: s.id, TaskID: b.taskID, NodeID: b.node.id}, nil
+	return b, nil
 }
 
-// next returns the index of the backend after the one st served last (the
-// first backend if none, or if the last one was removed and nothing follows).
-func (s *meshService) next(st *rrState) int {
-	nb := len(s.backends)
-	if st.last == 0 {
-		return 0
+// after returns the live backend that follows last in rotation order: the
+// first one if last is nil or nothing live follows it. s must have a
+// backend. A dead last is followed through its next pointers, compressing
+// the path (see backend).
+func (s *meshService) after(last *backend) *backend {
+	if last == nil {
+		return s.head
 	}
-	if h := int(st.hint); h < nb && s.backends[h].seq == st.last {
-		if h+1 == nb {
-			return 0
+	if !last.dead {
+		if last.next != nil {
+			return last.next
 		}
-		return h + 1
+		return s.head
 	}
-	i, found := s.find(st.last)
-	if found {
-		i++
+	end := last
+	for end.dead && end.next != nil {
+		end = end.next
 	}
-	if i >= nb {
-		return 0
+	for d := last; d != end; {
+		d, d.next = d.next, end
 	}
-	return i
+	if end.dead { // the placeholder: nothing was added after the removed tail
+		return s.head
+	}
+	return end
+}
+
+// rotations maps an entry node's slot to the backend it served last in one
+// service. Most services are resolved from a few entry nodes (clients, probes
+// and tests hit a handful of nodes), so it starts as a small open-addressing
+// table, whose entries sit together in a few cache lines; once more than a
+// quarter of the nodes have resolved the service, a slice indexed by slot is
+// no bigger, and it switches to that.
+type rotations struct {
+	sparse []rotEntry // len 0 or a power of two; at most half full
+	shift  uint8      // 32 - log2(len(sparse))
+	used   int
+	dense  []*backend // indexed by slot once non-nil
+}
+
+type rotEntry struct {
+	key  uint32 // slot+1; 0: empty
+	last *backend
+}
+
+func (r *rotations) home(key uint32) uint32 { return (key * 0x9E3779B9) >> r.shift }
+
+// get returns the backend entry node slot served last, or nil.
+func (r *rotations) get(slot int32) *backend {
+	if r.dense != nil {
+		if int(slot) < len(r.dense) {
+			return r.dense[slot]
+		}
+		return nil
+	}
+	if len(r.sparse) == 0 {
+		return nil
+	}
+	key := uint32(slot) + 1
+	mask := uint32(len(r.sparse) - 1)
+	for i := r.home(key); ; i = (i + 1) & mask {
+		e := &r.sparse[i]
+		if e.key == key {
+			return e.last
+		}
+		if e.key == 0 {
+			return nil
+		}
+	}
+}
+
+// ref returns where entry node slot's position is kept, adding it (nil) if
+// needed. nodeSlots is the number of node slots handed out so far.
+func (r *rotations) ref(slot int32, nodeSlots int32) **backend {
+	if r.dense != nil {
+		if int(slot) >= len(r.dense) {
+			r.dense = slices.Grow(r.dense, max(int(slot)+1, int(nodeSlots))-len(r.dense))
+			r.dense = r.dense[:cap(r.dense)]
+		}
+		return &r.dense[slot]
+	}
+	key := uint32(slot) + 1
+	if len(r.sparse) > 0 {
+		mask := uint32(len(r.sparse) - 1)
+		for i := r.home(key); ; i = (i + 1) & mask {
+			e := &r.sparse[i]
+			if e.key == key {
+				return &e.last
+			}
+			if e.key == 0 {
+				if 2*(r.used+1) <= len(r.sparse) {
+					r.used++
+					e.key = key
+					return &e.last
+				}
+				break
+			}
+		}
+	}
+	// Grow: double the table, or switch to the slice when that is no bigger
+	// (16 bytes per entry at half load against 8 per node slot).
+	if 4*(r.used+1) > int(nodeSlots) {
+		dense := make([]*backend, max(int(slot)+1, int(nodeSlots)))
+		for _, e := range r.sparse {
+			if e.key != 0 {
+				dense[e.key-1] = e.last
+			}
+		}
+		r.dense, r.sparse, r.used = dense, nil, 0
+		return &r.dense[slot]
+	}
+	old := r.sparse
+	r.sparse = make([]rotEntry, max(8, 2*len(old)))
+	r.shift = uint8(32 - bits.Len32(uint32(len(r.sparse)-1)))
+	r.used = 0
+	for _, e := range old {
+		if e.key != 0 {
+			*r.insert(e.key) = e.last
+		}
+	}
+	return r.insert(key)
+}
+
+// insert adds key, known to be absent, to a table with room.
+func (r *rotations) insert(key uint32) **backend {
+	mask := uint32(len(r.sparse) - 1)
+	i := r.home(key)
+	for r.sparse[i].key != 0 {
+		i = (i + 1) & mask
+	}
+	r.used++
+	r.sparse[i].key = key
+	return &r.sparse[i].last
 }

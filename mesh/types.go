@@ -246,12 +246,14 @@ type SwarmPort struct {
 	Purpose  string
 }
 
-// SwarmPorts lists the ports swarm itself needs open on every node (reference
-// A.4). Encrypted overlay networks also need IP protocol 50 (ESP), which is not
-// a port and is not modelled. Treat the array as read-only.
-var SwarmPorts = [...]SwarmPort{
-	{ClusterPort, TCP, "cluster management: manager API, raft, node-to-manager communication"},
-	{GossipPort, TCP, "gossip: node and overlay network discovery (container network discovery)"},
-	{GossipPort, UDP, "gossip: node and overlay network discovery (container network discovery)"},
-	{DataPathPort, UDP, "VXLAN data path: overlay and ingress network traffic"},
+// SwarmPorts returns the ports swarm itself needs open on every node
+// (reference A.4), in a new slice on each call. Encrypted overlay networks
+// also need IP protocol 50 (ESP), which is not a port and is not modelled.
+func SwarmPorts() []SwarmPort {
+	return []SwarmPort{
+		{ClusterPort, TCP, "cluster management: manager API, raft, node-to-manager communication"},
+		{GossipPort, TCP, "gossip: node and overlay network discovery (container network discovery)"},
+		{GossipPort, UDP, "gossip: node and overlay network discovery (container network discovery)"},
+		{DataPathPort, UDP, "VXLAN data path: overlay and ingress network traffic"},
+	}
 }

@@ -129,11 +129,17 @@ func TestEqual(t *testing.T) {
 // Reference A.4 and the seed: 7946 tcp/udp and 4789 udp, plus 2377/tcp.
 func TestSwarmPorts(t *testing.T) {
 	var got []string
-	for _, p := range SwarmPorts {
+	for _, p := range SwarmPorts() {
 		got = append(got, FormatHostPorts([]PortConfig{{PublishedPort: p.Port, TargetPort: p.Port, Protocol: p.Protocol, PublishMode: Host}}))
 	}
 	want := []string{"*:2377->2377/tcp", "*:7946->7946/tcp", "*:7946->7946/udp", "*:4789->4789/udp"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
+	}
+	// Each call returns a fresh slice: changing one does not change the next.
+	ps := SwarmPorts()
+	ps[0].Port = 1
+	if got := SwarmPorts()[0].Port; got != ClusterPort {
+		t.Errorf("SwarmPorts()[0].Port = %d after changing an earlier result, want %d", got, ClusterPort)
 	}
 }
