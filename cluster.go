@@ -138,6 +138,7 @@ type taskState struct {
 
 	gate    startGate    // pending delayed start, when gate.active
 	waiters []*taskState // replacements whose delayed start waits for this task to stop
+	waitBuf [1]*taskState // inline room for the usual single waiter
 
 	backend       bool
 	deleted       bool

@@ -367,6 +367,9 @@ func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop b
 	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
 		g.waitFor = old
 		g.deadline = g.until + int64(OldTaskTimeout)
+		if old.waiters == nil {
+			old.waiters = old.waitBuf[:0]
+		}
 		old.waiters = append(old.waiters, ts)
 	}
 	ts.gate = g

@@ -52,8 +52,9 @@ func Make(id, serviceID, serviceName string, slot uint64, nodeID string, specVer
 		SpecVersion: specVersion, Image: image, DesiredState: desired, CreatedAt: now,
 	}
 	t.status = Status{State: New, Timestamp: now, Message: DefaultMessage(New)}
-	// A task that runs goes through eight states; room for them up front.
-	t.history = append(make([]Status, 0, 8), t.status)
+	// A task that runs and then stops goes through nine states: room for
+	// them up front, so that a task's history is one allocation.
+	t.history = append(make([]Status, 0, 9), t.status)
 	return t
 }
 
