@@ -401,3 +401,38 @@ func TestScaleDownPendingSlots(t *testing.T) {
 		}
 	}
 }
+
+// TaskView.UpToDate follows IsTaskDirty: a replicas-only change leaves tasks
+// up to date, an image change does not, and a placement-only change leaves
+// a task whose node still fits.
+func TestTaskUpToDate(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	spec := ServiceSpec{Name: "web", Replicas: 2, TaskTemplate: TaskSpec{Image: "web:1"}}
+	c.CreateService(spec)
+	c.RunFor(time.Minute)
+	upToDate := func() (n int) {
+		ts, _ := c.Tasks("web")
+		for _, x := range ts {
+			if x.UpToDate && x.DesiredState == task.Running {
+				n++
+			}
+		}
+		return n
+	}
+	spec.Replicas = 2
+	spec.Labels = map[string]string{"a": "b"}
+	c.UpdateService("web", spec)
+	if n := upToDate(); n != 2 {
+		t.Fatalf("after a labels-only change %d tasks up to date, want 2", n)
+	}
+	spec.TaskTemplate.Placement.Constraints = []string{"node.hostname!=nowhere"}
+	c.UpdateService("web", spec)
+	if n := upToDate(); n != 2 {
+		t.Fatalf("after a placement change both nodes still satisfy, %d up to date, want 2", n)
+	}
+	spec.TaskTemplate.Image = "web:2"
+	c.UpdateService("web", spec)
+	if n := upToDate(); n != 0 {
+		t.Fatalf("right after an image change %d tasks up to date, want 0", n)
+	}
+}

@@ -213,11 +213,15 @@ type TaskView struct {
 	Node string
 	// Ports are the task's host-mode published ports (its PortStatus).
 	Ports []mesh.PortConfig
-	seq   int32
+	// UpToDate is true when the task runs the service's current spec, as
+	// SwarmKit's IsTaskDirty decides (the `_up-to-date` filter the docker
+	// CLI's progress display uses).
+	UpToDate bool
+	seq      int32
 }
 
 func (c *Cluster) taskView(ts *taskState) TaskView {
-	v := TaskView{Task: *ts.t, seq: ts.idx}
+	v := TaskView{Task: *ts.t, seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts)}
 	if ts.node != nil {
 		v.Node = ts.node.n.DisplayName()
 	}
