@@ -302,58 +302,55 @@ func (c *Cluster) scaleDownChoice(live []liveSlot, replicas int) (keep, remove [
 }
 
 // reconcileGlobal is SwarmKit's global orchestrator on a service event
-// (§2.3, reference swarm-mesh-scheduler.md B.6).
+// (§2.3, reference swarm-mesh-scheduler.md B.6): every node gets its task,
+// and nodes that already have one go to the updater.
 func (c *Cluster) reconcileGlobal(s *serviceState) {
 	var live []liveSlot
 	for _, ns := range c.nodes {
 		if ns == nil {
 			continue
 		}
-		sl := c.globalSlot(s, ns)
-		if ns.n.Spec.Availability == node.Drain || ns.n.Status.State == node.Down || !c.matchesConstraints(s, ns) {
-			c.shutdownSlot(sl)
-			continue
+		if sl, r := c.reconcileGlobalSlot(s, ns); len(r) > 0 {
+			live = append(live, liveSlot{sl, r})
 		}
-		if ns.n.Spec.Availability == node.Pause {
-			continue
-		}
-		r := c.runnable(s, sl)
-		if len(r) == 0 {
-			c.newTask(s, sl, ns, task.Running)
-			continue
-		}
-		live = append(live, liveSlot{sl, r})
 	}
 	c.runUpdater(s, live)
 }
 
 // reconcileGlobalNode is the global orchestrator on a node event: it adds a
 // task where one is missing and replaces a dirty one at once, without the
-// updater (SwarmKit's reconcileOneNode).
+// updater (SwarmKit's reconcileOneNode), so that an update in progress is
+// not cancelled.
 func (c *Cluster) reconcileGlobalNode(s *serviceState, ns *nodeState) {
+	sl, r := c.reconcileGlobalSlot(s, ns)
+	for _, ts := range r {
+		if c.isDirty(s, ts) {
+			c.shutdownSlot(sl)
+			c.newTask(s, sl, ns, task.Running)
+			return
+		}
+	}
+}
+
+// reconcileGlobalSlot does what both global reconciliations share for one
+// node: shut the service's tasks down where the node is drained, down or no
+// longer matches the constraints; leave a paused node alone; add a task
+// where none runs. It returns the node's runnable tasks when they were
+// already there.
+func (c *Cluster) reconcileGlobalSlot(s *serviceState, ns *nodeState) (*slotState, []*taskState) {
 	sl := c.globalSlot(s, ns)
 	if ns.removed || ns.n.Spec.Availability == node.Drain || ns.n.Status.State == node.Down || !c.matchesConstraints(s, ns) {
 		c.shutdownSlot(sl)
-		return
+		return sl, nil
 	}
 	if ns.n.Spec.Availability == node.Pause {
-		return
+		return sl, nil
 	}
 	r := c.runnable(s, sl)
 	if len(r) == 0 {
 		c.newTask(s, sl, ns, task.Running)
-		return
 	}
-	dirty := false
-	for _, ts := range r {
-		if c.isDirty(s, ts) {
-			dirty = true
-		}
-	}
-	if dirty {
-		c.shutdownSlot(sl)
-		c.newTask(s, sl, ns, task.Running)
-	}
+	return sl, r
 }
 
 func (c *Cluster) globalSlot(s *serviceState, ns *nodeState) *slotState {
