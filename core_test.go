@@ -436,3 +436,31 @@ func TestTaskUpToDate(t *testing.T) {
 		t.Fatalf("right after an image change %d tasks up to date, want 0", n)
 	}
 }
+
+// A step under way keeps its deadline when the task's desired state changes:
+// a replacement told to run while it still pulls starts when the pull ends
+// (5 s after it began), not 5 s after it was told.
+func TestPullNotRestartedByDesiredChange(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	c.SetImage("web:2", ImageBehavior{Pull: 5 * time.Second, Start: time.Second, Stop: time.Second})
+	spec := ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web:1"}}
+	c.CreateService(spec)
+	c.RunFor(time.Minute)
+	spec.TaskTemplate.Image = "web:2"
+	c.UpdateService("web", spec)
+	start := c.Elapsed()
+	c.RunFor(time.Minute)
+	ts, _ := c.Tasks("web")
+	got := ts[len(ts)-1]
+	var ready time.Duration
+	for _, st := range got.History() {
+		if st.State == task.Ready {
+			ready = st.Timestamp.Sub(c.Epoch()) - start
+		}
+	}
+	// The old task stops after 3 s (2 s gossip delay + 1 s) and releases the
+	// new one mid-pull; the pull still ends at 5 s.
+	if ready != 5*time.Second {
+		t.Fatalf("new task READY %s after the update, want 5s", ready)
+	}
+}

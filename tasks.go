@@ -295,7 +295,11 @@ func (c *Cluster) agentKick(ts *taskState) {
 		}
 		d = b.ExitAfter
 	}
-	c.push(c.now+int64(d), evAgent, ts.idx, ts.agentGen)
+	// A step under way keeps its deadline when the task is kicked again
+	// (say its desired state changes during a pull): it ends d after the
+	// task entered its current state.
+	at := int64(ts.t.Status().Timestamp.Sub(c.epoch)) + int64(d)
+	c.push(max(at, c.now), evAgent, ts.idx, ts.agentGen)
 }
 
 // agentFire is the agent moving a task one step (reference swarm-updates.md
