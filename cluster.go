@@ -45,6 +45,7 @@ type Cluster struct {
 	mesh  *mesh.Mesh
 
 	images       map[string]ImageBehavior
+	imagesGen    uint64 // bumped by SetImage
 	defaultImage ImageBehavior
 	historyLimit int
 
@@ -82,6 +83,8 @@ type specVersion struct {
 	version     uint64
 	hostPorts   []scheduler.HostPort
 	constraints []scheduler.Constraint
+	image       *ImageBehavior // cached c.image answer, valid while imageGen == c.imagesGen
+	imageGen    uint64
 }
 
 type serviceState struct {
@@ -229,13 +232,22 @@ func (c *Cluster) TaskHistoryLimit() int { return c.historyLimit }
 
 // SetImage declares how tasks of an image behave from now on. The image is
 // matched by the exact reference a service uses (e.g. "redis:3.0.7").
-func (c *Cluster) SetImage(ref string, b ImageBehavior) { c.images[ref] = b }
+func (c *Cluster) SetImage(ref string, b ImageBehavior) {
+	c.images[ref] = b
+	c.imagesGen++
+}
 
-func (c *Cluster) image(ref string) ImageBehavior {
-	if b, ok := c.images[ref]; ok {
-		return b
+// image returns how tasks of a spec version's image behave. The answer is
+// cached on the spec version until SetImage changes something.
+func (c *Cluster) image(sv *specVersion) *ImageBehavior {
+	if sv.imageGen != c.imagesGen || sv.image == nil {
+		b, ok := c.images[sv.spec.TaskTemplate.Image]
+		if !ok {
+			b = c.defaultImage
+		}
+		sv.image, sv.imageGen = &b, c.imagesGen
 	}
-	return c.defaultImage
+	return sv.image
 }
 
 // ---- the event loop ----

@@ -166,12 +166,18 @@ func (c *Cluster) schedInfo(ts *taskState) scheduler.TaskInfo {
 // supervisor, delayed starts waiting on the task, the updater and the reaper.
 func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string) {
 	old := ts.t.State()
-	prev := c.schedInfo(ts)
+	schedChange := countsOnNode(old) != countsOnNode(st)
+	var prev scheduler.TaskInfo
+	if schedChange {
+		prev = c.schedInfo(ts)
+	}
 	if err := ts.t.Advance(task.Status{State: st, Timestamp: c.Now(), Message: msg, Err: errText}); err != nil {
 		return
 	}
 	c.record(record{kind: EventTaskState, ts: ts, from: uint16(old), to: uint16(st), msg: msg, err: errText})
-	c.sched.UpdateTask(prev, c.schedInfo(ts))
+	if schedChange {
+		c.sched.UpdateTask(prev, c.schedInfo(ts))
+	}
 	s := ts.svc
 	if old != task.Running && st == task.Running {
 		s.running++
@@ -195,12 +201,23 @@ func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string)
 		}
 		ts.waiters = nil
 	}
-	c.notes = append(c.notes, updNote{ts, ts.t.DesiredState, ts.t.State()})
+	c.note(ts)
 	if ts.t.DesiredState <= task.Running && st > task.Running && old <= task.Running {
 		c.restart(ts)
 	}
 	if ts.t.DesiredState == task.Remove && (st >= task.Complete || st < task.Assigned) {
 		c.deleteTask(ts)
+	}
+}
+
+// countsOnNode reports whether a task in this observed state holds its
+// node's resources in the scheduler's view (ASSIGNED to RUNNING).
+func countsOnNode(s task.State) bool { return s >= task.Assigned && s <= task.Running }
+
+// note queues a task change for its service's updater, if one is running.
+func (c *Cluster) note(ts *taskState) {
+	if u := ts.svc.upd; u != nil && !u.Done() {
+		c.notes = append(c.notes, updNote{ts, ts.t.DesiredState, ts.t.State()})
 	}
 }
 
@@ -210,10 +227,16 @@ func (c *Cluster) setDesired(ts *taskState, d task.State) {
 	if old == d || ts.deleted {
 		return
 	}
-	prev := c.schedInfo(ts)
+	schedChange := (old <= task.Complete) != (d <= task.Complete)
+	var prev scheduler.TaskInfo
+	if schedChange {
+		prev = c.schedInfo(ts)
+	}
 	ts.t.DesiredState = d
 	c.record(record{kind: EventTaskDesired, ts: ts, from: uint16(old), to: uint16(d)})
-	c.sched.UpdateTask(prev, c.schedInfo(ts))
+	if schedChange {
+		c.sched.UpdateTask(prev, c.schedInfo(ts))
+	}
 	if old == task.Running {
 		ts.svc.desiredRunning--
 	} else if d == task.Running {
@@ -223,7 +246,7 @@ func (c *Cluster) setDesired(ts *taskState, d task.State) {
 		c.retry = true
 	}
 	c.updateBackend(ts)
-	c.notes = append(c.notes, updNote{ts, ts.t.DesiredState, ts.t.State()})
+	c.note(ts)
 	if d == task.Remove && (ts.t.State() >= task.Complete || ts.t.State() < task.Assigned) {
 		c.deleteTask(ts)
 		return
@@ -261,7 +284,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 	if st < task.Assigned || st > task.Running {
 		return
 	}
-	b := c.image(ts.spec.spec.TaskTemplate.Image)
+	b := c.image(ts.spec)
 	if ts.t.DesiredState > task.Running {
 		if ts.stopping {
 			return // the stop already under way finishes on its own
@@ -316,7 +339,7 @@ func (c *Cluster) agentFire(ts *taskState) {
 		}
 		return
 	}
-	b := c.image(ts.spec.spec.TaskTemplate.Image)
+	b := c.image(ts.spec)
 	switch st {
 	case task.Assigned:
 		c.setObserved(ts, task.Accepted, task.DefaultMessage(task.Accepted), "")
@@ -354,7 +377,7 @@ func (c *Cluster) agentFire(ts *taskState) {
 	c.agentKick(ts)
 }
 
-func exitCode(b ImageBehavior) int {
+func exitCode(b *ImageBehavior) int {
 	if b.ExitCode == 0 {
 		return 1
 	}

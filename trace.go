@@ -93,6 +93,9 @@ type record struct {
 
 func (c *Cluster) record(r record) {
 	c.seq++
+	if c.cfg.NoTrace && c.cfg.Logger == nil {
+		return
+	}
 	r.seq = c.seq
 	r.at = c.now
 	if r.ts != nil && r.svc == nil {
