@@ -139,8 +139,8 @@ type taskState struct {
 	agentGen uint32
 	stopping bool // the agent is stopping the container
 
-	gate    startGate    // pending delayed start, when gate.active
-	waiters []*taskState // replacements whose delayed start waits for this task to stop
+	gate    startGate     // pending delayed start, when gate.active
+	waiters []*taskState  // replacements whose delayed start waits for this task to stop
 	waitBuf [1]*taskState // inline room for the usual single waiter
 
 	backend       bool
