@@ -1,0 +1,201 @@
+// Command benchreport runs swarmsim's benchmark suite several times and
+// writes a Markdown report: the median of every measure of every benchmark,
+// the machine it ran on, and the peak memory of the largest rolling update.
+//
+//	go run ./internal/benchreport -count 5 -o BENCHMARKS.md
+//
+// It runs `go test -bench` itself and needs nothing but the Go toolchain.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	count := flag.Int("count", 5, "runs of each benchmark; the report gives medians")
+	bench := flag.String("bench", ".", "benchmarks to run (go test -bench)")
+	pkgs := flag.String("pkgs", "./...", "packages to benchmark")
+	out := flag.String("o", "", "write the report here (default standard output)")
+	peak := flag.String("peak", "RollingUpdate/replicas=100000$/parallelism=10$", "root benchmark whose peak memory is measured in a process of its own (empty: skip)")
+	flag.Parse()
+	if err := run(*count, *bench, *pkgs, *out, *peak); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(count int, bench, pkgs, out, peak string) error {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", bench, "-benchmem", "-count", strconv.Itoa(count), "-timeout", "90m", pkgs)
+	cmd.Stderr = os.Stderr
+	raw, err := cmd.Output()
+	if err != nil {
+		os.Stderr.Write(raw)
+		return fmt.Errorf("go test: %w", err)
+	}
+	results := parse(bytes.NewReader(raw))
+	var peakLine string
+	if peak != "" {
+		if kb, err := peakRSS(peak); err != nil {
+			peakLine = "peak memory: not measured (" + err.Error() + ")"
+		} else {
+			peakLine = fmt.Sprintf("Peak memory (maximum resident set) of `%s`, one run in a process of its own: **%.0f MB**.", peak, float64(kb)/1024)
+		}
+	}
+	var w io.Writer = os.Stdout
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	return render(w, results, count, peakLine)
+}
+
+// result is one benchmark's measures across runs, by unit.
+type result struct {
+	pkg, name string
+	units     []string
+	values    map[string][]float64
+}
+
+// parse reads `go test -bench` output: "pkg: ..." lines, then
+// "BenchmarkX-2  N  v1 unit1  v2 unit2 ..." lines.
+func parse(r io.Reader) []*result {
+	var out []*result
+	byKey := map[string]*result{}
+	pkg := ""
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if p, ok := strings.CutPrefix(line, "pkg: "); ok {
+			pkg = p
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndex(name, "-"); i > 0 {
+			name = name[:i] // the -GOMAXPROCS suffix
+		}
+		key := pkg + " " + name
+		res := byKey[key]
+		if res == nil {
+			res = &result{pkg: pkg, name: strings.TrimPrefix(name, "Benchmark"), values: map[string][]float64{}}
+			byKey[key] = res
+			out = append(out, res)
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			u := f[i+1]
+			if _, ok := res.values[u]; !ok {
+				res.units = append(res.units, u)
+			}
+			res.values[u] = append(res.values[u], v)
+		}
+	}
+	return out
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func format(v float64, unit string) string {
+	switch {
+	case unit == "ns/op" && v >= 1e6:
+		return fmt.Sprintf("%.2f ms", v/1e6)
+	case unit == "ns/op" && v >= 1e3:
+		return fmt.Sprintf("%.2f µs", v/1e3)
+	case unit == "ns/op":
+		return fmt.Sprintf("%.1f ns", v)
+	case unit == "B/op" && v >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", v/(1<<20))
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+func render(w io.Writer, results []*result, count int, peakLine string) error {
+	fmt.Fprintf(w, "# swarmsim benchmarks\n\n")
+	fmt.Fprintf(w, "Written by `go run ./internal/benchreport` on %s: %s, %s/%s, %d CPUs (%s). Each figure is the median of %d runs.\n\n",
+		time.Now().UTC().Format("2006-01-02"), runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel(), count)
+	if peakLine != "" {
+		fmt.Fprintf(w, "%s\n\n", peakLine)
+	}
+	fmt.Fprintf(w, "| package | benchmark | time/op | other measures (median) | B/op | allocs/op |\n|---|---|---|---|---|---|\n")
+	for _, r := range results {
+		var other []string
+		for _, u := range r.units {
+			if u == "ns/op" || u == "B/op" || u == "allocs/op" {
+				continue
+			}
+			other = append(other, format(median(r.values[u]), u)+" "+u)
+		}
+		get := func(u string) string {
+			if v, ok := r.values[u]; ok {
+				return format(median(v), u)
+			}
+			return ""
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", filepath.Base(r.pkg), r.name, get("ns/op"), strings.Join(other, ", "), get("B/op"), get("allocs/op"))
+	}
+	return nil
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// peakRSS runs one root benchmark once in a test binary of its own and
+// returns its maximum resident set size in KiB.
+func peakRSS(bench string) (int64, error) {
+	dir, err := os.MkdirTemp("", "benchreport")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "swarmsim.test")
+	if out, err := exec.Command("go", "test", "-c", "-o", bin, ".").CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("%v: %s", err, out)
+	}
+	cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", bench, "-test.benchtime", "1x")
+	if err := cmd.Run(); err != nil {
+		return 0, err
+	}
+	return maxrss(cmd.ProcessState)
+}
