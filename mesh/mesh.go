@@ -26,7 +26,18 @@ type Mesh struct {
 	// the ID: clients hit a few entry nodes, and this spares the map's
 	// hashing and probing. Only RemoveNode makes an entry stale.
 	recent [64]recentNode
+	// slab is where new backend elements come from, backendChunk at a
+	// time; spareNB holds emptied nodeBackends for reuse (nothing points
+	// to one once it has left its service's byNode).
+	slab    []backend
+	spareNB []*nodeBackends
 }
+
+// backendChunk is how many backend elements AddBackend allocates at once.
+// A dead element that positions still reach keeps its chunk alive: at most
+// backendChunk-1 elements of memory more per reachable element, against one
+// allocation per AddBackend.
+const backendChunk = 32
 
 type recentNode struct {
 	id string
@@ -118,7 +129,8 @@ type listenKey struct {
 // to the new backend. So a rotation whose last backend left continues with
 // the first backend added since, or, if none was, wraps to the first one.
 // Dead elements that no position and no dead chain reaches are collected by
-// the garbage collector. (This replaces sequence numbers, a binary search
+// the garbage collector (elements are allocated in chunks of backendChunk,
+// so a chunk goes once none of its elements is reached). (This replaces sequence numbers, a binary search
 // and an order-preserving slice delete, O(backends) per removal.)
 type backend struct {
 	// next: while live, the next live backend (nil at the tail); once dead,
@@ -399,7 +411,12 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		return
 	}
 	n := m.node(nodeID)
-	b := &backend{svc: s, taskID: taskID, nodeID: n.id, node: n, nodePos: len(n.backends), prev: s.tail}
+	if len(m.slab) == 0 {
+		m.slab = make([]backend, backendChunk)
+	}
+	b := &m.slab[0]
+	m.slab = m.slab[1:]
+	*b = backend{svc: s, taskID: taskID, nodeID: n.id, node: n, nodePos: len(n.backends), prev: s.tail}
 	if s.tail != nil {
 		s.tail.next = b
 	} else {
@@ -415,7 +432,13 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 	s.byTask[taskID] = b
 	nb := s.byNode[n.slot]
 	if nb == nil {
-		nb = &nodeBackends{}
+		if k := len(m.spareNB); k > 0 {
+			nb = m.spareNB[k-1]
+			m.spareNB[k-1] = nil
+			m.spareNB = m.spareNB[:k-1]
+		} else {
+			nb = &nodeBackends{}
+		}
 		s.byNode[n.slot] = nb
 	}
 	nb.n++
@@ -488,6 +511,8 @@ func (m *Mesh) detachFromNode(b *backend) {
 		}
 		if nb.n == 0 {
 			delete(b.svc.byNode, n.slot)
+			*nb = nodeBackends{}
+			m.spareNB = append(m.spareNB, nb)
 		}
 	}
 }

@@ -99,3 +99,60 @@ func BenchmarkUpdateTask(b *testing.B) {
 		s.UpdateTask(t4, TaskInfo{})
 	}
 }
+
+// rollingSet is benchSet(nodes, 2) with one node's old task being shut down,
+// and the one-task batch that replaces it (BenchmarkScheduleOne's rolling
+// case).
+func rollingSet(nodes int) (*Set, Batch, string) {
+	s := benchSet(nodes, 2)
+	victim := fmt.Sprintf("node%05d", nodes/2)
+	old := TaskInfo{ID: victim + "-0", ServiceID: "svc", SpecVersion: 1, NodeID: victim,
+		Desired: task.Running, Observed: task.Running, Reservations: node.Resources{NanoCPUs: cpu / 10}}
+	stopping := old
+	stopping.Desired = task.Shutdown
+	s.UpdateTask(old, stopping)
+	batch := Batch{ServiceID: "svc", SpecVersion: 2, TaskIDs: []string{"new"}, Reservations: node.Resources{NanoCPUs: cpu / 10}}
+	return s, batch, victim
+}
+
+// ScheduleInto with a kept buffer: the steady state of a rolling update
+// allocates nothing (TestScheduleIntoAllocs pins it).
+func BenchmarkScheduleInto(b *testing.B) {
+	for _, nodes := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("nodes=%d", nodes), func(b *testing.B) {
+			s, batch, victim := rollingSet(nodes)
+			var buf []Decision
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = s.ScheduleInto(buf[:0], t0, batch)
+				if buf[0].NodeID != victim {
+					b.Fatalf("placed on %s, want %s", buf[0].NodeID, victim)
+				}
+			}
+		})
+	}
+}
+
+// The scheduler's share of one replaced replica in a rolling update: the
+// new task is scheduled, then walks ASSIGNED -> RUNNING, while the old one
+// is shut down and removed, and the node's counts move back and forth.
+func BenchmarkReplaceReplica(b *testing.B) {
+	s, batch, _ := rollingSet(1000)
+	res := node.Resources{NanoCPUs: cpu / 10}
+	var buf []Decision
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = s.ScheduleInto(buf[:0], t0, batch)
+		nt := TaskInfo{ID: "new", ServiceID: "svc", SpecVersion: 2, NodeID: buf[0].NodeID, Desired: task.Running, Observed: task.Assigned, Reservations: res}
+		s.UpdateTask(TaskInfo{}, nt)
+		running := nt
+		running.Observed = task.Running
+		s.UpdateTask(nt, running)
+		// Put things back as they were: the new task goes, so that every
+		// iteration sees the same Set.
+		stopped := running
+		stopped.Desired, stopped.Observed = task.Shutdown, task.Shutdown
+		s.UpdateTask(running, stopped)
+		s.UpdateTask(stopped, TaskInfo{})
+	}
+}

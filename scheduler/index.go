@@ -53,6 +53,7 @@ type countIndex struct {
 	sorted  []int32 // distinct counts with pop > 0, ascending
 	any     bitset  // union of all buckets
 	pop     int
+	spare   []*bucket // emptied buckets (all bits clear), reused by add
 }
 
 func newCountIndex() *countIndex { return &countIndex{buckets: make(map[int32]*bucket)} }
@@ -60,7 +61,13 @@ func newCountIndex() *countIndex { return &countIndex{buckets: make(map[int32]*b
 func (ci *countIndex) add(slot int, c int32) {
 	b := ci.buckets[c]
 	if b == nil {
-		b = &bucket{}
+		if n := len(ci.spare); n > 0 {
+			b = ci.spare[n-1]
+			ci.spare[n-1] = nil
+			ci.spare = ci.spare[:n-1]
+		} else {
+			b = &bucket{}
+		}
 		ci.buckets[c] = b
 		i, _ := slices.BinarySearch(ci.sorted, c)
 		ci.sorted = slices.Insert(ci.sorted, i, c)
@@ -82,6 +89,10 @@ func (ci *countIndex) remove(slot int, c int32) {
 	ci.pop--
 	if b.pop == 0 {
 		delete(ci.buckets, c)
+		// Every bit is clear again: keep the bucket and its bitset for the
+		// next count that needs one (task counts move by one, so the same
+		// few buckets come and go on every task change).
+		ci.spare = append(ci.spare, b)
 		if i, ok := slices.BinarySearch(ci.sorted, c); ok {
 			ci.sorted = slices.Delete(ci.sorted, i, i+1)
 		}

@@ -79,9 +79,12 @@ func orderLess(a, b *cand) bool {
 
 // batchCtx is one Schedule call: SwarmKit's Pipeline after SetTask (which
 // filters are enabled, and their failure counts) plus the batch's queue.
+//
+// The Set holds one batchCtx (Set.bc) and reuses it, with its buffers, for
+// every call: a Set serves one call at a time.
 type batchCtx struct {
 	s   *Set
-	b   *Batch
+	b   Batch // the caller's batch (a copy of the header; slices shared)
 	now time.Time
 
 	resOn     bool // ResourceFilter: non-zero reservations
@@ -92,12 +95,20 @@ type batchCtx struct {
 	maxRep    uint64     // MaxReplicasFilter when > 0
 	pen       map[int]int
 	spreads   []spreadLevel // effective spread preferences
-	key       string        // placementKey of the batch's static filters
+	key       []byte        // placementKey of the batch's static filters (reused buffer)
 
 	p pipeline
 
 	queue     []int // indexes into b.TaskIDs still to place, in order
+	qbuf      []int // the queue's storage (queue is consumed from the front)
 	decisions []Decision
+
+	// Buffers reused from call to call (see Set.bc).
+	cands  []cand  // indexedCandidates' nodes; out and pen point into it
+	out    []*cand // indexedCandidates' result
+	counts []int32 // indexedCandidates' service counts
+	small  []int   // indexedCandidates' small-bucket slots
+	failed []bool  // scheduleNTasksOnNodes' failed nodes
 }
 
 // spreadLevel is one effective spread preference.
@@ -106,11 +117,19 @@ type spreadLevel struct {
 	key    string
 }
 
+// newBatch readies the Set's batchCtx for one call, keeping its buffers.
+// The caller calls done when the call is over.
 func (s *Set) newBatch(now time.Time, b *Batch) *batchCtx {
-	bc := &batchCtx{s: s, b: b, now: now, maxRep: b.Placement.MaxReplicas, platforms: b.Placement.Platforms}
+	bc := &s.bc
+	*bc = batchCtx{
+		s: s, b: *b, now: now, maxRep: b.Placement.MaxReplicas, platforms: b.Placement.Platforms,
+		key: bc.key[:0], ports: bc.ports[:0], spreads: bc.spreads[:0], qbuf: bc.qbuf[:0],
+		cands: bc.cands[:0], out: bc.out[:0], counts: bc.counts[:0], small: bc.small[:0], failed: bc.failed[:0],
+		pen: s.penalized(b.ServiceID, b.SpecVersion, now),
+	}
 	bc.resOn = b.Reservations.NanoCPUs != 0 || b.Reservations.MemoryBytes != 0
-	bc.key = placementKey(b.Placement.Constraints, b.Placement.Platforms)
-	if m := s.statics[bc.key]; m != nil {
+	bc.key = appendPlacementKey(bc.key, b.Placement.Constraints, b.Placement.Platforms)
+	if m := s.statics[string(bc.key)]; m != nil {
 		bc.cs, bc.csOn = m.cs, m.csOn // already parsed
 	} else if len(b.Placement.Constraints) > 0 {
 		if cs, err := ParseConstraints(b.Placement.Constraints); err == nil {
@@ -127,19 +146,30 @@ func (s *Set) newBatch(now time.Time, b *Batch) *batchCtx {
 			bc.spreads = append(bc.spreads, spreadLevel{engine, key})
 		}
 	}
-	bc.pen = s.penalized(b.ServiceID, b.SpecVersion, now)
 	return bc
 }
 
+// done drops the call's references to the caller's batch and results, and
+// to the nodes, keeping the buffers.
+func (bc *batchCtx) done() {
+	bc.b = Batch{}
+	bc.decisions = nil
+	bc.cs, bc.platforms = nil, nil
+	clear(bc.cands)
+	clear(bc.out)
+}
+
+// resetQueue fills the queue with every task and resets the decisions
+// (bc.decisions, len(TaskIDs) long) to "not placed".
 func (bc *batchCtx) resetQueue() {
 	bc.p = pipeline{}
-	bc.queue = bc.queue[:0]
+	bc.queue = bc.qbuf[:0]
 	for i := range bc.b.TaskIDs {
 		bc.queue = append(bc.queue, i)
 	}
-	bc.decisions = make([]Decision, len(bc.b.TaskIDs))
+	bc.qbuf = bc.queue
 	for i, id := range bc.b.TaskIDs {
-		bc.decisions[i].TaskID = id
+		bc.decisions[i] = Decision{TaskID: id}
 	}
 }
 
@@ -225,12 +255,29 @@ func (bc *batchCtx) process(c *cand) bool {
 // best N nodes come from the Set's indexes instead of a scan of every node;
 // the decisions are the same. If that leaves tasks unplaced, the plain algorithm runs again so the
 // explanation counts exactly the nodes SwarmKit's pass would have counted.
+//
+// Schedule returns a new slice; ScheduleInto fills one the caller keeps.
 func (s *Set) Schedule(now time.Time, b Batch) []Decision {
-	bc := s.newBatch(now, &b)
-	bc.resetQueue()
+	return s.ScheduleInto(make([]Decision, 0, len(b.TaskIDs)), now, b)
+}
+
+// ScheduleInto is Schedule appending the decisions to dst: it returns dst
+// extended by one Decision per task of b, in TaskIDs order, and allocates
+// only if dst lacks the room. Passing the previous result sliced to [:0]
+// reuses its storage. A small batch for a service already spread over the
+// nodes (the indexed search) allocates nothing else once the Set's buffers
+// have grown (TestScheduleIntoAllocs).
+func (s *Set) ScheduleInto(dst []Decision, now time.Time, b Batch) []Decision {
 	n := len(b.TaskIDs)
+	dst = slices.Grow(dst, n)
+	start := len(dst)
+	dst = dst[:start+n]
+	bc := s.newBatch(now, &b)
+	defer bc.done()
+	bc.decisions = dst[start:]
+	bc.resetQueue()
 	if n == 0 {
-		return bc.decisions
+		return dst
 	}
 	if len(bc.spreads) == 0 && n*8 <= s.live {
 		nodes := bc.indexedCandidates(n)
@@ -238,11 +285,12 @@ func (s *Set) Schedule(now time.Time, b Batch) []Decision {
 			bc.scheduleNTasksOnNodes(n, nodes)
 		}
 		if len(bc.queue) == 0 {
-			return bc.decisions
+			return dst
 		}
 		bc.resetQueue()
 	}
-	return bc.schedulePlain()
+	bc.schedulePlain()
+	return dst
 }
 
 // schedulePlain is SwarmKit's algorithm, scanning every node.
@@ -273,6 +321,7 @@ func (s *Set) SchedulePreassigned(now time.Time, b Batch, nodeID string) (ok boo
 		return false, ""
 	}
 	bc := s.newBatch(now, &b)
+	defer bc.done()
 	c := bc.newCand(ni)
 	if bc.process(&c) {
 		return true, ""
@@ -483,7 +532,9 @@ func (bc *batchCtx) scheduleNTasksOnSubtree(n int, t *decisionTree) int {
 // skipped for the rest of the call; when none passes, it stops.
 func (bc *batchCtx) scheduleNTasksOnNodes(n int, nodes []*cand) int {
 	scheduled := 0
-	failed := make([]bool, len(nodes))
+	bc.failed = slices.Grow(bc.failed[:0], len(nodes))[:len(nodes)]
+	failed := bc.failed
+	clear(failed)
 	iter := 0
 	count := len(nodes)
 	res := bc.b.Reservations
@@ -532,27 +583,16 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 	s := bc.s
 	b := bc.b
 	static := s.staticFor(bc.key, bc.cs, bc.csOn, bc.platforms).bits
-	out := make([]*cand, 0, n)
-	try := func(slot int) bool {
-		if bc.pen != nil {
-			if _, ok := bc.pen[slot]; ok {
-				return false
-			}
-		}
-		c := bc.newCand(s.slots[slot])
-		c.staticOK = true
-		if bc.firstFailing(&c) != filterNone {
-			return false
-		}
-		out = append(out, &c)
-		return len(out) == n
-	}
+	// The candidates live in bc.cands, whose capacity is fixed here so that
+	// the pointers in out stay valid: at most n pass, plus the penalized.
+	bc.cands = slices.Grow(bc.cands[:0], n+len(bc.pen))
+	bc.out = bc.out[:0]
 	si := s.services[b.ServiceID]
 	// The service's counts in ascending order, with the implicit zero
 	// bucket in its place.
-	counts := []int32{0}
+	counts := append(bc.counts[:0], 0)
 	if si != nil {
-		counts = make([]int32, 0, len(si.sorted)+1)
+		counts = counts[:0]
 		zero := false
 		for _, c := range si.sorted {
 			if c > 0 && !zero {
@@ -564,7 +604,8 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 			counts = append(counts, 0)
 		}
 	}
-	var small []int
+	bc.counts = counts
+	small := bc.small[:0]
 	for _, sc := range counts {
 		if bc.maxRep > 0 && (sc < 0 || uint64(sc) >= bc.maxRep) {
 			continue // MaxReplicas fails on every node of this bucket
@@ -604,6 +645,7 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 					small = append(small, w<<6|bits.TrailingZeros64(x))
 				}
 			}
+			bc.small = small
 			slices.SortFunc(small, func(a, b int) int {
 				if ta, tb := s.slots[a].total, s.slots[b].total; ta != tb {
 					return cmpInt32(ta, tb)
@@ -611,8 +653,8 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 				return a - b
 			})
 			for _, slot := range small {
-				if try(slot) {
-					return out
+				if bc.try(slot, n) {
+					return bc.out
 				}
 			}
 			continue
@@ -623,23 +665,27 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 			tb := s.totals.buckets[tc].bits
 			for w := range min(nw, len(tb)) {
 				for x := static[w] & tb[w] & bucketWord(w); x != 0; x &= x - 1 {
-					if try(w<<6 | bits.TrailingZeros64(x)) {
-						return out
+					if bc.try(w<<6|bits.TrailingZeros64(x), n) {
+						return bc.out
 					}
 				}
 			}
 		}
 	}
+	out := bc.out
 	if len(bc.pen) > 0 {
 		var pen []*cand
 		for slot := range bc.pen { // sorted below: order-independent
 			if !static.has(slot) {
 				continue
 			}
-			c := bc.newCand(s.slots[slot])
+			bc.cands = append(bc.cands, bc.newCand(s.slots[slot]))
+			c := &bc.cands[len(bc.cands)-1]
 			c.staticOK = true
-			if bc.firstFailing(&c) == filterNone {
-				pen = append(pen, &c)
+			if bc.firstFailing(c) == filterNone {
+				pen = append(pen, c)
+			} else {
+				bc.cands = bc.cands[:len(bc.cands)-1]
 			}
 		}
 		slices.SortFunc(pen, func(a, b *cand) int {
@@ -655,13 +701,36 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 			out = append(out, c)
 		}
 	}
+	bc.out = out
 	return out
+}
+
+// try is one step of indexedCandidates' walk: it adds the node at slot to
+// bc.out if it is not penalized and passes every filter, and reports
+// whether bc.out now holds n nodes.
+func (bc *batchCtx) try(slot, n int) bool {
+	if bc.pen != nil {
+		if _, ok := bc.pen[slot]; ok {
+			return false
+		}
+	}
+	bc.cands = append(bc.cands, bc.newCand(bc.s.slots[slot]))
+	c := &bc.cands[len(bc.cands)-1]
+	c.staticOK = true
+	if bc.firstFailing(c) != filterNone {
+		bc.cands = bc.cands[:len(bc.cands)-1]
+		return false
+	}
+	bc.out = append(bc.out, c)
+	return len(bc.out) == n
 }
 
 // schedulePlainOnly is Schedule without the indexed search: SwarmKit's
 // algorithm as written, for tests that compare the two.
 func (s *Set) schedulePlainOnly(now time.Time, b Batch) []Decision {
 	bc := s.newBatch(now, &b)
+	defer bc.done()
+	bc.decisions = make([]Decision, len(b.TaskIDs))
 	bc.resetQueue()
 	if len(b.TaskIDs) == 0 {
 		return bc.decisions

@@ -128,6 +128,11 @@ type Set struct {
 	statics  map[string]*staticMask // placement key -> static filter mask
 
 	failures map[versionedService]map[string][]time.Time
+
+	// Scratch reused by every Schedule and SchedulePreassigned call, so
+	// that a steady stream of small batches allocates nothing.
+	bc  batchCtx
+	pen map[int]int // penalized's result, cleared on each call
 }
 
 // NewSet returns an empty Set.
@@ -408,9 +413,17 @@ func recentFailures(ts []time.Time, now time.Time) int {
 // penalized returns, for a service and spec version, the member slots with
 // at least maxFailures recent failures and their failure counts (the first
 // rule of nodeLess). Nodes with fewer failures rank as if they had none.
+//
+// It returns nil when no node is penalized, else s.pen, which it reuses:
+// the result is valid until the next call.
 func (s *Set) penalized(svc string, ver uint64, now time.Time) map[int]int {
-	var out map[int]int
-	for id, ts := range s.failures[versionedService{svc, ver}] { // result is a set: order-independent
+	fs := s.failures[versionedService{svc, ver}]
+	if len(fs) == 0 {
+		return nil
+	}
+	out := s.pen
+	clear(out)
+	for id, ts := range fs { // result is a set: order-independent
 		ni := s.byID[id]
 		if ni == nil || ni.slot < 0 {
 			continue
@@ -418,20 +431,25 @@ func (s *Set) penalized(svc string, ver uint64, now time.Time) map[int]int {
 		if f := recentFailures(ts, now); f >= maxFailures {
 			if out == nil {
 				out = make(map[int]int)
+				s.pen = out
 			}
 			out[ni.slot] = f
 		}
 	}
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 
-// placementKey identifies the static filters of a placement for the cache
-// (length-prefixed strings, so distinct placements never share a key).
-func placementKey(cs []string, ps []node.Platform) string {
+// appendPlacementKey appends to b the key that identifies the static
+// filters of a placement for the cache (length-prefixed strings, so
+// distinct placements never share a key); it appends nothing for a
+// placement without constraints and platforms.
+func appendPlacementKey(b []byte, cs []string, ps []node.Platform) []byte {
 	if len(cs) == 0 && len(ps) == 0 {
-		return ""
+		return b
 	}
-	var b []byte
 	add := func(s string) {
 		b = strconv.AppendInt(b, int64(len(s)), 10)
 		b = append(b, ':')
@@ -445,13 +463,13 @@ func placementKey(cs []string, ps []node.Platform) string {
 		add(p.Architecture)
 		add(p.OS)
 	}
-	return string(b)
+	return b
 }
 
 // staticFor returns the cached static-filter mask of a placement, building
 // it (one pass over the nodes) the first time.
-func (s *Set) staticFor(key string, cs []Constraint, csOn bool, ps []node.Platform) *staticMask {
-	if m := s.statics[key]; m != nil {
+func (s *Set) staticFor(key []byte, cs []Constraint, csOn bool, ps []node.Platform) *staticMask {
+	if m := s.statics[string(key)]; m != nil {
 		return m
 	}
 	if len(s.statics) >= maxStaticMasks {
@@ -463,7 +481,7 @@ func (s *Set) staticFor(key string, cs []Constraint, csOn bool, ps []node.Platfo
 			m.update(ni)
 		}
 	}
-	s.statics[key] = m
+	s.statics[string(key)] = m
 	return m
 }
 

@@ -93,3 +93,58 @@ func BenchmarkTaskUpdatedUntracked(b *testing.B) {
 		u.TaskUpdated("o42", task.Running, task.Running, epoch)
 	}
 }
+
+// runInstantReuse is runInstant with a driver that allocates nothing of
+// its own (its queue's storage is reused), so that allocations measure the
+// updater alone.
+func runInstantReuse(slots []Slot, ids []string, c *Config, queue []Action) *Updater {
+	now := epoch
+	u, acts := Start(Params{Update: c, Slots: slots, Now: now})
+	queue = append(queue[:0], acts...)
+	for {
+		for h := 0; h < len(queue); h++ {
+			a := queue[h]
+			if a.Kind != CreateTask {
+				continue
+			}
+			id := ids[a.Slot-1]
+			queue = append(queue, u.TaskCreated(a.Slot, id, now)...)
+			queue = append(queue, u.TaskUpdated(id, task.Running, task.New, now)...)
+			queue = append(queue, u.TaskUpdated(id, task.Running, task.Running, now)...)
+			if h == len(queue)-1 {
+				queue, h = queue[:0], -1
+			}
+		}
+		queue = queue[:0]
+		if u.Done() {
+			return u
+		}
+		w, ok := u.NextWake()
+		if !ok {
+			return u
+		}
+		now = w
+		queue = append(queue, u.Wake(now)...)
+	}
+}
+
+// BenchmarkRunSteady is BenchmarkRun10000Slots with runInstantReuse: what
+// is left is Start's per-run allocations and one chunk of actions or
+// Shutdown IDs every 32 (TestRunAllocs pins it).
+func BenchmarkRunSteady(b *testing.B) {
+	const n = 10000
+	slots, ids := benchSlots(n)
+	for _, p := range []uint64{1, 10, 0} {
+		b.Run("parallelism="+strconv.FormatUint(p, 10), func(b *testing.B) {
+			c := Config{Parallelism: p}
+			queue := make([]Action, 0, 2*n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if u := runInstantReuse(slots, ids, &c, queue); u.Status().State != Completed {
+					b.Fatalf("status %v", u.Status())
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/slot")
+		})
+	}
+}

@@ -208,8 +208,18 @@ type Updater struct {
 	buffered []int32          // failure events read during draining, in arrival order
 	deadline time.Time        // end of the final monitoring window
 
-	out []Action
+	// out is the actions of the current call: a window at the end of
+	// actions, a chunk that later calls go on filling (see flush); ids is
+	// a chunk of the same kind for the Shutdown lists (see removable).
+	out     []Action
+	actions []Action
+	ids     []string
 }
+
+// chunk is how many actions (or Shutdown IDs) the updater allocates at a
+// time: a run's calls carve their results out of shared chunks instead of
+// allocating per call.
+const chunk = 32
 
 // Start begins an update run at p.Now (SwarmKit's Updater.Run, §3.1 to
 // §3.3) and returns the first actions.
@@ -504,14 +514,14 @@ func (u *Updater) hand(i int, now time.Time) {
 	// updateTask: a new task, desired READY.
 	a := Action{Kind: CreateTask, Slot: s.ID}
 	if u.cfg.Order != StartFirst {
-		a.Shutdown = removable(s.Tasks, -1)
+		a.Shutdown = u.removable(s.Tasks, -1)
 		if n := len(a.Shutdown); n > 0 {
 			a.StartAfter = a.Shutdown[n-1]
 		}
 	}
 	j.step = creating
 	u.bySlot[s.ID] = int32(i)
-	u.out = append(u.out, a)
+	u.emit(a)
 }
 
 // reuse is SwarmKit's useExistingTask: keep the clean task, shut the others
@@ -520,7 +530,7 @@ func (u *Updater) hand(i int, now time.Time) {
 func (u *Updater) reuse(i, keep int, now time.Time) {
 	s := u.dirty[i]
 	kept := s.Tasks[keep]
-	a := Action{Kind: ReuseTask, Slot: s.ID, TaskID: kept.ID, Shutdown: removable(s.Tasks, keep)}
+	a := Action{Kind: ReuseTask, Slot: s.ID, TaskID: kept.ID, Shutdown: u.removable(s.Tasks, keep)}
 	if kept.Desired != task.Running {
 		if n := len(a.Shutdown); n > 0 {
 			a.StartAfter = a.Shutdown[n-1]
@@ -531,27 +541,39 @@ func (u *Updater) reuse(i, keep int, now time.Time) {
 			j.taskID = kept.ID
 			u.byTask[kept.ID] = int32(i)
 			u.bySlot[s.ID] = int32(i)
-			u.out = append(u.out, a)
+			u.emit(a)
 			return
 		}
 	}
-	u.out = append(u.out, a)
+	u.emit(a)
 	u.finishSlot(i, now)
 }
 
 // removable lists the tasks SwarmKit's removeOldTasks would shut down: every
-// task of the slot but skip whose desired state is <= RUNNING.
-func removable(ts []Task, skip int) []string {
-	var ids []string
+// task of the slot but skip whose desired state is <= RUNNING (nil if none).
+// The list is carved out of u.ids, a chunk shared by the lists of the run,
+// with its capacity capped at its length: it stays valid for good, and an
+// append to it copies.
+func (u *Updater) removable(ts []Task, skip int) []string {
+	n := 0
 	for k, t := range ts {
 		if k != skip && t.Desired <= task.Running {
-			if ids == nil {
-				ids = make([]string, 0, len(ts))
-			}
-			ids = append(ids, t.ID)
+			n++
 		}
 	}
-	return ids
+	if n == 0 {
+		return nil
+	}
+	if cap(u.ids)-len(u.ids) < n {
+		u.ids = make([]string, 0, max(chunk, n))
+	}
+	start := len(u.ids)
+	for k, t := range ts {
+		if k != skip && t.Desired <= task.Running {
+			u.ids = append(u.ids, t.ID)
+		}
+	}
+	return u.ids[start:len(u.ids):len(u.ids)]
 }
 
 // started: the worker of job i has seen what it waited for. For a created
@@ -569,8 +591,8 @@ func (u *Updater) started(i int, now time.Time) {
 	j.startedAt = now
 	if u.cfg.Order == StartFirst && j.reached == task.Running {
 		s := u.dirty[i]
-		if ids := removable(s.Tasks, -1); len(ids) > 0 {
-			u.out = append(u.out, Action{Kind: ShutdownTasks, Slot: s.ID, Shutdown: ids})
+		if ids := u.removable(s.Tasks, -1); len(ids) > 0 {
+			u.emit(Action{Kind: ShutdownTasks, Slot: s.ID, Shutdown: ids})
 		}
 	}
 	if !u.watch {
@@ -684,7 +706,7 @@ func (u *Updater) judge(i int32, now time.Time) bool {
 			st.State = RollbackStarted
 			st.Message = RolledBackMessage(j.taskID)
 			u.status = st
-			u.out = append(u.out, Action{Kind: RollbackService, TaskID: j.taskID, Status: st})
+			u.emit(Action{Kind: RollbackService, TaskID: j.taskID, Status: st})
 		}
 		return true
 	}
@@ -755,11 +777,32 @@ func (u *Updater) complete(now time.Time) {
 
 func (u *Updater) setStatus(st Status) {
 	u.status = st
-	u.out = append(u.out, Action{Kind: SetStatus, Status: st})
+	u.emit(Action{Kind: SetStatus, Status: st})
 }
 
+// emit adds an action to the current call's result. The actions of a call
+// are contiguous in u.actions, a chunk that successive calls fill: when the
+// chunk is full, the call's actions so far move to a new one (the old chunk
+// stays with the slices already returned from it).
+func (u *Updater) emit(a Action) {
+	if len(u.actions) == cap(u.actions) {
+		n := len(u.out)
+		fresh := make([]Action, n, max(chunk, 2*n))
+		copy(fresh, u.out)
+		u.actions = fresh
+	}
+	u.actions = append(u.actions, a)
+	u.out = u.actions[len(u.actions)-len(u.out)-1:]
+}
+
+// flush returns the current call's actions (nil if none) and starts the
+// next call's. The result's capacity is capped at its length, so the slice
+// stays valid for good and an append to it copies.
 func (u *Updater) flush() []Action {
 	out := u.out
 	u.out = nil
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	return out[:len(out):len(out)]
 }
