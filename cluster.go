@@ -58,10 +58,11 @@ type Cluster struct {
 	notifying     bool
 
 	// scratch space reused by the scheduler pass
-	groups   []schedGroup
-	taskBufs [][]*taskState
-	idBuf    []string
-	spare    []*taskState
+	groups    []schedGroup
+	taskBufs  [][]*taskState
+	idBuf     []string
+	decisions []scheduler.Decision
+	spare     []*taskState
 
 	probes []*probeState
 	trace  []record

@@ -92,7 +92,8 @@ func (c *Cluster) schedulePending() {
 			b.TaskIDs = append(b.TaskIDs, ts.t.ID)
 		}
 		c.idBuf = b.TaskIDs[:0]
-		for i, d := range c.sched.Schedule(c.Now(), b) {
+		c.decisions = c.sched.ScheduleInto(c.decisions[:0], c.Now(), b)
+		for i, d := range c.decisions {
 			ts := g.tasks[i]
 			if d.NodeID == "" {
 				c.unplaced(ts, d.Err)
