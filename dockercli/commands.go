@@ -266,6 +266,12 @@ type Wait struct {
 // Time is `swarmsim time`.
 type Time struct{}
 
+// Timeline is `swarmsim timeline FILE.svg [SERVICE...]`.
+type Timeline struct {
+	File     string
+	Services []string
+}
+
 func (Help) commandName() string            { return "help" }
 func (ServiceCreate) commandName() string   { return "docker service create" }
 func (ServiceUpdate) commandName() string   { return "docker service update" }
@@ -291,3 +297,4 @@ func (Curl) commandName() string            { return "swarmsim curl" }
 func (Probe) commandName() string           { return "swarmsim probe" }
 func (Wait) commandName() string            { return "swarmsim wait" }
 func (Time) commandName() string            { return "swarmsim time" }
+func (Timeline) commandName() string        { return "swarmsim timeline" }

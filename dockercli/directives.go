@@ -140,6 +140,8 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 	case Time:
 		cl := s.Cluster()
 		fmt.Fprintln(stdout, cl.Now().Sub(cl.Epoch()))
+	case Timeline:
+		return s.timelineFile(c, stdout)
 	default:
 		return fmt.Errorf("swarmsim: cannot run %s", cmd.commandName())
 	}

@@ -17,7 +17,11 @@
 //
 // Scripts are lines of such commands plus `sleep DURATION` and `swarmsim`
 // directives for what Docker cannot express (nodes joining and failing,
-// firewalls, how images behave, traffic through the routing mesh). RunScript
-// turns a script into a transcript; Session.Exec runs one line. Parse keeps
-// the command-line parsing apart from execution.
+// firewalls, how images behave, traffic through the routing mesh, and
+// `swarmsim timeline FILE.svg [SERVICE...]`, which draws the run so far as a
+// picture with package timeline). RunScript turns a script into a
+// transcript; Session.Exec runs one line. Parse keeps the command-line
+// parsing apart from execution. Session.Logger receives every event of the
+// cluster (a slog JSON handler writes the JSONL trace) and Session.Timeline
+// draws the whole run.
 package dockercli

@@ -641,7 +641,11 @@ func newSimRoot(res *result) *cobra.Command {
 		res.cmd = Time{}
 		return nil
 	})
-	root.AddCommand(nd, imgC, curl, probe, wait, tm)
+	tl := leaf("timeline FILE.svg [SERVICE...]", "Draw the run so far as an SVG timeline (tasks, updates, nodes)", minArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = Timeline{File: a[0], Services: a[1:]}
+		return nil
+	})
+	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
 	return root
 }
 

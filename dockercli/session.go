@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"reflect"
 	"strings"
 	"time"
@@ -38,7 +39,14 @@ type Session struct {
 	specs map[string]map[uint64]swarmsim.ServiceSpec
 	// WaitLimit bounds every wait in virtual time (DefaultWaitLimit).
 	WaitLimit time.Duration
-	names     uint64
+	// Logger, when set before the cluster is created, receives every event
+	// of the cluster (swarmsim.Config.Logger): with
+	// slog.New(slog.NewJSONHandler(w, nil)) it writes the JSONL trace.
+	Logger *slog.Logger
+	// Dir is the directory relative file names of directives (`swarmsim
+	// timeline FILE`) are taken from; "" means the working directory.
+	Dir   string
+	names uint64
 }
 
 // NewSession returns a session whose cluster will use the seed.
@@ -49,7 +57,7 @@ func NewSession(seed uint64) *Session {
 // Cluster returns the session's cluster, creating an empty one if needed.
 func (s *Session) Cluster() *swarmsim.Cluster {
 	if s.c == nil {
-		s.c = swarmsim.New(swarmsim.Config{Seed: s.seed})
+		s.c = swarmsim.New(swarmsim.Config{Seed: s.seed, Logger: s.Logger})
 	}
 	return s.c
 }

@@ -5,11 +5,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -78,16 +81,18 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 	_ = root.PersistentFlags().MarkHidden("help")
 
 	var demoSeed uint64
+	var demoOut, runOut outputs
 	demo := &cobra.Command{
 		Use:   "demo [OPTIONS]",
 		Short: "Run the seed walkthrough (rolling update, rollback, routing mesh) and print its transcript",
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return dockercli.RunScript(strings.NewReader(seedScript), stdout, dockercli.ScriptOptions{Seed: demoSeed})
+			return runScript(strings.NewReader(seedScript), "seed.swarm", stdout, dockercli.ScriptOptions{Seed: demoSeed}, demoOut)
 		},
 		DisableFlagsInUseLine: true,
 	}
 	demo.Flags().Uint64Var(&demoSeed, "seed", 0, "Seed of the simulated cluster")
+	demoOut.flags(demo)
 
 	var runSeed uint64
 	var strict bool
@@ -97,6 +102,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			var r io.Reader = stdin
+			title := "swarmsim run"
 			if args[0] != "-" {
 				f, err := os.Open(args[0])
 				if err != nil {
@@ -104,8 +110,9 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 				}
 				defer f.Close()
 				r = f
+				title = filepath.Base(args[0])
 			}
-			err := dockercli.RunScript(r, stdout, dockercli.ScriptOptions{Seed: runSeed, Strict: strict})
+			err := runScript(r, title, stdout, dockercli.ScriptOptions{Seed: runSeed, Strict: strict}, runOut)
 			var se *dockercli.ScriptError
 			if errors.As(err, &se) {
 				fmt.Fprintf(stderr, "swarmsim: stopped at %v\n", se)
@@ -117,8 +124,54 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 	}
 	runCmd.Flags().Uint64Var(&runSeed, "seed", 0, "Seed of the simulated cluster")
 	dockercli.BoolFlag(runCmd.Flags(), &strict, "strict", "", "Stop at the first command that fails, with its exit status")
+	runOut.flags(runCmd)
 	root.AddCommand(demo, runCmd)
 	return root
+}
+
+// outputs are the files a run writes besides its transcript.
+type outputs struct {
+	timeline string // the SVG timeline of the whole run
+	trace    string // the JSONL trace of every event
+}
+
+func (o *outputs) flags(c *cobra.Command) {
+	c.Flags().StringVar(&o.timeline, "timeline", "", "Write the timeline of the whole run to this SVG file")
+	c.Flags().StringVar(&o.trace, "trace", "", "Write every event as JSON lines to this file")
+}
+
+// runScript runs a script in a new session and writes the outputs: the
+// trace as the cluster's slog JSON handler writes it, while the script
+// runs, and the timeline once it has run (or stopped, in strict mode).
+func runScript(r io.Reader, title string, stdout io.Writer, opts dockercli.ScriptOptions, o outputs) error {
+	s := dockercli.NewSession(opts.Seed)
+	opts.Session = s
+	var trace *bufio.Writer
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		trace = bufio.NewWriter(f)
+		s.Logger = slog.New(slog.NewJSONHandler(trace, nil))
+	}
+	err := dockercli.RunScript(r, stdout, opts)
+	if trace != nil {
+		if ferr := trace.Flush(); ferr != nil {
+			return ferr
+		}
+	}
+	if o.timeline != "" {
+		var b bytes.Buffer
+		if terr := s.Timeline(&b, title, nil); terr != nil {
+			return terr
+		}
+		if werr := os.WriteFile(o.timeline, b.Bytes(), 0o644); werr != nil {
+			return werr
+		}
+	}
+	return err
 }
 
 func helpText(c *cobra.Command) string {

@@ -1,0 +1,45 @@
+package dockercli
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/swarmsim/swarmsim/timeline"
+)
+
+// Timeline writes the SVG timeline of everything the session's cluster has
+// done so far, from its epoch to the current virtual time, for the services
+// named (all when none), under the title.
+func (s *Session) Timeline(w io.Writer, title string, services []string) error {
+	c := s.Cluster()
+	return timeline.Render(w, c.Events(), timeline.Options{
+		Epoch: c.Epoch(), To: c.Elapsed(), Services: services, Title: title,
+	})
+}
+
+// timelineFile runs `swarmsim timeline FILE.svg [SERVICE...]`: the picture
+// of the run so far, written to FILE (taken relative to Session.Dir).
+func (s *Session) timelineFile(c Timeline, stdout io.Writer) error {
+	cl := s.Cluster()
+	title := "timeline at " + cl.Elapsed().String()
+	if len(c.Services) > 0 {
+		title += ": " + strings.Join(c.Services, ", ")
+	}
+	var b bytes.Buffer
+	if err := s.Timeline(&b, title, c.Services); err != nil {
+		return fmt.Errorf("swarmsim: %w", err)
+	}
+	path := c.File
+	if s.Dir != "" && !filepath.IsAbs(path) {
+		path = filepath.Join(s.Dir, path)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("swarmsim: %w", err)
+	}
+	fmt.Fprintf(stdout, "timeline of 0s to %s written to %s\n", cl.Elapsed(), c.File)
+	return nil
+}
