@@ -310,7 +310,6 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 		if err != nil {
 			return daemon(err)
 		}
-		s.remember(svc)
 		if svc.Spec.Update != nil && svc.Spec.Update.Monitor != 0 {
 			monitor = svc.Spec.Update.Monitor
 		}
@@ -366,7 +365,7 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 		}
 		var tasks []swarmsim.TaskView
 		for _, t := range all {
-			if s.upToDate(svc, t, byID) {
+			if t.UpToDate { // the daemon's _up-to-date filter
 				tasks = append(tasks, t)
 			}
 		}

@@ -174,7 +174,6 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	if err != nil {
 		return daemon(err)
 	}
-	s.remember(svc)
 	fmt.Fprintln(stdout, svc.ID)
 	if o.Detach {
 		return nil
@@ -188,7 +187,6 @@ func (s *Session) serviceUpdate(c ServiceUpdate, stdout, stderr io.Writer) error
 	if err != nil {
 		return daemon(err)
 	}
-	s.remember(svc)
 	o := &c.Opts
 	if c.Rollback {
 		if c.OtherFlags {
@@ -205,9 +203,6 @@ func (s *Session) serviceUpdate(c ServiceUpdate, stdout, stderr io.Writer) error
 		if err := cl.UpdateService(svc.ID, spec); err != nil {
 			return daemon(err)
 		}
-	}
-	if nsvc, err := cl.Service(svc.ID); err == nil {
-		s.remember(nsvc)
 	}
 	fmt.Fprintln(stdout, c.Ref)
 	if o.Detach {
@@ -343,12 +338,8 @@ func (s *Session) serviceRollback(c ServiceRollback, stdout, stderr io.Writer) e
 	if err != nil {
 		return daemon(err)
 	}
-	s.remember(svc)
 	if err := cl.RollbackService(svc.ID); err != nil {
 		return daemon(err)
-	}
-	if nsvc, err := cl.Service(svc.ID); err == nil {
-		s.remember(nsvc)
 	}
 	fmt.Fprintln(stdout, c.Ref)
 	if c.Detach {
@@ -378,13 +369,9 @@ func (s *Session) serviceScale(c ServiceScale, stdout, stderr io.Writer) error {
 			errs = append(errs, fmt.Errorf("%s: scale can only be used with replicated or replicated-job mode", ref))
 			continue
 		}
-		s.remember(svc)
 		if err := cl.ScaleService(svc.ID, n); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %v", ref, daemon(err)))
 			continue
-		}
-		if nsvc, err := cl.Service(svc.ID); err == nil {
-			s.remember(nsvc)
 		}
 		fmt.Fprintf(stdout, "%s scaled to %d\n", ref, n)
 		done = append(done, scaled{svc.ID, ref})

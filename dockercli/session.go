@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"reflect"
 	"strings"
 	"time"
 
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/node"
-	"github.com/swarmsim/swarmsim/scheduler"
 )
 
 // DefaultWaitLimit is how much virtual time a waiting command (create,
@@ -33,10 +31,6 @@ const TerminalWidth = 120
 type Session struct {
 	seed uint64
 	c    *swarmsim.Cluster
-	// specs remembers every spec version seen per service, to tell
-	// up-to-date tasks from dirty ones as the daemon's _up-to-date filter
-	// does.
-	specs map[string]map[uint64]swarmsim.ServiceSpec
 	// WaitLimit bounds every wait in virtual time (DefaultWaitLimit).
 	WaitLimit time.Duration
 	// Logger, when set before the cluster is created, receives every event
@@ -51,7 +45,7 @@ type Session struct {
 
 // NewSession returns a session whose cluster will use the seed.
 func NewSession(seed uint64) *Session {
-	return &Session{seed: seed, specs: map[string]map[uint64]swarmsim.ServiceSpec{}, WaitLimit: DefaultWaitLimit}
+	return &Session{seed: seed, WaitLimit: DefaultWaitLimit}
 }
 
 // Cluster returns the session's cluster, creating an empty one if needed.
@@ -199,50 +193,4 @@ func daemon(err error) error {
 		return errors.New(daemonText(se))
 	}
 	return err
-}
-
-// remember records a service's current spec under its version.
-func (s *Session) remember(svc *swarmsim.Service) {
-	m := s.specs[svc.ID]
-	if m == nil {
-		m = map[uint64]swarmsim.ServiceSpec{}
-		s.specs[svc.ID] = m
-	}
-	if _, ok := m[svc.SpecVersion]; !ok {
-		m[svc.SpecVersion] = svc.Spec
-	}
-}
-
-// upToDate tells whether a task runs the service's current spec, as
-// SwarmKit's IsTaskDirty decides: same task template and endpoint, except
-// that a placement-only change leaves tasks whose node still satisfies the
-// constraints alone.
-func (s *Session) upToDate(svc *swarmsim.Service, t swarmsim.TaskView, nodes map[string]*node.Node) bool {
-	if t.SpecVersion == svc.SpecVersion {
-		return true
-	}
-	old, ok := s.specs[svc.ID][t.SpecVersion]
-	if !ok {
-		return false
-	}
-	if !old.Endpoint.Equal(svc.Spec.Endpoint) {
-		return false
-	}
-	if reflect.DeepEqual(old.TaskTemplate, svc.Spec.TaskTemplate) {
-		return true
-	}
-	a, b := old.TaskTemplate, svc.Spec.TaskTemplate
-	a.Placement, b.Placement = scheduler.Placement{}, scheduler.Placement{}
-	if !reflect.DeepEqual(a, b) {
-		return false
-	}
-	n := nodes[t.NodeID]
-	if n == nil {
-		return false
-	}
-	cs, err := scheduler.ParseConstraints(svc.Spec.TaskTemplate.Placement.Constraints)
-	if err != nil {
-		return false
-	}
-	return scheduler.MatchAll(cs, n)
 }
