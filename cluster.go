@@ -2,7 +2,6 @@ package swarmsim
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 
@@ -537,5 +536,3 @@ func (t *slotTable) all() []*slotState {
 }
 
 func taskOrder(a, b *taskState) int { return cmp.Compare(a.idx, b.idx) }
-
-var _ = fmt.Sprint

@@ -126,7 +126,7 @@ func (e *scriptEnv) exec(w []string) error {
 	switch w[0] {
 	case "quiet": // quiet task-state task-desired ...: leave these kinds out
 		for _, k := range w[1:] {
-			for i, n := range eventKindNames {
+			for i, n := range eventKindNames() {
 				if n == k {
 					e.quiet[EventKind(i)] = true
 				}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim/mesh"
-	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
@@ -303,5 +302,3 @@ func (c *Cluster) converged(s *serviceState) bool {
 	}
 	return n == want && s.desiredRunning == want
 }
-
-var _ = node.Active

@@ -1,12 +1,10 @@
 package swarmsim
 
 import (
-	"fmt"
 	"maps"
 	"reflect"
 	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/swarmsim/swarmsim/mesh"
@@ -270,6 +268,3 @@ func describeSpecChange(old, cur *ServiceSpec) error {
 	}
 	return nil
 }
-
-var _ = strings.ToLower
-var _ = fmt.Sprint

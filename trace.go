@@ -35,28 +35,31 @@ const (
 	EventRequest                               // a probe request went through the mesh
 )
 
-var eventKindNames = [...]string{
-	EventNodeAdded:        "node-added",
-	EventNodeUpdated:      "node-updated",
-	EventNodeAvailability: "node-availability",
-	EventNodeState:        "node-state",
-	EventNodeStopped:      "node-stopped",
-	EventNodeStarted:      "node-started",
-	EventNodeRemoved:      "node-removed",
-	EventServiceCreated:   "service-created",
-	EventServiceUpdated:   "service-updated",
-	EventServiceRemoved:   "service-removed",
-	EventUpdateStatus:     "update-status",
-	EventTaskCreated:      "task-created",
-	EventTaskState:        "task-state",
-	EventTaskDesired:      "task-desired",
-	EventTaskDeleted:      "task-deleted",
-	EventRequest:          "request",
+// eventKindNames returns every kind's name, indexed by kind.
+func eventKindNames() [EventRequest + 1]string {
+	return [...]string{
+		EventNodeAdded:        "node-added",
+		EventNodeUpdated:      "node-updated",
+		EventNodeAvailability: "node-availability",
+		EventNodeState:        "node-state",
+		EventNodeStopped:      "node-stopped",
+		EventNodeStarted:      "node-started",
+		EventNodeRemoved:      "node-removed",
+		EventServiceCreated:   "service-created",
+		EventServiceUpdated:   "service-updated",
+		EventServiceRemoved:   "service-removed",
+		EventUpdateStatus:     "update-status",
+		EventTaskCreated:      "task-created",
+		EventTaskState:        "task-state",
+		EventTaskDesired:      "task-desired",
+		EventTaskDeleted:      "task-deleted",
+		EventRequest:          "request",
+	}
 }
 
 func (k EventKind) String() string {
-	if int(k) < len(eventKindNames) && eventKindNames[k] != "" {
-		return eventKindNames[k]
+	if names := eventKindNames(); int(k) < len(names) && names[k] != "" {
+		return names[k]
 	}
 	return fmt.Sprintf("event(%d)", uint8(k))
 }

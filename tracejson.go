@@ -66,7 +66,7 @@ const maxTraceLine = 1 << 20
 // ParseEventKind returns the kind whose name (EventKind.String) is s, e.g.
 // "task-state".
 func ParseEventKind(s string) (EventKind, error) {
-	for k, name := range eventKindNames {
+	for k, name := range eventKindNames() {
 		if name != "" && name == s {
 			return EventKind(k), nil
 		}

@@ -28,8 +28,10 @@ const (
 	Orphaned  State = 832
 )
 
-// States lists every state in SwarmKit's order.
-var States = [...]State{New, Pending, Assigned, Accepted, Preparing, Ready, Starting, Running, Complete, Shutdown, Failed, Rejected, Remove, Orphaned}
+// States lists every state in SwarmKit's order (a fresh array each call).
+func States() [14]State {
+	return [...]State{New, Pending, Assigned, Accepted, Preparing, Ready, Starting, Running, Complete, Shutdown, Failed, Rejected, Remove, Orphaned}
+}
 
 // String returns Docker's lower-case name of the state, as in the Engine API
 // ("running", "shutdown", ...).
@@ -70,7 +72,7 @@ func (s State) String() string {
 // ParseState reads a state name, case-insensitively.
 func ParseState(name string) (State, error) {
 	l := strings.ToLower(name)
-	for _, s := range States {
+	for _, s := range States() {
 		if s.String() == l {
 			return s, nil
 		}

@@ -30,15 +30,16 @@ func TestStateValuesAndNames(t *testing.T) {
 		{Remove, 800, "remove", ""},
 		{Orphaned, 832, "orphaned", ""},
 	}
-	if len(want) != len(States) {
-		t.Fatalf("%d states, want %d", len(States), len(want))
+	all := States()
+	if len(want) != len(all) {
+		t.Fatalf("%d states, want %d", len(all), len(want))
 	}
 	for i, w := range want {
-		if States[i] != w.s || uint16(w.s) != w.value || w.s.String() != w.name || DefaultMessage(w.s) != w.msg {
+		if all[i] != w.s || uint16(w.s) != w.value || w.s.String() != w.name || DefaultMessage(w.s) != w.msg {
 			t.Errorf("state %d: %d %q %q, want %d %q %q", i, uint16(w.s), w.s, DefaultMessage(w.s), w.value, w.name, w.msg)
 		}
-		if i > 0 && !(States[i-1] < States[i]) {
-			t.Errorf("%s is not after %s", States[i], States[i-1])
+		if i > 0 && !(all[i-1] < all[i]) {
+			t.Errorf("%s is not after %s", all[i], all[i-1])
 		}
 		if got, err := ParseState(w.name); err != nil || got != w.s {
 			t.Errorf("ParseState(%q) = %v, %v", w.name, got, err)

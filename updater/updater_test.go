@@ -765,7 +765,8 @@ func TestPropertyNoPanic(t *testing.T) {
 		status := Status{State: State(rapid.IntRange(0, 7).Draw(rt, "state"))}
 		u, _ := Start(Params{Rollback: &c, Update: &c, Status: status, Slots: slots, Now: epoch})
 		ids := []string{"", "o1", "o2", "n1", "n2", "n3"}
-		states := task.States[:]
+		all := task.States()
+		states := all[:]
 		for k := rapid.IntRange(0, 60).Draw(rt, "calls"); k > 0; k-- {
 			now := at(time.Duration(rapid.IntRange(-5, 60).Draw(rt, "t")) * time.Second)
 			slot := uint64(rapid.IntRange(0, n+1).Draw(rt, "slot"))

@@ -7,4 +7,6 @@ import (
 	"os"
 )
 
-func maxrss(*os.ProcessState) (int64, error) { return 0, errors.New("peak memory is measured on Linux only") }
+func maxrss(*os.ProcessState) (int64, error) {
+	return 0, errors.New("peak memory is measured on Linux only")
+}
