@@ -22,6 +22,12 @@ const (
 	// GossipConvergeDelay is how long an agent waits, after taking a task out
 	// of the load balancer, before it stops the container.
 	GossipConvergeDelay = 2 * time.Second
+	// MinFailureTime is the shortest time a container takes to fail: an
+	// image that is rejected, turns unhealthy or exits is reported at
+	// least this long after the step began, even when its ImageBehavior
+	// says 0. (A real engine always takes a while; and a restart loop with
+	// a restart delay of 0 must still move virtual time forward.)
+	MinFailureTime = 100 * time.Millisecond
 	// DefaultTaskHistoryLimit is the tasks kept per slot (or node, for global
 	// services) unless the cluster says otherwise.
 	DefaultTaskHistoryLimit = 5

@@ -464,3 +464,67 @@ func TestPullNotRestartedByDesiredChange(t *testing.T) {
 		t.Fatalf("new task READY %s after the update, want 5s", ready)
 	}
 }
+
+// An image rejected at once with a restart delay of 0 is a restart loop, but
+// virtual time still moves: each failure takes MinFailureTime, so a minute
+// holds a bounded number of runs (found by swarmsimtest).
+func TestZeroDelayRestartLoopAdvancesTime(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	c.SetImage("bad", ImageBehavior{FailOnStart: true})
+	zero := time.Duration(0)
+	c.CreateService(ServiceSpec{Name: "bad", Replicas: 1, TaskTemplate: TaskSpec{Image: "bad", Restart: &RestartPolicy{Delay: &zero}}})
+	c.RunFor(time.Minute)
+	if c.Elapsed() != time.Minute {
+		t.Fatalf("clock at %s", c.Elapsed())
+	}
+	if n := createdPerImage(c, "bad")["bad"]; n < 500 || n > 601 {
+		t.Fatalf("%d runs in a minute, want about one per %s", n, MinFailureTime)
+	}
+}
+
+// A task that fails inside its own restart delay is restarted when the delay
+// ends, unless it was shut down meanwhile (SwarmKit's waitRestart): an update
+// that replaces it must not bring it back (found by swarmsimtest).
+func TestDeferredRestartOfShutdownTask(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	c.SetImage("app:1", ImageBehavior{FailOnStart: true})
+	spec := ServiceSpec{Name: "a", Replicas: 1, TaskTemplate: TaskSpec{Image: "app:1"}}
+	c.CreateService(spec)
+	c.RunFor(time.Second)
+	spec.TaskTemplate.Image = "app:2"
+	c.UpdateService("a", spec)
+	c.RunFor(time.Minute)
+	ts, _ := c.Tasks("a")
+	running := 0
+	for _, x := range ts {
+		if x.DesiredState == task.Running {
+			running++
+		}
+	}
+	if running != 1 {
+		t.Fatalf("%d tasks desired RUNNING in the one slot: %v", running, states(t, c, "a"))
+	}
+}
+
+// An updater kept across a call that leaves the spec as it is (here a scale
+// to the same count at the same instant) writes nothing over the cleared
+// status: SwarmKit's completeUpdate and pauseUpdate read the stored status
+// (found by swarmsimtest).
+func TestKeptUpdaterDoesNotWriteOverClearedStatus(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	spec := ServiceSpec{Name: "a", Replicas: 3, TaskTemplate: TaskSpec{Image: "app:1"}}
+	c.CreateService(spec)
+	c.RunFor(time.Minute)
+	spec.TaskTemplate.Image = "app:2"
+	spec.Update = &updater.Config{Parallelism: 0}
+	c.UpdateService("a", spec)
+	c.ScaleService("a", 3)
+	c.RunFor(time.Minute)
+	s, _ := c.Service("a")
+	if s.UpdateStatus != nil {
+		t.Fatalf("status %+v, want none: the scale cleared it and the kept updater may not write", s.UpdateStatus)
+	}
+	if ok, _ := c.Converged("a"); !ok {
+		t.Fatalf("not converged: %v", states(t, c, "a"))
+	}
+}

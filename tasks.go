@@ -303,6 +303,9 @@ func (c *Cluster) agentKick(ts *taskState) {
 		d = 0
 	case task.Preparing:
 		d = b.Pull
+		if b.FailOnStart {
+			d = max(d, MinFailureTime)
+		}
 	case task.Ready:
 		if ts.t.DesiredState < task.Running {
 			return // held at READY until the manager says run
@@ -311,12 +314,15 @@ func (c *Cluster) agentKick(ts *taskState) {
 		d = b.Start
 		if b.HealthCheck {
 			d += b.HealthyAfter
+			if b.Unhealthy {
+				d = max(d, MinFailureTime)
+			}
 		}
 	case task.Running:
 		if b.ExitAfter <= 0 {
 			return
 		}
-		d = b.ExitAfter
+		d = max(b.ExitAfter, MinFailureTime)
 	}
 	// A step under way keeps its deadline when the task is kicked again
 	// (say its desired state changes during a pull): it ends d after the
@@ -416,7 +422,11 @@ func (c *Cluster) checkGate(ts *taskState) {
 	}
 	ts.gate = startGate{}
 	if g.restartAfter {
-		c.restart(ts)
+		// SwarmKit's waitRestart gives up if the task was shut down
+		// meanwhile (its desired state went past RUNNING).
+		if ts.t.DesiredState <= task.Running {
+			c.restart(ts)
+		}
 		return
 	}
 	if ts.t.DesiredState < task.Running {

@@ -105,7 +105,7 @@ func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
 		}
 		switch a.Kind {
 		case updater.SetStatus:
-			c.setUpdateStatus(s, a.Status)
+			c.writeUpdaterStatus(s, a.Status)
 		case updater.CreateTask:
 			c.applyCreate(s, a)
 		case updater.ReuseTask:
@@ -199,6 +199,12 @@ func (c *Cluster) shutdownTasks(ids []string) []*taskState {
 // back, PreviousSpec is cleared and the status says why; the reconcile that
 // follows starts the rollback.
 func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
+	if s.status.State == updater.None {
+		// "The service was updated since we started this update": nothing
+		// is written, and this updater has nothing left to do.
+		s.upd = nil
+		return
+	}
 	if s.prev == nil {
 		// "cannot roll back service because no previous spec is available":
 		// only logged; the status stays as it is and the updater is over.
@@ -213,6 +219,46 @@ func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
 	c.setUpdateStatus(s, st)
 	s.upd = nil
 	c.markDirty(s)
+}
+
+// writeUpdaterStatus is the store side of the updater's status writes
+// (SwarmKit's startUpdate, pauseUpdate and completeUpdate): the stored status
+// decides. A start is written only over no status; a pause or a completion
+// only over some status (a service updated since the updater began has
+// none, and nothing is written), and its state follows the stored one: a
+// pause of a rollback is rollback_paused, a completion of a rollback is
+// rollback_completed, anything else paused or completed.
+func (c *Cluster) writeUpdaterStatus(s *serviceState, st updater.Status) {
+	stored := s.status
+	switch st.State {
+	case updater.Updating:
+		if stored.State != updater.None {
+			return
+		}
+	case updater.Paused, updater.RollbackPaused:
+		if stored.State == updater.None {
+			return
+		}
+		next := stored
+		next.State = updater.Paused
+		if stored.State == updater.RollbackStarted {
+			next.State = updater.RollbackPaused
+		}
+		next.Message = st.Message
+		st = next
+	case updater.Completed, updater.RollbackCompleted:
+		if stored.State == updater.None {
+			return
+		}
+		next := stored
+		next.State, next.Message = updater.Completed, updater.MsgCompleted
+		if stored.State == updater.RollbackStarted {
+			next.State, next.Message = updater.RollbackCompleted, updater.MsgRollbackCompleted
+		}
+		next.CompletedAt = c.Now()
+		st = next
+	}
+	c.setUpdateStatus(s, st)
 }
 
 func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
