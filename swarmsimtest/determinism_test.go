@@ -1,0 +1,61 @@
+package swarmsimtest_test
+
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/swarmsimtest"
+	"pgregory.net/rapid"
+)
+
+func trace(t interface{ Fatalf(string, ...any) }, sc swarmsimtest.Scenario) string {
+	r, err := sc.Play(nil)
+	if err != nil {
+		t.Fatalf("scenario: %v", err)
+	}
+	r.Advance(2 * time.Minute)
+	return r.C.TraceText()
+}
+
+// The same seed and actions give a byte-identical trace, with one or two
+// OS threads for Go code.
+func TestDeterminism(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	rapid.Check(t, func(t *rapid.T) {
+		sc := swarmsimtest.Scenarios(swarmsimtest.ScenarioOptions{}).Draw(t, "scenario")
+		runtime.GOMAXPROCS(1)
+		a := trace(t, sc)
+		b := trace(t, sc)
+		runtime.GOMAXPROCS(2)
+		c := trace(t, sc)
+		if a != b || a != c {
+			t.Fatalf("traces differ (-GOMAXPROCS=1 +GOMAXPROCS=2):\n%s", cmp.Diff(a, c))
+		}
+	})
+}
+
+// Clusters run in parallel goroutines do not affect one another: each
+// gives the trace it gives alone (run with -race).
+func TestParallelClustersIndependent(t *testing.T) {
+	g := swarmsimtest.Scenarios(swarmsimtest.ScenarioOptions{MaxActions: 15})
+	const n = 4
+	var scs [n]swarmsimtest.Scenario
+	var want, got [n]string
+	for i := range scs {
+		scs[i] = g.Example(i)
+		want[i] = trace(t, scs[i])
+	}
+	var wg sync.WaitGroup
+	for i := range scs {
+		wg.Go(func() { got[i] = trace(t, scs[i]) })
+	}
+	wg.Wait()
+	for i := range scs {
+		if got[i] != want[i] {
+			t.Errorf("scenario %d in parallel (-alone +parallel):\n%s", i, cmp.Diff(want[i], got[i]))
+		}
+	}
+}
