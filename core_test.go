@@ -528,3 +528,31 @@ func TestKeptUpdaterDoesNotWriteOverClearedStatus(t *testing.T) {
 		t.Fatalf("not converged: %v", states(t, c, "a"))
 	}
 }
+
+// Converged means every slot is served: an extra task in one slot (the
+// updater's start-first replacement and the restart supervisor's can both
+// fill one, §9.8) does not make up for a slot that is empty (found by
+// swarmsimtest). The state is built by hand: slot 1 gets a second running
+// task, slot 3's task is shut down and, with restart condition none, not
+// replaced.
+func TestConvergedNeedsEverySlot(t *testing.T) {
+	c := newTestCluster(t, "n1", "n2", "n3")
+	c.CreateService(ServiceSpec{Name: "a", Replicas: 3, TaskTemplate: TaskSpec{Image: "app", Restart: &RestartPolicy{Condition: RestartNone}}})
+	c.RunFor(time.Minute)
+	if ok, _ := c.Converged("a"); !ok {
+		t.Fatal("not converged to begin with")
+	}
+	s := c.services[0]
+	c.newTask(s, s.slots.get(1), nil, task.Running)
+	for _, ts := range s.slots.get(3).tasks {
+		c.setDesired(ts, task.Shutdown)
+	}
+	c.settle()
+	c.RunFor(time.Minute)
+	if st, _ := c.ServiceStatus("a"); st.RunningTasks != 3 {
+		t.Fatalf("setup: %d running, want 3 (two in slot 1): %v", st.RunningTasks, states(t, c, "a"))
+	}
+	if ok, _ := c.Converged("a"); ok {
+		t.Fatalf("converged with slot 3 empty: %v", states(t, c, "a"))
+	}
+}

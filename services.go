@@ -289,16 +289,21 @@ func (c *Cluster) converged(s *serviceState) bool {
 	if s.spec.spec.Mode == Global {
 		want = s.desiredRunning
 	}
-	if s.desiredRunning != want || s.running < want {
-		return false
+	if s.desiredRunning < want || s.running < want {
+		return false // cheap early answer while tasks are still starting
 	}
-	n := 0
+	// Every slot (every node, for a global service) must be served by an
+	// up-to-date task that is meant to run and runs; an extra task in a slot
+	// (the updater and the restart supervisor can both fill one, §9.8) does
+	// not make up for an empty one.
+	served := 0
 	for _, sl := range s.slots.all() {
 		for _, ts := range sl.tasks {
 			if ts.t.DesiredState == task.Running && ts.t.State() == task.Running && !c.isDirty(s, ts) {
-				n++
+				served++
+				break
 			}
 		}
 	}
-	return n == want && s.desiredRunning == want
+	return served == want
 }

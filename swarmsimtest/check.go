@@ -290,6 +290,7 @@ type trackedTask struct {
 	id, service, slot, node string
 	observed, desired       task.State
 	shutdownAt              time.Time
+	shutdownSeq             uint64 // the event that set desired past RUNNING
 	startFirst              bool
 	// replacement: created desired READY, to start once the task it
 	// replaces has stopped (an update's or the restart supervisor's
@@ -667,10 +668,13 @@ func (k *check) replay(e *swarmsim.Event) {
 			observed: task.New, desired: desired, startFirst: ck.service(e.ServiceID).startFirst,
 			replacement: desired < task.Running}
 		// The restart supervisor and the updater stop the old task and
-		// create its replacement in one transaction: at the same instant.
+		// create its replacement in one transaction: at the same instant,
+		// the shutdowns being the events right before the creation. (A task
+		// stopped earlier at the same instant, say by a drain, is not what
+		// a later updater's replacement waits for: it starts at once.)
 		var fresh []string
 		for _, id := range ck.stopped[t.slot] {
-			if o := ck.tasks[id]; o != nil && o.shutdownAt.Equal(e.Time) {
+			if o := ck.tasks[id]; o != nil && o.shutdownAt.Equal(e.Time) && o.shutdownSeq+uint64(len(ck.stopped[t.slot])) >= e.Seq {
 				fresh = append(fresh, id)
 			}
 		}
@@ -725,7 +729,7 @@ func (k *check) replay(e *swarmsim.Event) {
 			t.desired = to
 		}
 		if to > task.Running && t.shutdownAt.IsZero() {
-			t.shutdownAt = e.Time
+			t.shutdownAt, t.shutdownSeq = e.Time, e.Seq
 			ck.stopped[t.slot] = append(ck.stopped[t.slot], t.id)
 		}
 		if to == task.Running {
