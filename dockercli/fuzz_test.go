@@ -73,3 +73,27 @@ func FuzzCommandLine(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePortSpec: no port spec panics; every accepted one gives ports in
+// range with a known protocol (a target of 0 passes the CLI, as with
+// go-connections, and is left to the daemon), and parsing is deterministic.
+// Seeds are docker-cli.md §1.11's.
+func FuzzParsePortSpec(f *testing.F) {
+	for _, s := range []string{"8080:80", "53:53/udp", "80", "8080-8081:80-81", "8080-8090:80", "127.0.0.1:8080:80",
+		"published=8080,target=80,protocol=udp,mode=host", "target=80", "published=x,target=80", "mode=foo,target=1",
+		"8080:80/xyz", "", "65536:80", "1-65535:1-65535"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, errA := ParsePortSpec(s)
+		b, errB := ParsePortSpec(s)
+		if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+			t.Fatalf("ParsePortSpec not deterministic on %q", s)
+		}
+		for _, p := range a {
+			if p.TargetPort > 65535 || p.PublishedPort > 65535 || p.Protocol.String() == "" {
+				t.Fatalf("ParsePortSpec(%q) accepted %+v", s, p)
+			}
+		}
+	})
+}
