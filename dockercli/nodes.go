@@ -291,10 +291,17 @@ func (s *Session) nodeRole(c NodeRole, stdout io.Writer) error {
 }
 
 func (s *Session) nodeRm(c NodeRm, stdout io.Writer) error {
-	s.swarm()
+	cl := s.swarm()
+	return removeEach(c.Refs, stdout, func(ref string) error { return cl.RemoveNode(ref, c.Force) })
+}
+
+// removeEach removes every ref as `docker service rm` and `docker node rm`
+// do: each removed ref is printed, and the errors are collected and
+// returned together.
+func removeEach(refs []string, stdout io.Writer, rm func(ref string) error) error {
 	var errs []string
-	for _, ref := range c.Refs {
-		if err := s.c.RemoveNode(ref, c.Force); err != nil {
+	for _, ref := range refs {
+		if err := rm(ref); err != nil {
 			errs = append(errs, daemon(err).Error())
 			continue
 		}

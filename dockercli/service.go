@@ -387,19 +387,7 @@ func (s *Session) serviceScale(c ServiceScale, stdout, stderr io.Writer) error {
 }
 
 func (s *Session) serviceRm(c ServiceRm, stdout io.Writer) error {
-	cl := s.swarm()
-	var errs []string
-	for _, ref := range c.Refs {
-		if err := cl.RemoveService(ref); err != nil {
-			errs = append(errs, daemon(err).Error())
-			continue
-		}
-		fmt.Fprintln(stdout, ref)
-	}
-	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "\n"))
-	}
-	return nil
+	return removeEach(c.Refs, stdout, s.swarm().RemoveService)
 }
 
 // ---- service ls ----
