@@ -85,7 +85,8 @@ func traceRecord(e Event) slog.Record {
 // WriteTrace writes events as a JSONL trace (version 1): the very lines that
 // slog.NewJSONHandler writes for a cluster whose Config.Logger is
 // slog.New(slog.NewJSONHandler(w, nil)). An event of an unknown kind, or
-// whose time cannot be written in RFC 3339 (a year outside 0..9999), is an
+// whose time cannot be written in RFC 3339 (a year outside 0..9999) or is the
+// zero time (which slog leaves out), is an
 // error, since ReadTrace could not read it back.
 func WriteTrace(w io.Writer, events []Event) error {
 	bw := bufio.NewWriter(w)
@@ -97,6 +98,11 @@ func WriteTrace(w io.Writer, events []Event) error {
 		}
 		if y := e.Time.Year(); y < 0 || y > 9999 {
 			return fmt.Errorf("event %d: time %s has a year outside 0..9999", e.Seq, e.Time)
+		}
+		if e.Time.IsZero() {
+			// slog leaves the time out of a record at the zero time, and a
+			// line without one could not be read back.
+			return fmt.Errorf("event %d: the zero time cannot be written", e.Seq)
 		}
 		if err := h.Handle(context.Background(), traceRecord(*e)); err != nil {
 			return err

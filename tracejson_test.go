@@ -207,7 +207,8 @@ func FuzzReadTrace(f *testing.F) {
 		}
 		var b bytes.Buffer
 		if err := swarmsim.WriteTrace(&b, events); err != nil {
-			// Only a year out of RFC 3339's range cannot be written.
+			// Only a year out of RFC 3339's range, or the zero time, cannot
+			// be written.
 			return
 		}
 		again, err := swarmsim.ReadTrace(&b)
