@@ -290,6 +290,15 @@ func TestCreateServiceValidation(t *testing.T) {
 			if c.TraceText() != before || len(c.Services()) != 1 {
 				t.Fatal("a rejected create changed the cluster")
 			}
+			// Not even the ID stream moved: the next service gets the ID it
+			// would have had without the refused call.
+			other := newTestCluster(t, "manager")
+			other.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web"}, Endpoint: mesh.EndpointSpec{Ports: []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}}})
+			a, _ := c.CreateService(ServiceSpec{Name: "next", TaskTemplate: TaskSpec{Image: "x"}})
+			b, _ := other.CreateService(ServiceSpec{Name: "next", TaskTemplate: TaskSpec{Image: "x"}})
+			if a.ID != b.ID {
+				t.Fatalf("after a refused create the next ID is %s, want %s", a.ID, b.ID)
+			}
 		})
 	}
 }

@@ -111,12 +111,16 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 			return nil, rpcErr(KindAlreadyExists, "name conflicts with an existing object: service %s already exists", spec.Name)
 		}
 	}
+	// A refused create leaves the cluster as it was, the ID stream included.
+	mark := c.ids.Mark()
 	id := c.ids.Next()
 	if err := c.alloc.CheckConflicts(id, spec.Endpoint); err != nil {
+		c.ids.Reset(mark)
 		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
 	}
 	ports, err := c.alloc.Allocate(id, spec.Name, spec.Endpoint)
 	if err != nil {
+		c.ids.Reset(mark)
 		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
 	}
 	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now()}

@@ -41,3 +41,13 @@ func (g *Generator) Next() string {
 	}
 	return string(b[:])
 }
+
+// Mark is a generator's position, to go back to when a drawn ID was not
+// used after all.
+type Mark struct{ pcg rand.PCG }
+
+// Mark returns the generator's current position.
+func (g *Generator) Mark() Mark { return Mark{*g.r} }
+
+// Reset takes the generator back to m: the IDs drawn since are drawn again.
+func (g *Generator) Reset(m Mark) { *g.r = m.pcg }

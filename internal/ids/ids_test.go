@@ -34,3 +34,13 @@ func BenchmarkNext(b *testing.B) {
 		g.Next()
 	}
 }
+
+func TestMarkReset(t *testing.T) {
+	g := New(3)
+	m := g.Mark()
+	a := g.Next()
+	g.Reset(m)
+	if b := g.Next(); a != b {
+		t.Fatalf("after Reset drew %q, want %q again", b, a)
+	}
+}
