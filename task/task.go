@@ -35,7 +35,35 @@ type Task struct {
 	DesiredState State
 	CreatedAt    time.Time
 	status       Status
-	history      []Status
+	history      []entry
+}
+
+// entry is one status of a task's history, kept compact: a task keeps
+// about nine of them, and a simulation keeps many tasks. The time is an
+// offset from CreatedAt; text is nil when the message is the state's
+// default and there is no error.
+type entry struct {
+	at    int64
+	state State
+	text  *statusText
+}
+
+type statusText struct{ msg, err string }
+
+func (t *Task) entry(s Status) entry {
+	e := entry{at: int64(s.Timestamp.Sub(t.CreatedAt)), state: s.State}
+	if s.Message != DefaultMessage(s.State) || s.Err != "" {
+		e.text = &statusText{s.Message, s.Err}
+	}
+	return e
+}
+
+func (t *Task) expand(e entry) Status {
+	s := Status{State: e.state, Timestamp: t.CreatedAt.Add(time.Duration(e.at)), Message: DefaultMessage(e.state)}
+	if e.text != nil {
+		s.Message, s.Err = e.text.msg, e.text.err
+	}
+	return s
 }
 
 // Create returns a task in state NEW with message "created", created at now.
@@ -54,7 +82,7 @@ func Make(id, serviceID, serviceName string, slot uint64, nodeID string, specVer
 	t.status = Status{State: New, Timestamp: now, Message: DefaultMessage(New)}
 	// A task that runs and then stops goes through nine states: room for
 	// them up front, so that a task's history is one allocation.
-	t.history = append(make([]Status, 0, 9), t.status)
+	t.history = append(make([]entry, 0, 9), t.entry(t.status))
 	return t
 }
 
@@ -64,9 +92,15 @@ func (t *Task) Status() Status { return t.status }
 // State is shorthand for Status().State.
 func (t *Task) State() State { return t.status.State }
 
-// History returns every status the task has had, oldest first. The slice
-// must not be modified.
-func (t *Task) History() []Status { return t.history }
+// History returns every status the task has had, oldest first, in a new
+// slice.
+func (t *Task) History() []Status {
+	h := make([]Status, len(t.history))
+	for i, e := range t.history {
+		h[i] = t.expand(e)
+	}
+	return h
+}
 
 // Advance records a new observed status. A state earlier than the current
 // one is refused with an error and changes nothing; the same state may be
@@ -76,7 +110,7 @@ func (t *Task) Advance(s Status) error {
 		return fmt.Errorf("task %s: observed state cannot move back from %s to %s", t.ID, t.status.State, s.State)
 	}
 	t.status = s
-	t.history = append(t.history, s)
+	t.history = append(t.history, t.entry(s))
 	return nil
 }
 
