@@ -291,6 +291,7 @@ type trackedTask struct {
 	observed, desired       task.State
 	shutdownAt              time.Time
 	shutdownSeq             uint64 // the event that set desired past RUNNING
+	gen                     uint64 // the service's spec generation when the task was created
 	startFirst              bool
 	// replacement: created desired READY, to start once the task it
 	// replaces has stopped (an update's or the restart supervisor's
@@ -318,6 +319,11 @@ type trackedService struct {
 	startFirst bool // some config at the previous check was start-first
 	limit      int  // most generous history limit seen
 	specs      map[uint64]swarmsim.ServiceSpec
+	// gen counts the service's spec changes (update, rollback): a stop-first
+	// replacement is only guaranteed not to overlap its old task within the
+	// updater run that made it. A later run may reuse it and release it on
+	// another task's stop (SwarmKit's useExistingTask), as Swarm does.
+	gen uint64
 }
 
 // NewChecker returns a checker of every built-in invariant.
@@ -647,6 +653,8 @@ func (k *check) replay(e *swarmsim.Event) {
 		}
 	case swarmsim.EventServiceCreated:
 		ck.service(e.ServiceID).name = e.Service
+	case swarmsim.EventServiceUpdated:
+		ck.service(e.ServiceID).gen++
 	case swarmsim.EventUpdateStatus:
 		from, okf := updateStates[e.From]
 		to, okt := updateStates[e.To]
@@ -666,7 +674,7 @@ func (k *check) replay(e *swarmsim.Event) {
 		desired, _ := parseTaskState(e.To)
 		t := &trackedTask{id: e.TaskID, service: e.ServiceID, slot: eventSlot(e), node: e.NodeID,
 			observed: task.New, desired: desired, startFirst: ck.service(e.ServiceID).startFirst,
-			replacement: desired < task.Running}
+			replacement: desired < task.Running, gen: ck.service(e.ServiceID).gen}
 		// The restart supervisor and the updater stop the old task and
 		// create its replacement in one transaction: at the same instant,
 		// the shutdowns being the events right before the creation. (A task
@@ -819,6 +827,11 @@ func (k *check) overlap(slot string, now time.Time, e *swarmsim.Event) {
 			// Only a replacement and the task it waited for must not
 			// overlap; any other pair may, by design.
 			if b.pred != a.id && a.pred != b.id {
+				continue
+			}
+			// A replacement a later updater run took over (the spec changed
+			// since it was made) is released on that run's terms.
+			if repl := map[bool]*trackedTask{true: b, false: a}[b.pred == a.id]; ck.service(repl.service).gen != repl.gen {
 				continue
 			}
 			if excused(a) || excused(b) {
