@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 
@@ -103,6 +104,11 @@ type serviceState struct {
 	upd     *updater.Updater
 	updSpec *specVersion
 	updGen  uint32
+
+	// the earliest updater wake queued for the current updater
+	wakeAt     int64
+	wakeGen    uint32
+	wakeQueued bool
 
 	restarts map[uint64]*restartHistory
 
@@ -254,12 +260,18 @@ func (c *Cluster) image(sv *specVersion) *ImageBehavior {
 
 // Step runs the next pending event and everything it causes at the same
 // instant. It returns false when nothing is pending.
-func (c *Cluster) Step() bool {
+func (c *Cluster) Step() bool { return c.step(math.MaxInt64) }
+
+// step runs the next event due at or before limit (events that turn out to
+// be stale are dropped on the way), and reports whether one ran. It never
+// takes the clock past limit.
+func (c *Cluster) step(limit int64) bool {
 	for {
-		e, ok := c.q.Pop()
-		if !ok {
+		e, ok := c.q.Peek()
+		if !ok || e.At > limit {
 			return false
 		}
+		c.q.Pop()
 		if e.At > c.now {
 			c.now = e.At
 		}
@@ -288,14 +300,9 @@ func (c *Cluster) RunFor(d time.Duration) {
 		return
 	}
 	end := c.now + int64(d)
-	for {
-		e, ok := c.q.Peek()
-		if !ok || e.At > end {
-			break
-		}
-		c.Step()
+	for c.step(end) {
 	}
-	c.now = end
+	c.now = max(c.now, end)
 }
 
 // RunUntil runs events until cond holds (checked before each event) or the
@@ -307,12 +314,10 @@ func (c *Cluster) RunUntil(cond func(*Cluster) bool, limit time.Duration) bool {
 		if cond(c) {
 			return true
 		}
-		e, ok := c.q.Peek()
-		if !ok || e.At > end {
+		if !c.step(end) {
 			c.now = max(c.now, end)
 			return cond(c)
 		}
-		c.Step()
 	}
 }
 
@@ -377,8 +382,12 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		if s == nil || s.upd == nil || s.updGen != e.B {
 			return false
 		}
+		if s.wakeQueued && s.wakeAt == e.At {
+			s.wakeQueued = false
+		}
 		w, ok := s.upd.NextWake()
 		if !ok || c.at(c.now).Before(w) {
+			c.scheduleWake(s) // the wake moved: queue it again
 			return false
 		}
 		c.applyUpdater(s, s.upd.Wake(c.Now()))

@@ -565,3 +565,27 @@ func TestConvergedNeedsEverySlot(t *testing.T) {
 		t.Fatalf("converged with slot 3 empty: %v", states(t, c, "a"))
 	}
 }
+
+// The drivers never run an event past their end, even when a stale event
+// (one a later change made pointless) comes first: virtual time never goes
+// back. (A stale updater wake used to let RunFor run the next real event,
+// minutes ahead, and then set the clock back.)
+func TestRunForStopsAtItsEnd(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web"}})
+	c.RunFor(time.Minute)
+	ts := c.tasks[0]
+	c.push(c.now+int64(time.Second), evAgent, ts.idx, ts.agentGen-1) // stale
+	c.StopNode("worker1")                                              // DOWN in 15 s
+	c.RunFor(5 * time.Second)
+	if n, _ := c.Node("worker1"); n.Status.State != node.Ready {
+		t.Fatalf("after 5 s worker1 is %s: an event 15 s ahead ran", n.Status.State)
+	}
+	if c.Elapsed() != time.Minute+5*time.Second {
+		t.Fatalf("clock at %s", c.Elapsed())
+	}
+	c.RunFor(10 * time.Second)
+	if n, _ := c.Node("worker1"); n.Status.State != node.Down {
+		t.Fatalf("after 15 s worker1 is %s, want down", n.Status.State)
+	}
+}

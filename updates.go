@@ -135,10 +135,11 @@ func (c *Cluster) scheduleWake(s *serviceState) {
 		return
 	}
 	if w, ok := s.upd.NextWake(); ok {
-		at := int64(w.Sub(c.epoch))
-		if at < c.now {
-			at = c.now
+		at := max(int64(w.Sub(c.epoch)), c.now)
+		if s.wakeQueued && s.wakeGen == s.updGen && s.wakeAt <= at {
+			return // a wake at or before that time is already queued
 		}
+		s.wakeAt, s.wakeGen, s.wakeQueued = at, s.updGen, true
 		c.push(at, evUpdater, s.idx, s.updGen)
 	}
 }
