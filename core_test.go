@@ -576,7 +576,7 @@ func TestRunForStopsAtItsEnd(t *testing.T) {
 	c.RunFor(time.Minute)
 	ts := c.tasks[0]
 	c.push(c.now+int64(time.Second), evAgent, ts.idx, ts.agentGen-1) // stale
-	c.StopNode("worker1")                                              // DOWN in 15 s
+	c.StopNode("worker1")                                            // DOWN in 15 s
 	c.RunFor(5 * time.Second)
 	if n, _ := c.Node("worker1"); n.Status.State != node.Ready {
 		t.Fatalf("after 5 s worker1 is %s: an event 15 s ahead ran", n.Status.State)
