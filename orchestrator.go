@@ -36,15 +36,11 @@ func (c *Cluster) restart(ts *taskState) {
 			return // the global orchestrator only shuts such tasks down
 		}
 	}
-	if ts.node != nil && ts.node.n.Spec.Availability == node.Drain && !global {
-		// drained: no restart delay
-	}
-	var repl *taskState
+	var on *nodeState // replicated replacements go wherever the scheduler says
 	if global {
-		repl = c.newTask(s, ts.slot, ts.node, task.Ready)
-	} else {
-		repl = c.newTask(s, ts.slot, nil, task.Ready)
+		on = ts.node
 	}
+	repl := c.newTask(s, ts.slot, on, task.Ready)
 	c.recordRestart(ts, repl)
 	delay := s.spec.spec.TaskTemplate.restartPolicy().delay()
 	if ts.node != nil && ts.node.n.Spec.Availability == node.Drain {

@@ -122,18 +122,12 @@ func (c *Cluster) takeTaskBuf() []*taskState {
 func (c *Cluster) batch(sv *specVersion) scheduler.Batch {
 	tt := &sv.spec.TaskTemplate
 	return scheduler.Batch{
-		ServiceID:    c.serviceOf(sv),
+		ServiceID:    sv.serviceID,
 		SpecVersion:  sv.version,
 		Placement:    tt.Placement,
 		Reservations: tt.Resources.Reservations,
 		HostPorts:    sv.hostPorts,
 	}
-}
-
-func (c *Cluster) serviceOf(sv *specVersion) string {
-	// every task of a spec version belongs to one service; the caller's task
-	// knows it, so this is only used through batch(), whose callers set it.
-	return sv.serviceID
 }
 
 func (c *Cluster) schedulePreassigned(ts *taskState) {

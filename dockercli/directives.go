@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim"
-	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 )
 
@@ -147,8 +146,6 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 	}
 	return nil
 }
-
-var _ = mesh.TCP
 
 // names2 replaces node IDs in a mesh message by the nodes' hostnames.
 func (s *Session) names2(msg string) string {

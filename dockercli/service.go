@@ -12,7 +12,6 @@ import (
 
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/mesh"
-	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -517,5 +516,3 @@ func (f *filters) matchLabelKey(key string, labels map[string]string) bool {
 	}
 	return true
 }
-
-var _ = node.Active
