@@ -553,12 +553,15 @@ func startFirstIn(s *swarmsim.Service) bool {
 	return false
 }
 
-var updateStates = map[string]updater.State{}
-
-func init() {
+// parseUpdateState reads an update state's name as the trace writes it
+// ("" for no status).
+func parseUpdateState(name string) (updater.State, bool) {
 	for s := updater.None; s <= updater.RollbackCompleted; s++ {
-		updateStates[s.String()] = s
+		if s.String() == name {
+			return s, true
+		}
 	}
+	return 0, false
 }
 
 func parseTaskState(s string) (task.State, bool) {
@@ -656,8 +659,8 @@ func (k *check) replay(e *swarmsim.Event) {
 	case swarmsim.EventServiceUpdated:
 		ck.service(e.ServiceID).gen++
 	case swarmsim.EventUpdateStatus:
-		from, okf := updateStates[e.From]
-		to, okt := updateStates[e.To]
+		from, okf := parseUpdateState(e.From)
+		to, okt := parseUpdateState(e.To)
 		ts := ck.service(e.ServiceID)
 		if ok, _ := StatusTransitionAllowed(from, to); !okf || !okt || !ok {
 			k.add(InvUpdateStatus, "", e, "service %s: update status %s -> %s is not a transition SwarmKit makes",
