@@ -114,7 +114,7 @@ func ActionOf(kind ActionKind, o ActionOptions) *rapid.Generator[Action] {
 		case ActAvailability:
 			a.Availability = rapid.SampledFrom([]node.Availability{node.Drain, node.Active, node.Pause}).Draw(t, "availability")
 		case ActLabel:
-			a.Label = rapid.SampledFrom(append([]string{""}, Zones...)).Draw(t, "zone")
+			a.Label = rapid.SampledFrom(append([]string{""}, Zones()...)).Draw(t, "zone")
 		case ActBlock, ActUnblock:
 			p := rapid.SampledFrom(blockablePorts).Draw(t, "port")
 			a.Port, a.Protocol = p.port, p.proto

@@ -76,10 +76,12 @@ const (
 )
 
 // Invariants lists the built-in invariants' names.
-var Invariants = []string{
-	InvStatesForward, InvDesiredForward, InvOneDesiredPerSlot, InvParallelism, InvStopFirst,
-	InvConverged, InvReservations, InvHistory, InvUpdateStatus, InvMeshRunning,
-	InvPortsUnique, InvPortsReleased, InvRollbackRestores, InvRejectedUnchanged, InvTimeAdvances,
+func Invariants() []string {
+	return []string{
+		InvStatesForward, InvDesiredForward, InvOneDesiredPerSlot, InvParallelism, InvStopFirst,
+		InvConverged, InvReservations, InvHistory, InvUpdateStatus, InvMeshRunning,
+		InvPortsUnique, InvPortsReleased, InvRollbackRestores, InvRejectedUnchanged, InvTimeAdvances,
+	}
 }
 
 // Violation is one broken invariant: which, what, and the event that caused
@@ -112,42 +114,44 @@ type StatusTransition struct {
 	Why      string
 }
 
-// StatusTransitions are the UpdateStatus transitions SwarmKit allows,
+// StatusTransitions returns the UpdateStatus transitions SwarmKit allows,
 // derived from swarm-updates.md §3 and §4. Everything else is a violation
 // of InvUpdateStatus, for example None -> Completed, Updating -> Updating,
 // Updating -> RollbackCompleted, RollbackStarted -> Completed or Paused.
-var StatusTransitions = []StatusTransition{
-	{updater.None, updater.Updating, "§3.1: startUpdate, the updater found dirty slots and the status was nil"},
-	{updater.None, updater.RollbackStarted, "§5.1: manual rollback"},
-	{updater.Updating, updater.None, "§2.1/§3.10: UpdateService resets the status"},
-	{updater.Updating, updater.Paused, "§3.8: failure action pause"},
-	{updater.Updating, updater.Completed, "§3.9: completeUpdate"},
-	{updater.Updating, updater.RollbackStarted, "§3.8: failure action rollback; §3.10: manual rollback"},
-	{updater.Paused, updater.None, "§3.1/§9.7: an update resumes a paused one"},
-	{updater.Paused, updater.RollbackStarted, "§5.1: manual rollback"},
-	{updater.Completed, updater.None, "§2.1: UpdateService"},
-	{updater.Completed, updater.RollbackStarted, "§5.1: manual rollback; §3.8: a later run over dirty slots rolls back"},
-	{updater.Completed, updater.Completed, "§3.1/§3.9: a later run over dirty slots keeps the stored status, completeUpdate writes it again"},
-	{updater.Completed, updater.Paused, "§3.8: pauseUpdate in a later run over dirty slots"},
-	{updater.RollbackStarted, updater.None, "§3.10: an update during a rollback turns it forward"},
-	{updater.RollbackStarted, updater.RollbackStarted, "§5.3: a manual rollback of a rollback"},
-	{updater.RollbackStarted, updater.RollbackPaused, "§3.8/§5.5: a rollback fails"},
-	{updater.RollbackStarted, updater.RollbackCompleted, "§3.9: completeUpdate of a rollback"},
-	{updater.RollbackPaused, updater.None, "§2.1: UpdateService"},
-	{updater.RollbackPaused, updater.RollbackStarted, "§5.1: manual rollback"},
-	{updater.RollbackPaused, updater.Completed, "§9.1: rollback failure action rollback does not stop the run, which completes"},
-	{updater.RollbackPaused, updater.Paused, "§9.1: ... or pauses again, reading the stored ROLLBACK_PAUSED"},
-	{updater.Paused, updater.Completed, "§9.1: after that second pause the run is still not stopped, and completeUpdate writes completed"},
-	{updater.RollbackCompleted, updater.None, "§2.1: UpdateService"},
-	{updater.RollbackCompleted, updater.RollbackStarted, "§5.1: manual rollback; §3.8: a later run rolls back"},
-	{updater.RollbackCompleted, updater.Completed, "§3.9: completeUpdate of a later run over dirty slots"},
-	{updater.RollbackCompleted, updater.Paused, "§3.8: pauseUpdate in a later run over dirty slots"},
+func StatusTransitions() []StatusTransition {
+	return []StatusTransition{
+		{updater.None, updater.Updating, "§3.1: startUpdate, the updater found dirty slots and the status was nil"},
+		{updater.None, updater.RollbackStarted, "§5.1: manual rollback"},
+		{updater.Updating, updater.None, "§2.1/§3.10: UpdateService resets the status"},
+		{updater.Updating, updater.Paused, "§3.8: failure action pause"},
+		{updater.Updating, updater.Completed, "§3.9: completeUpdate"},
+		{updater.Updating, updater.RollbackStarted, "§3.8: failure action rollback; §3.10: manual rollback"},
+		{updater.Paused, updater.None, "§3.1/§9.7: an update resumes a paused one"},
+		{updater.Paused, updater.RollbackStarted, "§5.1: manual rollback"},
+		{updater.Completed, updater.None, "§2.1: UpdateService"},
+		{updater.Completed, updater.RollbackStarted, "§5.1: manual rollback; §3.8: a later run over dirty slots rolls back"},
+		{updater.Completed, updater.Completed, "§3.1/§3.9: a later run over dirty slots keeps the stored status, completeUpdate writes it again"},
+		{updater.Completed, updater.Paused, "§3.8: pauseUpdate in a later run over dirty slots"},
+		{updater.RollbackStarted, updater.None, "§3.10: an update during a rollback turns it forward"},
+		{updater.RollbackStarted, updater.RollbackStarted, "§5.3: a manual rollback of a rollback"},
+		{updater.RollbackStarted, updater.RollbackPaused, "§3.8/§5.5: a rollback fails"},
+		{updater.RollbackStarted, updater.RollbackCompleted, "§3.9: completeUpdate of a rollback"},
+		{updater.RollbackPaused, updater.None, "§2.1: UpdateService"},
+		{updater.RollbackPaused, updater.RollbackStarted, "§5.1: manual rollback"},
+		{updater.RollbackPaused, updater.Completed, "§9.1: rollback failure action rollback does not stop the run, which completes"},
+		{updater.RollbackPaused, updater.Paused, "§9.1: ... or pauses again, reading the stored ROLLBACK_PAUSED"},
+		{updater.Paused, updater.Completed, "§9.1: after that second pause the run is still not stopped, and completeUpdate writes completed"},
+		{updater.RollbackCompleted, updater.None, "§2.1: UpdateService"},
+		{updater.RollbackCompleted, updater.RollbackStarted, "§5.1: manual rollback; §3.8: a later run rolls back"},
+		{updater.RollbackCompleted, updater.Completed, "§3.9: completeUpdate of a later run over dirty slots"},
+		{updater.RollbackCompleted, updater.Paused, "§3.8: pauseUpdate in a later run over dirty slots"},
+	}
 }
 
 // StatusTransitionAllowed reports whether UpdateStatus may go from one state
 // to another, and why.
 func StatusTransitionAllowed(from, to updater.State) (bool, string) {
-	for _, tr := range StatusTransitions {
+	for _, tr := range StatusTransitions() {
 		if tr.From == from && tr.To == to {
 			return true, tr.Why
 		}
@@ -165,8 +169,10 @@ const (
 	CovNodeFailureDuringRollback = "node-failure-during-rollback" // a node stopped or went down during a rollback
 )
 
-// CoverageGoals are the goals a long model-based run must reach.
-var CoverageGoals = []string{CovPause, CovAutoRollback, CovStartFirstOverlap, CovDrainDuringUpdate, CovNodeFailureDuringRollback}
+// CoverageGoals returns the goals a long model-based run must reach.
+func CoverageGoals() []string {
+	return []string{CovPause, CovAutoRollback, CovStartFirstOverlap, CovDrainDuringUpdate, CovNodeFailureDuringRollback}
+}
 
 // Coverage counts how often interesting things happened.
 type Coverage struct {
@@ -208,7 +214,7 @@ func (c *Coverage) Missing(goals ...string) []string {
 // String lists the counts, CoverageGoals first, then the rest by name.
 func (c *Coverage) String() string {
 	var b strings.Builder
-	names := slices.Clone(CoverageGoals)
+	names := slices.Clone(CoverageGoals())
 	var rest []string
 	for k := range c.counts {
 		if !slices.Contains(names, k) {

@@ -301,12 +301,12 @@ func TestStatusTransitions(t *testing.T) {
 			t.Errorf("StatusTransitionAllowed(%v, %v) = true, want false", tr[0], tr[1])
 		}
 	}
-	for _, tr := range swarmsimtest.StatusTransitions {
+	for _, tr := range swarmsimtest.StatusTransitions() {
 		if tr.Why == "" || !strings.HasPrefix(tr.Why, "§") {
 			t.Errorf("transition %v -> %v cites no reference section: %q", tr.From, tr.To, tr.Why)
 		}
 	}
-	if got, want := len(swarmsimtest.StatusTransitions), 25; got != want {
+	if got, want := len(swarmsimtest.StatusTransitions()), 25; got != want {
 		t.Errorf("%d allowed transitions, want %d", got, want)
 	}
 }

@@ -33,9 +33,11 @@ func weighted(t *rapid.T, label string, pct int) bool {
 	return rapid.IntRange(0, 99).Draw(t, label) >= 100-pct
 }
 
-// Zones are the values generated node labels "zone" take, and generated
+// Zones returns the values generated node labels "zone" take, and generated
 // constraints and spread preferences refer to.
-var Zones = []string{"a", "b", "c"}
+func Zones() []string {
+	return []string{"a", "b", "c"}
+}
 
 // NodeOptions bound a generated node set.
 type NodeOptions struct {
@@ -79,7 +81,7 @@ func NodeConfig(i int, o NodeOptions) *rapid.Generator[swarmsim.NodeConfig] {
 			cfg.Role = node.Manager
 		}
 		if !weighted(t, "unzoned", 20) {
-			cfg.Labels["zone"] = rapid.SampledFrom(Zones).Draw(t, "zone")
+			cfg.Labels["zone"] = rapid.SampledFrom(Zones()).Draw(t, "zone")
 		}
 		if weighted(t, "ssd", 30) {
 			cfg.Labels["disk"] = "ssd"
@@ -227,9 +229,9 @@ func Placement(global bool) *rapid.Generator[scheduler.Placement] {
 		if weighted(t, "constrained", 30) {
 			switch rapid.IntRange(0, 3).Draw(t, "constraint") {
 			case 0:
-				p.Constraints = []string{"node.labels.zone==" + rapid.SampledFrom(Zones).Draw(t, "zone")}
+				p.Constraints = []string{"node.labels.zone==" + rapid.SampledFrom(Zones()).Draw(t, "zone")}
 			case 1:
-				p.Constraints = []string{"node.labels.zone!=" + rapid.SampledFrom(Zones).Draw(t, "zone")}
+				p.Constraints = []string{"node.labels.zone!=" + rapid.SampledFrom(Zones()).Draw(t, "zone")}
 			case 2:
 				p.Constraints = []string{"node.role==worker"}
 			case 3:
@@ -259,16 +261,18 @@ func Resources() *rapid.Generator[swarmsim.Resources] {
 	})
 }
 
-// DefaultPorts is the pool generated published ports come from: small, so
+// DefaultPorts returns the pool generated published ports come from: small, so
 // that services compete for the same ports.
-var DefaultPorts = []uint32{8080, 8081, 8082}
+func DefaultPorts() []uint32 {
+	return []uint32{8080, 8081, 8082}
+}
 
 // Endpoint draws published ports: none, or one or two ports with distinct
 // published ports from pool (0 = allocate dynamically), target port 80 or
 // 443, tcp mostly, ingress mostly, host mode sometimes.
 func Endpoint(pool []uint32) *rapid.Generator[mesh.EndpointSpec] {
 	if len(pool) == 0 {
-		pool = DefaultPorts
+		pool = DefaultPorts()
 	}
 	return rapid.Custom(func(t *rapid.T) mesh.EndpointSpec {
 		var e mesh.EndpointSpec
@@ -304,12 +308,14 @@ type ServiceOptions struct {
 	NoGlobal bool
 }
 
-// DefaultImages are the image references generated specs use.
-var DefaultImages = []string{"app:1", "app:2", "app:3"}
+// DefaultImages returns the image references generated specs use.
+func DefaultImages() []string {
+	return []string{"app:1", "app:2", "app:3"}
+}
 
 func (o ServiceOptions) images() []string {
 	if len(o.Images) == 0 {
-		return DefaultImages
+		return DefaultImages()
 	}
 	return o.Images
 }

@@ -36,7 +36,7 @@ func NewCluster(t *rapid.T, o ClusterOptions) *swarmsim.Cluster {
 	}
 	images := o.Images
 	if len(images) == 0 {
-		images = DefaultImages
+		images = DefaultImages()
 	}
 	for _, img := range images {
 		c.SetImage(img, ImageBehavior(o.Behavior).Draw(t, img))

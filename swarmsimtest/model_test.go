@@ -50,7 +50,7 @@ func TestModel(t *testing.T) {
 	})
 	t.Logf("%d snapshots checked in %v; coverage: %s", checks, time.Since(start).Round(time.Millisecond), total.String())
 	if rapidChecks() >= longRun && !t.Failed() {
-		if miss := total.Missing(swarmsimtest.CoverageGoals...); len(miss) > 0 {
+		if miss := total.Missing(swarmsimtest.CoverageGoals()...); len(miss) > 0 {
 			t.Errorf("after %d checks, never reached: %v", rapidChecks(), miss)
 		}
 	}

@@ -28,7 +28,7 @@ func TestStartFirstNeverRefuses(t *testing.T) {
 		if ok, _ := c.RunUntilConverged(time.Hour, "web"); !ok {
 			t.Skip("the first version never converged (placement)")
 		}
-		spec.TaskTemplate.Image = rapid.SampledFrom(swarmsimtest.DefaultImages).Draw(t, "new-image")
+		spec.TaskTemplate.Image = rapid.SampledFrom(swarmsimtest.DefaultImages()).Draw(t, "new-image")
 		c.UpdateService("web", spec)
 		res, _ := c.Probe(c.Nodes()[0].ID, 8080, mesh.TCP, 100*time.Millisecond, 10*time.Minute)
 		if res.Refused > 0 {
