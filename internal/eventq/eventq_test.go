@@ -45,3 +45,34 @@ func BenchmarkHold(b *testing.B) {
 		q.Push(e)
 	}
 }
+
+// A long run through a deep heap: pops come out in (At, Pri, Seq) order and
+// every pushed event comes out once.
+func TestDeepHeap(t *testing.T) {
+	var q Queue
+	x := uint64(1)
+	const n = 5000
+	for i := range n {
+		x = x*6364136223846793005 + 1442695040888963407
+		q.Push(Event{At: int64(x >> 54), Pri: uint8(x>>40) & 1, A: int32(i)})
+		if i%3 == 0 { // interleave pops with pushes
+			q.Pop()
+		}
+	}
+	var prev Event
+	seen := 0
+	for q.Len() > 0 {
+		e, _ := q.Pop()
+		if seen > 0 && less(&e, &prev) {
+			t.Fatalf("%+v came out after %+v", e, prev)
+		}
+		if seen > 0 && e.At == prev.At && e.Pri == prev.Pri && e.Seq() <= prev.Seq() {
+			t.Fatalf("equal keys out of push order: %d after %d", e.Seq(), prev.Seq())
+		}
+		prev = e
+		seen++
+	}
+	if want := n - (n+2)/3; seen != want {
+		t.Fatalf("popped %d events, want %d", seen, want)
+	}
+}
