@@ -75,15 +75,35 @@ func Create(id, serviceID, serviceName string, slot uint64, nodeID string, specV
 // Make is Create returning a value, for callers that embed the task in a
 // larger structure.
 func Make(id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) Task {
+	// A task that runs and then stops goes through nine states: room for
+	// them up front, so that a task's history is one allocation.
+	return MakeIn(new(HistoryBuf), id, serviceID, serviceName, slot, nodeID, specVersion, image, desired, now)
+}
+
+// HistoryBuf is room for the first statuses of a task's history: the nine
+// states of a task that runs and then stops.
+type HistoryBuf [9]entry
+
+// MakeIn is Make with the history kept in buf, for callers that hold many
+// tasks and want each task and its history in one allocation. The task's
+// history uses buf until it outgrows it; buf must not be used for anything
+// else while the task lives.
+func MakeIn(buf *HistoryBuf, id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) Task {
 	t := Task{
 		ID: id, ServiceID: serviceID, ServiceName: serviceName, Slot: slot, NodeID: nodeID,
 		SpecVersion: specVersion, Image: image, DesiredState: desired, CreatedAt: now,
 	}
 	t.status = Status{State: New, Timestamp: now, Message: DefaultMessage(New)}
-	// A task that runs and then stops goes through nine states: room for
-	// them up front, so that a task's history is one allocation.
-	t.history = append(make([]entry, 0, 9), t.entry(t.status))
+	t.history = append(buf[:0], t.entry(t.status))
 	return t
+}
+
+// Snapshot returns a copy of the task that shares nothing the original
+// goes on changing: advancing the copy leaves the original's history alone.
+func (t *Task) Snapshot() Task {
+	c := *t
+	c.history = t.history[:len(t.history):len(t.history)]
+	return c
 }
 
 // Status returns the task's current observed status.

@@ -96,3 +96,32 @@ func TestGlobalTaskName(t *testing.T) {
 		t.Errorf("global task name %q", tk.Name())
 	}
 }
+
+// A snapshot is the task's state at the moment it was taken: advancing the
+// snapshot leaves the original's history alone, and the other way round.
+func TestSnapshotSharesNothingThatChanges(t *testing.T) {
+	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	var buf HistoryBuf
+	orig := MakeIn(&buf, "id1", "svc", "web", 1, "", 1, "nginx", Running, t0)
+	orig.Advance(Status{State: Pending, Timestamp: t0, Message: "pending task scheduling"})
+	snap := orig.Snapshot()
+	if err := snap.Advance(Status{State: Failed, Timestamp: t0.Add(time.Second), Message: "boom"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := orig.Advance(Status{State: Assigned, Timestamp: t0.Add(2 * time.Second), Message: "scheduler assigned task to node"}); err != nil {
+		t.Fatal(err)
+	}
+	states := func(tk *Task) []State {
+		var out []State
+		for _, s := range tk.History() {
+			out = append(out, s.State)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]State{New, Pending, Assigned}, states(&orig)); diff != "" {
+		t.Errorf("original (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]State{New, Pending, Failed}, states(&snap)); diff != "" {
+		t.Errorf("snapshot (-want +got):\n%s", diff)
+	}
+}
