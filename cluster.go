@@ -38,7 +38,12 @@ type Cluster struct {
 	serviceByID map[string]*serviceState
 
 	tasks   []*taskState // arena in creation order; deleted tasks stay for the trace
+	// taskIdx indexes tasks[:indexed] by ID. lookupTask extends it on
+	// demand, so that creating a task costs no map insert; the hot paths
+	// find tasks through their slot (slotTask).
 	taskIdx map[string]int32
+	indexed int
+	slab    []taskState // room for the next tasks, allocated a chunk at a time
 
 	sched *scheduler.Set
 	alloc *mesh.Allocator
@@ -134,6 +139,7 @@ type restartHistory struct {
 type taskState struct {
 	t       *task.Task // points at task
 	task    task.Task
+	hist    task.HistoryBuf // task's first history entries
 	idx     int32
 	svc     *serviceState
 	spec    *specVersion
@@ -152,6 +158,9 @@ type taskState struct {
 	backend       bool
 	deleted       bool
 	unschedulable bool
+	// tracked: the service's updater run updGen was told about this task
+	// (TaskCreated, or kept by ReuseTask), so its changes go to it.
+	tracked uint32
 }
 
 // startGate is a replacement task's delayed start (SwarmKit's
@@ -490,9 +499,30 @@ func (c *Cluster) lookupNode(ref string) (*nodeState, error) {
 	return nil, daemonErr(KindInvalidArgument, "node %s is ambiguous (%d matches found)", ref, n)
 }
 
+// lookupTask finds a task of the store (not deleted) by its full ID.
 func (c *Cluster) lookupTask(id string) *taskState {
-	if i, ok := c.taskIdx[id]; ok {
-		return c.tasks[i]
+	i, ok := c.taskIdx[id]
+	for ; !ok && c.indexed < len(c.tasks); c.indexed++ {
+		ts := c.tasks[c.indexed]
+		c.taskIdx[ts.t.ID] = ts.idx
+		i, ok = ts.idx, ts.t.ID == id
+	}
+	if !ok || c.tasks[i].deleted {
+		return nil
+	}
+	return c.tasks[i]
+}
+
+// slotTask finds a task of the store in one of a service's slots by ID: the
+// updater only names tasks of the slot it works on, and a slot holds a
+// handful of tasks.
+func (s *serviceState) slotTask(key uint64, id string) *taskState {
+	if sl := s.slots.get(key); sl != nil && id != "" {
+		for _, ts := range sl.tasks {
+			if ts.t.ID == id {
+				return ts
+			}
+		}
 	}
 	return nil
 }

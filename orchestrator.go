@@ -47,7 +47,7 @@ func (c *Cluster) restart(ts *taskState) {
 		delay = 0
 	}
 	waitStop := !(ts.node != nil && ts.node.n.Status.State == node.Down) && ts.t.State() <= task.Running
-	c.delayStart(repl, ts, delay, waitStop)
+	c.delayStart(repl, ts, delay, waitStop, false)
 }
 
 // shouldRestart is SwarmKit's restart policy check (§7.3).

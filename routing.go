@@ -221,7 +221,7 @@ type TaskView struct {
 }
 
 func (c *Cluster) taskView(ts *taskState) TaskView {
-	v := TaskView{Task: *ts.t, seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts)}
+	v := TaskView{Task: ts.t.Snapshot(), seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts)}
 	if ts.node != nil {
 		v.Node = ts.node.n.DisplayName()
 	}

@@ -24,12 +24,11 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 	} else {
 		slotNum = slot.key
 	}
-	ts := &taskState{task: task.Make(c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now()),
-		idx: int32(len(c.tasks)), svc: s, spec: sv, slot: slot, pre: ns, nodePos: -1}
+	ts := c.allocTask()
+	ts.task = task.MakeIn(&ts.hist, c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
 	ts.t = &ts.task
-	t := ts.t
+	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos = int32(len(c.tasks)), s, sv, slot, ns, -1
 	c.tasks = append(c.tasks, ts)
-	c.taskIdx[t.ID] = ts.idx
 	slot.tasks = append(slot.tasks, ts)
 	if desired == task.Running {
 		s.desiredRunning++
@@ -39,6 +38,21 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 	// The allocator allocates networks and ports and moves the task on.
 	c.setObserved(ts, task.Pending, task.DefaultMessage(task.Pending), "")
 	c.unassigned = append(c.unassigned, ts)
+	return ts
+}
+
+// taskSlab is how many task records allocTask allocates at a time.
+const taskSlab = 256
+
+// allocTask returns a zeroed task record. Records come from slabs: a task
+// and its history are part of one allocation shared with its neighbours,
+// and tasks are never freed (the trace refers to them).
+func (c *Cluster) allocTask() *taskState {
+	if len(c.slab) == 0 {
+		c.slab = make([]taskState, taskSlab)
+	}
+	ts := &c.slab[0]
+	c.slab = c.slab[1:]
 	return ts
 }
 
@@ -69,7 +83,6 @@ func (c *Cluster) deleteTask(ts *taskState) {
 			ts.svc.slots.remove(sl)
 		}
 	}
-	delete(c.taskIdx, ts.t.ID)
 	for _, w := range ts.waiters {
 		if w.gate.active && w.gate.waitFor == ts {
 			c.checkGate(w)
@@ -394,8 +407,9 @@ func exitCode(b *ImageBehavior) int {
 
 // delayStart holds a replacement at desired READY until delay has passed and
 // old has stopped (or OldTaskTimeout after the delay), then sets it to
-// desired RUNNING.
-func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop bool) {
+// desired RUNNING. The gate is checked when the delay ends; a caller that
+// checks it itself at once (checkGate) lets a zero delay queue no event.
+func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop, checkedNow bool) {
 	g := startGate{active: true, until: c.now + int64(delay)}
 	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
 		g.waitFor = old
@@ -406,7 +420,9 @@ func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop b
 		old.waiters = append(old.waiters, ts)
 	}
 	ts.gate = g
-	c.push(g.until, evGate, ts.idx, 0)
+	if delay > 0 || !checkedNow {
+		c.push(g.until, evGate, ts.idx, 0)
+	}
 	if g.waitFor != nil {
 		c.push(g.deadline, evGate, ts.idx, 0)
 	}

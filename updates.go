@@ -109,19 +109,22 @@ func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
 		case updater.CreateTask:
 			c.applyCreate(s, a)
 		case updater.ReuseTask:
-			keep := c.lookupTask(a.TaskID)
-			removed := c.shutdownTasks(a.Shutdown)
+			keep := s.slotTask(a.Slot, a.TaskID)
+			if keep != nil {
+				keep.tracked = s.updGen
+			}
+			removed := c.shutdownTasks(s, a.Slot, a.Shutdown)
 			if keep != nil && !keep.deleted && keep.t.DesiredState < task.Running {
 				var old *taskState
 				if a.StartAfter != "" {
-					old = c.lookupTask(a.StartAfter)
+					old = s.slotTask(a.Slot, a.StartAfter)
 				} else if len(removed) > 0 {
 					old = removed[0]
 				}
-				c.delayStart(keep, old, 0, true)
+				c.delayStart(keep, old, 0, true, false)
 			}
 		case updater.ShutdownTasks:
-			c.shutdownTasks(a.Shutdown)
+			c.shutdownTasks(s, a.Slot, a.Shutdown)
 		case updater.RollbackService:
 			c.autoRollback(s, a)
 			return
@@ -151,7 +154,7 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 	sl := s.slots.getOrAdd(a.Slot)
 	var removed []*taskState
 	if len(a.Shutdown) > 0 {
-		removed = c.shutdownTasks(a.Shutdown)
+		removed = c.shutdownTasks(s, a.Slot, a.Shutdown)
 		if len(removed) == 0 {
 			// "task <id> was already shut down when reached by updater":
 			// the whole batch is aborted.
@@ -169,24 +172,25 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 	}
 	ts := c.newTask(s, sl, ns, task.Ready)
 	if a.StartAfter == "" && len(removed) == 0 {
-		c.delayStart(ts, nil, 0, false)
+		c.delayStart(ts, nil, 0, false, true)
 	} else {
-		old := c.lookupTask(a.StartAfter)
+		old := s.slotTask(a.Slot, a.StartAfter)
 		if old == nil && len(removed) > 0 {
 			old = removed[0]
 		}
-		c.delayStart(ts, old, 0, true)
+		c.delayStart(ts, old, 0, true, true)
 	}
+	ts.tracked = s.updGen
 	c.applyUpdater(s, s.upd.TaskCreated(a.Slot, ts.t.ID, c.Now()))
 	c.checkGate(ts)
 }
 
-// shutdownTasks sets desired SHUTDOWN on those of ids that are still meant to
-// run and returns them.
-func (c *Cluster) shutdownTasks(ids []string) []*taskState {
+// shutdownTasks sets desired SHUTDOWN on those of ids, tasks of slot key,
+// that are still meant to run and returns them.
+func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) []*taskState {
 	var done []*taskState
 	for _, id := range ids {
-		ts := c.lookupTask(id)
+		ts := s.slotTask(key, id)
 		if ts == nil || ts.t.DesiredState > task.Running {
 			continue
 		}
@@ -275,13 +279,16 @@ func (c *Cluster) drainNotes() {
 		return
 	}
 	c.notifying = true
+	now := c.Now()
 	for i := 0; i < len(c.notes); i++ {
 		n := c.notes[i]
 		s := n.ts.svc
-		if s.upd == nil || s.removed {
+		// The updater ignores tasks it does not track: TaskUpdated returns
+		// nothing for them and changes nothing, so they are not handed over.
+		if s.upd == nil || s.removed || n.ts.tracked != s.updGen {
 			continue
 		}
-		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.t.ID, n.desired, n.observed, c.Now()))
+		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.t.ID, n.desired, n.observed, now))
 	}
 	c.notes = c.notes[:0]
 	c.notifying = false
