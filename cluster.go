@@ -37,7 +37,7 @@ type Cluster struct {
 	services    []*serviceState // in creation order; removed services are nil
 	serviceByID map[string]*serviceState
 
-	tasks   []*taskState // arena in creation order; deleted tasks stay for the trace
+	tasks []*taskState // arena in creation order; deleted tasks stay for the trace
 	// taskIdx indexes tasks[:indexed] by ID. lookupTask extends it on
 	// demand, so that creating a task costs no map insert; the hot paths
 	// find tasks through their slot (slotTask).
