@@ -1,4 +1,4 @@
-// Package eventq is the simulation's event queue: a 4-ary min-heap of event
+// Package eventq is the simulation's event queue: a priority queue of event
 // values ordered by (time, priority, sequence number), so that events due at
 // the same virtual time run in the order they were scheduled unless a
 // priority says otherwise.
@@ -26,43 +26,125 @@ func less(a, b *Event) bool {
 	return a.At < b.At || (a.At == b.At && a.ord < b.ord)
 }
 
-// Queue is a min-heap of events. The zero value is ready to use.
+// Queue is a priority queue of events: a 4-ary min-heap plus a few lanes,
+// FIFOs of events pushed in ascending order. A simulation pushes long runs
+// of events in ascending order (a burst of tasks at one instant each
+// scheduling its next step at the same delay); those go to a lane, where a
+// push and a pop cost O(1), and only the rest to the heap. The zero value is
+// ready to use.
 type Queue struct {
-	h   []Event
-	seq uint64
+	h     []Event
+	lanes [lanes]lane
+	n     int
+	seq   uint64
 }
+
+// lanes is how many FIFO lanes a Queue keeps besides its heap.
+const lanes = 4
+
+// lane is a FIFO of events in ascending order: ev[head:] are pending.
+type lane struct {
+	ev   []Event
+	head int
+}
+
+func (l *lane) empty() bool { return l.head == len(l.ev) }
 
 // arity is the heap's fan-out: a 4-ary heap is half as deep as a binary
 // one, and a node's children sit side by side in memory.
 const arity = 4
 
 // Len is the number of pending events.
-func (q *Queue) Len() int { return len(q.h) }
+func (q *Queue) Len() int { return q.n }
 
 // Push schedules e, stamping it with the next sequence number, which it
-// returns.
+// returns. The event joins the lane whose last event is the latest one not
+// after it (an empty lane if none), or else the heap.
 func (q *Queue) Push(e Event) uint64 {
 	q.seq++
 	e.ord = uint64(e.Pri)<<56 | q.seq
+	q.n++
+	best, free := -1, -1
+	for i := range q.lanes {
+		l := &q.lanes[i]
+		if l.empty() {
+			if free < 0 {
+				free = i
+			}
+			continue
+		}
+		tail := &l.ev[len(l.ev)-1]
+		if !less(&e, tail) && (best < 0 || less(&q.lanes[best].ev[len(q.lanes[best].ev)-1], tail)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		best = free
+	}
+	if best >= 0 {
+		l := &q.lanes[best]
+		if l.empty() {
+			l.ev, l.head = l.ev[:0], 0
+		}
+		l.ev = append(l.ev, e)
+		return q.seq
+	}
 	q.h = append(q.h, e)
 	q.up(len(q.h) - 1)
 	return q.seq
 }
 
+// min returns where the earliest event is: a lane index, or lanes for the
+// heap; -1 when the queue is empty.
+func (q *Queue) min() int {
+	m := -1
+	var me *Event
+	if len(q.h) > 0 {
+		m, me = lanes, &q.h[0]
+	}
+	for i := range q.lanes {
+		l := &q.lanes[i]
+		if !l.empty() && (me == nil || less(&l.ev[l.head], me)) {
+			m, me = i, &l.ev[l.head]
+		}
+	}
+	return m
+}
+
 // Peek returns the earliest event without removing it.
 func (q *Queue) Peek() (Event, bool) {
-	if len(q.h) == 0 {
+	switch m := q.min(); {
+	case m < 0:
 		return Event{}, false
+	case m == lanes:
+		return q.h[0], true
+	default:
+		l := &q.lanes[m]
+		return l.ev[l.head], true
 	}
-	return q.h[0], true
 }
 
 // Pop removes and returns the earliest event.
 func (q *Queue) Pop() (Event, bool) {
-	n := len(q.h)
-	if n == 0 {
+	m := q.min()
+	if m < 0 {
 		return Event{}, false
 	}
+	q.n--
+	if m < lanes {
+		l := &q.lanes[m]
+		e := l.ev[l.head]
+		l.head++
+		if l.empty() {
+			l.ev, l.head = l.ev[:0], 0
+		} else if l.head >= 1024 && 2*l.head >= len(l.ev) {
+			// Slide the pending events down so the lane's array is reused.
+			k := copy(l.ev, l.ev[l.head:])
+			l.ev, l.head = l.ev[:k], 0
+		}
+		return e, true
+	}
+	n := len(q.h)
 	e := q.h[0]
 	q.h[0] = q.h[n-1]
 	q.h = q.h[:n-1]

@@ -76,3 +76,40 @@ func TestDeepHeap(t *testing.T) {
 		t.Fatalf("popped %d events, want %d", seen, want)
 	}
 }
+
+// The queue against a plain model: any interleaving of pushes and pops (with
+// runs of ascending pushes, which go to lanes, and others, which go to the
+// heap) pops exactly the event with the least (At, Pri, push order).
+func TestMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var q Queue
+		var model []Event // pending, in push order
+		id := int32(0)
+		now := int64(0)
+		for range rapid.IntRange(0, 400).Draw(t, "ops") {
+			if len(model) > 0 && rapid.IntRange(0, 2).Draw(t, "pop") == 0 {
+				m := 0
+				for i := range model {
+					if model[i].At < model[m].At || (model[i].At == model[m].At && model[i].Pri < model[m].Pri) {
+						m = i
+					}
+				}
+				want := model[m]
+				model = append(model[:m], model[m+1:]...)
+				got, ok := q.Pop()
+				if !ok || got.A != want.A {
+					t.Fatalf("popped %+v (ok=%v), want event %d %+v", got, ok, want.A, want)
+				}
+				now = got.At
+				continue
+			}
+			id++
+			e := Event{At: now + rapid.Int64Range(0, 5).Draw(t, "delay"), Pri: uint8(rapid.IntRange(0, 1).Draw(t, "pri")), A: id}
+			q.Push(e)
+			model = append(model, e)
+			if q.Len() != len(model) {
+				t.Fatalf("Len %d, want %d", q.Len(), len(model))
+			}
+		}
+	})
+}
