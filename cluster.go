@@ -128,6 +128,9 @@ type serviceState struct {
 type slotState struct {
 	key   uint64 // slot number, or node index+1 for global services
 	tasks []*taskState
+	// waiting holds the tasks whose delayed start waits for a task of this
+	// slot to stop (gate.waitFor), in the order they began waiting.
+	waiting []*taskState
 }
 
 type restartHistory struct {
@@ -137,40 +140,38 @@ type restartHistory struct {
 }
 
 type taskState struct {
-	t       *task.Task // points at task
-	task    task.Task
-	hist    task.HistoryBuf // task's first history entries
-	idx     int32
-	svc     *serviceState
-	spec    *specVersion
-	node    *nodeState
-	pre     *nodeState // the node a global task is preassigned to
-	slot    *slotState
-	nodePos int
+	t    task.Task
+	hist task.HistoryBuf // t's first history entries
 
+	svc  *serviceState
+	spec *specVersion
+	node *nodeState
+	pre  *nodeState // the node a global task is preassigned to
+	slot *slotState
+
+	gate startGate // pending delayed start, when gate.active
+
+	idx      int32
+	nodePos  int32 // position in node.tasks; -1 when not on a node
 	agentGen uint32
-	stopping bool // the agent is stopping the container
-
-	gate    startGate     // pending delayed start, when gate.active
-	waiters []*taskState  // replacements whose delayed start waits for this task to stop
-	waitBuf [1]*taskState // inline room for the usual single waiter
-
-	backend       bool
-	deleted       bool
-	unschedulable bool
 	// tracked: the service's updater run updGen was told about this task
 	// (TaskCreated, or kept by ReuseTask), so its changes go to it.
 	tracked uint32
+
+	stopping      bool // the agent is stopping the container
+	backend       bool
+	deleted       bool
+	unschedulable bool
 }
 
 // startGate is a replacement task's delayed start (SwarmKit's
 // restart.DelayStart): desired RUNNING once the delay has passed and the old
 // task has stopped, or OldTaskTimeout after the delay.
 type startGate struct {
-	active       bool
 	until        int64
-	waitFor      *taskState
 	deadline     int64
+	waitFor      *taskState
+	active       bool
 	restartAfter bool // the task failed during its delay: restart it when the delay ends
 }
 

@@ -233,7 +233,7 @@ func TestScaleDownPrefersUnbalancedNodes(t *testing.T) {
 	mk := func(slot uint64, n *nodeState, st task.State) liveSlot {
 		tk := task.Create("t", "s", "web", slot, "", 1, "img", task.Running, time.Time{})
 		tk.Advance(task.Status{State: st})
-		ts := &taskState{t: tk, svc: s, node: n}
+		ts := &taskState{t: *tk, svc: s, node: n}
 		return liveSlot{sl: &slotState{key: slot}, tasks: []*taskState{ts}}
 	}
 	live := []liveSlot{mk(1, na, task.Running), mk(2, na, task.Running), mk(3, na, task.Running), mk(4, nb, task.Running), mk(5, nb, task.Pending)}

@@ -318,9 +318,7 @@ func (c *Cluster) heartbeatFailure(ns *nodeState) {
 	c.setNodeState(ns, node.Down, node.MsgHeartbeatFailure)
 	c.evacuate(ns)
 	for _, ts := range c.tasksOn(ns) {
-		for _, w := range ts.waiters {
-			c.checkGate(w)
-		}
+		c.releaseWaiters(ts)
 	}
 }
 

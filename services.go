@@ -254,7 +254,7 @@ func (c *Cluster) RemoveService(ref string) error {
 	for _, sl := range s.slots.all() {
 		for _, ts := range slices.Clone(sl.tasks) {
 			if ts.t.DesiredState != task.Remove {
-				ts.gate = startGate{}
+				c.clearGate(ts)
 				c.setDesired(ts, task.Remove)
 			}
 		}

@@ -25,8 +25,7 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 		slotNum = slot.key
 	}
 	ts := c.allocTask()
-	ts.task = task.MakeIn(&ts.hist, c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
-	ts.t = &ts.task
+	ts.t = task.MakeIn(&ts.hist, c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
 	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos = int32(len(c.tasks)), s, sv, slot, ns, -1
 	c.tasks = append(c.tasks, ts)
 	slot.tasks = append(slot.tasks, ts)
@@ -83,12 +82,8 @@ func (c *Cluster) deleteTask(ts *taskState) {
 			ts.svc.slots.remove(sl)
 		}
 	}
-	for _, w := range ts.waiters {
-		if w.gate.active && w.gate.waitFor == ts {
-			c.checkGate(w)
-		}
-	}
-	ts.waiters = nil
+	c.unwait(ts)
+	c.releaseWaiters(ts)
 	c.record(record{kind: EventTaskDeleted, ts: ts})
 	if ts.t.DesiredState <= task.Running && !ts.svc.removed {
 		c.markDirty(ts.svc)
@@ -97,7 +92,7 @@ func (c *Cluster) deleteTask(ts *taskState) {
 
 func (c *Cluster) attachNode(ts *taskState, ns *nodeState) {
 	ts.node = ns
-	ts.nodePos = len(ns.tasks)
+	ts.nodePos = int32(len(ns.tasks))
 	ns.tasks = append(ns.tasks, ts)
 }
 
@@ -207,12 +202,7 @@ func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string)
 	}
 	c.updateBackend(ts)
 	if st > task.Running {
-		for _, w := range ts.waiters {
-			if w.gate.active && w.gate.waitFor == ts {
-				c.checkGate(w)
-			}
-		}
-		ts.waiters = nil
+		c.releaseWaiters(ts)
 	}
 	c.note(ts)
 	if ts.t.DesiredState <= task.Running && st > task.Running && old <= task.Running {
@@ -340,7 +330,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 	// A step under way keeps its deadline when the task is kicked again
 	// (say its desired state changes during a pull): it ends d after the
 	// task entered its current state.
-	at := int64(ts.t.Status().Timestamp.Sub(c.epoch)) + int64(d)
+	at := int64(ts.t.CreatedAt.Sub(c.epoch)) + int64(ts.t.Since()) + int64(d)
 	c.push(max(at, c.now), evAgent, ts.idx, ts.agentGen)
 }
 
@@ -414,12 +404,12 @@ func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop, 
 	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
 		g.waitFor = old
 		g.deadline = g.until + int64(OldTaskTimeout)
-		if old.waiters == nil {
-			old.waiters = old.waitBuf[:0]
-		}
-		old.waiters = append(old.waiters, ts)
 	}
+	c.unwait(ts)
 	ts.gate = g
+	if g.waitFor != nil {
+		old.slot.waiting = append(old.slot.waiting, ts)
+	}
 	if delay > 0 || !checkedNow {
 		c.push(g.until, evGate, ts.idx, 0)
 	}
@@ -436,7 +426,7 @@ func (c *Cluster) checkGate(ts *taskState) {
 	if w := g.waitFor; w != nil && c.now < g.deadline && !w.deleted && w.t.State() <= task.Running && w.node != nil && w.node.n.Status.State != node.Down {
 		return
 	}
-	ts.gate = startGate{}
+	c.clearGate(ts)
 	if g.restartAfter {
 		// SwarmKit's waitRestart gives up if the task was shut down
 		// meanwhile (its desired state went past RUNNING).
@@ -447,5 +437,41 @@ func (c *Cluster) checkGate(ts *taskState) {
 	}
 	if ts.t.DesiredState < task.Running {
 		c.setDesired(ts, task.Running)
+	}
+}
+
+// clearGate drops a task's delayed start.
+func (c *Cluster) clearGate(ts *taskState) {
+	c.unwait(ts)
+	ts.gate = startGate{}
+}
+
+// unwait takes a task off the waiting list of the task its gate waits for.
+func (c *Cluster) unwait(ts *taskState) {
+	w := ts.gate.waitFor
+	if !ts.gate.active || w == nil {
+		return
+	}
+	if i := slices.Index(w.slot.waiting, ts); i >= 0 {
+		w.slot.waiting = slices.Delete(w.slot.waiting, i, i+1)
+	}
+}
+
+// releaseWaiters checks the delayed starts that wait for ts to stop, in the
+// order they began waiting.
+func (c *Cluster) releaseWaiters(ts *taskState) {
+	sl := ts.slot
+	if sl == nil || len(sl.waiting) == 0 {
+		return
+	}
+	var buf [4]*taskState
+	ws := buf[:0]
+	for _, w := range sl.waiting {
+		if w.gate.active && w.gate.waitFor == ts {
+			ws = append(ws, w)
+		}
+	}
+	for _, w := range ws { // checkGate changes sl.waiting
+		c.checkGate(w)
 	}
 }

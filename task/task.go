@@ -34,8 +34,10 @@ type Task struct {
 	Image        string
 	DesiredState State
 	CreatedAt    time.Time
-	status       Status
-	history      []entry
+	// history holds every status, the current one last. Timestamps are
+	// kept as offsets from CreatedAt, so a status comes back in
+	// CreatedAt's location.
+	history []entry
 }
 
 // entry is one status of a task's history, kept compact: a task keeps
@@ -93,8 +95,7 @@ func MakeIn(buf *HistoryBuf, id, serviceID, serviceName string, slot uint64, nod
 		ID: id, ServiceID: serviceID, ServiceName: serviceName, Slot: slot, NodeID: nodeID,
 		SpecVersion: specVersion, Image: image, DesiredState: desired, CreatedAt: now,
 	}
-	t.status = Status{State: New, Timestamp: now, Message: DefaultMessage(New)}
-	t.history = append(buf[:0], t.entry(t.status))
+	t.history = append(buf[:0], t.entry(Status{State: New, Timestamp: now, Message: DefaultMessage(New)}))
 	return t
 }
 
@@ -107,10 +108,28 @@ func (t *Task) Snapshot() Task {
 }
 
 // Status returns the task's current observed status.
-func (t *Task) Status() Status { return t.status }
+func (t *Task) Status() Status {
+	if len(t.history) == 0 {
+		return Status{}
+	}
+	return t.expand(t.history[len(t.history)-1])
+}
 
 // State is shorthand for Status().State.
-func (t *Task) State() State { return t.status.State }
+func (t *Task) State() State {
+	if len(t.history) == 0 {
+		return 0
+	}
+	return t.history[len(t.history)-1].state
+}
+
+// Since is how long after CreatedAt the current status began.
+func (t *Task) Since() time.Duration {
+	if len(t.history) == 0 {
+		return 0
+	}
+	return time.Duration(t.history[len(t.history)-1].at)
+}
 
 // History returns every status the task has had, oldest first, in a new
 // slice.
@@ -126,10 +145,9 @@ func (t *Task) History() []Status {
 // one is refused with an error and changes nothing; the same state may be
 // recorded again (with a new message or error).
 func (t *Task) Advance(s Status) error {
-	if s.State < t.status.State {
-		return fmt.Errorf("task %s: observed state cannot move back from %s to %s", t.ID, t.status.State, s.State)
+	if cur := t.State(); s.State < cur {
+		return fmt.Errorf("task %s: observed state cannot move back from %s to %s", t.ID, cur, s.State)
 	}
-	t.status = s
 	t.history = append(t.history, t.entry(s))
 	return nil
 }
