@@ -37,6 +37,10 @@ type Queue struct {
 	lanes [lanes]lane
 	n     int
 	seq   uint64
+	// top caches min()+1 between a Peek and the next Push or Pop (0: not
+	// known), so that a Peek followed by a Pop looks for the earliest
+	// event once.
+	top int
 }
 
 // lanes is how many FIFO lanes a Queue keeps besides its heap.
@@ -64,6 +68,7 @@ func (q *Queue) Push(e Event) uint64 {
 	q.seq++
 	e.ord = uint64(e.Pri)<<56 | q.seq
 	q.n++
+	q.top = 0
 	best, free := -1, -1
 	for i := range q.lanes {
 		l := &q.lanes[i]
@@ -97,6 +102,9 @@ func (q *Queue) Push(e Event) uint64 {
 // min returns where the earliest event is: a lane index, or lanes for the
 // heap; -1 when the queue is empty.
 func (q *Queue) min() int {
+	if q.top != 0 {
+		return q.top - 1
+	}
 	m := -1
 	var me *Event
 	if len(q.h) > 0 {
@@ -108,6 +116,7 @@ func (q *Queue) min() int {
 			m, me = i, &l.ev[l.head]
 		}
 	}
+	q.top = m + 1
 	return m
 }
 
@@ -131,6 +140,7 @@ func (q *Queue) Pop() (Event, bool) {
 		return Event{}, false
 	}
 	q.n--
+	q.top = 0
 	if m < lanes {
 		l := &q.lanes[m]
 		e := l.ev[l.head]

@@ -96,6 +96,11 @@ func TestMatchesModel(t *testing.T) {
 				}
 				want := model[m]
 				model = append(model[:m], model[m+1:]...)
+				if rapid.Bool().Draw(t, "peek") {
+					if p, ok := q.Peek(); !ok || p.A != want.A {
+						t.Fatalf("peeked %+v (ok=%v), want event %d %+v", p, ok, want.A, want)
+					}
+				}
 				got, ok := q.Pop()
 				if !ok || got.A != want.A {
 					t.Fatalf("popped %+v (ok=%v), want event %d %+v", got, ok, want.A, want)
