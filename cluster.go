@@ -27,6 +27,11 @@ type Cluster struct {
 	cfg   Config
 	epoch time.Time
 	now   int64 // nanoseconds since epoch
+
+	// Now's answer for the instant nowFor, computed once per instant
+	nowT   time.Time
+	nowFor int64
+	nowSet bool
 	q     eventq.Queue
 	ids   *ids.Generator
 
@@ -131,6 +136,11 @@ type slotState struct {
 	// waiting holds the tasks whose delayed start waits for a task of this
 	// slot to stop (gate.waitFor), in the order they began waiting.
 	waiting []*taskState
+
+	// inline room for the usual contents: a task and its replacement,
+	// and the replacement waiting
+	tasksBuf   [2]*taskState
+	waitingBuf [1]*taskState
 }
 
 type restartHistory struct {
@@ -215,7 +225,12 @@ func New(cfg Config) *Cluster {
 }
 
 // Now is the cluster's virtual time.
-func (c *Cluster) Now() time.Time { return c.at(c.now) }
+func (c *Cluster) Now() time.Time {
+	if !c.nowSet || c.nowFor != c.now {
+		c.nowT, c.nowFor, c.nowSet = c.at(c.now), c.now, true
+	}
+	return c.nowT
+}
 
 // Elapsed is the virtual time since the cluster's epoch.
 func (c *Cluster) Elapsed() time.Duration { return time.Duration(c.now) }
@@ -396,7 +411,7 @@ func (c *Cluster) handle(e eventq.Event) bool {
 			s.wakeQueued = false
 		}
 		w, ok := s.upd.NextWake()
-		if !ok || c.at(c.now).Before(w) {
+		if !ok || c.Now().Before(w) {
 			c.scheduleWake(s) // the wake moved: queue it again
 			return false
 		}
@@ -552,6 +567,7 @@ func (t *slotTable) getOrAdd(key uint64) *slotState {
 		t.byKey = slices.Grow(t.byKey, int(key)+1-len(t.byKey))[:key+1]
 	}
 	sl := &slotState{key: key}
+	sl.tasks, sl.waiting = sl.tasksBuf[:0], sl.waitingBuf[:0]
 	t.byKey[key] = sl
 	t.n++
 	return sl

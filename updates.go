@@ -113,13 +113,13 @@ func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
 			if keep != nil {
 				keep.tracked = s.updGen
 			}
-			removed := c.shutdownTasks(s, a.Slot, a.Shutdown)
+			first := c.shutdownTasks(s, a.Slot, a.Shutdown)
 			if keep != nil && !keep.deleted && keep.t.DesiredState < task.Running {
 				var old *taskState
 				if a.StartAfter != "" {
 					old = s.slotTask(a.Slot, a.StartAfter)
-				} else if len(removed) > 0 {
-					old = removed[0]
+				} else {
+					old = first
 				}
 				c.delayStart(keep, old, 0, true, false)
 			}
@@ -152,10 +152,10 @@ func (c *Cluster) scheduleWake(s *serviceState) {
 // unless none of the old tasks could still be shut down.
 func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 	sl := s.slots.getOrAdd(a.Slot)
-	var removed []*taskState
+	var first *taskState // the first old task shut down, if any
 	if len(a.Shutdown) > 0 {
-		removed = c.shutdownTasks(s, a.Slot, a.Shutdown)
-		if len(removed) == 0 {
+		first = c.shutdownTasks(s, a.Slot, a.Shutdown)
+		if first == nil {
 			// "task <id> was already shut down when reached by updater":
 			// the whole batch is aborted.
 			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
@@ -171,12 +171,12 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 		}
 	}
 	ts := c.newTask(s, sl, ns, task.Ready)
-	if a.StartAfter == "" && len(removed) == 0 {
+	if a.StartAfter == "" && first == nil {
 		c.delayStart(ts, nil, 0, false, true)
 	} else {
 		old := s.slotTask(a.Slot, a.StartAfter)
-		if old == nil && len(removed) > 0 {
-			old = removed[0]
+		if old == nil {
+			old = first
 		}
 		c.delayStart(ts, old, 0, true, true)
 	}
@@ -186,18 +186,19 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 }
 
 // shutdownTasks sets desired SHUTDOWN on those of ids, tasks of slot key,
-// that are still meant to run and returns them.
-func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) []*taskState {
-	var done []*taskState
+// that are still meant to run. It returns the first of them (nil if none).
+func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) (first *taskState) {
 	for _, id := range ids {
 		ts := s.slotTask(key, id)
 		if ts == nil || ts.t.DesiredState > task.Running {
 			continue
 		}
 		c.setDesired(ts, task.Shutdown)
-		done = append(done, ts)
+		if first == nil {
+			first = ts
+		}
 	}
-	return done
+	return first
 }
 
 // autoRollback is SwarmKit's rollbackUpdate (§3.8): the previous spec comes
