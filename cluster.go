@@ -32,8 +32,8 @@ type Cluster struct {
 	nowT   time.Time
 	nowFor int64
 	nowSet bool
-	q     eventq.Queue
-	ids   *ids.Generator
+	q      eventq.Queue
+	ids    *ids.Generator
 
 	nodes    []*nodeState // in join order; removed nodes are nil
 	nodeByID map[string]*nodeState
