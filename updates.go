@@ -289,7 +289,7 @@ func (c *Cluster) drainNotes() {
 		if s.upd == nil || s.removed || n.ts.tracked != s.updGen {
 			continue
 		}
-		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.t.ID, n.desired, n.observed, now))
+		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.slot.key, n.ts.t.ID, n.desired, n.observed, now))
 	}
 	c.notes = c.notes[:0]
 	c.notifying = false

@@ -37,8 +37,8 @@ func runInstant(slots []Slot, ids []string, c *Config) *Updater {
 			}
 			id := ids[a.Slot-1]
 			queue = append(queue, u.TaskCreated(a.Slot, id, now)...)
-			queue = append(queue, u.TaskUpdated(id, task.Running, task.New, now)...)
-			queue = append(queue, u.TaskUpdated(id, task.Running, task.Running, now)...)
+			queue = append(queue, u.TaskUpdated(a.Slot, id, task.Running, task.New, now)...)
+			queue = append(queue, u.TaskUpdated(a.Slot, id, task.Running, task.Running, now)...)
 		}
 		if u.Done() {
 			return u
@@ -83,14 +83,14 @@ func BenchmarkRun10000Slots(b *testing.B) {
 	}
 }
 
-// An event about a task the updater does not track: one map lookup.
+// An event about a task the updater does not track: one lookup by slot.
 func BenchmarkTaskUpdatedUntracked(b *testing.B) {
 	slots, _ := benchSlots(10000)
 	u, _ := Start(Params{Slots: slots, Now: epoch})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		u.TaskUpdated("o42", task.Running, task.Running, epoch)
+		u.TaskUpdated(42, "o42", task.Running, task.Running, epoch)
 	}
 }
 
@@ -109,8 +109,8 @@ func runInstantReuse(slots []Slot, ids []string, c *Config, queue []Action) *Upd
 			}
 			id := ids[a.Slot-1]
 			queue = append(queue, u.TaskCreated(a.Slot, id, now)...)
-			queue = append(queue, u.TaskUpdated(id, task.Running, task.New, now)...)
-			queue = append(queue, u.TaskUpdated(id, task.Running, task.Running, now)...)
+			queue = append(queue, u.TaskUpdated(a.Slot, id, task.Running, task.New, now)...)
+			queue = append(queue, u.TaskUpdated(a.Slot, id, task.Running, task.Running, now)...)
 			if h == len(queue)-1 {
 				queue, h = queue[:0], -1
 			}

@@ -31,7 +31,7 @@ func Example() {
 				next = append(next, u.TaskCreated(a.Slot, id, now)...)
 				// The old task stops and the new one starts: 1s later it runs.
 				now = now.Add(time.Second)
-				next = append(next, u.TaskUpdated(id, task.Running, task.Running, now)...)
+				next = append(next, u.TaskUpdated(a.Slot, id, task.Running, task.Running, now)...)
 				fmt.Printf("%v %s running\n", now.Sub(t0), id)
 			}
 		}

@@ -352,7 +352,7 @@ func (s *sim) setObserved(id string, o task.State) {
 }
 
 func (s *sim) report(t *stask) {
-	s.apply(s.u.TaskUpdated(t.id, t.desired, t.observed, s.now))
+	s.apply(s.u.TaskUpdated(t.slot, t.id, t.desired, t.observed, s.now))
 }
 
 // lastStatus is the status as the store would hold it.

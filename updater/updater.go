@@ -162,6 +162,7 @@ const (
 type job struct {
 	step    step
 	taskID  string // the created (or reused) task the worker waits on
+	tracked bool   // reports of taskID concern this job (SwarmKit's updatedTasks holds it)
 	created bool   // taskID was created by this run: its failures count
 	fired   bool   // the delayed start fired (desired >= RUNNING)
 	failed  bool   // counted as a failure (SwarmKit's failedTasks)
@@ -201,8 +202,10 @@ type Updater struct {
 
 	failures int
 
-	bySlot   map[uint64]int32 // slot ID -> job whose batch the caller may still abort
-	byTask   map[string]int32 // task ID -> job (created tasks, and reused ones being started)
+	// The job of each dirty slot, by slot ID: dense[id] = job+1 when the
+	// IDs are small (slot numbers, node keys), else sparse.
+	dense  []int32
+	sparse map[uint64]int32
 	sleepers []int32          // jobs in their post-slot delay, in wake order
 	head     int              // first live entry of sleepers
 	buffered []int32          // failure events read during draining, in arrival order
@@ -287,10 +290,48 @@ func Start(p Params) (*Updater, []Action) {
 		u.idle = int(u.cfg.Parallelism)
 	}
 	u.jobs = make([]job, n)
-	u.bySlot = make(map[uint64]int32, u.idle)
-	u.byTask = make(map[string]int32, n) // each dirty slot adds at most one task
+	u.indexSlots()
 	u.pump(now)
 	return u, u.flush()
+}
+
+// indexSlots builds the slot ID -> job index. Slot IDs are unique; should
+// one repeat, its first dirty slot wins.
+func (u *Updater) indexSlots() {
+	var top uint64
+	for _, s := range u.dirty {
+		top = max(top, s.ID)
+	}
+	if top < uint64(4*len(u.dirty)+64) {
+		u.dense = make([]int32, top+1)
+		for i := len(u.dirty) - 1; i >= 0; i-- {
+			u.dense[u.dirty[i].ID] = int32(i) + 1
+		}
+		return
+	}
+	u.sparse = make(map[uint64]int32, len(u.dirty))
+	for i := len(u.dirty) - 1; i >= 0; i-- {
+		u.sparse[u.dirty[i].ID] = int32(i)
+	}
+}
+
+// job returns the index of the job of a dirty slot.
+func (u *Updater) job(slot uint64) (int32, bool) {
+	if u.dense != nil {
+		if slot < uint64(len(u.dense)) && u.dense[slot] != 0 {
+			return u.dense[slot] - 1, true
+		}
+		return 0, false
+	}
+	i, ok := u.sparse[slot]
+	return i, ok
+}
+
+// abortable reports whether the caller may still abort the store batch of
+// job i's action: a CreateTask not yet answered, or a ReuseTask whose kept
+// task is not yet started.
+func (j *job) abortable() bool {
+	return j.step == creating || (j.step == starting && !j.created)
 }
 
 // TaskCreated tells the updater the ID of the task it asked for with
@@ -303,22 +344,18 @@ func (u *Updater) TaskCreated(slot uint64, taskID string, now time.Time) []Actio
 		return nil
 	}
 	u.advance(now)
-	i, ok := u.bySlot[slot]
+	i, ok := u.job(slot)
 	if !ok || u.jobs[i].step != creating {
 		return u.flush()
 	}
-	if _, dup := u.byTask[taskID]; dup {
-		return u.flush() // an ID already in use: ignored
-	}
-	delete(u.bySlot, slot)
 	j := &u.jobs[i]
 	if taskID == "" {
 		u.finishSlot(int(i), now)
 	} else {
 		j.step = starting
 		j.taskID = taskID
+		j.tracked = true
 		j.created = true // updatedTasks[id] = zero time: its failures count
-		u.byTask[taskID] = i
 	}
 	u.pump(now)
 	return u.flush()
@@ -332,17 +369,16 @@ func (u *Updater) BatchAborted(slot uint64, now time.Time) []Action {
 	if u.phase == finished {
 		return nil
 	}
-	i, ok := u.bySlot[slot]
-	if !ok {
+	i, ok := u.job(slot)
+	if !ok || !u.jobs[i].abortable() {
 		return nil
 	}
 	if u.jobs[i].step == creating {
 		return u.TaskCreated(slot, "", now)
 	}
 	u.advance(now)
-	if j := &u.jobs[i]; j.step == starting && !j.created {
-		delete(u.bySlot, slot)
-		delete(u.byTask, j.taskID)
+	if j := &u.jobs[i]; j.abortable() {
+		j.tracked = false
 		u.finishSlot(int(i), now)
 	}
 	u.pump(now)
@@ -350,8 +386,10 @@ func (u *Updater) BatchAborted(slot uint64, now time.Time) []Action {
 }
 
 // TaskUpdated reports a change of desired or observed state of one of the
-// service's tasks. The caller may report every task of the service: tasks
-// the updater does not track cost one map lookup. When the delayed start of
+// service's tasks, in slot (its Slot.ID). The caller may report every task
+// of the service: tasks the updater does not track cost one lookup by slot,
+// and reporting only those of CreateTask and ReuseTask loses nothing. When
+// the delayed start of
 // a task the updater waits on fires, report the task even if its desired
 // state did not change (it may have been RUNNING already).
 //
@@ -365,12 +403,12 @@ func (u *Updater) BatchAborted(slot uint64, now time.Time) []Action {
 // now, leaving one that ends exactly at now to Wake. A caller that delivers
 // task events before its own wake at the same instant therefore always
 // judges failures first.
-func (u *Updater) TaskUpdated(taskID string, desired, observed task.State, now time.Time) []Action {
+func (u *Updater) TaskUpdated(slot uint64, taskID string, desired, observed task.State, now time.Time) []Action {
 	if u.phase == finished {
 		return nil
 	}
-	i, ok := u.byTask[taskID]
-	if !ok {
+	i, ok := u.job(slot)
+	if !ok || !u.jobs[i].tracked || u.jobs[i].taskID != taskID {
 		return nil
 	}
 	u.advance(now)
@@ -520,7 +558,6 @@ func (u *Updater) hand(i int, now time.Time) {
 		}
 	}
 	j.step = creating
-	u.bySlot[s.ID] = int32(i)
 	u.emit(a)
 }
 
@@ -535,15 +572,12 @@ func (u *Updater) reuse(i, keep int, now time.Time) {
 		if n := len(a.Shutdown); n > 0 {
 			a.StartAfter = a.Shutdown[n-1]
 		}
-		if _, dup := u.byTask[kept.ID]; !dup {
-			j := &u.jobs[i]
-			j.step = starting
-			j.taskID = kept.ID
-			u.byTask[kept.ID] = int32(i)
-			u.bySlot[s.ID] = int32(i)
-			u.emit(a)
-			return
-		}
+		j := &u.jobs[i]
+		j.step = starting
+		j.taskID = kept.ID
+		j.tracked = true
+		u.emit(a)
+		return
 	}
 	u.emit(a)
 	u.finishSlot(i, now)
@@ -583,8 +617,7 @@ func (u *Updater) removable(ts []Task, skip int) []string {
 func (u *Updater) started(i int, now time.Time) {
 	j := &u.jobs[i]
 	if !j.created {
-		delete(u.byTask, j.taskID)
-		delete(u.bySlot, u.dirty[i].ID)
+		j.tracked = false
 		u.finishSlot(i, now)
 		return
 	}
@@ -597,7 +630,7 @@ func (u *Updater) started(i int, now time.Time) {
 	}
 	if !u.watch {
 		// Without a failure watch nothing will ever look the task up.
-		delete(u.byTask, j.taskID)
+		j.tracked = false
 	}
 	u.finishSlot(i, now)
 }

@@ -664,7 +664,7 @@ func TestOldTaskTimeout(t *testing.T) {
 func TestUntrackedTasksIgnored(t *testing.T) {
 	s := newSim(t, oldSlots(2))
 	s.start()
-	if acts := s.u.TaskUpdated("stranger", task.Running, task.Failed, epoch); acts != nil {
+	if acts := s.u.TaskUpdated(1, "stranger", task.Running, task.Failed, epoch); acts != nil {
 		t.Errorf("actions for an untracked task: %v", acts)
 	}
 	s.run(time.Hour)
@@ -673,7 +673,7 @@ func TestUntrackedTasksIgnored(t *testing.T) {
 	}
 	// After Done every call is a no-op.
 	if s.u.Wake(at(time.Hour)) != nil || s.u.TaskCreated(1, "x", at(time.Hour)) != nil ||
-		s.u.TaskUpdated("n1", task.Running, task.Failed, at(time.Hour)) != nil || s.u.BatchAborted(1, at(time.Hour)) != nil {
+		s.u.TaskUpdated(1, "n1", task.Running, task.Failed, at(time.Hour)) != nil || s.u.BatchAborted(1, at(time.Hour)) != nil {
 		t.Error("a finished updater acted")
 	}
 }
@@ -738,7 +738,7 @@ func TestHarmlessCalls(t *testing.T) {
 	u.TaskCreated(1, "n1", epoch)
 	u.TaskCreated(1, "n1", epoch) // twice
 	for range 3 {
-		u.TaskUpdated("n1", task.Running, task.Running, at(time.Second))
+		u.TaskUpdated(1, "n1", task.Running, task.Running, at(time.Second))
 	}
 	if u.InFlight() != 1 {
 		t.Errorf("InFlight = %d, want 1 (sleeping its delay)", u.InFlight())
@@ -775,7 +775,7 @@ func TestPropertyNoPanic(t *testing.T) {
 			case 0:
 				u.TaskCreated(slot, id, now)
 			case 1:
-				u.TaskUpdated(id, rapid.SampledFrom(states).Draw(rt, "desired"), rapid.SampledFrom(states).Draw(rt, "observed"), now)
+				u.TaskUpdated(slot, id, rapid.SampledFrom(states).Draw(rt, "desired"), rapid.SampledFrom(states).Draw(rt, "observed"), now)
 			case 2:
 				u.Wake(now)
 			case 3:
@@ -807,4 +807,29 @@ func TestFailureFirstAtDelayEnd(t *testing.T) {
 		2s n1 running
 		7s n1 failed
 		7s status paused "update paused due to failure or early termination of task n1"`)
+}
+
+// Slot IDs far apart (node keys of a global service, say) work as small
+// ones do, and a report naming the wrong slot is not the tracked task's.
+func TestSparseSlotIDs(t *testing.T) {
+	slots := oldSlots(2)
+	slots[0].ID, slots[1].ID = 7, 1<<40
+	s := newSim(t, slots)
+	s.params.Update = cfg(Config{Parallelism: 1, FailureAction: Pause})
+	s.plan = func(slot uint64) plan { return plan{Start: time.Second} }
+	s.start()
+	s.runUntil(time.Second)
+	// n1 is slot 7's new task; a failure reported under another slot is
+	// ignored.
+	if acts := s.u.TaskUpdated(1<<40, "n1", task.Running, task.Failed, at(time.Second)); acts != nil {
+		t.Errorf("a report under the wrong slot acted: %v", acts)
+	}
+	s.run(time.Hour)
+	diffLog(t, s, `
+		0s status updating "update in progress"
+		0s create slot 7 shutdown [o1] after "o1" -> n1
+		2s n1 running
+		2s create slot 1099511627776 shutdown [o2] after "o2" -> n2
+		4s n2 running
+		9s status completed "update completed"`)
 }
