@@ -204,12 +204,12 @@ type Updater struct {
 
 	// The job of each dirty slot, by slot ID: dense[id] = job+1 when the
 	// IDs are small (slot numbers, node keys), else sparse.
-	dense  []int32
-	sparse map[uint64]int32
-	sleepers []int32          // jobs in their post-slot delay, in wake order
-	head     int              // first live entry of sleepers
-	buffered []int32          // failure events read during draining, in arrival order
-	deadline time.Time        // end of the final monitoring window
+	dense    []int32
+	sparse   map[uint64]int32
+	sleepers []int32   // jobs in their post-slot delay, in wake order
+	head     int       // first live entry of sleepers
+	buffered []int32   // failure events read during draining, in arrival order
+	deadline time.Time // end of the final monitoring window
 
 	// out is the actions of the current call: a window at the end of
 	// actions, a chunk that later calls go on filling (see flush); ids is
