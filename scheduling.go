@@ -23,7 +23,7 @@ func (c *Cluster) schedulePending() {
 	c.unassigned = c.spare[:0]
 	defer func() {
 		clear(work)
-		c.spare = work[:0]
+		c.spare = keepScratch(work)
 	}()
 
 	groups := c.groups[:0]
@@ -73,10 +73,14 @@ func (c *Cluster) schedulePending() {
 	}
 	defer func() {
 		for i := range groups {
-			c.taskBufs = append(c.taskBufs, groups[i].tasks[:0])
+			clear(groups[i].tasks)
+			if buf := keepScratch(groups[i].tasks); buf != nil {
+				c.taskBufs = append(c.taskBufs, buf)
+			}
 			groups[i] = schedGroup{}
 		}
 		c.groups = groups[:0]
+		c.idBuf, c.decisions = keepScratch(c.idBuf), keepScratch(c.decisions)
 	}()
 	for gi := range groups {
 		g := &groups[gi]
@@ -102,6 +106,16 @@ func (c *Cluster) schedulePending() {
 			c.assign(ts, c.nodeByID[d.NodeID], task.DefaultMessage(task.Assigned))
 		}
 	}
+}
+
+// keepScratch empties a scratch buffer for reuse, or drops it if a large
+// batch grew it beyond what steady scheduling needs, so that placing a new
+// service's 100,000 tasks does not keep their scratch alive for good.
+func keepScratch[T any](s []T) []T {
+	if cap(s) > 4096 {
+		return nil
+	}
+	return s[:0]
 }
 
 // schedGroup is one scheduling batch: the pending tasks of one spec version.

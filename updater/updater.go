@@ -160,19 +160,21 @@ const (
 // most one task created by this updater run, so the job also holds that
 // task's entry of SwarmKit's updatedTasks map.
 type job struct {
-	step    step
-	taskID  string // the created (or reused) task the worker waits on
-	tracked bool   // reports of taskID concern this job (SwarmKit's updatedTasks holds it)
-	created bool   // taskID was created by this run: its failures count
-	fired   bool   // the delayed start fired (desired >= RUNNING)
-	failed  bool   // counted as a failure (SwarmKit's failedTasks)
+	taskID string // the created (or reused) task the worker waits on
+	// startedAt is when the worker saw the task at or past RUNNING
+	// (SwarmKit's updatedTasks[id]), as an offset from the run's start;
+	// hasStarted is false until then.
+	startedAt time.Duration
+	wakeAt    time.Duration // end of the post-slot delay, from the run's start
 	// reached is the observed state of the first report of taskID at or
 	// past RUNNING (0 until then).
-	reached task.State
-	// startedAt is when the worker saw the task at or past RUNNING
-	// (SwarmKit's updatedTasks[id]); zero until then.
-	startedAt time.Time
-	wakeAt    time.Time // end of the post-slot delay
+	reached    task.State
+	step       step
+	hasStarted bool
+	tracked    bool // reports of taskID concern this job (SwarmKit's updatedTasks holds it)
+	created    bool // taskID was created by this run: its failures count
+	fired      bool // the delayed start fired (desired >= RUNNING)
+	failed     bool // counted as a failure (SwarmKit's failedTasks)
 }
 
 // Updater is one run of SwarmKit's rolling-update state machine for one
@@ -210,6 +212,7 @@ type Updater struct {
 	head     int       // first live entry of sleepers
 	buffered []int32   // failure events read during draining, in arrival order
 	deadline time.Time // end of the final monitoring window
+	base     time.Time // Start's now: jobs keep their times as offsets from it
 
 	// out is the actions of the current call: a window at the end of
 	// actions, a chunk that later calls go on filling (see flush); ids is
@@ -235,7 +238,7 @@ const chunk = 32
 //   - Otherwise a nil status becomes UPDATING "update in progress", and
 //     Parallelism workers start taking dirty slots in the order given.
 func Start(p Params) (*Updater, []Action) {
-	u := &Updater{status: p.Status}
+	u := &Updater{status: p.Status, base: p.Now}
 	now := p.Now
 	if p.Status.State == Paused || p.Status.State == RollbackPaused {
 		u.phase = finished
@@ -438,7 +441,7 @@ func (u *Updater) NextWake() (time.Time, bool) {
 	var t time.Time
 	ok := false
 	if u.head < len(u.sleepers) {
-		t, ok = u.jobs[u.sleepers[u.head]].wakeAt, true
+		t, ok = u.base.Add(u.jobs[u.sleepers[u.head]].wakeAt), true
 	}
 	if u.phase == monitoring && (!ok || u.deadline.Before(t)) {
 		t, ok = u.deadline, true
@@ -621,7 +624,7 @@ func (u *Updater) started(i int, now time.Time) {
 		u.finishSlot(i, now)
 		return
 	}
-	j.startedAt = now
+	j.startedAt, j.hasStarted = now.Sub(u.base), true
 	if u.cfg.Order == StartFirst && j.reached == task.Running {
 		s := u.dirty[i]
 		if ids := u.removable(s.Tasks, -1); len(ids) > 0 {
@@ -641,7 +644,7 @@ func (u *Updater) finishSlot(i int, now time.Time) {
 	j := &u.jobs[i]
 	if u.cfg.Delay > 0 {
 		j.step = sleeping
-		j.wakeAt = now.Add(u.cfg.Delay)
+		j.wakeAt = now.Sub(u.base) + u.cfg.Delay
 		u.sleepers = append(u.sleepers, int32(i))
 		return
 	}
@@ -663,7 +666,7 @@ func (u *Updater) advance(now time.Time) {
 func (u *Updater) wakeSleepers(now time.Time, inclusive bool) {
 	for u.head < len(u.sleepers) {
 		j := &u.jobs[u.sleepers[u.head]]
-		if j.wakeAt.After(now) || (!inclusive && j.wakeAt.Equal(now)) {
+		if at := now.Sub(u.base); j.wakeAt > at || (!inclusive && j.wakeAt == at) {
 			break
 		}
 		u.head++
@@ -712,7 +715,7 @@ func (u *Updater) judge(i int32, now time.Time) bool {
 	if j.failed || !j.created {
 		return false
 	}
-	if !j.startedAt.IsZero() && now.Sub(j.startedAt) > u.period {
+	if j.hasStarted && now.Sub(u.base)-j.startedAt > u.period {
 		return false // failed after its monitoring window
 	}
 	j.failed = true

@@ -46,6 +46,9 @@ type Queue struct {
 // lanes is how many FIFO lanes a Queue keeps besides its heap.
 const lanes = 4
 
+// maxIdleLane is the most room (in events) an empty lane keeps.
+const maxIdleLane = 1 << 12
+
 // lane is a FIFO of events in ascending order: ev[head:] are pending.
 type lane struct {
 	ev   []Event
@@ -147,6 +150,9 @@ func (q *Queue) Pop() (Event, bool) {
 		l.head++
 		if l.empty() {
 			l.ev, l.head = l.ev[:0], 0
+			if cap(l.ev) > maxIdleLane {
+				l.ev = nil // a burst is over: give its room back
+			}
 		} else if l.head >= 1024 && 2*l.head >= len(l.ev) {
 			// Slide the pending events down so the lane's array is reused.
 			k := copy(l.ev, l.ev[l.head:])
