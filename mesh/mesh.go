@@ -18,6 +18,10 @@ type Mesh struct {
 	nodeSlots int32 // slots handed out so far; never reused
 	services  map[string]*meshService
 	listeners map[portKey]*listener
+	// lpages mirrors listeners for ports below 65536 of protocols below 4
+	// (all real ones), so that Resolve finds a listener with two loads
+	// instead of hashing: lpages[protocol<<8|port>>8][port&255].
+	lpages [4 << 8]*[256]*listener
 	// Number of nodes blocking gossip (7946 tcp or udp) and the VXLAN data
 	// path (4789/udp). While both are 0, Resolve never filters.
 	gossipCut int
@@ -25,19 +29,25 @@ type Mesh struct {
 	// recent remembers the nodes Resolve looked up last, by a cheap hash of
 	// the ID: clients hit a few entry nodes, and this spares the map's
 	// hashing and probing. Only RemoveNode makes an entry stale.
-	recent [64]recentNode
-	// slab is where new backend elements come from, backendChunk at a
-	// time; spareNB holds emptied nodeBackends for reuse (nothing points
-	// to one once it has left its service's byNode).
-	slab    []backend
+	recent [recentSize]recentNode
+	// lastSvc is the service looked up last by ID (the root adds and
+	// removes backends of one service at a time); only RemoveService makes
+	// it stale.
+	lastSvc *meshService
+	// spareNB holds emptied nodeBackends for reuse (nothing points to one
+	// once it has left its service's byNode).
 	spareNB []*nodeBackends
 }
 
-// backendChunk is how many backend elements AddBackend allocates at once.
-// A dead element that positions still reach keeps its chunk alive: at most
-// backendChunk-1 elements of memory more per reachable element, against one
-// allocation per AddBackend.
-const backendChunk = 32
+// backendChunk is the capacity a service's backend slab starts with (element
+// 0 included); it grows by doubling and recycles freed elements, so a
+// rolling update allocates nothing once the slab has reached its size.
+const backendChunk = 8
+
+// recentSize is how many nodes Mesh.recent remembers (a power of two): as
+// many as a rolling update typically places tasks on, for AddBackend's node
+// lookups.
+const recentSize = 256
 
 type recentNode struct {
 	id string
@@ -45,14 +55,14 @@ type recentNode struct {
 }
 
 // recentSlot is where node id is remembered: a hash of its length and last
-// two bytes (node IDs differ at the end: names end in numbers, SwarmKit IDs
+// three bytes (node IDs differ at the end: names end in numbers, SwarmKit IDs
 // are random).
 func recentSlot(id string) int {
-	h := uint(len(id))
-	if len(id) >= 2 {
-		h ^= uint(id[len(id)-1]) | uint(id[len(id)-2])<<8
+	h := uint32(len(id))
+	for k := max(0, len(id)-3); k < len(id); k++ {
+		h = h<<8 ^ uint32(id[k])
 	}
-	return int(uint32(h)*0x9E3779B9>>26) & 63
+	return int(h * 0x9E3779B9 >> (32 - bits.Len32(recentSize-1)))
 }
 
 // lookupNode is m.nodes[id], remembered in m.recent.
@@ -68,6 +78,18 @@ func (m *Mesh) lookupNode(id string) *meshNode {
 	return n
 }
 
+// lookupService is m.services[id], remembered in m.lastSvc.
+func (m *Mesh) lookupService(id string) *meshService {
+	if s := m.lastSvc; s != nil && s.id == id {
+		return s
+	}
+	s := m.services[id]
+	if s != nil {
+		m.lastSvc = s
+	}
+	return s
+}
+
 type meshNode struct {
 	id      string
 	slot    int32
@@ -76,7 +98,14 @@ type meshNode struct {
 	gossip  bool // blocks 7946/tcp or 7946/udp
 	vxlan   bool // blocks 4789/udp
 	// backends on this node, any service, unordered (swap-delete).
-	backends []*backend
+	backends []backendRef
+}
+
+// backendRef names a backend from outside its service: its service and its
+// index in the service's slab.
+type backendRef struct {
+	s *meshService
+	i int32
 }
 
 type meshService struct {
@@ -85,16 +114,22 @@ type meshService struct {
 	ports    []PortConfig
 	keys     []listenKey // the listeners this service is registered in
 	hostKeys int         // how many of keys are host-mode
+	// els is the slab the backend elements live in, addressed by int32
+	// index; index 0 is never used and means "none". free heads the list
+	// of free elements (linked by next).
+	els  []backend
+	free int32
 	// The live backends, in the order they were added: a doubly linked
 	// list from head to tail (see backend for the removed ones).
-	head, tail *backend
+	head, tail int32
 	count      int
 	// pending is the placeholder (see backend): the first tail removed
-	// since the last AddBackend, which the next AddBackend links to the new
-	// backend; nil when no tail was removed since.
-	pending *backend
-	byTask  map[string]*backend
-	// byNode: the service's backends per node (count and host-mode rotation).
+	// since the last AddBackend that something still reaches, which the
+	// next AddBackend links to the new backend; 0 when there is none.
+	pending int32
+	byTask  taskIndex
+	// byNode: the service's backends per node, for the host-mode rotation
+	// (see nodeBackends); nil until needed.
 	byNode map[int32]*nodeBackends
 	down   int // backends on nodes that are not up
 	// rr is each entry node's round-robin position: the backend it served
@@ -108,50 +143,61 @@ type listenKey struct {
 }
 
 // backend is one task taking traffic for its service: an element of the
-// service's backend list.
+// service's backend list, in the service's slab.
 //
 // The rotation design. Backends are kept in the order they were added, and
 // each entry node remembers, per service, the backend it served last; its
 // next connection goes to the live backend after that one, or to the first
 // if none follows. Adding appends at the tail and removing unlinks the
 // element, both O(1), without renumbering or moving anything. A removed
-// element is marked dead but keeps its next pointer: the element that
-// followed it when it left (all later additions go after that one, so
-// nothing live can come between). An entry node whose saved position is a
-// dead element walks these pointers to the first live element, which is
-// exactly "the backend after the removed one", and the walk compresses the
-// path (every dead element visited then points at the end of the walk), so
-// each dead link is crossed about once, however many entry nodes point into
-// the chain. The walk can end at no live element only when the removed
-// elements were at the tail. The first tail removed since the last
-// AddBackend is the service's placeholder (pending): it keeps no next, the
-// tails removed after it point to it, and the following AddBackend links it
-// to the new backend. So a rotation whose last backend left continues with
-// the first backend added since, or, if none was, wraps to the first one.
-// Dead elements that no position and no dead chain reaches are collected by
-// the garbage collector (elements are allocated in chunks of backendChunk,
-// so a chunk goes once none of its elements is reached). (This replaces sequence numbers, a binary search
-// and an order-preserving slice delete, O(backends) per removal.)
+// element that something still reaches (a position, or another removed
+// element) is marked dead but keeps its next link: the element that followed
+// it when it left (all later additions go after that one, so nothing live
+// can come between). An entry node whose saved position is a dead element
+// walks these links to the first live element, which is exactly "the
+// backend after the removed one", and the walk compresses the path (every
+// dead element visited then links to the end of the walk), so each dead link
+// is crossed about once, however many entry nodes point into the chain. The
+// walk can end at no live element only when the removed elements were at
+// the tail. The first such tail removed since the last AddBackend is the
+// service's placeholder (pending): it keeps no next, the tails removed
+// after it link to it, and the following AddBackend links it to the new
+// backend. So a rotation whose last backend left continues with the first
+// backend added since, or, if none was, wraps to the first one.
+//
+// Elements are reference counted: refs counts the positions, the dead
+// elements' next links and the pending mark that lead to it. A backend
+// removed while nothing leads to it is freed at once (the common case: the
+// entry nodes have moved on), and a dead element is freed when its count
+// falls to 0, releasing its own link in turn. Freed elements are reused by
+// the next AddBackend, so backend churn allocates nothing. (This replaces
+// sequence numbers, a binary search and an order-preserving slice delete,
+// O(backends) per removal, and then one garbage-collected element per
+// AddBackend.)
 type backend struct {
-	// next: while live, the next live backend (nil at the tail); once dead,
-	// the element that followed it (possibly dead, or the placeholder).
-	next    *backend
-	prev    *backend // the previous live backend while live; nil once dead
+	taskID string
+	nodeID string // node.id, kept here so that Resolve reads one element
+	node   *meshNode
+	// next: while live, the next live backend (0 at the tail); once dead,
+	// the element that followed it (possibly dead, or the placeholder; 0
+	// for the placeholder); while free, the next free element.
+	next    int32
+	prev    int32 // the previous live backend while live (0 at the head)
+	refs    int32
+	nodePos int32 // index in node.backends while live
 	dead    bool
-	taskID  string
-	nodeID  string // node.id, kept here so that Resolve reads one element
-	node    *meshNode
-	svc     *meshService
-	nodePos int // index in node.backends
 }
 
 // nodeBackends is one service's backends on one node: how many, and for
 // host-mode ports the list in order added with that node's own rotation.
-// The list is only kept while the service publishes a host-mode port
-// (hostKeys > 0), so that ingress services pay O(1) per backend change.
+// While the service publishes a host-mode port (hostKeys > 0) every node
+// with a backend has one, with the list. Otherwise only those whose host
+// rotation has moved (next != 0) are kept, counting, without a list, so
+// that the rotation restarts if the node loses its last backend in between:
+// a service that never published a host-mode port pays nothing here.
 type nodeBackends struct {
 	n    int
-	list []*backend
+	list []int32
 	next uint32
 }
 
@@ -180,7 +226,7 @@ func New() *Mesh {
 }
 
 func (m *Mesh) node(id string) *meshNode {
-	n := m.nodes[id]
+	n := m.lookupNode(id)
 	if n == nil {
 		n = &meshNode{id: id, slot: m.nodeSlots, up: true}
 		m.nodeSlots++
@@ -204,8 +250,8 @@ func (m *Mesh) RemoveNode(nodeID string) {
 		return
 	}
 	for len(n.backends) > 0 {
-		b := n.backends[len(n.backends)-1]
-		m.removeBackend(b)
+		r := n.backends[len(n.backends)-1]
+		m.removeBackend(r.s, r.i)
 	}
 	if n.gossip {
 		m.gossipCut--
@@ -233,8 +279,8 @@ func (m *Mesh) SetNodeUp(nodeID string, up bool) {
 	if up {
 		d = -1
 	}
-	for _, b := range n.backends {
-		b.svc.down += d
+	for _, r := range n.backends {
+		r.s.down += d
 	}
 }
 
@@ -301,10 +347,11 @@ func (m *Mesh) refreshBlocks(n *meshNode) {
 }
 
 func (m *Mesh) service(id string) *meshService {
-	s := m.services[id]
+	s := m.lookupService(id)
 	if s == nil {
-		s = &meshService{id: id, byTask: make(map[string]*backend), byNode: make(map[int32]*nodeBackends)}
+		s = &meshService{id: id}
 		m.services[id] = s
+		m.lastSvc = s
 	}
 	return s
 }
@@ -340,7 +387,7 @@ func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, po
 		l := m.listeners[lk.key]
 		if l == nil {
 			l = &listener{}
-			m.listeners[lk.key] = l
+			m.setListener(lk.key, l)
 		}
 		if lk.host {
 			l.host = append(l.host, s)
@@ -350,17 +397,93 @@ func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, po
 		}
 	}
 	if hasHost := s.hostKeys > 0; hasHost != hadHost {
-		// Start or stop keeping the per-node host-mode lists (their
-		// rotation counters are kept either way).
-		for b := s.head; b != nil; b = b.next {
-			s.byNode[b.node.slot].list = nil
-		}
-		if hasHost {
-			for b := s.head; b != nil; b = b.next {
-				nb := s.byNode[b.node.slot]
-				nb.list = append(nb.list, b)
+		m.switchHostLists(s, hasHost)
+	}
+}
+
+// switchHostLists starts or stops keeping the per-node host-mode lists (see
+// nodeBackends). The rotation counters that have moved are kept either way.
+// It walks the live backends, never the map.
+func (m *Mesh) switchHostLists(s *meshService, host bool) {
+	if !host {
+		for i := s.head; i != 0; i = s.els[i].next {
+			slot := s.els[i].node.slot
+			nb := s.byNode[slot]
+			if nb == nil {
+				continue
+			}
+			nb.list = nil
+			if nb.next == 0 {
+				m.dropNB(s, slot, nb)
 			}
 		}
+		return
+	}
+	for i := s.head; i != 0; i = s.els[i].next {
+		if nb := s.byNode[s.els[i].node.slot]; nb != nil {
+			nb.n = 0
+		}
+	}
+	for i := s.head; i != 0; i = s.els[i].next {
+		nb := m.nodeBackends(s, s.els[i].node.slot)
+		nb.n++
+		nb.list = append(nb.list, i)
+	}
+}
+
+// nodeBackends returns s's record for node slot, adding an empty one.
+func (m *Mesh) nodeBackends(s *meshService, slot int32) *nodeBackends {
+	nb := s.byNode[slot]
+	if nb == nil {
+		if k := len(m.spareNB); k > 0 {
+			nb = m.spareNB[k-1]
+			m.spareNB[k-1] = nil
+			m.spareNB = m.spareNB[:k-1]
+		} else {
+			nb = &nodeBackends{}
+		}
+		if s.byNode == nil {
+			s.byNode = make(map[int32]*nodeBackends)
+		}
+		s.byNode[slot] = nb
+	}
+	return nb
+}
+
+// dropNB forgets s's record for node slot and keeps it for reuse.
+func (m *Mesh) dropNB(s *meshService, slot int32, nb *nodeBackends) {
+	delete(s.byNode, slot)
+	*nb = nodeBackends{list: nb.list[:0]}
+	m.spareNB = append(m.spareNB, nb)
+}
+
+// listener returns what is bound to k, or nil.
+func (m *Mesh) listener(k portKey) *listener {
+	if k < 4<<32 && uint32(k) < 1<<16 {
+		if pg := m.lpages[k>>32<<8|k>>8&255]; pg != nil {
+			return pg[k&255]
+		}
+		return nil
+	}
+	return m.listeners[k]
+}
+
+// setListener binds l to k, or unbinds k if l is nil.
+func (m *Mesh) setListener(k portKey, l *listener) {
+	if l == nil {
+		delete(m.listeners, k)
+	} else {
+		m.listeners[k] = l
+	}
+	if k < 4<<32 && uint32(k) < 1<<16 {
+		pg := &m.lpages[k>>32<<8|k>>8&255]
+		if *pg == nil {
+			if l == nil {
+				return
+			}
+			*pg = new([256]*listener)
+		}
+		(*pg)[k&255] = l
 	}
 }
 
@@ -381,7 +504,7 @@ func (m *Mesh) unlisten(s *meshService) {
 			}
 		}
 		if len(l.host) == 0 && len(l.ingress) == 0 {
-			delete(m.listeners, lk.key)
+			m.setListener(lk.key, nil)
 		}
 	}
 	s.keys = s.keys[:0]
@@ -395,59 +518,95 @@ func (m *Mesh) RemoveService(serviceID string) {
 		return
 	}
 	m.unlisten(s)
-	for b := s.head; b != nil; b = b.next {
-		m.detachFromNode(b)
+	for i := s.head; i != 0; i = s.els[i].next {
+		m.detachFromNode(s, i)
 	}
 	delete(m.services, serviceID)
+	if m.lastSvc == s {
+		m.lastSvc = nil
+	}
 }
 
 // AddBackend makes a task a backend of its service: its container is running,
 // and healthy if it has a health check. Backends are kept in the order they
 // were added. Adding a task that already is a backend does nothing. An
-// unknown service or node is created implicitly. Cost: O(1) amortized.
+// unknown service or node is created implicitly. Cost: O(1) amortized, and no
+// allocation once the service's slab has reached its size.
 func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 	s := m.service(serviceID)
-	if _, ok := s.byTask[taskID]; ok {
-		return
+	h := s.byTask.hash(taskID)
+	slot := -1
+	if s.byTask.n > 0 {
+		var found int32
+		if found, slot = s.byTask.find(s.els, taskID, h); found != 0 {
+			return
+		}
 	}
 	n := m.node(nodeID)
-	if len(m.slab) == 0 {
-		m.slab = make([]backend, backendChunk)
-	}
-	b := &m.slab[0]
-	m.slab = m.slab[1:]
-	*b = backend{svc: s, taskID: taskID, nodeID: n.id, node: n, nodePos: len(n.backends), prev: s.tail}
-	if s.tail != nil {
-		s.tail.next = b
+	i := s.alloc()
+	b := &s.els[i]
+	*b = backend{taskID: taskID, nodeID: n.id, node: n, nodePos: int32(len(n.backends)), prev: s.tail}
+	if s.tail != 0 {
+		s.els[s.tail].next = i
 	} else {
-		s.head = b
+		s.head = i
 	}
-	s.tail = b
+	s.tail = i
 	s.count++
-	if s.pending != nil {
+	if p := s.pending; p != 0 {
 		// Rotations whose last backend was a removed tail continue here.
-		s.pending.next = b
-		s.pending = nil
+		s.pending = 0
+		s.els[p].next = i
+		b.refs++
+		s.decRef(p) // the pending mark
 	}
-	s.byTask[taskID] = b
-	nb := s.byNode[n.slot]
-	if nb == nil {
-		if k := len(m.spareNB); k > 0 {
-			nb = m.spareNB[k-1]
-			m.spareNB[k-1] = nil
-			m.spareNB = m.spareNB[:k-1]
-		} else {
-			nb = &nodeBackends{}
-		}
-		s.byNode[n.slot] = nb
-	}
-	nb.n++
+	s.byTask.insert(h, i, slot)
 	if s.hostKeys > 0 {
-		nb.list = append(nb.list, b)
+		nb := m.nodeBackends(s, n.slot)
+		nb.n++
+		nb.list = append(nb.list, i)
+	} else if len(s.byNode) > 0 {
+		if nb := s.byNode[n.slot]; nb != nil {
+			nb.n++
+		}
 	}
-	n.backends = append(n.backends, b)
+	n.backends = append(n.backends, backendRef{s, i})
 	if !n.up {
 		s.down++
+	}
+}
+
+// alloc returns a free element of s's slab (its content is stale).
+func (s *meshService) alloc() int32 {
+	if i := s.free; i != 0 {
+		s.free = s.els[i].next
+		return i
+	}
+	if len(s.els) == 0 {
+		s.els = make([]backend, 1, backendChunk) // element 0: none
+	}
+	s.els = append(s.els, backend{})
+	return int32(len(s.els) - 1)
+}
+
+// release puts element i on the free list. Its links are not followed.
+func (s *meshService) release(i int32) {
+	s.els[i] = backend{next: s.free}
+	s.free = i
+}
+
+// decRef drops one reference to element i (0: none), freeing it if it is
+// dead and nothing leads to it any more, and then its own link in turn.
+func (s *meshService) decRef(i int32) {
+	for i != 0 {
+		b := &s.els[i]
+		b.refs--
+		if b.refs != 0 || !b.dead {
+			return
+		}
+		next := b.next
+		s.release(i)
+		i = next
 	}
 }
 
@@ -458,61 +617,87 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 // ignored. Cost: O(1) (for a service with host-mode ports, plus the
 // service's backends on the task's node, which Swarm keeps to one).
 func (m *Mesh) RemoveBackend(serviceID, taskID string) {
-	s := m.services[serviceID]
+	s := m.lookupService(serviceID)
 	if s == nil {
 		return
 	}
-	if b := s.byTask[taskID]; b != nil {
-		m.removeBackend(b)
+	if s.byTask.n == 0 {
+		return
+	}
+	h := s.byTask.hash(taskID)
+	if i, slot := s.byTask.find(s.els, taskID, h); i != 0 {
+		s.byTask.removeAt(slot)
+		m.unlinkBackend(s, i)
 	}
 }
 
-func (m *Mesh) removeBackend(b *backend) {
-	s := b.svc
-	next := b.next
-	if b.prev != nil {
-		b.prev.next = next
-	} else {
-		s.head = next
-	}
-	if next != nil {
-		next.prev = b.prev
-	} else {
-		// A removed tail: rotations that reach it continue with the next
-		// backend added. It becomes the placeholder itself (dead, next nil)
-		// unless there is one already.
-		s.tail = b.prev
-		next = s.pending
-		if next == nil {
-			s.pending = b
-		}
-	}
-	b.next, b.prev, b.dead = next, nil, true
-	s.count--
-	delete(s.byTask, b.taskID)
+// removeBackend takes live backend i out of s.
+func (m *Mesh) removeBackend(s *meshService, i int32) {
+	s.byTask.remove(s.byTask.hash(s.els[i].taskID), i)
+	m.unlinkBackend(s, i)
+}
+
+// unlinkBackend takes live backend i, already out of the task index, out of
+// s.
+func (m *Mesh) unlinkBackend(s *meshService, i int32) {
+	m.detachFromNode(s, i)
+	b := &s.els[i]
 	if !b.node.up {
 		s.down--
 	}
-	m.detachFromNode(b)
+	s.count--
+	next, prev := b.next, b.prev
+	if prev != 0 {
+		s.els[prev].next = next
+	} else {
+		s.head = next
+	}
+	if next != 0 {
+		s.els[next].prev = prev
+	} else {
+		s.tail = prev
+	}
+	if b.refs == 0 {
+		// Nothing leads here: no rotation needs to know where it was.
+		s.release(i)
+		return
+	}
+	if next == 0 {
+		// A removed tail: rotations that reach it continue with the next
+		// backend added. It becomes the placeholder itself (dead, next 0)
+		// unless there is one already.
+		next = s.pending
+		if next == 0 {
+			s.pending = i
+			b.refs++
+		}
+	}
+	b.next, b.prev, b.dead = next, 0, true
+	if next != 0 {
+		s.els[next].refs++
+	}
 }
 
-// detachFromNode removes b from its node's lists.
-func (m *Mesh) detachFromNode(b *backend) {
+// detachFromNode removes live backend i of s from its node's lists.
+func (m *Mesh) detachFromNode(s *meshService, i int32) {
+	b := &s.els[i]
 	n := b.node
 	last := len(n.backends) - 1
-	n.backends[b.nodePos] = n.backends[last]
-	n.backends[b.nodePos].nodePos = b.nodePos
-	n.backends[last] = nil
+	moved := n.backends[last]
+	n.backends[b.nodePos] = moved
+	moved.s.els[moved.i].nodePos = b.nodePos
+	n.backends[last] = backendRef{}
 	n.backends = n.backends[:last]
-	if nb := b.svc.byNode[n.slot]; nb != nil {
+	if len(s.byNode) == 0 {
+		return
+	}
+	if nb := s.byNode[n.slot]; nb != nil {
 		nb.n--
-		if nb.list != nil {
-			nb.list = slices.DeleteFunc(nb.list, func(x *backend) bool { return x == b })
+		if k := slices.Index(nb.list, i); k >= 0 {
+			nb.list = slices.Delete(nb.list, k, k+1)
 		}
 		if nb.n == 0 {
-			delete(b.svc.byNode, n.slot)
-			*nb = nodeBackends{}
-			m.spareNB = append(m.spareNB, nb)
+			m.dropNB(s, n.slot, nb)
 		}
 	}
 }
@@ -524,8 +709,8 @@ func (m *Mesh) Backends(serviceID string) []string {
 		return nil
 	}
 	out := make([]string, 0, s.count)
-	for b := s.head; b != nil; b = b.next {
-		out = append(out, b.taskID)
+	for i := s.head; i != 0; i = s.els[i].next {
+		out = append(out, s.els[i].taskID)
 	}
 	return out
 }
@@ -569,7 +754,7 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 			return Route{}, refuse(NoListener, DetailPortBlocked, entry, port, p, nil)
 		}
 	}
-	l := m.listeners[k]
+	l := m.listener(k)
 	if l == nil {
 		return Route{}, refuse(NoListener, DetailNoService, entry, port, p, nil)
 	}
@@ -589,7 +774,7 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 		if nb == nil || len(nb.list) == 0 {
 			continue
 		}
-		b := nb.list[nb.next%uint32(len(nb.list))]
+		b := &s.els[nb.list[nb.next%uint32(len(nb.list))]]
 		if advance {
 			nb.next++
 		}
@@ -607,15 +792,16 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 	if s.count == 0 {
 		return nil, refuse(NoListener, DetailNoBackend, n.id, port, p, s)
 	}
-	var pos **backend
-	var last *backend
+	var pos *int32
+	var last int32
 	if advance {
 		pos = s.rr.ref(n.slot, m.nodeSlots)
 		last = *pos
 	} else {
 		last = s.rr.get(n.slot)
 	}
-	b := s.after(last)
+	i := s.after(last)
+	b := &s.els[i]
 	if m.gossipCut != 0 || s.down != 0 {
 		found := false
 		for range s.count {
@@ -623,16 +809,19 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 				found = true
 				break
 			}
-			if b = b.next; b == nil {
-				b = s.head
+			if i = b.next; i == 0 {
+				i = s.head
 			}
+			b = &s.els[i]
 		}
 		if !found {
 			return nil, refuse(NoListener, DetailNoKnownBackend, n.id, port, p, s)
 		}
 	}
-	if advance {
-		*pos = b
+	if advance && i != last {
+		b.refs++
+		*pos = i
+		s.decRef(last)
 	}
 	if m.vxlanCut != 0 && b.node != n && (n.vxlan || b.node.vxlan) {
 		e := refuse(PathBlocked, DetailOverlayBlocked, n.id, port, p, s)
@@ -643,62 +832,88 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 }
 
 // after returns the live backend that follows last in rotation order: the
-// first one if last is nil or nothing live follows it. s must have a
-// backend. A dead last is followed through its next pointers, compressing
-// the path (see backend).
-func (s *meshService) after(last *backend) *backend {
-	if last == nil {
+// first one if last is 0 or nothing live follows it. s must have a backend.
+// A dead last is followed through its next links, compressing the path (see
+// backend); the reference counts follow the links.
+func (s *meshService) after(last int32) int32 {
+	if last == 0 {
 		return s.head
 	}
-	if !last.dead {
-		if last.next != nil {
-			return last.next
+	b := &s.els[last]
+	if !b.dead {
+		if b.next != 0 {
+			return b.next
 		}
 		return s.head
 	}
-	end := last
-	for end.dead && end.next != nil {
-		end = end.next
+	end := b.next
+	for end != 0 && s.els[end].dead && s.els[end].next != 0 {
+		end = s.els[end].next
 	}
-	for d := last; d != end; {
-		d, d.next = d.next, end
+	if end == 0 { // last is the placeholder
+		return s.head
 	}
-	if end.dead { // the placeholder: nothing was added after the removed tail
+	if first := b.next; first != end {
+		// last -> d1 -> ... -> dk -> end becomes di -> end for all: each
+		// di loses its predecessor's link, and is freed if that was its
+		// last reference (dropping its own link to end), or else links to
+		// end.
+		b.next = end
+		s.els[end].refs++
+		for d := first; d != end; {
+			e := &s.els[d]
+			nx := e.next
+			e.refs--
+			switch {
+			case e.refs == 0:
+				s.release(d)
+				if nx == end {
+					s.els[end].refs--
+				}
+			case nx != end:
+				e.next = end
+				s.els[end].refs++
+			}
+			d = nx
+		}
+	}
+	if s.els[end].dead { // the placeholder: nothing was added after the removed tail
 		return s.head
 	}
 	return end
 }
 
 // rotations maps an entry node's slot to the backend it served last in one
-// service. Most services are resolved from a few entry nodes (clients, probes
-// and tests hit a handful of nodes), so it starts as a small open-addressing
-// table, whose entries sit together in a few cache lines; once more than a
-// quarter of the nodes have resolved the service, a slice indexed by slot is
-// no bigger, and it switches to that.
+// service (an index in the service's slab, 0 for none). Most services are
+// resolved from a few entry nodes (clients, probes and tests hit a handful
+// of nodes), so it starts as a small open-addressing table, whose entries
+// sit together in a few cache lines; once more than a quarter of the nodes
+// have resolved the service, a slice indexed by slot is no bigger, and it
+// switches to that.
 type rotations struct {
 	sparse []rotEntry // len 0 or a power of two; at most half full
 	shift  uint8      // 32 - log2(len(sparse))
 	used   int
-	dense  []*backend // indexed by slot once non-nil
+	dense  []int32 // indexed by slot once non-nil
 }
 
 type rotEntry struct {
 	key  uint32 // slot+1; 0: empty
-	last *backend
+	last int32
 }
 
 func (r *rotations) home(key uint32) uint32 { return (key * 0x9E3779B9) >> r.shift }
 
-// get returns the backend entry node slot served last, or nil.
-func (r *rotations) get(slot int32) *backend {
+// get returns the backend entry node slot served last, or 0.
+func (r *rotations) get(slot int32) int32 {
 	if r.dense != nil {
 		if int(slot) < len(r.dense) {
 			return r.dense[slot]
 		}
-		return nil
+		return 0
 	}
 	if len(r.sparse) == 0 {
-		return nil
+		return 0
 	}
 	key := uint32(slot) + 1
 	mask := uint32(len(r.sparse) - 1)
@@ -708,14 +923,14 @@ func (r *rotations) get(slot int32) *backend {
 			return e.last
 		}
 		if e.key == 0 {
-			return nil
+			return 0
 		}
 	}
 }
 
-// ref returns where entry node slot's position is kept, adding it (nil) if
+// ref returns where entry node slot's position is kept, adding it (0) if
 // needed. nodeSlots is the number of node slots handed out so far.
-func (r *rotations) ref(slot int32, nodeSlots int32) **backend {
+func (r *rotations) ref(slot int32, nodeSlots int32) *int32 {
 	if r.dense != nil {
 		if int(slot) >= len(r.dense) {
 			r.dense = slices.Grow(r.dense, max(int(slot)+1, int(nodeSlots))-len(r.dense))
@@ -742,9 +957,9 @@ func (r *rotations) ref(slot int32, nodeSlots int32) **backend {
 		}
 	}
 	// Grow: double the table, or switch to the slice when that is no bigger
-	// (16 bytes per entry at half load against 8 per node slot).
+	// (8 bytes per entry at half load against 4 per node slot).
 	if 4*(r.used+1) > int(nodeSlots) {
-		dense := make([]*backend, max(int(slot)+1, int(nodeSlots)))
+		dense := make([]int32, max(int(slot)+1, int(nodeSlots)))
 		for _, e := range r.sparse {
 			if e.key != 0 {
 				dense[e.key-1] = e.last
@@ -766,7 +981,7 @@ func (r *rotations) ref(slot int32, nodeSlots int32) **backend {
 }
 
 // insert adds key, known to be absent, to a table with room.
-func (r *rotations) insert(key uint32) **backend {
+func (r *rotations) insert(key uint32) *int32 {
 	mask := uint32(len(r.sparse) - 1)
 	i := r.home(key)
 	for r.sparse[i].key != 0 {

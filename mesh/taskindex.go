@@ -1,0 +1,116 @@
+package mesh
+
+// taskIndex finds a service's backends by task ID: an open-addressing hash
+// table of slab indices, with linear probing, at most half full, and
+// backward-shift deletion. A rolling update deletes and inserts all the
+// time; unlike a Go map, this leaves no tombstones behind to lengthen the
+// probes, and it holds 8 bytes per slot. The hash is kept in the slot, so
+// that a probe reads an element only on a hash match and growing reads none.
+// The hash is FNV-1a: fixed, so the table's layout is the same on every run
+// (task IDs are random already, which spreads them well).
+type taskIndex struct {
+	slots []taskSlot // len 0 or a power of two
+	n     int
+}
+
+type taskSlot struct {
+	hash uint32
+	i    int32 // slab index; 0: empty
+}
+
+func (t *taskIndex) hash(id string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint32(id[i])) * 16777619
+	}
+	return h
+}
+
+// find returns task id's slab index in els (0 if absent) and the slot where
+// it sits or would go. h is t.hash(id); the table must not be empty.
+func (t *taskIndex) find(els []backend, id string, h uint32) (int32, int) {
+	mask := len(t.slots) - 1
+	for j := int(h) & mask; ; j = (j + 1) & mask {
+		e := t.slots[j]
+		if e.i == 0 {
+			return 0, j
+		}
+		if e.hash == h && els[e.i].taskID == id {
+			return e.i, j
+		}
+	}
+}
+
+// get returns task id's slab index in els, or 0.
+func (t *taskIndex) get(els []backend, id string) int32 {
+	if t.n == 0 {
+		return 0
+	}
+	i, _ := t.find(els, id, t.hash(id))
+	return i
+}
+
+// insert adds index i for a task of hash h, known to be absent, at slot j
+// found by find (or anywhere, if j < 0).
+func (t *taskIndex) insert(h uint32, i int32, j int) {
+	if 2*(t.n+1) > len(t.slots) {
+		old := t.slots
+		t.slots = make([]taskSlot, max(8, 2*len(old)))
+		for _, e := range old {
+			if e.i != 0 {
+				t.slots[t.free(e.hash)] = e
+			}
+		}
+		j = -1
+	}
+	if j < 0 {
+		j = t.free(h)
+	}
+	t.slots[j] = taskSlot{hash: h, i: i}
+	t.n++
+}
+
+// free returns the first empty slot on hash h's probe path.
+func (t *taskIndex) free(h uint32) int {
+	mask := len(t.slots) - 1
+	j := int(h) & mask
+	for t.slots[j].i != 0 {
+		j = (j + 1) & mask
+	}
+	return j
+}
+
+// remove deletes index i, whose task has hash h.
+func (t *taskIndex) remove(h uint32, i int32) {
+	mask := len(t.slots) - 1
+	j := int(h) & mask
+	for t.slots[j].i != i {
+		j = (j + 1) & mask
+	}
+	t.removeAt(j)
+}
+
+// removeAt empties slot j and moves back the entries after it that would
+// otherwise no longer be found.
+func (t *taskIndex) removeAt(j int) {
+	t.n--
+	mask := len(t.slots) - 1
+	for {
+		t.slots[j] = taskSlot{}
+		k := j
+		for {
+			k = (k + 1) & mask
+			e := t.slots[k]
+			if e.i == 0 {
+				return
+			}
+			// e may move to j unless its home lies cyclically in (j, k].
+			home := int(e.hash) & mask
+			if (k > j && (home <= j || home > k)) || (k < j && home <= j && home > k) {
+				t.slots[j] = e
+				j = k
+				break
+			}
+		}
+	}
+}
