@@ -105,7 +105,7 @@ func dump(s *Set) string {
 	for _, id := range ids {
 		ni := s.byID[id]
 		fmt.Fprintf(&b, "%s slot=%d member=%v ready=%v res=%v total=%d svc=%v ports=%v counted=%d\n",
-			id, ni.slot, ni.n != nil, ni.ready, ni.reserved, ni.total, ni.bySvc, ni.ports, ni.counted)
+			id, ni.slot, ni.n != nil, ni.ready, ni.reserved, ni.total, svcCounts(s, ni), portCounts(ni), ni.counted)
 	}
 	fmt.Fprintf(&b, "live=%d slots=%d failures=%v\n", s.live, len(s.slots), s.failures)
 	return b.String()
@@ -129,12 +129,12 @@ func checkIndex(t interface {
 		if ni.slot != slot || s.byID[ni.id] != ni {
 			t.Fatalf("slot %d: bad back-reference", slot)
 		}
-		if b := s.totals.buckets[ni.total]; b == nil || !b.bits.has(slot) {
+		if b := s.totals.bucket(ni.total); b == nil || !b.bits.has(slot) {
 			t.Fatalf("node %s: not in totals bucket %d", ni.id, ni.total)
 		}
-		for svc, c := range ni.bySvc {
-			ci := s.services[svc]
-			if ci == nil || ci.buckets[c] == nil || !ci.buckets[c].bits.has(slot) {
+		for svc, c := range svcCounts(s, ni) {
+			ci := svcIndexes(s)[svc]
+			if ci == nil || ci.bucket(c) == nil || !ci.bucket(c).bits.has(slot) {
 				t.Fatalf("node %s: not in service %s bucket %d", ni.id, svc, c)
 			}
 		}
@@ -142,9 +142,9 @@ func checkIndex(t interface {
 	if live != s.live || s.totals.pop != live {
 		t.Fatalf("live=%d, s.live=%d, totals.pop=%d", live, s.live, s.totals.pop)
 	}
-	for svc, ci := range s.services {
+	for svc, ci := range svcIndexes(s) {
 		n := 0
-		for c, b := range ci.buckets {
+		for c, b := range buckets(ci) {
 			n += b.pop
 			if _, ok := slices.BinarySearch(ci.sorted, c); !ok {
 				t.Fatalf("service %s: count %d missing from sorted", svc, c)
@@ -153,15 +153,16 @@ func checkIndex(t interface {
 				for i := range 64 {
 					if x&(1<<i) != 0 {
 						ni := s.slots[w*64+i]
-						if ni == nil || ni.bySvc[svc] != c {
+						if ni == nil || svcCounts(s, ni)[svc] != c {
 							t.Fatalf("service %s bucket %d: stale slot %d", svc, c, w*64+i)
 						}
 					}
 				}
 			}
 		}
-		if n != ci.pop || len(ci.sorted) != len(ci.buckets) || !slices.IsSorted(ci.sorted) {
+		if n != ci.pop || len(ci.sorted) != len(buckets(ci)) || !slices.IsSorted(ci.sorted) {
 			t.Fatalf("service %s: pop %d/%d sorted %v", svc, n, ci.pop, ci.sorted)
 		}
 	}
+	checkInternals(t, s)
 }

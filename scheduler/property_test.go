@@ -148,11 +148,11 @@ func checkDecisions(t *rapid.T, s *Set, b Batch, ds []Decision) {
 			t.Fatalf("task %s on %s violates constraints", d.TaskID, d.NodeID)
 		case len(b.Placement.Platforms) > 0 && !platformMatches(b.Placement.Platforms, ni.n.Description.Platform):
 			t.Fatalf("task %s on %s: wrong platform", d.TaskID, d.NodeID)
-		case b.Placement.MaxReplicas > 0 && uint64(int64(ni.bySvc[b.ServiceID])+k) >= b.Placement.MaxReplicas:
+		case b.Placement.MaxReplicas > 0 && uint64(int64(svcCounts(s, ni)[b.ServiceID])+k) >= b.Placement.MaxReplicas:
 			t.Fatalf("task %s on %s exceeds max replicas", d.TaskID, d.NodeID)
 		}
 		for _, p := range b.HostPorts {
-			if p.Port != 0 && (k > 0 || ni.ports[p] > 0) {
+			if p.Port != 0 && (k > 0 || portCounts(ni)[p] > 0) {
 				t.Fatalf("task %s on %s: host port %v taken", d.TaskID, d.NodeID, p)
 			}
 		}

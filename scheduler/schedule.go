@@ -83,9 +83,11 @@ func orderLess(a, b *cand) bool {
 // The Set holds one batchCtx (Set.bc) and reuses it, with its buffers, for
 // every call: a Set serves one call at a time.
 type batchCtx struct {
-	s   *Set
-	b   Batch // the caller's batch (a copy of the header; slices shared)
-	now time.Time
+	s       *Set
+	taskIDs []string       // the batch's TaskIDs (shared with the caller)
+	res     node.Resources // the batch's Reservations
+	now     time.Time
+	svc     int32 // the batch service's handle, -1 if no count names it
 
 	resOn     bool // ResourceFilter: non-zero reservations
 	cs        []Constraint
@@ -96,6 +98,7 @@ type batchCtx struct {
 	pen       map[int]int
 	spreads   []spreadLevel // effective spread preferences
 	key       []byte        // placementKey of the batch's static filters (reused buffer)
+	static    *staticMask   // the cached static-filter mask of key, nil if none yet
 
 	p pipeline
 
@@ -121,15 +124,24 @@ type spreadLevel struct {
 // The caller calls done when the call is over.
 func (s *Set) newBatch(now time.Time, b *Batch) *batchCtx {
 	bc := &s.bc
-	*bc = batchCtx{
-		s: s, b: *b, now: now, maxRep: b.Placement.MaxReplicas, platforms: b.Placement.Platforms,
-		key: bc.key[:0], ports: bc.ports[:0], spreads: bc.spreads[:0], qbuf: bc.qbuf[:0],
-		cands: bc.cands[:0], out: bc.out[:0], counts: bc.counts[:0], small: bc.small[:0], failed: bc.failed[:0],
-		pen: s.penalized(b.ServiceID, b.SpecVersion, now),
-	}
+	// Field by field rather than a composite literal: this runs for every
+	// one-task batch of a rolling update. Every field is set here.
+	bc.s, bc.taskIDs, bc.res, bc.now = s, b.TaskIDs, b.Reservations, now
+	bc.svc = s.svcHandle(b.ServiceID)
 	bc.resOn = b.Reservations.NanoCPUs != 0 || b.Reservations.MemoryBytes != 0
-	bc.key = appendPlacementKey(bc.key, b.Placement.Constraints, b.Placement.Platforms)
-	if m := s.statics[string(bc.key)]; m != nil {
+	bc.cs, bc.csOn = nil, false
+	bc.platforms = b.Placement.Platforms
+	bc.ports = bc.ports[:0]
+	bc.maxRep = b.Placement.MaxReplicas
+	bc.pen = s.penalized(b.ServiceID, b.SpecVersion, now)
+	bc.spreads = bc.spreads[:0]
+	bc.p = pipeline{}
+	bc.queue, bc.qbuf = nil, bc.qbuf[:0]
+	bc.decisions = nil
+	bc.cands, bc.out, bc.counts, bc.small, bc.failed = bc.cands[:0], bc.out[:0], bc.counts[:0], bc.small[:0], bc.failed[:0]
+	bc.key = appendPlacementKey(bc.key[:0], b.Placement.Constraints, b.Placement.Platforms)
+	bc.static = s.cachedMask(bc.key)
+	if m := bc.static; m != nil {
 		bc.cs, bc.csOn = m.cs, m.csOn // already parsed
 	} else if len(b.Placement.Constraints) > 0 {
 		if cs, err := ParseConstraints(b.Placement.Constraints); err == nil {
@@ -152,9 +164,10 @@ func (s *Set) newBatch(now time.Time, b *Batch) *batchCtx {
 // done drops the call's references to the caller's batch and results, and
 // to the nodes, keeping the buffers.
 func (bc *batchCtx) done() {
-	bc.b = Batch{}
+	bc.taskIDs = nil
 	bc.decisions = nil
 	bc.cs, bc.platforms = nil, nil
+	bc.static, bc.pen = nil, nil
 	clear(bc.cands)
 	clear(bc.out)
 }
@@ -164,20 +177,27 @@ func (bc *batchCtx) done() {
 func (bc *batchCtx) resetQueue() {
 	bc.p = pipeline{}
 	bc.queue = bc.qbuf[:0]
-	for i := range bc.b.TaskIDs {
+	for i := range bc.taskIDs {
 		bc.queue = append(bc.queue, i)
 	}
 	bc.qbuf = bc.queue
-	for i, id := range bc.b.TaskIDs {
+	for i, id := range bc.taskIDs {
 		bc.decisions[i] = Decision{TaskID: id}
 	}
 }
 
 func (bc *batchCtx) newCand(ni *nodeInfo) cand {
+	var c cand
+	bc.initCand(&c, ni)
+	return c
+}
+
+// initCand sets *c to the candidate for node ni.
+func (bc *batchCtx) initCand(c *cand, ni *nodeInfo) {
 	av := ni.available()
-	c := cand{
+	*c = cand{
 		info: ni, slot: ni.slot,
-		svc: int64(ni.bySvc[bc.b.ServiceID]), total: int64(ni.total),
+		svc: int64(ni.svcTasks(bc.svc)), total: int64(ni.total),
 		cpu: av.NanoCPUs, mem: av.MemoryBytes,
 	}
 	if bc.pen != nil {
@@ -185,13 +205,12 @@ func (bc *batchCtx) newCand(ni *nodeInfo) cand {
 	}
 	if len(bc.ports) > 0 && len(ni.ports) > 0 {
 		for _, p := range bc.ports {
-			if ni.ports[p] > 0 {
+			if ni.portTasks(p) > 0 {
 				c.portClash = true
 				break
 			}
 		}
 	}
-	return c
 }
 
 // firstFailing runs the enabled filters in pipeline order on a node and
@@ -200,7 +219,7 @@ func (bc *batchCtx) firstFailing(c *cand) filter {
 	if !c.staticOK && !c.info.ready {
 		return filterReady
 	}
-	if bc.resOn && (bc.b.Reservations.NanoCPUs > c.cpu || bc.b.Reservations.MemoryBytes > c.mem) {
+	if bc.resOn && (bc.res.NanoCPUs > c.cpu || bc.res.MemoryBytes > c.mem) {
 		return filterResource
 	}
 	if !c.staticOK {
@@ -295,7 +314,7 @@ func (s *Set) ScheduleInto(dst []Decision, now time.Time, b Batch) []Decision {
 
 // schedulePlain is SwarmKit's algorithm, scanning every node.
 func (bc *batchCtx) schedulePlain() []Decision {
-	n := len(bc.b.TaskIDs)
+	n := len(bc.taskIDs)
 	tree := bc.buildTree(n)
 	bc.scheduleNTasksOnSubtree(n, tree)
 	if len(bc.queue) > 0 {
@@ -316,7 +335,7 @@ func (bc *batchCtx) schedulePlain() []Decision {
 // Only b's ServiceID, SpecVersion, Placement, Reservations and HostPorts
 // are used.
 func (s *Set) SchedulePreassigned(now time.Time, b Batch, nodeID string) (ok bool, explanation string) {
-	ni := s.byID[nodeID]
+	ni := s.node(nodeID)
 	if ni == nil || ni.n == nil {
 		return false, ""
 	}
@@ -358,7 +377,7 @@ func (bc *batchCtx) buildTree(maxAssignments int) *decisionTree {
 		if ni == nil {
 			continue
 		}
-		svcTasks := int(ni.bySvc[bc.b.ServiceID])
+		svcTasks := int(ni.svcTasks(bc.svc))
 		t := root
 		for _, l := range bc.spreads {
 			t.tasks += svcTasks
@@ -537,7 +556,7 @@ func (bc *batchCtx) scheduleNTasksOnNodes(n int, nodes []*cand) int {
 	clear(failed)
 	iter := 0
 	count := len(nodes)
-	res := bc.b.Reservations
+	res := bc.res
 	for len(bc.queue) > 0 {
 		ti := bc.queue[0]
 		bc.queue = bc.queue[1:]
@@ -581,13 +600,17 @@ func (bc *batchCtx) scheduleNTasksOnNodes(n int, nodes []*cand) int {
 // appends those at the end, in ranking order.
 func (bc *batchCtx) indexedCandidates(n int) []*cand {
 	s := bc.s
-	b := bc.b
-	static := s.staticFor(bc.key, bc.cs, bc.csOn, bc.platforms).bits
+	m := bc.static
+	if m == nil {
+		m = s.staticFor(bc.key, bc.cs, bc.csOn, bc.platforms)
+		bc.static = m
+	}
+	static := m.bits
 	// The candidates live in bc.cands, whose capacity is fixed here so that
 	// the pointers in out stay valid: at most n pass, plus the penalized.
 	bc.cands = slices.Grow(bc.cands[:0], n+len(bc.pen))
 	bc.out = bc.out[:0]
-	si := s.services[b.ServiceID]
+	si := s.svcIndexOf(bc.svc)
 	// The service's counts in ascending order, with the implicit zero
 	// bucket in its place.
 	counts := append(bc.counts[:0], 0)
@@ -613,19 +636,15 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 		// bucketWord(w) is word w of this bucket's bitset; the zero bucket
 		// is the complement of the service's nodes.
 		var bk bitset
-		pop := s.live
+		pop, lo, nw := s.live, 0, len(static)
 		if sc != 0 {
-			bk = si.buckets[sc].bits
-			pop = si.buckets[sc].pop
+			b := si.bucket(sc)
+			bk, pop, lo, nw = b.bits, b.pop, b.lo, min(nw, b.hi)
 		} else if si != nil {
 			pop = s.live - si.pop
 		}
 		if pop <= 0 {
 			continue
-		}
-		nw := len(static)
-		if sc != 0 {
-			nw = min(nw, len(bk))
 		}
 		bucketWord := func(w int) uint64 {
 			if sc != 0 {
@@ -640,7 +659,7 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 			// Few nodes: gather them and order them by total tasks, then
 			// join order.
 			small = small[:0]
-			for w := range nw {
+			for w := lo; w < nw; w++ {
 				for x := static[w] & bucketWord(w); x != 0; x &= x - 1 {
 					small = append(small, w<<6|bits.TrailingZeros64(x))
 				}
@@ -662,8 +681,8 @@ func (bc *batchCtx) indexedCandidates(n int) []*cand {
 		// Many nodes: walk the totals buckets in ascending order and
 		// intersect, a word (64 nodes) at a time.
 		for _, tc := range s.totals.sorted {
-			tb := s.totals.buckets[tc].bits
-			for w := range min(nw, len(tb)) {
+			tb := s.totals.bucket(tc).bits
+			for w := lo; w < min(nw, len(tb)); w++ {
 				for x := static[w] & tb[w] & bucketWord(w); x != 0; x &= x - 1 {
 					if bc.try(w<<6|bits.TrailingZeros64(x), n) {
 						return bc.out
@@ -714,8 +733,9 @@ func (bc *batchCtx) try(slot, n int) bool {
 			return false
 		}
 	}
-	bc.cands = append(bc.cands, bc.newCand(bc.s.slots[slot]))
+	bc.cands = bc.cands[:len(bc.cands)+1] // within the capacity fixed by indexedCandidates
 	c := &bc.cands[len(bc.cands)-1]
+	bc.initCand(c, bc.s.slots[slot])
 	c.staticOK = true
 	if bc.firstFailing(c) != filterNone {
 		bc.cands = bc.cands[:len(bc.cands)-1]

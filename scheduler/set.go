@@ -1,8 +1,10 @@
 package scheduler
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/swarmsim/swarmsim/node"
@@ -55,14 +57,14 @@ type TaskInfo struct {
 // countsOnNode reports whether the task uses its node's resources and host
 // ports: it is on a node and ASSIGNED <= Observed <= RUNNING, whatever its
 // desired state (reference B.0, B.5).
-func (t TaskInfo) countsOnNode() bool {
+func (t *TaskInfo) countsOnNode() bool {
 	return t.NodeID != "" && t.Observed >= task.Assigned && t.Observed <= task.Running
 }
 
 // active reports whether the task counts in the ranking's task counts
 // (SwarmKit's ActiveTasksCount and ActiveTasksCountByService): it counts on
 // its node and its desired state is at most COMPLETE.
-func (t TaskInfo) active() bool { return t.countsOnNode() && t.Desired <= task.Complete }
+func (t *TaskInfo) active() bool { return t.countsOnNode() && t.Desired <= task.Complete }
 
 // nodeInfo is SwarmKit's NodeInfo: a node plus what its tasks use. The
 // accounting part exists for any node ID that tasks name, even one the Set
@@ -75,11 +77,96 @@ type nodeInfo struct {
 	// ready is the ReadyFilter: status READY and availability ACTIVE.
 	ready bool
 
-	reserved node.Resources   // sum of reservations of tasks counted on the node
-	total    int32            // ActiveTasksCount
-	bySvc    map[string]int32 // ActiveTasksCountByService (non-zero entries)
-	ports    map[HostPort]int32
-	counted  int // number of tasks counted on the node
+	reserved node.Resources // sum of reservations of tasks counted on the node
+	total    int32          // ActiveTasksCount
+	// bySvc is ActiveTasksCountByService: the non-zero counts, by service
+	// handle (see Set.svcs), ascending.
+	bySvc []svcCount
+	// ports counts the tasks holding each host port (positive entries),
+	// ordered by portCmp.
+	ports   []portCount
+	counted int // number of tasks counted on the node
+}
+
+// svcCount is one service's active task count on a node.
+type svcCount struct {
+	h int32 // service handle
+	c int32
+}
+
+// portCount is the number of tasks on a node holding one host port.
+type portCount struct {
+	p HostPort
+	c int32
+}
+
+func portCmp(a, b HostPort) int {
+	if a.Port != b.Port {
+		return cmp.Compare(a.Port, b.Port)
+	}
+	return strings.Compare(a.Protocol, b.Protocol)
+}
+
+// portPos returns the position of p in ni.ports, or where it would be
+// inserted, and whether it is there.
+func (ni *nodeInfo) portPos(p HostPort) (int, bool) {
+	e := ni.ports
+	if len(e) > 8 {
+		return slices.BinarySearchFunc(e, p, func(x portCount, p HostPort) int { return portCmp(x.p, p) })
+	}
+	for i := range e {
+		if c := portCmp(e[i].p, p); c >= 0 {
+			return i, c == 0
+		}
+	}
+	return len(e), false
+}
+
+// portTasks is the number of tasks on the node holding host port p.
+func (ni *nodeInfo) portTasks(p HostPort) int32 {
+	if i, ok := ni.portPos(p); ok {
+		return ni.ports[i].c
+	}
+	return 0
+}
+
+// svcPos returns the position of service handle h in ni.bySvc, or where it
+// would be inserted, and whether it is there.
+func (ni *nodeInfo) svcPos(h int32) (int, bool) {
+	e := ni.bySvc
+	if len(e) > 8 {
+		return slices.BinarySearchFunc(e, h, func(x svcCount, h int32) int { return int(x.h - h) })
+	}
+	for i := range e {
+		if e[i].h >= h {
+			return i, e[i].h == h
+		}
+	}
+	return len(e), false
+}
+
+// svcTasks is ActiveTasksCountByService for service handle h (-1: a
+// service no task names).
+func (ni *nodeInfo) svcTasks(h int32) int32 {
+	if h < 0 {
+		return 0
+	}
+	if i, ok := ni.svcPos(h); ok {
+		return ni.bySvc[i].c
+	}
+	return 0
+}
+
+// service is one service ID interned by the Set: dense handles replace the
+// string in the per-node counts and the per-service indexes.
+type service struct {
+	id string
+	// refs is the number of nodeInfos with a non-zero count of the
+	// service; the handle is released when it drops to zero.
+	refs int
+	// idx holds the member slots by their (non-zero) count of the service;
+	// nil when it holds none.
+	idx *countIndex
 }
 
 // available is the node's total resources minus the reservations of the
@@ -116,16 +203,36 @@ type versionedService struct {
 // updated on every node change. The indexed search gives exactly the result
 // of the plain algorithm (TestIndexedMatchesPlain).
 //
+// Service IDs are interned into dense handles the first time a count names
+// them (released when no node counts the service any more), so that the
+// per-node counts are a short slice and the per-service indexes a slice,
+// and an UpdateTask hashes each string at most once. One-entry caches of the
+// last node and service looked up spare even that when consecutive events
+// concern the same node or service (as in a rolling update).
+//
 // A Set is not safe for concurrent use, not even by two Schedule calls (the
 // static-filter cache is filled lazily).
 type Set struct {
 	byID  map[string]*nodeInfo
 	slots []*nodeInfo // join order; nil marks a removed node
 	live  int
+	last  *nodeInfo // the nodeInfo byID last gave (a one-entry cache)
 
-	totals   *countIndex            // member slots by ActiveTasksCount
-	services map[string]*countIndex // member slots by ActiveTasksCountByService (> 0)
-	statics  map[string]*staticMask // placement key -> static filter mask
+	totals *countIndex // member slots by ActiveTasksCount
+
+	// Service handles: svcByID interns the service IDs that per-node counts
+	// name; svcs[h] is handle h's service (id "" when free); freeSvc holds
+	// released handles, reused last-in first-out; lastSvc is the handle
+	// last looked up (-1 if none), a one-entry cache.
+	svcByID map[string]int32
+	svcs    []service
+	freeSvc []int32
+	lastSvc int32
+
+	statics map[string]*staticMask // placement key -> static filter mask
+	// plainMask is statics[""] (no constraints, no platforms: Ready
+	// alone), the common case, kept aside to spare the map lookup.
+	plainMask *staticMask
 
 	failures map[versionedService]map[string][]time.Time
 
@@ -140,10 +247,101 @@ func NewSet() *Set {
 	return &Set{
 		byID:     make(map[string]*nodeInfo),
 		totals:   newCountIndex(),
-		services: make(map[string]*countIndex),
+		svcByID:  make(map[string]int32),
+		lastSvc:  -1,
 		statics:  make(map[string]*staticMask),
 		failures: make(map[versionedService]map[string][]time.Time),
 	}
+}
+
+// node returns the nodeInfo of a node ID, nil if there is none.
+func (s *Set) node(id string) *nodeInfo {
+	if ni := s.last; ni != nil && ni.id == id {
+		return ni
+	}
+	ni := s.byID[id]
+	if ni != nil {
+		s.last = ni
+	}
+	return ni
+}
+
+// forget drops a nodeInfo (not a member, nothing counted on it).
+func (s *Set) forget(ni *nodeInfo) {
+	delete(s.byID, ni.id)
+	if s.last == ni {
+		s.last = nil
+	}
+	for _, e := range ni.bySvc {
+		s.unref(e.h)
+	}
+	ni.bySvc = nil
+}
+
+// svcHandle returns a service ID's handle, -1 if no count names it.
+func (s *Set) svcHandle(id string) int32 {
+	if h := s.lastSvc; h >= 0 && s.svcs[h].id == id {
+		return h
+	}
+	h, ok := s.svcByID[id]
+	if !ok {
+		return -1
+	}
+	s.lastSvc = h
+	return h
+}
+
+// intern returns a service ID's handle, allocating one if needed.
+func (s *Set) intern(id string) int32 {
+	if h := s.svcHandle(id); h >= 0 {
+		return h
+	}
+	var h int32
+	if n := len(s.freeSvc); n > 0 {
+		h = s.freeSvc[n-1]
+		s.freeSvc = s.freeSvc[:n-1]
+	} else {
+		h = int32(len(s.svcs))
+		s.svcs = append(s.svcs, service{})
+	}
+	s.svcs[h].id = id
+	s.svcByID[id] = h
+	s.lastSvc = h
+	return h
+}
+
+// unref drops one reference to a handle, releasing it at zero.
+func (s *Set) unref(h int32) {
+	sv := &s.svcs[h]
+	if sv.refs--; sv.refs > 0 {
+		return
+	}
+	delete(s.svcByID, sv.id)
+	sv.id = ""
+	if s.lastSvc == h {
+		s.lastSvc = -1
+	}
+	s.freeSvc = append(s.freeSvc, h)
+}
+
+// svcIndex returns the index of handle h, creating it.
+func (s *Set) svcIndex(h int32) *countIndex {
+	sv := &s.svcs[h]
+	if sv.idx == nil {
+		sv.idx = newCountIndex()
+	}
+	return sv.idx
+}
+
+// svcIndexOf returns the index of handle h, nil if it holds no slot.
+func (s *Set) svcIndexOf(h int32) *countIndex {
+	if h < 0 {
+		return nil
+	}
+	if ci := s.svcs[h].idx; ci != nil && ci.pop > 0 {
+		return ci
+	}
+	return nil
 }
 
 // Len returns the number of nodes in the Set.
@@ -163,7 +361,7 @@ func (s *Set) NodeIDs() []string {
 // Available returns what is left of a node's resources after the
 // reservations of the tasks counted on it; ok is false for an unknown node.
 func (s *Set) Available(nodeID string) (r node.Resources, ok bool) {
-	ni := s.byID[nodeID]
+	ni := s.node(nodeID)
 	if ni == nil || ni.n == nil {
 		return node.Resources{}, false
 	}
@@ -173,18 +371,19 @@ func (s *Set) Available(nodeID string) (r node.Resources, ok bool) {
 // TaskCounts returns SwarmKit's ActiveTasksCountByService[serviceID] and
 // ActiveTasksCount for a node: the tasks that rank it.
 func (s *Set) TaskCounts(nodeID, serviceID string) (service, total int) {
-	ni := s.byID[nodeID]
+	ni := s.node(nodeID)
 	if ni == nil {
 		return 0, 0
 	}
-	return int(ni.bySvc[serviceID]), int(ni.total)
+	return int(ni.svcTasks(s.svcHandle(serviceID))), int(ni.total)
 }
 
 func (s *Set) info(id string) *nodeInfo {
-	ni := s.byID[id]
+	ni := s.node(id)
 	if ni == nil {
 		ni = &nodeInfo{id: id, slot: -1}
 		s.byID[id] = ni
+		s.last = ni
 	}
 	return ni
 }
@@ -206,8 +405,8 @@ func (s *Set) AddNode(n *node.Node) {
 	s.slots = append(s.slots, ni)
 	s.live++
 	s.totals.add(ni.slot, ni.total)
-	for svc, c := range ni.bySvc { // order-independent: fills index sets
-		s.svcIndex(svc).add(ni.slot, c)
+	for _, e := range ni.bySvc {
+		s.svcIndex(e.h).add(ni.slot, e.c)
 	}
 	for _, m := range s.statics {
 		m.update(ni)
@@ -221,7 +420,7 @@ func (s *Set) UpdateNode(n *node.Node) {
 	if n == nil {
 		return
 	}
-	ni := s.byID[n.ID]
+	ni := s.node(n.ID)
 	if ni == nil || ni.n == nil {
 		s.AddNode(n)
 		return
@@ -236,13 +435,15 @@ func (s *Set) UpdateNode(n *node.Node) {
 // RemoveNode removes a node. The accounting of tasks still reported on it is
 // kept until UpdateTask moves them off, so adding the node again restores it.
 func (s *Set) RemoveNode(id string) {
-	ni := s.byID[id]
+	ni := s.node(id)
 	if ni == nil || ni.n == nil {
 		return
 	}
 	s.totals.remove(ni.slot, ni.total)
-	for svc, c := range ni.bySvc { // order-independent: clears index sets
-		s.dropFromSvcIndex(svc, ni.slot, c)
+	for _, e := range ni.bySvc {
+		if ci := s.svcs[e.h].idx; ci != nil {
+			ci.remove(ni.slot, e.c)
+		}
 	}
 	for _, m := range s.statics {
 		m.bits.clear(ni.slot)
@@ -251,7 +452,7 @@ func (s *Set) RemoveNode(id string) {
 	s.live--
 	ni.slot, ni.n, ni.ready = -1, nil, false
 	if ni.counted == 0 {
-		delete(s.byID, id)
+		s.forget(ni)
 	}
 	if dead := len(s.slots) - s.live; dead > 64 && dead > s.live {
 		s.compact()
@@ -269,37 +470,24 @@ func (s *Set) compact() {
 	}
 	s.slots = slots
 	s.totals = newCountIndex()
-	s.services = make(map[string]*countIndex)
-	s.statics = make(map[string]*staticMask)
+	for h := range s.svcs {
+		s.svcs[h].idx = nil
+	}
+	s.statics, s.plainMask = make(map[string]*staticMask), nil
 	for _, ni := range slots {
 		s.totals.add(ni.slot, ni.total)
-		for svc, c := range ni.bySvc {
-			s.svcIndex(svc).add(ni.slot, c)
-		}
-	}
-}
-
-func (s *Set) svcIndex(svc string) *countIndex {
-	ci := s.services[svc]
-	if ci == nil {
-		ci = newCountIndex()
-		s.services[svc] = ci
-	}
-	return ci
-}
-
-func (s *Set) dropFromSvcIndex(svc string, slot int, c int32) {
-	if ci := s.services[svc]; ci != nil {
-		ci.remove(slot, c)
-		if ci.pop == 0 {
-			delete(s.services, svc)
+		for _, e := range ni.bySvc {
+			s.svcIndex(e.h).add(ni.slot, e.c)
 		}
 	}
 }
 
 // UpdateTask tells the Set that a task changed from prev to cur; prev is the
 // zero TaskInfo for a new task and cur the zero TaskInfo for a deleted one.
-// It costs O(1) (plus the task's host ports).
+// It looks the node and the service up once each, then searches the node's
+// short, sorted lists of services and host ports; a change of the desired
+// state alone (active() flipping, e.g. desired RUNNING -> SHUTDOWN) only
+// moves the task counts.
 //
 // A task counts against its node (resources, host ports) while NodeID != ""
 // and ASSIGNED <= Observed <= RUNNING, whatever its desired state: a task
@@ -311,21 +499,36 @@ func (s *Set) dropFromSvcIndex(svc string, slot int, c int32) {
 func (s *Set) UpdateTask(prev, cur TaskInfo) {
 	pc, cc := prev.countsOnNode(), cur.countsOnNode()
 	if pc && cc && prev.NodeID == cur.NodeID && prev.ServiceID == cur.ServiceID &&
-		prev.active() == cur.active() && prev.Reservations == cur.Reservations &&
-		slices.Equal(prev.HostPorts, cur.HostPorts) {
-		return
+		prev.Reservations == cur.Reservations && slices.Equal(prev.HostPorts, cur.HostPorts) {
+		pa, ca := prev.Desired <= task.Complete, cur.Desired <= task.Complete
+		if pa == ca {
+			return
+		}
+		// Only active() flips (e.g. desired RUNNING -> SHUTDOWN): removing
+		// prev and adding cur would give back the same reservations, host
+		// ports and counted tasks, so only the task counts move. The node
+		// must outlive the removal (a member, or other tasks counted) for
+		// the two to agree.
+		if ni := s.node(cur.NodeID); ni != nil && (ni.n != nil || ni.counted > 1) {
+			d := int32(1)
+			if pa {
+				d = -1
+			}
+			s.countActive(ni, cur.ServiceID, d)
+			return
+		}
 	}
 	if pc {
-		s.account(prev, -1)
+		s.account(&prev, -1)
 	}
 	if cc {
-		s.account(cur, +1)
+		s.account(&cur, +1)
 	}
 }
 
 // account adds (d=+1) or removes (d=-1) a counted task's use of its node.
-func (s *Set) account(t TaskInfo, d int32) {
-	ni := s.byID[t.NodeID]
+func (s *Set) account(t *TaskInfo, d int32) {
+	ni := s.node(t.NodeID)
 	if ni == nil {
 		if d < 0 {
 			return // nothing was recorded for it
@@ -338,44 +541,62 @@ func (s *Set) account(t TaskInfo, d int32) {
 		if p.Port == 0 {
 			continue
 		}
-		if ni.ports == nil {
-			ni.ports = make(map[HostPort]int32)
-		}
-		if c := ni.ports[p] + d; c > 0 {
-			ni.ports[p] = c
-		} else {
-			delete(ni.ports, p)
+		i, found := ni.portPos(p)
+		switch {
+		case !found && d > 0:
+			ni.ports = slices.Insert(ni.ports, i, portCount{p, d})
+		case !found:
+		case ni.ports[i].c+d > 0:
+			ni.ports[i].c += d
+		default:
+			ni.ports = slices.Delete(ni.ports, i, i+1)
 		}
 	}
 	ni.counted += int(d)
 	if t.active() {
-		old := ni.total
-		ni.total += d
-		if ni.slot >= 0 {
-			s.totals.remove(ni.slot, old)
-			s.totals.add(ni.slot, ni.total)
-		}
-		oldSvc := ni.bySvc[t.ServiceID]
-		newSvc := oldSvc + d
-		if newSvc == 0 {
-			delete(ni.bySvc, t.ServiceID)
-		} else {
-			if ni.bySvc == nil {
-				ni.bySvc = make(map[string]int32)
-			}
-			ni.bySvc[t.ServiceID] = newSvc
-		}
-		if ni.slot >= 0 {
-			if oldSvc != 0 {
-				s.dropFromSvcIndex(t.ServiceID, ni.slot, oldSvc)
-			}
-			if newSvc != 0 {
-				s.svcIndex(t.ServiceID).add(ni.slot, newSvc)
-			}
-		}
+		s.countActive(ni, t.ServiceID, d)
 	}
 	if ni.n == nil && ni.counted <= 0 {
-		delete(s.byID, t.NodeID)
+		s.forget(ni)
+	}
+}
+
+// countActive adds d to a node's ActiveTasksCount and
+// ActiveTasksCountByService[svc], and moves the node in the indexes.
+func (s *Set) countActive(ni *nodeInfo, svc string, d int32) {
+	old := ni.total
+	ni.total += d
+	if ni.slot >= 0 {
+		s.totals.move(ni.slot, old, ni.total)
+	}
+	h := s.intern(svc)
+	i, found := ni.svcPos(h)
+	var oldSvc int32
+	if found {
+		oldSvc = ni.bySvc[i].c
+	}
+	newSvc := oldSvc + d
+	switch {
+	case newSvc == 0:
+		ni.bySvc = slices.Delete(ni.bySvc, i, i+1)
+	case found:
+		ni.bySvc[i].c = newSvc
+	default:
+		ni.bySvc = slices.Insert(ni.bySvc, i, svcCount{h, newSvc})
+		s.svcs[h].refs++
+	}
+	if ni.slot >= 0 {
+		switch {
+		case oldSvc != 0 && newSvc != 0:
+			s.svcIndex(h).move(ni.slot, oldSvc, newSvc)
+		case oldSvc != 0:
+			s.svcIndex(h).remove(ni.slot, oldSvc)
+		default:
+			s.svcIndex(h).add(ni.slot, newSvc)
+		}
+	}
+	if newSvc == 0 {
+		s.unref(h)
 	}
 }
 
@@ -469,11 +690,11 @@ func appendPlacementKey(b []byte, cs []string, ps []node.Platform) []byte {
 // staticFor returns the cached static-filter mask of a placement, building
 // it (one pass over the nodes) the first time.
 func (s *Set) staticFor(key []byte, cs []Constraint, csOn bool, ps []node.Platform) *staticMask {
-	if m := s.statics[string(key)]; m != nil {
+	if m := s.cachedMask(key); m != nil {
 		return m
 	}
 	if len(s.statics) >= maxStaticMasks {
-		s.statics = make(map[string]*staticMask)
+		s.statics, s.plainMask = make(map[string]*staticMask), nil
 	}
 	m := &staticMask{cs: cs, csOn: csOn, platforms: ps}
 	for _, ni := range s.slots {
@@ -482,7 +703,19 @@ func (s *Set) staticFor(key []byte, cs []Constraint, csOn bool, ps []node.Platfo
 		}
 	}
 	s.statics[string(key)] = m
+	if len(key) == 0 {
+		s.plainMask = m
+	}
 	return m
+}
+
+// cachedMask returns the cached static-filter mask of a placement key, nil
+// if there is none.
+func (s *Set) cachedMask(key []byte) *staticMask {
+	if len(key) == 0 {
+		return s.plainMask
+	}
+	return s.statics[string(key)]
 }
 
 // passes reports whether the node passes Ready, Constraint and Platform.
