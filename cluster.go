@@ -160,6 +160,7 @@ type taskState struct {
 	slot *slotState
 
 	gate startGate // pending delayed start, when gate.active
+	born int64     // t.CreatedAt, in nanoseconds since the epoch
 
 	idx      int32
 	nodePos  int32 // position in node.tasks; -1 when not on a node

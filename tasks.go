@@ -26,7 +26,7 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 	}
 	ts := c.allocTask()
 	ts.t = task.MakeIn(&ts.hist, c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
-	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos = int32(len(c.tasks)), s, sv, slot, ns, -1
+	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos, ts.born = int32(len(c.tasks)), s, sv, slot, ns, -1, c.now
 	c.tasks = append(c.tasks, ts)
 	slot.tasks = append(slot.tasks, ts)
 	if desired == task.Running {
@@ -330,7 +330,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 	// A step under way keeps its deadline when the task is kicked again
 	// (say its desired state changes during a pull): it ends d after the
 	// task entered its current state.
-	at := int64(ts.t.CreatedAt.Sub(c.epoch)) + int64(ts.t.Since()) + int64(d)
+	at := ts.born + int64(ts.t.Since()) + int64(d)
 	c.push(max(at, c.now), evAgent, ts.idx, ts.agentGen)
 }
 
