@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -82,13 +83,86 @@ func BenchmarkRollingUpdate(b *testing.B) {
 	}
 }
 
-// BenchmarkRollback rolls the same update back by hand.
+// BenchmarkRollback rolls the same update back by hand
+// (`docker service rollback`), with the same parallelism as rollback config.
 func BenchmarkRollback(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("replicas=%d/parallelism=1", n), func(b *testing.B) {
-			benchRollingUpdate(b, n, 1, true)
-		})
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, p := range []uint64{1, 10, 0} {
+			if n == 100000 && p != 10 && testing.Short() {
+				continue
+			}
+			b.Run(fmt.Sprintf("replicas=%d/parallelism=%d", n, p), func(b *testing.B) {
+				benchRollingUpdate(b, n, p, true)
+			})
+		}
 	}
+}
+
+// BenchmarkDrainNode drains a node holding 1,000 tasks (`docker node update
+// --availability drain`): each task is shut down, replaced on the other
+// nine nodes and run there, until the cluster is idle again.
+func BenchmarkDrainNode(b *testing.B) {
+	const perNode, nodes = 1000, 10
+	drain := node.Drain
+	for b.Loop() {
+		b.StopTimer()
+		c := benchCluster(b, nodes)
+		c.CreateService(ServiceSpec{Name: "web", Replicas: perNode * nodes, TaskTemplate: TaskSpec{Image: "web"}})
+		c.RunUntilIdle(24 * time.Hour)
+		victim := c.nodes[nodes-1]
+		if got := len(victim.tasks); got != perNode {
+			b.Fatalf("the node holds %d tasks, want %d", got, perNode)
+		}
+		b.StartTimer()
+		if err := c.UpdateNode(victim.n.ID, NodeUpdate{Availability: &drain}); err != nil {
+			b.Fatal(err)
+		}
+		c.RunUntilIdle(24 * time.Hour)
+		b.StopTimer()
+		if s, _ := c.ServiceStatus("web"); s.RunningTasks != perNode*nodes {
+			b.Fatalf("%d running after the drain", s.RunningTasks)
+		}
+		for _, ts := range victim.tasks {
+			if ts.t.State() <= task.Running {
+				b.Fatalf("task %s still %s on the drained node", ts.t.ID, ts.t.State())
+			}
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/perNode, "ns/task")
+}
+
+// BenchmarkMemoryPerTask is the memory a cluster keeps per task, all in:
+// 100,000 replicas on 1,000 nodes updated once, so that the store holds
+// 200,000 tasks (each with its history), and the heap in use after a
+// collection is divided by the tasks kept.
+func BenchmarkMemoryPerTask(b *testing.B) {
+	const n = 100000
+	var kept, perTask float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c := benchCluster(b, n/100)
+		spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:1"}, Update: &updater.Config{Parallelism: 100}}
+		c.CreateService(spec)
+		c.RunUntilIdle(24 * time.Hour)
+		spec.TaskTemplate.Image = "web:2"
+		c.UpdateService("web", spec)
+		c.RunUntilIdle(100 * 24 * time.Hour)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = 0
+		for _, ts := range c.tasks {
+			if !ts.deleted {
+				kept++
+			}
+		}
+		perTask = float64(after.HeapAlloc-before.HeapAlloc) / kept
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(kept, "tasks")
+	b.ReportMetric(perTask, "B/task-kept")
 }
 
 // BenchmarkRollingUpdatePublished is BenchmarkRollingUpdate for a service
@@ -104,6 +178,8 @@ func benchRollingUpdate(b *testing.B, n int, p uint64, rollback bool) {
 }
 
 func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published bool) {
+	var ms0, ms1 runtime.MemStats
+	var mallocs, bytes uint64
 	for b.Loop() {
 		b.StopTimer()
 		c := benchCluster(b, n/10)
@@ -119,6 +195,7 @@ func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published b
 			c.UpdateService("web", spec)
 			c.RunUntilIdle(100 * 24 * time.Hour)
 		}
+		runtime.ReadMemStats(&ms0)
 		b.StartTimer()
 		if rollback {
 			c.RollbackService("web")
@@ -127,6 +204,9 @@ func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published b
 		}
 		c.RunUntilIdle(100 * 24 * time.Hour)
 		b.StopTimer()
+		runtime.ReadMemStats(&ms1)
+		mallocs += ms1.Mallocs - ms0.Mallocs
+		bytes += ms1.TotalAlloc - ms0.TotalAlloc
 		s, _ := c.Service("web")
 		want := updater.Completed
 		if rollback {
@@ -138,6 +218,8 @@ func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published b
 		b.StartTimer()
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
+	b.ReportMetric(float64(mallocs)/float64(b.N)/float64(n), "allocs/replica")
+	b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
 }
 
 var _ = task.Running
