@@ -46,7 +46,7 @@ func TestScheduleIntoAppends(t *testing.T) {
 	s, batch, victim := rollingSet(200)
 	prefix := []Decision{{TaskID: "x", NodeID: "y"}}
 	got := s.ScheduleInto(prefix, t0, batch)
-	want := []Decision{{TaskID: "x", NodeID: "y"}, {TaskID: "new", NodeID: victim}}
+	want := []Decision{{TaskID: "x", NodeID: "y"}, {TaskID: "new", NodeID: victim, Node: s.node(victim).ref}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ScheduleInto (-want +got):\n%s", diff)
 	}

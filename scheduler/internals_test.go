@@ -51,6 +51,9 @@ func checkInternals(t interface {
 		if ni.id != id {
 			t.Fatalf("byID[%s] holds %s", id, ni.id)
 		}
+		if ni.ref <= 0 || int(ni.ref) >= len(s.refs) || s.refs[ni.ref] != ni {
+			t.Fatalf("node %s: its ref %d does not lead back to it", id, ni.ref)
+		}
 		for i, e := range ni.bySvc {
 			if e.c == 0 || (i > 0 && ni.bySvc[i-1].h >= e.h) {
 				t.Fatalf("node %s: bad service counts %v", id, ni.bySvc)
@@ -64,6 +67,11 @@ func checkInternals(t interface {
 			if e.c <= 0 || (i > 0 && portCmp(ni.ports[i-1].p, e.p) >= 0) {
 				t.Fatalf("node %s: bad port counts %v", id, ni.ports)
 			}
+		}
+	}
+	for r, ni := range s.refs {
+		if ni != nil && (ni.ref != NodeRef(r) || s.byID[ni.id] != ni) {
+			t.Fatalf("ref %d holds node %s (ref %d), which the Set forgot", r, ni.id, ni.ref)
 		}
 	}
 	used := 0

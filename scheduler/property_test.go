@@ -252,7 +252,8 @@ func TestIndexMaintenance(t *testing.T) {
 		}
 	}
 	compare("initial")
-	want := []Decision{{TaskID: "t1", NodeID: "n000"}, {TaskID: "t2", NodeID: "n006"}, {TaskID: "t3", NodeID: "n012"}}
+	ref := func(id string) NodeRef { return s.node(id).ref }
+	want := []Decision{{TaskID: "t1", NodeID: "n000", Node: ref("n000")}, {TaskID: "t2", NodeID: "n006", Node: ref("n006")}, {TaskID: "t3", NodeID: "n012", Node: ref("n012")}}
 	if d := cmp.Diff(want, s.Schedule(t0, b)); d != "" {
 		t.Fatalf("(-want +got):\n%s", d)
 	}

@@ -25,6 +25,7 @@ type Batch struct {
 type Decision struct {
 	TaskID string
 	NodeID string // "" when the task could not be placed
+	Node   NodeRef
 	// Err is "" when placed; else "no suitable node (<explanation>)" or
 	// "no suitable node". The task stays PENDING with this error.
 	Err string
@@ -561,7 +562,7 @@ func (bc *batchCtx) scheduleNTasksOnNodes(n int, nodes []*cand) int {
 		ti := bc.queue[0]
 		bc.queue = bc.queue[1:]
 		nd := nodes[iter%count]
-		bc.decisions[ti].NodeID = nd.info.id
+		bc.decisions[ti].NodeID, bc.decisions[ti].Node = nd.info.id, nd.info.ref
 		nd.placed++
 		nd.svc++
 		nd.total++

@@ -42,10 +42,14 @@ type Placement struct {
 
 // TaskInfo is what the scheduler needs to know about one task.
 type TaskInfo struct {
-	ID           string
-	ServiceID    string
-	SpecVersion  uint64
-	NodeID       string // "" while unassigned
+	ID          string
+	ServiceID   string
+	SpecVersion uint64
+	NodeID      string // "" while unassigned
+	// Node is NodeID's NodeRef, when the caller has it: it spares the Set
+	// a lookup by ID. Zero means unknown; a stale or wrong ref is ignored
+	// (NodeID decides).
+	Node         NodeRef
 	Desired      task.State
 	Observed     task.State
 	Reservations node.Resources
@@ -76,6 +80,7 @@ type nodeInfo struct {
 	slot int        // position in Set.slots; -1 when not a member
 	// ready is the ReadyFilter: status READY and availability ACTIVE.
 	ready bool
+	ref   NodeRef
 
 	reserved node.Resources // sum of reservations of tasks counted on the node
 	total    int32          // ActiveTasksCount
@@ -179,6 +184,12 @@ func (ni *nodeInfo) available() node.Resources {
 	return node.Resources{NanoCPUs: r.NanoCPUs - ni.reserved.NanoCPUs, MemoryBytes: r.MemoryBytes - ni.reserved.MemoryBytes}
 }
 
+// NodeRef is a Set's handle for a node, returned by AddNode and given in
+// Decisions. A caller that keeps it (and puts it in TaskInfo.Node) spares
+// the Set a lookup by node ID on every task change. The zero NodeRef is no
+// node.
+type NodeRef int32
+
 // versionedService keys the failure records (per service and spec version).
 type versionedService struct {
 	serviceID   string
@@ -214,6 +225,7 @@ type versionedService struct {
 // static-filter cache is filled lazily).
 type Set struct {
 	byID  map[string]*nodeInfo
+	refs  []*nodeInfo // by NodeRef; nil once forgotten (refs are never reused)
 	slots []*nodeInfo // join order; nil marks a removed node
 	live  int
 	last  *nodeInfo // the nodeInfo byID last gave (a one-entry cache)
@@ -269,6 +281,7 @@ func (s *Set) node(id string) *nodeInfo {
 // forget drops a nodeInfo (not a member, nothing counted on it).
 func (s *Set) forget(ni *nodeInfo) {
 	delete(s.byID, ni.id)
+	s.refs[ni.ref] = nil
 	if s.last == ni {
 		s.last = nil
 	}
@@ -381,23 +394,39 @@ func (s *Set) TaskCounts(nodeID, serviceID string) (service, total int) {
 func (s *Set) info(id string) *nodeInfo {
 	ni := s.node(id)
 	if ni == nil {
-		ni = &nodeInfo{id: id, slot: -1}
+		if len(s.refs) == 0 {
+			s.refs = append(s.refs, nil) // NodeRef 0 is no node
+		}
+		ni = &nodeInfo{id: id, slot: -1, ref: NodeRef(len(s.refs))}
+		s.refs = append(s.refs, ni)
 		s.byID[id] = ni
 		s.last = ni
 	}
 	return ni
 }
 
-// AddNode adds a node (a copy of it) at the end of the join order. Adding a
-// node the Set already holds updates it instead. A nil node is ignored.
-func (s *Set) AddNode(n *node.Node) {
+// nodeOf returns the nodeInfo a task names (nil if there is none), through
+// its NodeRef when that is right.
+func (s *Set) nodeOf(t *TaskInfo) *nodeInfo {
+	if r := t.Node; r > 0 && int(r) < len(s.refs) {
+		if ni := s.refs[r]; ni != nil && ni.id == t.NodeID {
+			return ni
+		}
+	}
+	return s.node(t.NodeID)
+}
+
+// AddNode adds a node (a copy of it) at the end of the join order and
+// returns its NodeRef. Adding a node the Set already holds updates it
+// instead. A nil node is ignored (and has no ref).
+func (s *Set) AddNode(n *node.Node) NodeRef {
 	if n == nil {
-		return
+		return 0
 	}
 	ni := s.info(n.ID)
 	if ni.n != nil {
 		s.UpdateNode(n)
-		return
+		return ni.ref
 	}
 	ni.n = n.Clone()
 	ni.ready = ni.n.AcceptsNewTasks()
@@ -411,6 +440,7 @@ func (s *Set) AddNode(n *node.Node) {
 	for _, m := range s.statics {
 		m.update(ni)
 	}
+	return ni.ref
 }
 
 // UpdateNode replaces the Set's copy of a node (labels, availability,
@@ -509,7 +539,7 @@ func (s *Set) UpdateTask(prev, cur TaskInfo) {
 		// ports and counted tasks, so only the task counts move. The node
 		// must outlive the removal (a member, or other tasks counted) for
 		// the two to agree.
-		if ni := s.node(cur.NodeID); ni != nil && (ni.n != nil || ni.counted > 1) {
+		if ni := s.nodeOf(&cur); ni != nil && (ni.n != nil || ni.counted > 1) {
 			d := int32(1)
 			if pa {
 				d = -1
@@ -528,7 +558,7 @@ func (s *Set) UpdateTask(prev, cur TaskInfo) {
 
 // account adds (d=+1) or removes (d=-1) a counted task's use of its node.
 func (s *Set) account(t *TaskInfo, d int32) {
-	ni := s.node(t.NodeID)
+	ni := s.nodeOf(t)
 	if ni == nil {
 		if d < 0 {
 			return // nothing was recorded for it

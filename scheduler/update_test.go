@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 	"pgregory.net/rapid"
@@ -13,6 +14,7 @@ import (
 // slowUpdate is UpdateTask without its shortcuts: remove prev's use of its
 // node, then add cur's (the accounting as SwarmKit's nodeInfo does it).
 func slowUpdate(s *Set, prev, cur TaskInfo) {
+	prev.Node, cur.Node = 0, 0 // by ID alone
 	if prev.countsOnNode() {
 		s.account(&prev, -1)
 	}
@@ -32,6 +34,20 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 		fast, slow := NewSet(), NewSet()
 		nodeIDs := []string{"a", "b", "c", "d", "e"}
 		member := map[string]bool{}
+		refs := map[string]NodeRef{} // what fast.AddNode returned
+		// withRef gives a task's node a NodeRef as a caller would: none, the
+		// right one, or a stale or wrong one (the ID must decide).
+		withRef := func(ti TaskInfo) TaskInfo {
+			switch rapid.IntRange(0, 2).Draw(t, "ref") {
+			case 0:
+				ti.Node = 0
+			case 1:
+				ti.Node = refs[ti.NodeID]
+			case 2:
+				ti.Node = NodeRef(rapid.IntRange(1, 12).Draw(t, "wrongref"))
+			}
+			return ti
+		}
 		var tasks []TaskInfo // current state of each task; zero once deleted
 		apply := func(i int, cur TaskInfo) {
 			fast.UpdateTask(tasks[i], cur)
@@ -44,7 +60,7 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 			case op == 0: // add or re-add a node
 				id := rapid.SampledFrom(nodeIDs).Draw(t, "addnode")
 				n := mkNode(id, withCPUs(int64(rapid.IntRange(0, 8).Draw(t, "cpus"))))
-				fast.AddNode(n)
+				refs[id] = fast.AddNode(n)
 				slow.AddNode(n)
 				member[id] = true
 			case op == 1: // remove a node
@@ -54,7 +70,7 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 				member[id] = false
 			case op <= 3 || len(tasks) == 0: // a new task
 				tasks = append(tasks, TaskInfo{})
-				apply(len(tasks)-1, TaskInfo{
+				apply(len(tasks)-1, withRef(TaskInfo{
 					ID:          fmt.Sprintf("t%d", len(tasks)),
 					ServiceID:   rapid.SampledFrom(genServices).Draw(t, "svc"),
 					SpecVersion: 1,
@@ -66,7 +82,7 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 						MemoryBytes: int64(rapid.IntRange(0, 2).Draw(t, "mem")) << 29,
 					},
 					HostPorts: rapid.SampledFrom(genPorts).Draw(t, "ports"),
-				})
+				}))
 			case op <= 7: // a task's desired or observed state changes
 				i := rapid.IntRange(0, len(tasks)-1).Draw(t, "task")
 				if tasks[i].ID == "" {
@@ -82,6 +98,7 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 					cur.NodeID = rapid.SampledFrom(nodeIDs).Draw(t, "node2")
 					cur.ServiceID = rapid.SampledFrom(genServices).Draw(t, "svc2")
 					cur.HostPorts = rapid.SampledFrom(genPorts).Draw(t, "ports2")
+					cur = withRef(cur)
 				}
 				apply(i, cur)
 			default: // a task is deleted
@@ -121,7 +138,8 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 		}
 		for _, svc := range genServices {
 			b := Batch{ServiceID: svc, SpecVersion: 1, TaskIDs: taskIDs(3), Reservations: node.Resources{NanoCPUs: cpu / 2}}
-			if d := cmp.Diff(fresh.Schedule(t0, b), fast.Schedule(t0, b)); d != "" {
+			// NodeRefs are each Set's own: the nodes must agree.
+			if d := cmp.Diff(fresh.Schedule(t0, b), fast.Schedule(t0, b), cmpopts.IgnoreFields(Decision{}, "Node")); d != "" {
 				t.Fatalf("decisions (-from scratch +incremental):\n%s", d)
 			}
 		}
@@ -193,5 +211,53 @@ func TestUpdateTaskActiveFlipUnknownNode(t *testing.T) {
 	checkIndex(t, s)
 	if len(s.byID) != 0 || len(s.svcByID) != 0 {
 		t.Errorf("leftover accounting: %s", dump(s))
+	}
+}
+
+// AddNode hands out a NodeRef per node; Decisions name the node by ref as
+// well as by ID; and a task change carrying a stale or wrong ref is
+// accounted on the node its NodeID names.
+func TestNodeRefs(t *testing.T) {
+	s := NewSet()
+	ra, rb := s.AddNode(mkNode("A", withCPUs(1))), s.AddNode(mkNode("B", withCPUs(1)))
+	if ra == 0 || rb == 0 || ra == rb {
+		t.Fatalf("refs %d and %d, want two distinct non-zero refs", ra, rb)
+	}
+	if again := s.AddNode(mkNode("A", withCPUs(1))); again != ra {
+		t.Errorf("adding A again gave ref %d, want %d", again, ra)
+	}
+	if r := s.AddNode(nil); r != 0 {
+		t.Errorf("AddNode(nil) = %d, want 0", r)
+	}
+	b := Batch{ServiceID: "svc", SpecVersion: 1, TaskIDs: taskIDs(2)}
+	for _, d := range s.Schedule(t0, b) {
+		want := map[string]NodeRef{"A": ra, "B": rb}[d.NodeID]
+		if d.Node != want {
+			t.Errorf("decision %+v: Node %d, want %d", d, d.Node, want)
+		}
+	}
+	// A task on B that names A's ref (wrong) is counted on B.
+	ti := TaskInfo{ID: "x", ServiceID: "svc", NodeID: "B", Node: ra, Desired: task.Running, Observed: task.Running,
+		Reservations: node.Resources{NanoCPUs: cpu}}
+	s.UpdateTask(TaskInfo{}, ti)
+	if _, total := s.TaskCounts("B", "svc"); total != 1 {
+		t.Errorf("B counts %d tasks, want 1", total)
+	}
+	if _, total := s.TaskCounts("A", "svc"); total != 0 {
+		t.Errorf("A counts %d tasks, want 0", total)
+	}
+	// B removed and forgotten once its task is gone; a new B gets a new
+	// ref, and the old one is stale: ignored.
+	s.RemoveNode("B")
+	s.UpdateTask(ti, TaskInfo{})
+	rb2 := s.AddNode(mkNode("B", withCPUs(1)))
+	if rb2 == rb {
+		t.Fatalf("a forgotten node's ref was reused (%d)", rb)
+	}
+	stale := ti
+	stale.Node = rb
+	s.UpdateTask(TaskInfo{}, stale)
+	if r, _ := s.Available("B"); r.NanoCPUs != 0 {
+		t.Errorf("B has %d CPU left, want 0 (the task's reservation counted on it)", r.NanoCPUs)
 	}
 }
