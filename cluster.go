@@ -37,7 +37,9 @@ type Cluster struct {
 
 	nodes    []*nodeState // in join order; removed nodes are nil
 	nodeByID map[string]*nodeState
-	leader   *nodeState
+	// nodeByRef finds a node by the scheduler's NodeRef for it
+	nodeByRef []*nodeState
+	leader    *nodeState
 
 	services    []*serviceState // in creation order; removed services are nil
 	serviceByID map[string]*serviceState
@@ -81,6 +83,7 @@ type Cluster struct {
 
 type nodeState struct {
 	n       *node.Node
+	ref     scheduler.NodeRef // the scheduler's handle for the node
 	idx     int32
 	up      bool   // the machine and its engine are alive
 	beatGen uint32 // generation of the pending heartbeat-failure event

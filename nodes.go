@@ -71,7 +71,11 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	}
 	c.nodes = append(c.nodes, ns)
 	c.nodeByID[n.ID] = ns
-	c.sched.AddNode(n)
+	ns.ref = c.sched.AddNode(n)
+	if int(ns.ref) >= len(c.nodeByRef) {
+		c.nodeByRef = append(c.nodeByRef, make([]*nodeState, int(ns.ref)+1-len(c.nodeByRef))...)
+	}
+	c.nodeByRef[ns.ref] = ns
 	c.mesh.AddNode(n.ID)
 	c.record(record{kind: EventNodeAdded, node: ns, to: uint16(n.Status.State)})
 	c.nodeChanged(ns)
@@ -339,6 +343,7 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 	ns.removed = true
 	c.nodes[ns.idx] = nil
 	delete(c.nodeByID, ns.n.ID)
+	c.nodeByRef[ns.ref] = nil
 	c.sched.RemoveNode(ns.n.ID)
 	c.mesh.RemoveNode(ns.n.ID)
 	c.record(record{kind: EventNodeRemoved, node: ns})

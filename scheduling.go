@@ -103,9 +103,20 @@ func (c *Cluster) schedulePending() {
 				c.unplaced(ts, d.Err)
 				continue
 			}
-			c.assign(ts, c.nodeByID[d.NodeID], task.DefaultMessage(task.Assigned))
+			c.assign(ts, c.decidedNode(d), task.DefaultMessage(task.Assigned))
 		}
 	}
+}
+
+// decidedNode is the node a scheduling decision names: found by its
+// NodeRef, or by ID should the ref not be one the cluster knows.
+func (c *Cluster) decidedNode(d scheduler.Decision) *nodeState {
+	if r := int(d.Node); r > 0 && r < len(c.nodeByRef) {
+		if ns := c.nodeByRef[r]; ns != nil && ns.n.ID == d.NodeID {
+			return ns
+		}
+	}
+	return c.nodeByID[d.NodeID]
 }
 
 // keepScratch empties a scratch buffer for reuse, or drops it if a large

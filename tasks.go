@@ -164,7 +164,7 @@ func (c *Cluster) schedInfo(ts *taskState) scheduler.TaskInfo {
 		HostPorts:    ts.spec.hostPorts,
 	}
 	if ts.node != nil {
-		ti.NodeID = ts.node.n.ID
+		ti.NodeID, ti.Node = ts.node.n.ID, ts.node.ref
 	}
 	return ti
 }
