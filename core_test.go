@@ -589,3 +589,50 @@ func TestRunForStopsAtItsEnd(t *testing.T) {
 		t.Fatalf("after 15 s worker1 is %s, want down", n.Status.State)
 	}
 }
+
+// A restart asked for while a task waits in its delayed start still happens
+// when a new delayed start replaces the first (the updater's ReuseTask
+// re-gates a kept task): SwarmKit's DelayStart cancels the old delay, and
+// the waitRestart waiting on it waits on the new one. Found by swarmsimtest:
+// a replacement on a node drained meanwhile went on to run there.
+func TestRestartSurvivesNewDelayedStart(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	c.SetImage("app:1", ImageBehavior{Stop: 30 * time.Second})
+	c.CreateService(ServiceSpec{Name: "a", Replicas: 1, TaskTemplate: TaskSpec{Image: "app:1"}})
+	c.RunFor(time.Minute)
+	drain, active := node.Drain, node.Active
+	first := c.tasks[0].node
+	other := c.nodes[1-first.idx]
+	// Draining the first node restarts its task: the replacement waits on
+	// the other node for the old container to stop (30 s).
+	if err := c.UpdateNode(first.n.ID, NodeUpdate{Availability: &drain}); err != nil {
+		t.Fatal(err)
+	}
+	c.RunFor(time.Second)
+	repl := c.tasks[1]
+	if !repl.gate.active || repl.node != other {
+		t.Fatalf("replacement gate active=%v on %v, want a delayed start on the other node", repl.gate.active, repl.node)
+	}
+	// Its node is drained too, while it waits: the restart is deferred to
+	// the end of its delayed start.
+	c.UpdateNode(first.n.ID, NodeUpdate{Availability: &active})
+	c.UpdateNode(other.n.ID, NodeUpdate{Availability: &drain})
+	if !repl.gate.restartAfter {
+		t.Fatal("the drain did not defer a restart of the waiting replacement")
+	}
+	// A new delayed start replaces the first, as ReuseTask's would.
+	c.delayStart(repl, nil, 0, false, false)
+	c.RunFor(2 * time.Minute)
+	if repl.t.DesiredState <= task.Running {
+		t.Errorf("the replacement on the drained node is desired %s, want it shut down", repl.t.DesiredState)
+	}
+	ok := false
+	for _, ts := range c.tasks {
+		if !ts.deleted && ts.t.DesiredState == task.Running && ts.t.State() == task.Running {
+			ok = ts.node == first
+		}
+	}
+	if !ok {
+		t.Errorf("no task runs on the active node: %v", states(t, c, "a"))
+	}
+}

@@ -399,8 +399,13 @@ func exitCode(b *ImageBehavior) int {
 // old has stopped (or OldTaskTimeout after the delay), then sets it to
 // desired RUNNING. The gate is checked when the delay ends; a caller that
 // checks it itself at once (checkGate) lets a zero delay queue no event.
+//
+// A new delayed start of a task already in one replaces it, but a restart
+// asked for during the old one still happens once the new one ends: in
+// SwarmKit, DelayStart cancels the old delay, and the waitRestart that was
+// waiting on it finds the new delay and waits on that instead.
 func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop, checkedNow bool) {
-	g := startGate{active: true, until: c.now + int64(delay)}
+	g := startGate{active: true, until: c.now + int64(delay), restartAfter: ts.gate.active && ts.gate.restartAfter}
 	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
 		g.waitFor = old
 		g.deadline = g.until + int64(OldTaskTimeout)
