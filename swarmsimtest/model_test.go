@@ -10,6 +10,7 @@ import (
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/swarmsimtest"
+	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 	"pgregory.net/rapid"
 )
@@ -117,5 +118,62 @@ func TestZeroTimeRestartLoop(t *testing.T) {
 	r.Advance(time.Second)
 	if r.Stalled != nil {
 		t.Fatalf("more than %d events at %s without the clock moving", 10000, r.Stalled.Sub(c.Epoch()))
+	}
+}
+
+// An updater kept across a rollback to an identical spec goes on with the
+// slots of its snapshot, as SwarmKit's Supervisor.Update keeps an updater
+// whose spec is DeepEqual. A slot whose only task is dead and will not be
+// restarted (restart condition none) is in that snapshot and gets a task;
+// the rollback's reconcile (ROLLBACK_STARTED: such a slot is dead) fills it
+// too. The slot then holds two tasks desired RUNNING, as in Swarm, and the
+// checker accepts it (found by the model test).
+func TestKeptUpdaterAcrossRollbackFillsDeadSlot(t *testing.T) {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "n1", Role: node.Manager})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "n2"})
+	spec := swarmsim.ServiceSpec{Name: "a", Replicas: 2, TaskTemplate: swarmsim.TaskSpec{Image: "app:1",
+		Restart: &swarmsim.RestartPolicy{Condition: swarmsim.RestartNone}}}
+	c.CreateService(spec)
+	c.RunFor(time.Minute)
+	// Slot 2's node is drained: its task stops and is not restarted. The
+	// updater takes slot 1 first and slot 2 only after the rollback.
+	tasks, _ := c.Tasks("a")
+	var drained string
+	for _, x := range tasks {
+		if x.Slot == 2 {
+			drained = x.NodeID
+		}
+	}
+	drain := node.Drain
+	if err := c.UpdateNode(drained, swarmsim.NodeUpdate{Availability: &drain}); err != nil {
+		t.Fatal(err)
+	}
+	spec.TaskTemplate.Image = "app:2"
+	c.UpdateService("a", spec) // the updater starts: the drained slot is in its snapshot
+	c.UpdateService("a", spec) // same spec: the updater is kept, the status cleared
+	if err := c.RollbackService("a"); err != nil { // back to an identical spec: still kept
+		t.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	ck := swarmsimtest.NewChecker()
+	if vs := ck.CheckCluster(c); len(vs) > 0 {
+		t.Fatal(swarmsimtest.Report(c, vs))
+	}
+	tasks, _ = c.Tasks("a")
+	perSlot := map[uint64]int{}
+	for _, x := range tasks {
+		if x.DesiredState == task.Running {
+			perSlot[x.Slot]++
+		}
+	}
+	doubled := 0
+	for _, n := range perSlot {
+		if n > 1 {
+			doubled++
+		}
+	}
+	if doubled != 1 {
+		t.Errorf("slots with two tasks desired RUNNING: %d, want 1 (%v)", doubled, perSlot)
 	}
 }
