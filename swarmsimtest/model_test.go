@@ -150,8 +150,8 @@ func TestKeptUpdaterAcrossRollbackFillsDeadSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	spec.TaskTemplate.Image = "app:2"
-	c.UpdateService("a", spec) // the updater starts: the drained slot is in its snapshot
-	c.UpdateService("a", spec) // same spec: the updater is kept, the status cleared
+	c.UpdateService("a", spec)                     // the updater starts: the drained slot is in its snapshot
+	c.UpdateService("a", spec)                     // same spec: the updater is kept, the status cleared
 	if err := c.RollbackService("a"); err != nil { // back to an identical spec: still kept
 		t.Fatal(err)
 	}
