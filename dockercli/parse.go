@@ -384,11 +384,21 @@ func serviceLsCmd(res *result) *cobra.Command {
 		res.cmd = l
 		return nil
 	}, "list")
-	fs := c.Flags()
-	BoolFlag(fs, &l.Quiet, "quiet", "q", "Only display IDs")
-	fs.StringVar(&l.Format, "format", "", formatHelp)
-	fs.VarP(filterValue{&l.Filters}, "filter", "f", "Filter output based on conditions provided")
+	listFlags(c.Flags(), &l.Quiet, &l.Format, &l.Filters)
 	return c
+}
+
+// listFlags are the flags of `service ls` and `node ls`.
+func listFlags(fs *pflag.FlagSet, quiet *bool, format *string, filters *[]string) {
+	BoolFlag(fs, quiet, "quiet", "q", "Only display IDs")
+	fs.StringVar(format, "format", "", formatHelp)
+	fs.VarP(filterValue{filters}, "filter", "f", "Filter output based on conditions provided")
+}
+
+// inspectFlags are the flags of `service inspect` and `node inspect`.
+func inspectFlags(fs *pflag.FlagSet, format *string, pretty *bool) {
+	fs.StringVarP(format, "format", "f", "", inspectFormatHelp)
+	BoolFlag(fs, pretty, "pretty", "", "Print the information in a human friendly format")
 }
 
 func serviceInspectCmd(res *result) *cobra.Command {
@@ -398,8 +408,7 @@ func serviceInspectCmd(res *result) *cobra.Command {
 		res.cmd = i
 		return nil
 	})
-	c.Flags().StringVarP(&i.Format, "format", "f", "", inspectFormatHelp)
-	BoolFlag(c.Flags(), &i.Pretty, "pretty", "", "Print the information in a human friendly format")
+	inspectFlags(c.Flags(), &i.Format, &i.Pretty)
 	return c
 }
 
@@ -416,10 +425,7 @@ func nodeLsCmd(res *result) *cobra.Command {
 		res.cmd = l
 		return nil
 	}, "list")
-	fs := c.Flags()
-	BoolFlag(fs, &l.Quiet, "quiet", "q", "Only display IDs")
-	fs.StringVar(&l.Format, "format", "", formatHelp)
-	fs.VarP(filterValue{&l.Filters}, "filter", "f", "Filter output based on conditions provided")
+	listFlags(c.Flags(), &l.Quiet, &l.Format, &l.Filters)
 	return c
 }
 
@@ -449,8 +455,7 @@ func nodeInspectCmd(res *result) *cobra.Command {
 		res.cmd = i
 		return nil
 	})
-	c.Flags().StringVarP(&i.Format, "format", "f", "", inspectFormatHelp)
-	BoolFlag(c.Flags(), &i.Pretty, "pretty", "", "Print the information in a human friendly format")
+	inspectFlags(c.Flags(), &i.Format, &i.Pretty)
 	return c
 }
 
