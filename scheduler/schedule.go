@@ -25,7 +25,9 @@ type Batch struct {
 type Decision struct {
 	TaskID string
 	NodeID string // "" when the task could not be placed
-	Node   NodeRef
+	// Node is NodeID's NodeRef (0 when not placed), for a caller that
+	// keeps its own node records by ref.
+	Node NodeRef
 	// Err is "" when placed; else "no suitable node (<explanation>)" or
 	// "no suitable node". The task stays PENDING with this error.
 	Err string
