@@ -43,6 +43,20 @@ type Cluster struct {
 
 	services    []*serviceState // in creation order; removed services are nil
 	serviceByID map[string]*serviceState
+	// serviceByName finds a live service by its exact name; serviceByFold
+	// by its name in lower case, for SwarmKit's case-insensitive name
+	// conflicts.
+	serviceByName map[string]*serviceState
+	serviceByFold map[string]*serviceState
+	// nodeByName finds the first live node (in join order) with a hostname
+	// or spec name; lookups by ID or name cost no scan.
+	nodeByName map[string][]*nodeState
+
+	// the tasks the services ask for: replicated replica counts, and the
+	// global services and live nodes whose product the global ones ask for
+	replicasWanted uint64
+	globals        int
+	liveNodes      int
 
 	tasks []*taskState // arena in creation order; deleted tasks stay for the trace
 	// taskIdx indexes tasks[:indexed] by ID. lookupTask extends it on
@@ -206,17 +220,20 @@ const (
 // New returns an empty cluster with its clock at cfg.Epoch (or DefaultEpoch).
 func New(cfg Config) *Cluster {
 	c := &Cluster{
-		cfg:          cfg,
-		epoch:        cfg.Epoch,
-		ids:          ids.New(cfg.Seed),
-		nodeByID:     make(map[string]*nodeState),
-		serviceByID:  make(map[string]*serviceState),
-		taskIdx:      make(map[string]int32),
-		sched:        scheduler.NewSet(),
-		alloc:        mesh.NewAllocator(),
-		mesh:         mesh.New(),
-		images:       make(map[string]ImageBehavior),
-		historyLimit: cfg.historyLimit(),
+		cfg:           cfg,
+		epoch:         cfg.Epoch,
+		ids:           ids.New(cfg.Seed),
+		nodeByID:      make(map[string]*nodeState),
+		serviceByID:   make(map[string]*serviceState),
+		serviceByName: make(map[string]*serviceState),
+		serviceByFold: make(map[string]*serviceState),
+		nodeByName:    make(map[string][]*nodeState),
+		taskIdx:       make(map[string]int32),
+		sched:         scheduler.NewSet(),
+		alloc:         mesh.NewAllocator(),
+		mesh:          mesh.New(),
+		images:        make(map[string]ImageBehavior),
+		historyLimit:  cfg.historyLimit(),
 	}
 	if c.epoch.IsZero() {
 		c.epoch = DefaultEpoch()
@@ -230,6 +247,7 @@ func New(cfg Config) *Cluster {
 
 // Now is the cluster's virtual time.
 func (c *Cluster) Now() time.Time {
+	c.lazyInit()
 	if !c.nowSet || c.nowFor != c.now {
 		c.nowT, c.nowFor, c.nowSet = c.at(c.now), c.now, true
 	}
@@ -237,14 +255,23 @@ func (c *Cluster) Now() time.Time {
 }
 
 // Elapsed is the virtual time since the cluster's epoch.
-func (c *Cluster) Elapsed() time.Duration { return time.Duration(c.now) }
+func (c *Cluster) Elapsed() time.Duration {
+	c.lazyInit()
+	return time.Duration(c.now)
+}
 
 // Epoch is the virtual time the cluster started at.
-func (c *Cluster) Epoch() time.Time { return c.epoch }
+func (c *Cluster) Epoch() time.Time {
+	c.lazyInit()
+	return c.epoch
+}
 
 func (c *Cluster) at(ns int64) time.Time { return c.epoch.Add(time.Duration(ns)) }
 
 func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
+	if at > int64(Horizon) {
+		return // it would happen after the end of virtual time: never
+	}
 	var pri uint8
 	if kind == evUpdater {
 		// An updater wakes after every task event due at the same instant,
@@ -257,17 +284,27 @@ func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
 
 // SetTaskHistoryLimit changes the swarm's task history retention limit, as
 // `docker swarm update --task-history-limit N` does. 0 keeps no history
-// beyond the current task; a negative value keeps everything.
-func (c *Cluster) SetTaskHistoryLimit(n int) {
+// beyond the current task; a negative value keeps everything, up to
+// MaxTaskHistory tasks per slot. A limit above MaxTaskHistory is refused.
+func (c *Cluster) SetTaskHistoryLimit(n int) error {
+	c.lazyInit()
+	if n > MaxTaskHistory {
+		return limitErr("task history retention limit %d exceeds the simulator's limit of %d", n, MaxTaskHistory)
+	}
 	c.historyLimit = n
+	return nil
 }
 
 // TaskHistoryLimit is the swarm's task history retention limit.
-func (c *Cluster) TaskHistoryLimit() int { return c.historyLimit }
+func (c *Cluster) TaskHistoryLimit() int {
+	c.lazyInit()
+	return c.historyLimit
+}
 
 // SetImage declares how tasks of an image behave from now on. The image is
 // matched by the exact reference a service uses (e.g. "redis:3.0.7").
 func (c *Cluster) SetImage(ref string, b ImageBehavior) {
+	c.lazyInit()
 	c.images[ref] = b
 	c.imagesGen++
 }
@@ -289,7 +326,10 @@ func (c *Cluster) image(sv *specVersion) *ImageBehavior {
 
 // Step runs the next pending event and everything it causes at the same
 // instant. It returns false when nothing is pending.
-func (c *Cluster) Step() bool { return c.step(math.MaxInt64) }
+func (c *Cluster) Step() bool {
+	c.lazyInit()
+	return c.step(math.MaxInt64)
+}
 
 // step runs the next event due at or before limit (events that turn out to
 // be stale are dropped on the way), and reports whether one ran. It never
@@ -312,10 +352,14 @@ func (c *Cluster) step(limit int64) bool {
 }
 
 // Pending reports whether any event is scheduled.
-func (c *Cluster) Pending() bool { return c.q.Len() > 0 }
+func (c *Cluster) Pending() bool {
+	c.lazyInit()
+	return c.q.Len() > 0
+}
 
 // NextEventAt is the virtual time of the next pending event.
 func (c *Cluster) NextEventAt() (time.Time, bool) {
+	c.lazyInit()
 	e, ok := c.q.Peek()
 	if !ok {
 		return time.Time{}, false
@@ -323,22 +367,38 @@ func (c *Cluster) NextEventAt() (time.Time, bool) {
 	return c.at(e.At), true
 }
 
-// RunFor runs every event due within d and leaves the clock d later.
+// RunFor runs every event due within d and leaves the clock d later. The
+// clock saturates at Horizon: a d that would take it further leaves it there.
 func (c *Cluster) RunFor(d time.Duration) {
+	c.lazyInit()
 	if d < 0 {
 		return
 	}
-	end := c.now + int64(d)
+	end := c.runEnd(d)
 	for c.step(end) {
 	}
 	c.now = max(c.now, end)
 }
 
+// runEnd is the clock reading d from now, saturated at Horizon.
+func (c *Cluster) runEnd(d time.Duration) int64 {
+	return min(addSat(c.now, d), int64(Horizon))
+}
+
 // RunUntil runs events until cond holds (checked before each event) or the
 // limit of virtual time has passed; it reports whether cond held. The clock
-// stops at the event that made cond true, or at the limit.
+// stops at the event that made cond true, or at the limit (saturated at
+// Horizon). A nil cond never holds: RunUntil(nil, d) runs like RunFor(d) and
+// returns false.
 func (c *Cluster) RunUntil(cond func(*Cluster) bool, limit time.Duration) bool {
-	end := c.now + int64(limit)
+	c.lazyInit()
+	if cond == nil {
+		cond = func(*Cluster) bool { return false }
+	}
+	end := c.now
+	if limit > 0 {
+		end = c.runEnd(limit)
+	}
 	for {
 		if cond(c) {
 			return true
@@ -354,12 +414,14 @@ func (c *Cluster) RunUntil(cond func(*Cluster) bool, limit time.Duration) bool {
 // reports whether the cluster went idle. A running container that never
 // exits schedules nothing, so a settled cluster is idle.
 func (c *Cluster) RunUntilIdle(limit time.Duration) bool {
+	c.lazyInit()
 	return c.RunUntil(func(c *Cluster) bool { return c.q.Len() == 0 }, limit)
 }
 
 // RunUntilConverged runs until the named services (all services when none is
 // named) have converged — see Converged — or limit has passed.
 func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bool, error) {
+	c.lazyInit()
 	var svcs []*serviceState
 	for _, ref := range services {
 		s, err := c.lookupService(ref)
@@ -467,10 +529,8 @@ func (c *Cluster) lookupService(ref string) (*serviceState, error) {
 	if s, ok := c.serviceByID[ref]; ok {
 		return s, nil
 	}
-	for _, s := range c.services {
-		if s != nil && s.spec.spec.Name == ref {
-			return s, nil
-		}
+	if s, ok := c.serviceByName[ref]; ok {
+		return s, nil
 	}
 	var found *serviceState
 	n := 0
@@ -495,10 +555,8 @@ func (c *Cluster) lookupNode(ref string) (*nodeState, error) {
 	if ns, ok := c.nodeByID[ref]; ok {
 		return ns, nil
 	}
-	for _, ns := range c.nodes {
-		if ns != nil && (ns.n.Spec.Name == ref || ns.n.Description.Hostname == ref) {
-			return ns, nil
-		}
+	if named := c.nodeByName[ref]; len(named) > 0 {
+		return named[0], nil
 	}
 	var found *nodeState
 	n := 0

@@ -45,7 +45,9 @@ type Config struct {
 	// Logger, when set, receives every trace event as a structured record.
 	Logger *slog.Logger
 	// TaskHistoryLimit is the swarm's task history retention limit per slot:
-	// 0 means DefaultTaskHistoryLimit (5); a negative value keeps everything.
+	// 0 means DefaultTaskHistoryLimit (5); a negative value keeps everything
+	// (up to MaxTaskHistory tasks per slot). Values above MaxTaskHistory
+	// count as MaxTaskHistory.
 	TaskHistoryLimit int
 	// DefaultImage is how images with no declared behaviour run; nil
 	// means DefaultImageBehavior().
@@ -98,5 +100,5 @@ func (c *Config) historyLimit() int {
 	if c.TaskHistoryLimit == 0 {
 		return DefaultTaskHistoryLimit
 	}
-	return c.TaskHistoryLimit
+	return min(c.TaskHistoryLimit, MaxTaskHistory)
 }

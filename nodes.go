@@ -26,11 +26,33 @@ type NodeConfig struct {
 // AddNode joins a node to the swarm. It is READY at once. The first manager
 // to join is the leader.
 func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
+	c.lazyInit()
 	if cfg.Hostname == "" {
 		return nil, daemonErr(KindInvalidArgument, "node hostname must not be empty")
 	}
+	if err := validUTF8("hostname", cfg.Hostname); err != nil {
+		return nil, err
+	}
+	if err := validLabels(cfg.Labels); err != nil {
+		return nil, err
+	}
+	if err := validLabels(cfg.EngineLabels); err != nil {
+		return nil, err
+	}
 	if cfg.Availability > node.Drain {
-		return nil, daemonErr(KindInvalidArgument, "invalid Availability: %q", cfg.Availability.String())
+		return nil, daemonErr(KindInvalidArgument, "invalid Availability: %d", uint8(cfg.Availability))
+	}
+	if cfg.Role > node.Manager {
+		return nil, daemonErr(KindInvalidArgument, "invalid Role: %d", uint8(cfg.Role))
+	}
+	if cfg.Resources.NanoCPUs < 0 || cfg.Resources.MemoryBytes < 0 {
+		return nil, daemonErr(KindInvalidArgument, "node resources must not be negative")
+	}
+	if len(c.nodes) >= MaxNodes {
+		return nil, limitErr("the swarm has had %d nodes, the simulator's limit", MaxNodes)
+	}
+	if c.globals > 0 && c.tasksWanted()+uint64(c.globals) > MaxTasks {
+		return nil, limitErr("another node would take the tasks the services ask for past the simulator's limit of %d", MaxTasks)
 	}
 	if cfg.Platform == (node.Platform{}) {
 		cfg.Platform = node.Platform{Architecture: "x86_64", OS: "linux"}
@@ -71,6 +93,8 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	}
 	c.nodes = append(c.nodes, ns)
 	c.nodeByID[n.ID] = ns
+	c.nodeByName[cfg.Hostname] = append(c.nodeByName[cfg.Hostname], ns)
+	c.liveNodes++
 	ns.ref = c.sched.AddNode(n)
 	if int(ns.ref) >= len(c.nodeByRef) {
 		c.nodeByRef = append(c.nodeByRef, make([]*nodeState, int(ns.ref)+1-len(c.nodeByRef))...)
@@ -85,6 +109,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 
 // Node looks a node up by ID, hostname or unique ID prefix.
 func (c *Cluster) Node(ref string) (*node.Node, error) {
+	c.lazyInit()
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return nil, err
@@ -94,6 +119,7 @@ func (c *Cluster) Node(ref string) (*node.Node, error) {
 
 // Nodes lists the swarm's nodes in join order.
 func (c *Cluster) Nodes() []*node.Node {
+	c.lazyInit()
 	var out []*node.Node
 	for _, ns := range c.nodes {
 		if ns != nil {
@@ -105,6 +131,7 @@ func (c *Cluster) Nodes() []*node.Node {
 
 // Leader is the node the CLI talks to: the leading manager.
 func (c *Cluster) Leader() *node.Node {
+	c.lazyInit()
 	if c.leader == nil {
 		return nil
 	}
@@ -126,6 +153,7 @@ type NodeUpdate struct {
 // its replicated tasks elsewhere and stops its global ones; a label change
 // lets the constraint enforcer evict tasks that no longer fit.
 func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
+	c.lazyInit()
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return err
@@ -137,7 +165,13 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		}
 	}
 	if u.Availability != nil && *u.Availability > node.Drain {
-		return daemonErr(KindInvalidArgument, "invalid Availability: %q", u.Availability.String())
+		return daemonErr(KindInvalidArgument, "invalid Availability: %d", uint8(*u.Availability))
+	}
+	if u.Role != nil && *u.Role > node.Manager {
+		return daemonErr(KindInvalidArgument, "invalid Role: %d", uint8(*u.Role))
+	}
+	if err := validLabels(u.LabelAdd); err != nil {
+		return err
 	}
 	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager && c.managers() == 1 {
 		return rpcErr(KindFailedPrecondition, "attempting to demote the last manager of the swarm")
@@ -268,6 +302,7 @@ func (c *Cluster) enforceConstraints(ns *nodeState) {
 // at once, its agent reports nothing, and the manager marks it DOWN once
 // HeartbeatMisses heartbeats have been missed (15 s).
 func (c *Cluster) StopNode(ref string) error {
+	c.lazyInit()
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return err
@@ -279,7 +314,7 @@ func (c *Cluster) StopNode(ref string) error {
 	ns.beatGen++
 	c.mesh.SetNodeUp(ns.n.ID, false)
 	c.record(record{kind: EventNodeStopped, node: ns})
-	c.push(c.now+int64(HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
+	c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
 	c.settle()
 	return nil
 }
@@ -288,6 +323,7 @@ func (c *Cluster) StopNode(ref string) error {
 // once, and its agent catches up with what the manager wants (tasks shut down
 // while it was away stop now).
 func (c *Cluster) StartNode(ref string) error {
+	c.lazyInit()
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return err
@@ -330,6 +366,7 @@ func (c *Cluster) heartbeatFailure(ns *nodeState) {
 // must be demoted first, and a node that is not down needs force. Its tasks
 // become ORPHANED; replicated ones are replaced elsewhere.
 func (c *Cluster) RemoveNode(ref string, force bool) error {
+	c.lazyInit()
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return err
@@ -343,6 +380,13 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 	ns.removed = true
 	c.nodes[ns.idx] = nil
 	delete(c.nodeByID, ns.n.ID)
+	h := ns.n.Description.Hostname
+	if named := slices.DeleteFunc(c.nodeByName[h], func(x *nodeState) bool { return x == ns }); len(named) > 0 {
+		c.nodeByName[h] = named
+	} else {
+		delete(c.nodeByName, h)
+	}
+	c.liveNodes--
 	c.nodeByRef[ns.ref] = nil
 	c.sched.RemoveNode(ns.n.ID)
 	c.mesh.RemoveNode(ns.n.ID)

@@ -24,6 +24,7 @@ type Route struct {
 // round-robin position, so calling Resolve moves it on. A refused connection
 // is a *mesh.RefusedError saying why.
 func (c *Cluster) Resolve(nodeRef string, port uint32, proto mesh.Protocol) (Route, error) {
+	c.lazyInit()
 	ns, err := c.lookupNode(nodeRef)
 	if err != nil {
 		return Route{}, err
@@ -51,6 +52,7 @@ func (c *Cluster) route(r mesh.Route) Route {
 // data path) or 7946/tcp and 7946/udp (gossip): requests entering that node
 // can then reach only tasks on the node itself. See package mesh.
 func (c *Cluster) BlockPort(nodeRef string, port uint32, proto mesh.Protocol) error {
+	c.lazyInit()
 	ns, err := c.lookupNode(nodeRef)
 	if err != nil {
 		return err
@@ -61,6 +63,7 @@ func (c *Cluster) BlockPort(nodeRef string, port uint32, proto mesh.Protocol) er
 
 // UnblockPort opens a port BlockPort closed.
 func (c *Cluster) UnblockPort(nodeRef string, port uint32, proto mesh.Protocol) error {
+	c.lazyInit()
 	ns, err := c.lookupNode(nodeRef)
 	if err != nil {
 		return err
@@ -107,6 +110,7 @@ type probeState struct {
 // node failure in progress go on), and reports how many were answered and
 // refused. The first request goes out at once; the clock ends span later.
 func (c *Cluster) Probe(nodeRef string, port uint32, proto mesh.Protocol, every, span time.Duration) (ProbeResult, error) {
+	c.lazyInit()
 	ns, err := c.lookupNode(nodeRef)
 	if err != nil {
 		return ProbeResult{}, err
@@ -114,7 +118,13 @@ func (c *Cluster) Probe(nodeRef string, port uint32, proto mesh.Protocol, every,
 	if every <= 0 {
 		return ProbeResult{}, daemonErr(KindInvalidArgument, "probe interval must be positive")
 	}
-	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.now + int64(span),
+	if span < 0 {
+		return ProbeResult{}, daemonErr(KindInvalidArgument, "probe span must not be negative")
+	}
+	if n := span / every; n >= MaxProbeRequests {
+		return ProbeResult{}, limitErr("a probe every %s for %s sends %d requests; the simulator's limit is %d", every, span, n+1, MaxProbeRequests)
+	}
+	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.runEnd(span),
 		perTask: map[string]int{}, reasons: map[string]int{}}
 	c.probes = append(c.probes, p)
 	c.push(c.now, evProbe, int32(len(c.probes)-1), 0)
@@ -148,7 +158,7 @@ func (c *Cluster) probeFire(e eventq.Event) {
 			p.res.PerTask = append(p.res.PerTask, TaskCount{Task: c.route(r).Task, TaskID: r.TaskID, Count: 1})
 		}
 	}
-	if next := c.now + p.every; next < p.end {
+	if next := addSat(c.now, time.Duration(p.every)); next < p.end {
 		c.push(next, evProbe, e.A, 0)
 	}
 }
@@ -158,6 +168,7 @@ func (c *Cluster) probeFire(e eventq.Event) {
 // Tasks returns a service's tasks still in the store (history included),
 // in creation order. The returned values are copies.
 func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
+	c.lazyInit()
 	s, err := c.lookupService(serviceRef)
 	if err != nil {
 		return nil, err
@@ -174,6 +185,7 @@ func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
 
 // AllTasks returns every task in the store, in creation order.
 func (c *Cluster) AllTasks() []TaskView {
+	c.lazyInit()
 	var out []TaskView
 	for _, ts := range c.tasks {
 		if !ts.deleted {
@@ -185,6 +197,7 @@ func (c *Cluster) AllTasks() []TaskView {
 
 // Task looks a task up by ID.
 func (c *Cluster) Task(id string) (TaskView, error) {
+	c.lazyInit()
 	ts := c.lookupTask(id)
 	if ts == nil {
 		return TaskView{}, daemonErr(KindNotFound, "task %s not found", id)
@@ -194,6 +207,7 @@ func (c *Cluster) Task(id string) (TaskView, error) {
 
 // TasksOnNode returns the tasks assigned to a node, in creation order.
 func (c *Cluster) TasksOnNode(nodeRef string) ([]TaskView, error) {
+	c.lazyInit()
 	ns, err := c.lookupNode(nodeRef)
 	if err != nil {
 		return nil, err

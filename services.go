@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/swarmsim/swarmsim/mesh"
@@ -57,6 +58,7 @@ func (c *Cluster) view(s *serviceState) *Service {
 
 // Service looks a service up by ID, name or unique ID prefix.
 func (c *Cluster) Service(ref string) (*Service, error) {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return nil, err
@@ -66,6 +68,7 @@ func (c *Cluster) Service(ref string) (*Service, error) {
 
 // Services lists every service in creation order.
 func (c *Cluster) Services() []*Service {
+	c.lazyInit()
 	var out []*Service
 	for _, s := range c.services {
 		if s != nil {
@@ -77,6 +80,7 @@ func (c *Cluster) Services() []*Service {
 
 // ServiceStatus returns a service's running and desired task counts.
 func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return ServiceStatus{}, err
@@ -99,6 +103,7 @@ func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion
 // Docker's errors for an invalid spec, a name already in use or a published
 // port another service holds.
 func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
+	c.lazyInit()
 	spec = spec.Clone()
 	if !spec.Mode.valid() {
 		return nil, daemonErr(KindInvalidArgument, "unknown mode")
@@ -106,10 +111,14 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
-	for _, s := range c.services {
-		if s != nil && s.spec.spec.Name == spec.Name {
-			return nil, rpcErr(KindAlreadyExists, "name conflicts with an existing object: service %s already exists", spec.Name)
-		}
+	// SwarmKit's store indexes names in lower case
+	// (manager/state/store/services.go: serviceIndexerByName), so WEB
+	// conflicts with web.
+	if _, ok := c.serviceByFold[strings.ToLower(spec.Name)]; ok {
+		return nil, rpcErr(KindAlreadyExists, "name conflicts with an existing object: service %s already exists", spec.Name)
+	}
+	if err := c.checkTaskBudget(nil, &spec); err != nil {
+		return nil, err
 	}
 	// A refused create leaves the cluster as it was, the ID stream included.
 	mark := c.ids.Mark()
@@ -128,6 +137,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	s.endpoint = ports
 	c.services = append(c.services, s)
 	c.serviceByID[id] = s
+	c.serviceByName[spec.Name] = s
+	c.serviceByFold[strings.ToLower(spec.Name)] = s
+	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
 	c.record(record{kind: EventServiceCreated, svc: s})
 	c.markDirty(s)
@@ -140,6 +152,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 // the update status is cleared, and any update in progress is cancelled for a
 // new one over a fresh snapshot. This is how a paused update resumes.
 func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -149,6 +162,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 		return err
 	}
 	if err := spec.validate(); err != nil {
+		return err
+	}
+	if err := c.checkTaskBudget(&s.spec.spec, &spec); err != nil {
 		return err
 	}
 	ports := s.endpoint
@@ -164,6 +180,8 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	}
 	old := s.spec
 	s.prev = old
+	c.wantTasks(&old.spec, -1)
+	c.wantTasks(&spec, 1)
 	s.spec = c.newSpecVersion(s, spec)
 	s.updatedAt = c.Now()
 	c.setEndpoint(s, ports)
@@ -180,6 +198,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 // update, so it also replaces PreviousSpec and restarts a rolling update in
 // progress (§3.10).
 func (c *Cluster) ScaleService(ref string, replicas uint64) error {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -196,6 +215,7 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 // PreviousSpec are swapped, so doing it twice goes forward again, and the
 // rollback runs with the restored spec's rollback config.
 func (c *Cluster) RollbackService(ref string) error {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -207,6 +227,9 @@ func (c *Cluster) RollbackService(ref string) error {
 		if err := c.alloc.CheckConflicts(s.id, s.prev.spec.Endpoint); err != nil {
 			return rpcErr(KindInvalidArgument, "%s", err.Error())
 		}
+	}
+	if err := c.checkTaskBudget(&s.spec.spec, &s.prev.spec); err != nil {
+		return err
 	}
 	c.swapSpec(s, s.prev, s.spec)
 	c.setUpdateStatus(s, updater.Status{State: updater.RollbackStarted, Message: updater.MsgManualRollback, StartedAt: c.Now()})
@@ -223,6 +246,8 @@ func (c *Cluster) swapSpec(s *serviceState, to, prev *specVersion) {
 			c.setEndpoint(s, p)
 		}
 	}
+	c.wantTasks(&s.spec.spec, -1)
+	c.wantTasks(&to.spec, 1)
 	s.spec, s.prev = to, prev
 	s.version++
 	s.updatedAt = c.Now()
@@ -240,6 +265,7 @@ func (c *Cluster) setEndpoint(s *serviceState, ports []mesh.PortConfig) {
 // RemoveService removes a service: its ports are freed at once and its tasks
 // are told to stop (desired REMOVE) and are deleted once they have.
 func (c *Cluster) RemoveService(ref string) error {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -248,6 +274,9 @@ func (c *Cluster) RemoveService(ref string) error {
 	s.upd = nil
 	c.services[s.idx] = nil
 	delete(c.serviceByID, s.id)
+	delete(c.serviceByName, s.spec.spec.Name)
+	delete(c.serviceByFold, strings.ToLower(s.spec.spec.Name))
+	c.wantTasks(&s.spec.spec, -1)
 	c.alloc.Release(s.id)
 	c.mesh.RemoveService(s.id)
 	c.record(record{kind: EventServiceRemoved, svc: s})
@@ -275,6 +304,7 @@ func (c *Cluster) constraintsMatch(sv *specVersion, ns *nodeState) bool {
 // Converged reports whether a service has reached its goal: no update or
 // rollback in progress, and as many up-to-date tasks RUNNING as it wants.
 func (c *Cluster) Converged(ref string) (bool, error) {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return false, err

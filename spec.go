@@ -1,6 +1,7 @@
 package swarmsim
 
 import (
+	"fmt"
 	"maps"
 	"reflect"
 	"regexp"
@@ -25,10 +26,13 @@ const (
 )
 
 func (m Mode) String() string {
-	if m == Global {
+	switch m {
+	case Replicated:
+		return "replicated"
+	case Global:
 		return "global"
 	}
-	return "replicated"
+	return fmt.Sprintf("Mode(%d)", uint8(m))
 }
 
 // RestartCondition is when the restart policy replaces a task that ended.
@@ -48,8 +52,10 @@ func (c RestartCondition) String() string {
 		return "on-failure"
 	case RestartNone:
 		return "none"
+	case RestartAny:
+		return "any"
 	}
-	return "any"
+	return fmt.Sprintf("RestartCondition(%d)", uint8(c))
 }
 
 // ParseRestartCondition reads Docker's strings; "" is any, and anything else
@@ -180,8 +186,24 @@ func (s *ServiceSpec) validate() error {
 	if s.Mode == Global && s.TaskTemplate.Placement.MaxReplicas != 0 {
 		return daemonErr(KindInvalidArgument, "replicas-max-per-node can only be used with replicated or replicated-job mode")
 	}
+	if s.Replicas > MaxReplicas {
+		return limitErr("replicas %d exceeds the simulator's limit of %d per service", s.Replicas, MaxReplicas)
+	}
 	if s.TaskTemplate.Image == "" {
 		return rpcErr(KindInvalidArgument, "ContainerSpec: image reference must be provided")
+	}
+	if err := validUTF8("image reference", s.TaskTemplate.Image); err != nil {
+		return err
+	}
+	if err := validLabels(s.Labels); err != nil {
+		return err
+	}
+	for _, list := range [][]string{s.TaskTemplate.Args, s.TaskTemplate.Env} {
+		for _, v := range list {
+			if err := validUTF8("argument", v); err != nil {
+				return err
+			}
+		}
 	}
 	for _, r := range []node.Resources{s.TaskTemplate.Resources.Limits, s.TaskTemplate.Resources.Reservations} {
 		if r.NanoCPUs != 0 && r.NanoCPUs < minNanoCPUs {
@@ -199,7 +221,7 @@ func (s *ServiceSpec) validate() error {
 			return rpcErr(KindInvalidArgument, "TaskSpec: restart-window cannot be negative")
 		}
 		if rp.Condition > RestartNone {
-			return daemonErr(KindInvalidArgument, "invalid RestartCondition: %q", rp.Condition.String())
+			return daemonErr(KindInvalidArgument, "invalid RestartCondition: %d", uint8(rp.Condition))
 		}
 	}
 	if _, err := scheduler.ParseConstraints(s.TaskTemplate.Placement.Constraints); err != nil {
@@ -215,6 +237,11 @@ func (s *ServiceSpec) validate() error {
 			return rpcErr(KindInvalidArgument, "%s", err.Error())
 		}
 	}
+	for _, u := range []*updater.Config{s.Update, s.Rollback} {
+		if err := validEnums(u); err != nil {
+			return err
+		}
+	}
 	if err := s.Endpoint.Validate(); err != nil {
 		return rpcErr(KindInvalidArgument, "%s", err.Error())
 	}
@@ -222,6 +249,24 @@ func (s *ServiceSpec) validate() error {
 		if p.TargetPort == 0 || p.TargetPort > 65535 || p.PublishedPort > 65535 {
 			return rpcErr(KindInvalidArgument, "EndpointSpec: invalid port %d:%d", p.PublishedPort, p.TargetPort)
 		}
+	}
+	return nil
+}
+
+// validEnums refuses what SwarmKit's protobuf enums and the API's JSON could
+// not carry: an update or rollback config with an enum value out of range,
+// or a NaN failure ratio (which the docker CLI cannot even send:
+// encoding/json refuses NaN). Errors print the number.
+func validEnums(u *updater.Config) error {
+	switch {
+	case u == nil:
+		return nil
+	case u.FailureAction > updater.Rollback:
+		return daemonErr(KindInvalidArgument, "invalid FailureAction: %d", uint8(u.FailureAction))
+	case u.Order > updater.StartFirst:
+		return daemonErr(KindInvalidArgument, "invalid UpdateOrder: %d", uint8(u.Order))
+	case u.MaxFailureRatio != u.MaxFailureRatio:
+		return daemonErr(KindInvalidArgument, "json: unsupported value: NaN")
 	}
 	return nil
 }

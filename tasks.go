@@ -115,9 +115,12 @@ func (c *Cluster) detachNode(ts *taskState) {
 func (c *Cluster) reap(sl *slotState) {
 	limit := c.historyLimit
 	if rp := sl.serviceRestart(); rp.MaxAttempts > 0 {
-		limit = int(rp.MaxAttempts) + 1
+		limit = int(min(rp.MaxAttempts, MaxTaskHistory)) + 1
 	}
-	if limit < 0 || len(sl.tasks) <= limit {
+	if limit < 0 || limit > MaxTaskHistory {
+		limit = MaxTaskHistory // "keep everything" keeps what the simulator can hold
+	}
+	if len(sl.tasks) <= limit {
 		return
 	}
 	// Oldest first by status timestamp, then creation order.
@@ -294,7 +297,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 		}
 		if st >= task.Starting {
 			ts.stopping = true
-			c.push(c.now+int64(GossipConvergeDelay+b.Stop), evAgent, ts.idx, ts.agentGen)
+			c.push(addSat(addSat(c.now, GossipConvergeDelay), b.Stop), evAgent, ts.idx, ts.agentGen)
 			return
 		}
 		c.push(c.now, evAgent, ts.idx, ts.agentGen)
@@ -330,7 +333,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 	// A step under way keeps its deadline when the task is kicked again
 	// (say its desired state changes during a pull): it ends d after the
 	// task entered its current state.
-	at := ts.born + int64(ts.t.Since()) + int64(d)
+	at := addSat(ts.born+int64(ts.t.Since()), d)
 	c.push(max(at, c.now), evAgent, ts.idx, ts.agentGen)
 }
 
@@ -405,10 +408,10 @@ func exitCode(b *ImageBehavior) int {
 // SwarmKit, DelayStart cancels the old delay, and the waitRestart that was
 // waiting on it finds the new delay and waits on that instead.
 func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop, checkedNow bool) {
-	g := startGate{active: true, until: c.now + int64(delay), restartAfter: ts.gate.active && ts.gate.restartAfter}
+	g := startGate{active: true, until: addSat(c.now, delay), restartAfter: ts.gate.active && ts.gate.restartAfter}
 	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
 		g.waitFor = old
-		g.deadline = g.until + int64(OldTaskTimeout)
+		g.deadline = addSat(g.until, OldTaskTimeout)
 	}
 	c.unwait(ts)
 	ts.gate = g

@@ -158,6 +158,7 @@ func (c *Cluster) expand(r *record) Event {
 // Events returns the trace: every event so far, in order. It is empty when
 // Config.NoTrace is set.
 func (c *Cluster) Events() []Event {
+	c.lazyInit()
 	out := make([]Event, len(c.trace))
 	for i := range c.trace {
 		out[i] = c.expand(&c.trace[i])
@@ -167,6 +168,7 @@ func (c *Cluster) Events() []Event {
 
 // EventsSince returns the events with a sequence number above seq.
 func (c *Cluster) EventsSince(seq uint64) []Event {
+	c.lazyInit()
 	var out []Event
 	for i := range c.trace {
 		if c.trace[i].seq > seq {
@@ -177,7 +179,10 @@ func (c *Cluster) EventsSince(seq uint64) []Event {
 }
 
 // LastSeq is the sequence number of the latest event.
-func (c *Cluster) LastSeq() uint64 { return c.seq }
+func (c *Cluster) LastSeq() uint64 {
+	c.lazyInit()
+	return c.seq
+}
 
 // String renders an event in the trace's stable text form: the virtual time
 // since epoch, the kind, and the fields that kind carries.
@@ -237,6 +242,7 @@ func short(id string) string {
 // TraceText renders the whole trace, one event per line, with times in
 // seconds since the cluster's epoch: the stable form golden tests compare.
 func (c *Cluster) TraceText() string {
+	c.lazyInit()
 	var b strings.Builder
 	for i := range c.trace {
 		b.WriteString(c.expand(&c.trace[i]).format(c.epoch))

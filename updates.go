@@ -317,6 +317,7 @@ type UpdateProgress struct {
 // UpdateProgress returns the state of a service's updater; ok is false when
 // no updater has run since the service's spec last changed.
 func (c *Cluster) UpdateProgress(ref string) (p UpdateProgress, ok bool, err error) {
+	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil || s.upd == nil {
 		return UpdateProgress{}, false, err

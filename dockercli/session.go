@@ -150,9 +150,11 @@ func (s *Session) Run(cmd Command, stdout, stderr io.Writer) int {
 	case SwarmUpdate:
 		s.swarm()
 		if c.TaskHistoryLimit != nil {
-			s.c.SetTaskHistoryLimit(int(*c.TaskHistoryLimit))
+			err = s.c.SetTaskHistoryLimit(int(*c.TaskHistoryLimit))
 		}
-		fmt.Fprintln(stdout, "Swarm updated.")
+		if err == nil {
+			fmt.Fprintln(stdout, "Swarm updated.")
+		}
 	case Sleep:
 		s.Cluster().RunFor(c.D)
 	default:

@@ -23,10 +23,13 @@ const (
 )
 
 func (r Role) String() string {
-	if r == Manager {
+	switch r {
+	case Worker:
+		return "worker"
+	case Manager:
 		return "manager"
 	}
-	return "worker"
+	return fmt.Sprintf("Role(%d)", uint8(r))
 }
 
 // ParseRole reads a role case-insensitively; a bad value gives Docker's
@@ -57,8 +60,10 @@ func (a Availability) String() string {
 		return "pause"
 	case Drain:
 		return "drain"
+	case Active:
+		return "active"
 	}
-	return "active"
+	return fmt.Sprintf("Availability(%d)", uint8(a))
 }
 
 // ParseAvailability reads an availability case-insensitively; a bad value
@@ -94,8 +99,10 @@ func (s State) String() string {
 		return "ready"
 	case Disconnected:
 		return "disconnected"
+	case Unknown:
+		return "unknown"
 	}
-	return "unknown"
+	return fmt.Sprintf("State(%d)", uint8(s))
 }
 
 // Status messages the dispatcher writes.
