@@ -55,6 +55,12 @@ type Config struct {
 	// NoTrace turns the in-memory event trace off (the logger still gets
 	// events). Large benchmarks use it to keep memory flat.
 	NoTrace bool
+	// TraceLimit, when positive, bounds the in-memory trace to its newest
+	// TraceLimit events (memory for at most twice that many): Events,
+	// EventsSince and TraceText then see only those, and DroppedEvents
+	// counts the rest. 0 keeps every event. A long run that must keep its
+	// whole trace can stream it through Logger instead.
+	TraceLimit int
 }
 
 // ImageBehavior is how the simulated agent runs containers of one image: how

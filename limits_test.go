@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -315,5 +316,51 @@ func TestNodeNameIndex(t *testing.T) {
 	second, err := c.Node("w")
 	if err != nil || second.ID == first.ID {
 		t.Fatalf("after removing the first w, Node(w) = %v, %v", second, err)
+	}
+}
+
+// A bounded trace keeps the newest events, in order, with consecutive
+// sequence numbers, and EventsSince finds its start by arithmetic.
+func TestTraceLimit(t *testing.T) {
+	run := func(limit int) *Cluster {
+		c := New(Config{Seed: 3, TraceLimit: limit})
+		c.AddNode(NodeConfig{Hostname: "m", Role: node.Manager})
+		c.SetImage("crash", ImageBehavior{Pull: time.Second, ExitAfter: time.Second, ExitCode: 1})
+		zero := time.Duration(0)
+		c.CreateService(ServiceSpec{Name: "crash", Replicas: 2, TaskTemplate: TaskSpec{Image: "crash",
+			Restart: &RestartPolicy{Delay: &zero}}})
+		c.RunFor(10 * time.Minute)
+		return c
+	}
+	full, bounded := run(0), run(100)
+	all := full.Events()
+	if len(all) < 1000 {
+		t.Fatalf("the crash loop made only %d events", len(all))
+	}
+	got := bounded.Events()
+	if len(got) != 100 {
+		t.Fatalf("TraceLimit 100 kept %d events", len(got))
+	}
+	if diff := cmp.Diff(all[len(all)-100:], got); diff != "" {
+		t.Errorf("bounded trace is not the newest events (-want +got):\n%s", diff)
+	}
+	if d := bounded.DroppedEvents(); d != uint64(len(all)-100) {
+		t.Errorf("DroppedEvents = %d; want %d", d, len(all)-100)
+	}
+	if cap(bounded.trace) > 400 {
+		t.Errorf("bounded trace holds room for %d records; want at most about 2*100", cap(bounded.trace))
+	}
+	since := bounded.EventsSince(got[49].Seq)
+	if diff := cmp.Diff(got[50:], since); diff != "" {
+		t.Errorf("EventsSince (-want +got):\n%s", diff)
+	}
+	if s := bounded.EventsSince(0); len(s) != 100 {
+		t.Errorf("EventsSince(0) on a bounded trace = %d events; want the 100 kept", len(s))
+	}
+	if s := full.EventsSince(all[len(all)-1].Seq); s != nil {
+		t.Errorf("EventsSince(last) = %d events; want none", len(s))
+	}
+	if full.DroppedEvents() != 0 {
+		t.Errorf("an unbounded trace dropped %d events", full.DroppedEvents())
 	}
 }

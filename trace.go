@@ -108,6 +108,13 @@ func (c *Cluster) record(r record) {
 		r.node = r.ts.node
 	}
 	if !c.cfg.NoTrace {
+		if lim := c.cfg.TraceLimit; lim > 0 && len(c.trace) >= 2*lim {
+			// Keep the newest lim records: one copy every lim events, so
+			// the cost per event stays constant and memory at most 2*lim.
+			n := copy(c.trace, c.trace[len(c.trace)-lim:])
+			clear(c.trace[n:])
+			c.trace = c.trace[:n]
+		}
 		c.trace = append(c.trace, r)
 	}
 	if l := c.cfg.Logger; l != nil && l.Enabled(context.Background(), slog.LevelInfo) {
@@ -155,27 +162,56 @@ func (c *Cluster) expand(r *record) Event {
 	return e
 }
 
-// Events returns the trace: every event so far, in order. It is empty when
-// Config.NoTrace is set.
+// Events returns the trace: every event kept so far, in order (all of them
+// unless Config.TraceLimit bounds it). It is empty when Config.NoTrace is set.
 func (c *Cluster) Events() []Event {
 	c.lazyInit()
-	out := make([]Event, len(c.trace))
-	for i := range c.trace {
-		out[i] = c.expand(&c.trace[i])
+	kept := c.kept()
+	out := make([]Event, len(kept))
+	for i := range kept {
+		out[i] = c.expand(&kept[i])
 	}
 	return out
 }
 
-// EventsSince returns the events with a sequence number above seq.
+// EventsSince returns the kept events with a sequence number above seq. It
+// costs what it returns: the trace's sequence numbers are consecutive, so
+// the first one is found by arithmetic, not by a scan.
 func (c *Cluster) EventsSince(seq uint64) []Event {
 	c.lazyInit()
-	var out []Event
-	for i := range c.trace {
-		if c.trace[i].seq > seq {
-			out = append(out, c.expand(&c.trace[i]))
-		}
+	kept := c.kept()
+	if len(kept) == 0 || seq >= kept[len(kept)-1].seq {
+		return nil
+	}
+	if first := kept[0].seq; seq >= first {
+		kept = kept[seq-first+1:]
+	}
+	out := make([]Event, len(kept))
+	for i := range kept {
+		out[i] = c.expand(&kept[i])
 	}
 	return out
+}
+
+// kept is the part of the trace that Config.TraceLimit keeps.
+func (c *Cluster) kept() []record {
+	if lim := c.cfg.TraceLimit; lim > 0 && len(c.trace) > lim {
+		return c.trace[len(c.trace)-lim:]
+	}
+	return c.trace
+}
+
+// DroppedEvents is how many of the oldest events Config.TraceLimit has
+// dropped from the trace so far.
+func (c *Cluster) DroppedEvents() uint64 {
+	c.lazyInit()
+	if kept := c.kept(); len(kept) > 0 {
+		return kept[0].seq - 1
+	}
+	if c.cfg.NoTrace {
+		return 0
+	}
+	return c.seq
 }
 
 // LastSeq is the sequence number of the latest event.
@@ -239,13 +275,14 @@ func short(id string) string {
 	return id
 }
 
-// TraceText renders the whole trace, one event per line, with times in
+// TraceText renders the kept trace, one event per line, with times in
 // seconds since the cluster's epoch: the stable form golden tests compare.
 func (c *Cluster) TraceText() string {
 	c.lazyInit()
 	var b strings.Builder
-	for i := range c.trace {
-		b.WriteString(c.expand(&c.trace[i]).format(c.epoch))
+	kept := c.kept()
+	for i := range kept {
+		b.WriteString(c.expand(&kept[i]).format(c.epoch))
 		b.WriteByte('\n')
 	}
 	return b.String()
