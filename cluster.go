@@ -10,6 +10,7 @@ import (
 	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
@@ -137,7 +138,7 @@ type serviceState struct {
 	wakeGen    uint32
 	wakeQueued bool
 
-	restarts map[uint64]*restartHistory
+	restarts map[uint64]*orchestrator.RestartHistory
 
 	diffFor   *specVersion // the spec diffCache compares against
 	diffCache map[*specVersion]uint8
@@ -158,12 +159,6 @@ type slotState struct {
 	// and the replacement waiting
 	tasksBuf   [2]*taskState
 	waitingBuf [1]*taskState
-}
-
-type restartHistory struct {
-	specVersion uint64
-	total       uint64
-	at          []int64
 }
 
 type taskState struct {

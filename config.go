@@ -3,6 +3,8 @@ package swarmsim
 import (
 	"log/slog"
 	"time"
+
+	"github.com/swarmsim/swarmsim/orchestrator"
 )
 
 // DefaultEpoch is where a cluster's virtual clock starts unless Config.Epoch
@@ -21,13 +23,10 @@ const (
 	OldTaskTimeout = time.Minute
 	// GossipConvergeDelay is how long an agent waits, after taking a task out
 	// of the load balancer, before it stops the container.
-	GossipConvergeDelay = 2 * time.Second
-	// MinFailureTime is the shortest time a container takes to fail: an
-	// image that is rejected, turns unhealthy or exits is reported at
-	// least this long after the step began, even when its ImageBehavior
-	// says 0. (A real engine always takes a while; and a restart loop with
-	// a restart delay of 0 must still move virtual time forward.)
-	MinFailureTime = 100 * time.Millisecond
+	GossipConvergeDelay = orchestrator.GossipConvergeDelay
+	// MinFailureTime is the shortest time a container takes to fail (see
+	// orchestrator.MinFailureTime).
+	MinFailureTime = orchestrator.MinFailureTime
 	// DefaultTaskHistoryLimit is the tasks kept per slot (or node, for global
 	// services) unless the cluster says otherwise.
 	DefaultTaskHistoryLimit = 5
@@ -63,44 +62,14 @@ type Config struct {
 	TraceLimit int
 }
 
-// ImageBehavior is how the simulated agent runs containers of one image: how
-// long each step takes and how the container ends. It stands for everything
-// the real engine does between a task being assigned and its container
-// running (pull, create, start, health checks) and stopping.
-type ImageBehavior struct {
-	// Pull is the time spent in PREPARING (image pull and container create).
-	Pull time.Duration
-	// Start is the time spent in STARTING before the container runs.
-	Start time.Duration
-	// HealthCheck makes RUNNING wait for the container to be healthy,
-	// HealthyAfter after it started (Docker's executor blocks in STARTING
-	// until then). With Unhealthy, the check fails at that moment instead and
-	// the task ends FAILED with "task: non-zero exit (N): dockerexec:
-	// unhealthy container", N being ExitCode (1 if 0).
-	HealthCheck  bool
-	HealthyAfter time.Duration
-	Unhealthy    bool
-	// ExitAfter, when positive, makes the container exit that long after it
-	// started RUNNING: with ExitCode 0 the task is COMPLETE ("finished"),
-	// otherwise FAILED ("task: non-zero exit (N)").
-	ExitAfter time.Duration
-	ExitCode  int
-	// FailOnStart makes the task fail before it starts: REJECTED at the end
-	// of PREPARING with Err set to RejectErr (default "No such image: <ref>").
-	FailOnStart bool
-	RejectErr   string
-	// Stop is how long the container takes to stop once the agent stops it
-	// (after GossipConvergeDelay for containers that had started).
-	Stop time.Duration
-}
+// ImageBehavior is how the simulated agent runs containers of one image; see
+// orchestrator.ImageBehavior.
+type ImageBehavior = orchestrator.ImageBehavior
 
 // DefaultImageBehavior is how an image with no declared behaviour runs: a
 // one-second pull, a one-second start, running until stopped, and a
-// one-second stop. A new task reaches RUNNING two seconds after it is
-// assigned.
-func DefaultImageBehavior() ImageBehavior {
-	return ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}
-}
+// one-second stop.
+func DefaultImageBehavior() ImageBehavior { return orchestrator.DefaultImageBehavior() }
 
 func (c *Config) historyLimit() int {
 	if c.TaskHistoryLimit == 0 {

@@ -1,10 +1,10 @@
 package swarmsim
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -30,90 +30,47 @@ func (c *Cluster) restart(ts *taskState) {
 		return
 	}
 	global := s.spec.spec.Mode == Global
-	if global && ts.node != nil {
-		ns := ts.node
-		if ns.removed || ns.n.Spec.Availability != node.Active || ns.n.Status.State == node.Down || !c.matchesConstraints(s, ns) {
-			return // the global orchestrator only shuts such tasks down
-		}
+	if global && ts.node != nil && !orchestrator.RestartGlobalHere(c.nodeFacts(s, ts.node)) {
+		return // the global orchestrator only shuts such tasks down
 	}
 	var on *nodeState // replicated replacements go wherever the scheduler says
 	if global {
 		on = ts.node
 	}
 	repl := c.newTask(s, ts.slot, on, task.Ready)
-	c.recordRestart(ts, repl)
-	delay := s.spec.spec.TaskTemplate.restartPolicy().delay()
-	if ts.node != nil && ts.node.n.Spec.Availability == node.Drain {
-		delay = 0
-	}
+	c.recordRestart(ts)
+	drained := ts.node != nil && ts.node.n.Spec.Availability == node.Drain
+	delay := s.spec.spec.TaskTemplate.restartPolicy().RestartDelay(drained)
 	waitStop := !(ts.node != nil && ts.node.n.Status.State == node.Down) && ts.t.State() <= task.Running
 	c.delayStart(repl, ts, delay, waitStop, false)
 }
 
-// shouldRestart is SwarmKit's restart policy check (§7.3).
+// shouldRestart asks the restart supervisor whether a task that ended is
+// replaced.
 func (c *Cluster) shouldRestart(ts *taskState) bool {
-	rp := ts.svc.spec.spec.TaskTemplate.restartPolicy()
-	switch rp.Condition {
-	case RestartNone:
-		return false
-	case RestartOnFailure:
-		if ts.t.State() == task.Complete {
-			return false
-		}
-	}
-	if rp.MaxAttempts == 0 {
-		return true
-	}
-	h := ts.svc.restarts[ts.slot.key]
-	if h == nil || h.specVersion != ts.spec.version {
-		return true
-	}
-	if rp.Window == 0 {
-		return h.total < rp.MaxAttempts
-	}
 	failTime := c.now
 	if st := ts.t.Status(); !st.Timestamp.IsZero() {
 		failTime = int64(st.Timestamp.Sub(c.epoch))
 	}
-	lo := failTime - int64(rp.Window)
-	var n uint64
-	for _, at := range h.at {
-		if at > lo && at < failTime {
-			n++
-		}
-	}
-	return n < rp.MaxAttempts
+	return orchestrator.ShouldRestart(ts.svc.spec.spec.TaskTemplate.restartPolicy(), ts.svc.restarts[ts.slot.key],
+		ts.spec.version, ts.t.State(), failTime)
 }
 
-func (c *Cluster) recordRestart(old, repl *taskState) {
+// recordRestart counts a restart of old's slot.
+func (c *Cluster) recordRestart(old *taskState) {
 	rp := old.svc.spec.spec.TaskTemplate.restartPolicy()
 	if rp.MaxAttempts == 0 {
 		return
 	}
 	s := old.svc
 	if s.restarts == nil {
-		s.restarts = make(map[uint64]*restartHistory)
+		s.restarts = make(map[uint64]*orchestrator.RestartHistory)
 	}
-	h := s.restarts[old.slot.key]
-	if h == nil || h.specVersion != old.spec.version {
-		h = &restartHistory{specVersion: old.spec.version}
-		s.restarts[old.slot.key] = h
-	}
-	h.total++
-	h.at = append(h.at, c.now)
-	if rp.Window > 0 {
-		// keep only what a window can still see
-		lo := c.now - int64(rp.Window)
-		i := 0
-		for i < len(h.at) && h.at[i] <= lo {
-			i++
-		}
-		h.at = h.at[i:]
-	}
+	s.restarts[old.slot.key] = rp.Record(s.restarts[old.slot.key], old.spec.version, c.now)
 }
 
 // runnable returns a slot's tasks that the orchestrator treats as occupying
-// it (SwarmKit's UpdatableTasksInSlot, §7.4), or nil for a dead slot.
+// it (orchestrator.Updatable), or nil for a dead slot.
 func (c *Cluster) runnable(s *serviceState, sl *slotState) []*taskState {
 	n := 0
 	for _, ts := range sl.tasks {
@@ -122,36 +79,23 @@ func (c *Cluster) runnable(s *serviceState, sl *slotState) []*taskState {
 		}
 	}
 	if n == len(sl.tasks) && n > 0 {
-		return sl.tasks[:n:n] // the common case: no history to leave out
+		return sl.tasks[:n:n] // every task is meant to run: no view to build
 	}
-	if n > 0 {
-		r := make([]*taskState, 0, n)
-		for _, ts := range sl.tasks {
-			if ts.t.DesiredState <= task.Running {
-				r = append(r, ts)
-			}
-		}
-		return r
+	views := make([]orchestrator.SlotTask, len(sl.tasks))
+	for i, ts := range sl.tasks {
+		views[i] = orchestrator.SlotTask{Desired: ts.t.DesiredState, Observed: ts.t.State(),
+			Changed: int64(ts.t.Status().Timestamp.Sub(c.epoch)), Order: ts.idx}
 	}
-	if s.status.State == updater.RollbackStarted {
+	keep := orchestrator.Updatable(views, s.status.State == updater.RollbackStarted,
+		func(newest int) bool { return c.shouldRestart(sl.tasks[newest]) })
+	if len(keep) == 0 {
 		return nil
 	}
-	newest := newestTask(sl.tasks)
-	if newest == nil || c.shouldRestart(newest) {
-		return nil
+	r := make([]*taskState, len(keep))
+	for i, k := range keep {
+		r[i] = sl.tasks[k]
 	}
-	return []*taskState{newest}
-}
-
-func newestTask(ts []*taskState) *taskState {
-	var n *taskState
-	for _, t := range ts {
-		if n == nil || t.t.Status().Timestamp.After(n.t.Status().Timestamp) ||
-			(t.t.Status().Timestamp.Equal(n.t.Status().Timestamp) && t.idx > n.idx) {
-			n = t
-		}
-	}
-	return n
+	return r
 }
 
 // ---- service reconciliation ----
@@ -186,22 +130,16 @@ func (c *Cluster) reconcileReplicated(s *serviceState) {
 		c.runUpdater(s, live)
 		// New replicas take the lowest slot numbers no live slot holds; a
 		// dead slot whose number is taken again keeps its tasks as history.
-		used := make([]bool, replicas+len(live)+1)
-		for _, l := range live {
-			if l.sl.key < uint64(len(used)) {
-				used[l.sl.key] = true
-			}
+		keys := make([]uint64, len(live))
+		for i, l := range live {
+			keys[i] = l.sl.key
 		}
-		var slot uint64 = 1
-		for range replicas - len(live) {
-			for used[slot] {
-				slot++
-			}
-			used[slot] = true
+		fresh := orchestrator.NewSlots(keys, replicas-len(live))
+		for _, slot := range fresh {
 			c.newTask(s, s.slots.getOrAdd(slot), nil, task.Running)
 		}
 		for _, sl := range dead {
-			if sl.key >= uint64(len(used)) || !used[sl.key] {
+			if _, taken := slices.BinarySearch(fresh, sl.key); !taken {
 				c.deleteSlot(s, sl)
 			}
 		}
@@ -235,65 +173,27 @@ func (c *Cluster) deleteSlot(s *serviceState, sl *slotState) {
 	s.slots.remove(sl)
 }
 
-// scaleDownChoice picks the slots to keep when scaling down (§8.2), with a
-// stable sort where SwarmKit's is unstable (FIDELITY.md): running slots
-// first, then lower slot numbers; then by how many copies of the service
-// come before it on its node, slots with several tasks or no node last.
+// scaleDownChoice picks the slots to keep when scaling down
+// (orchestrator.ScaleDown).
 func (c *Cluster) scaleDownChoice(live []liveSlot, replicas int) (keep, remove []liveSlot) {
-	l := slices.Clone(live)
-	running := func(x liveSlot) bool {
+	facts := make([]orchestrator.LiveSlot, len(live))
+	for i, x := range live {
+		f := orchestrator.LiveSlot{Key: x.sl.key}
 		for _, ts := range x.tasks {
-			if ts.t.State() == task.Running {
-				return true
-			}
+			f.Running = f.Running || ts.t.State() == task.Running
 		}
-		return false
-	}
-	slices.SortStableFunc(l, func(a, b liveSlot) int {
-		ra, rb := running(a), running(b)
-		if ra != rb {
-			if ra {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.sl.key, b.sl.key)
-	})
-	idx := make([]int, len(l))
-	perNode := make(map[*nodeState]int)
-	for i, x := range l {
-		idx[i] = -1
 		if len(x.tasks) == 1 && x.tasks[0].node != nil {
-			n := x.tasks[0].node
-			idx[i] = perNode[n]
-			perNode[n]++
+			f.Node = int64(x.tasks[0].node.idx) + 1
 		}
+		facts[i] = f
 	}
-	order := make([]int, len(l))
-	for i := range order {
-		order[i] = i
+	k, r := orchestrator.ScaleDown(facts, replicas)
+	for _, i := range k {
+		keep = append(keep, live[i])
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		ia, ib := idx[a], idx[b]
-		if ia == ib {
-			return 0
-		}
-		if ia == -1 {
-			return 1
-		}
-		if ib == -1 {
-			return -1
-		}
-		return cmp.Compare(ia, ib)
-	})
-	for i, o := range order {
-		if i < replicas {
-			keep = append(keep, l[o])
-		} else {
-			remove = append(remove, l[o])
-		}
+	for _, i := range r {
+		remove = append(remove, live[i])
 	}
-	slices.SortFunc(keep, func(a, b liveSlot) int { return cmp.Compare(a.sl.key, b.sl.key) })
 	return keep, remove
 }
 
@@ -335,18 +235,30 @@ func (c *Cluster) reconcileGlobalNode(s *serviceState, ns *nodeState) {
 // already there.
 func (c *Cluster) reconcileGlobalSlot(s *serviceState, ns *nodeState) (*slotState, []*taskState) {
 	sl := c.globalSlot(s, ns)
-	if ns.removed || ns.n.Spec.Availability == node.Drain || ns.n.Status.State == node.Down || !c.matchesConstraints(s, ns) {
+	f := c.nodeFacts(s, ns)
+	if !f.Eligible() {
 		c.shutdownSlot(sl)
 		return sl, nil
 	}
-	if ns.n.Spec.Availability == node.Pause {
+	if f.Paused {
 		return sl, nil
 	}
 	r := c.runnable(s, sl)
-	if len(r) == 0 {
+	if orchestrator.GlobalNode(f, len(r)) == orchestrator.GlobalAdd {
 		c.newTask(s, sl, ns, task.Running)
 	}
 	return sl, r
+}
+
+// nodeFacts is what the global orchestrator looks at on a node for s.
+func (c *Cluster) nodeFacts(s *serviceState, ns *nodeState) orchestrator.NodeFacts {
+	return orchestrator.NodeFacts{
+		Gone:    ns.removed,
+		Drained: ns.n.Spec.Availability == node.Drain,
+		Paused:  ns.n.Spec.Availability == node.Pause,
+		Down:    ns.n.Status.State == node.Down,
+		Matches: c.matchesConstraints(s, ns),
+	}
 }
 
 func (c *Cluster) globalSlot(s *serviceState, ns *nodeState) *slotState {

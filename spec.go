@@ -6,10 +6,10 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"time"
 
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -36,27 +36,15 @@ func (m Mode) String() string {
 }
 
 // RestartCondition is when the restart policy replaces a task that ended.
-type RestartCondition uint8
+type RestartCondition = orchestrator.RestartCondition
 
 // Restart conditions, with SwarmKit's values reordered to make the Docker
 // default the zero value.
 const (
-	RestartAny RestartCondition = iota
-	RestartOnFailure
-	RestartNone
+	RestartAny       = orchestrator.RestartAny
+	RestartOnFailure = orchestrator.RestartOnFailure
+	RestartNone      = orchestrator.RestartNone
 )
-
-func (c RestartCondition) String() string {
-	switch c {
-	case RestartOnFailure:
-		return "on-failure"
-	case RestartNone:
-		return "none"
-	case RestartAny:
-		return "any"
-	}
-	return fmt.Sprintf("RestartCondition(%d)", uint8(c))
-}
 
 // ParseRestartCondition reads Docker's strings; "" is any, and anything else
 // is the daemon's `invalid RestartCondition: "<s>"`.
@@ -73,26 +61,10 @@ func ParseRestartCondition(s string) (RestartCondition, error) {
 }
 
 // DefaultRestartDelay is the restart delay when the policy sets none.
-const DefaultRestartDelay = 5 * time.Second
+const DefaultRestartDelay = orchestrator.DefaultRestartDelay
 
-// RestartPolicy is SwarmKit's RestartPolicy (reference swarm-updates.md §7).
-type RestartPolicy struct {
-	Condition RestartCondition
-	// Delay between a task ending and its replacement starting; nil means
-	// DefaultRestartDelay (5s). An explicit 0 restarts at once.
-	Delay *time.Duration
-	// MaxAttempts is the number of restarts allowed; 0 means unlimited.
-	MaxAttempts uint64
-	// Window over which restarts are counted; 0 means unbounded.
-	Window time.Duration
-}
-
-func (p RestartPolicy) delay() time.Duration {
-	if p.Delay == nil {
-		return DefaultRestartDelay
-	}
-	return *p.Delay
-}
+// RestartPolicy is SwarmKit's RestartPolicy; see orchestrator.RestartPolicy.
+type RestartPolicy = orchestrator.RestartPolicy
 
 // Resources are a task's limits and reservations. Only reservations matter
 // to the scheduler.

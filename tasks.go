@@ -1,11 +1,11 @@
 package swarmsim
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -109,38 +109,26 @@ func (c *Cluster) detachNode(ts *taskState) {
 	ts.nodePos = -1
 }
 
-// reap is SwarmKit's task reaper for one slot (reference swarm-updates.md
-// §6.2): while the slot holds more tasks than the retention limit, delete the
-// oldest ones that have ended or will never run.
+// reap is SwarmKit's task reaper for one slot (orchestrator.Reap): while
+// the slot holds more tasks than the retention limit, delete the oldest ones
+// that have ended or will never run.
 func (c *Cluster) reap(sl *slotState) {
-	limit := c.historyLimit
-	if rp := sl.serviceRestart(); rp.MaxAttempts > 0 {
-		limit = int(min(rp.MaxAttempts, MaxTaskHistory)) + 1
-	}
-	if limit < 0 || limit > MaxTaskHistory {
-		limit = MaxTaskHistory // "keep everything" keeps what the simulator can hold
-	}
+	limit := orchestrator.RetentionLimit(c.historyLimit, sl.serviceRestart(), MaxTaskHistory)
 	if len(sl.tasks) <= limit {
 		return
 	}
-	// Oldest first by status timestamp, then creation order.
-	cands := slices.Clone(sl.tasks)
-	slices.SortStableFunc(cands, func(a, b *taskState) int {
-		if c := a.t.Status().Timestamp.Compare(b.t.Status().Timestamp); c != 0 {
-			return c
-		}
-		return taskOrder(a, b)
-	})
-	n := len(sl.tasks)
-	for _, ts := range cands {
-		if n <= limit {
-			break
-		}
-		st := ts.t.State()
-		if st > task.Running || (st < task.Assigned && ts.t.DesiredState > task.Running) {
-			c.deleteTask(ts)
-			n--
-		}
+	views := make([]orchestrator.ReapTask, len(sl.tasks))
+	for i, ts := range sl.tasks {
+		views[i] = orchestrator.ReapTask{Changed: int64(ts.t.Status().Timestamp.Sub(c.epoch)), Order: ts.idx,
+			Observed: ts.t.State(), Desired: ts.t.DesiredState}
+	}
+	victims := orchestrator.Reap(views, limit)
+	doomed := make([]*taskState, len(victims)) // deleting changes sl.tasks
+	for i, v := range victims {
+		doomed[i] = sl.tasks[v]
+	}
+	for _, ts := range doomed {
+		c.deleteTask(ts)
 	}
 }
 
@@ -297,38 +285,15 @@ func (c *Cluster) agentKick(ts *taskState) {
 		}
 		if st >= task.Starting {
 			ts.stopping = true
-			c.push(addSat(addSat(c.now, GossipConvergeDelay), b.Stop), evAgent, ts.idx, ts.agentGen)
+			c.push(addSat(c.now, orchestrator.StopDuration(b)), evAgent, ts.idx, ts.agentGen)
 			return
 		}
 		c.push(c.now, evAgent, ts.idx, ts.agentGen)
 		return
 	}
-	var d time.Duration
-	switch st {
-	case task.Assigned, task.Accepted:
-		d = 0
-	case task.Preparing:
-		d = b.Pull
-		if b.FailOnStart {
-			d = max(d, MinFailureTime)
-		}
-	case task.Ready:
-		if ts.t.DesiredState < task.Running {
-			return // held at READY until the manager says run
-		}
-	case task.Starting:
-		d = b.Start
-		if b.HealthCheck {
-			d += b.HealthyAfter
-			if b.Unhealthy {
-				d = max(d, MinFailureTime)
-			}
-		}
-	case task.Running:
-		if b.ExitAfter <= 0 {
-			return
-		}
-		d = max(b.ExitAfter, MinFailureTime)
+	d, ok := orchestrator.StepDuration(b, st, ts.t.DesiredState)
+	if !ok {
+		return
 	}
 	// A step under way keeps its deadline when the task is kicked again
 	// (say its desired state changes during a pull): it ends d after the
@@ -351,49 +316,15 @@ func (c *Cluster) agentFire(ts *taskState) {
 		}
 		return
 	}
-	b := c.image(ts.spec)
-	switch st {
-	case task.Assigned:
-		c.setObserved(ts, task.Accepted, task.DefaultMessage(task.Accepted), "")
-	case task.Accepted:
-		c.setObserved(ts, task.Preparing, task.DefaultMessage(task.Preparing), "")
-	case task.Preparing:
-		if b.FailOnStart {
-			e := b.RejectErr
-			if e == "" {
-				e = "No such image: " + ts.spec.spec.TaskTemplate.Image
-			}
-			c.setObserved(ts, task.Rejected, "preparing", e)
-			return
-		}
-		c.setObserved(ts, task.Ready, task.DefaultMessage(task.Ready), "")
-	case task.Ready:
-		c.setObserved(ts, task.Starting, task.DefaultMessage(task.Starting), "")
-	case task.Starting:
-		if b.HealthCheck && b.Unhealthy {
-			c.setObserved(ts, task.Failed, "starting", fmt.Sprintf(task.ErrUnhealthyFormat, exitCode(b)))
-			return
-		}
-		c.setObserved(ts, task.Running, task.DefaultMessage(task.Running), "")
-	case task.Running:
-		if b.ExitCode == 0 {
-			c.setObserved(ts, task.Complete, task.DefaultMessage(task.Complete), "")
-		} else {
-			c.setObserved(ts, task.Failed, "started", fmt.Sprintf(task.ErrNonZeroExitFormat, b.ExitCode))
-		}
+	tr, ok := orchestrator.Next(c.image(ts.spec), ts.spec.spec.TaskTemplate.Image, st)
+	if !ok {
 		return
 	}
-	if !ts.deleted && ts.t.State() == st {
+	c.setObserved(ts, tr.State, tr.Message, tr.Err)
+	if tr.State > task.Running || ts.deleted || ts.t.State() == st {
 		return
 	}
 	c.agentKick(ts)
-}
-
-func exitCode(b *ImageBehavior) int {
-	if b.ExitCode == 0 {
-		return 1
-	}
-	return b.ExitCode
 }
 
 // ---- delayed start (SwarmKit's restart.DelayStart) ----
