@@ -508,6 +508,11 @@ func (c *Cluster) settle() {
 		c.retry = false
 		return
 	}
+	// Each round reconciles every dirty service or schedules every waiting
+	// task at once; a thousand rounds without a fixed point is a bug (two
+	// decisions undoing each other), not a big cluster.
+	panic("swarmsim: settle found no fixed point after 1000 rounds at " + c.Now().Format(time.RFC3339Nano) +
+		": services and the scheduler keep changing each other; please report this with the calls that led here")
 }
 
 func (c *Cluster) markDirty(s *serviceState) {

@@ -29,10 +29,8 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos, ts.born = int32(len(c.tasks)), s, sv, slot, ns, -1, c.now
 	c.tasks = append(c.tasks, ts)
 	slot.tasks = append(slot.tasks, ts)
-	if desired == task.Running {
-		s.desiredRunning++
-	}
 	c.record(record{kind: EventTaskCreated, ts: ts, to: uint16(desired)})
+	c.changed(ts, taskFacts{deleted: true}) // it did not exist
 	c.reap(slot)
 	// The allocator allocates networks and ports and moves the task on.
 	c.setObserved(ts, task.Pending, task.DefaultMessage(task.Pending), "")
@@ -60,19 +58,9 @@ func (c *Cluster) deleteTask(ts *taskState) {
 	if ts.deleted {
 		return
 	}
-	prev := c.schedInfo(ts)
+	was := ts.facts()
 	ts.deleted = true
-	c.sched.UpdateTask(prev, scheduler.TaskInfo{})
-	if ts.backend {
-		ts.backend = false
-		c.mesh.RemoveBackend(ts.svc.id, ts.t.ID)
-	}
-	if ts.t.State() == task.Running {
-		ts.svc.running--
-	}
-	if ts.t.DesiredState == task.Running {
-		ts.svc.desiredRunning--
-	}
+	c.changed(ts, was)
 	c.detachNode(ts)
 	if sl := ts.slot; sl != nil {
 		if i := slices.Index(sl.tasks, ts); i >= 0 {
@@ -141,16 +129,70 @@ func (sl *slotState) serviceRestart() RestartPolicy {
 
 // ---- state changes ----
 
-func (c *Cluster) schedInfo(ts *taskState) scheduler.TaskInfo {
-	if ts.deleted {
+// taskFacts are the parts of a task that the cluster's indexes mirror: the
+// scheduler's view, the service's counters, the routing mesh's backends and
+// what the updater hears.
+type taskFacts struct {
+	desired, observed task.State
+	deleted           bool
+}
+
+func (ts *taskState) facts() taskFacts {
+	return taskFacts{desired: ts.t.DesiredState, observed: ts.t.State(), deleted: ts.deleted}
+}
+
+// changed is the one path by which a change to a task reaches everything
+// that mirrors it. Every change (creation, observed or desired state,
+// deletion) is made to the task first, then reported here with the facts
+// from before it: the scheduler's index, the service's counters, the
+// routing mesh and the updater are told what changed, in that order, and
+// the scheduler is asked to retry when a task stops holding resources.
+func (c *Cluster) changed(ts *taskState, was taskFacts) {
+	now := ts.facts()
+	if (holdsNode(was) || holdsNode(now)) && schedKey(was) != schedKey(now) {
+		c.sched.UpdateTask(c.schedInfo(ts, was), c.schedInfo(ts, now))
+	}
+	s := ts.svc
+	s.running += countIf(now.observed == task.Running && !now.deleted) - countIf(was.observed == task.Running && !was.deleted)
+	s.desiredRunning += countIf(now.desired == task.Running && !now.deleted) - countIf(was.desired == task.Running && !was.deleted)
+	if !now.deleted && ((was.observed <= task.Running && now.observed > task.Running) ||
+		(was.desired <= task.Running && now.desired > task.Running)) {
+		c.retry = true
+	}
+	c.updateBackend(ts)
+	if !now.deleted {
+		c.note(ts)
+	}
+}
+
+// holdsNode reports whether the scheduler counts a task against its node.
+func holdsNode(f taskFacts) bool { return !f.deleted && countsOnNode(f.observed) }
+
+// schedKey is what the scheduler's view of a task depends on: whether it
+// exists, holds its node's resources (ASSIGNED to RUNNING) and is still
+// meant to (desired COMPLETE or before).
+func schedKey(f taskFacts) [3]bool {
+	return [3]bool{f.deleted, countsOnNode(f.observed), f.desired <= task.Complete}
+}
+
+func countIf(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// schedInfo is the scheduler's view of a task with the given facts.
+func (c *Cluster) schedInfo(ts *taskState, f taskFacts) scheduler.TaskInfo {
+	if f.deleted {
 		return scheduler.TaskInfo{}
 	}
 	ti := scheduler.TaskInfo{
 		ID:           ts.t.ID,
 		ServiceID:    ts.svc.id,
 		SpecVersion:  ts.spec.version,
-		Desired:      ts.t.DesiredState,
-		Observed:     ts.t.State(),
+		Desired:      f.desired,
+		Observed:     f.observed,
 		Reservations: ts.spec.spec.TaskTemplate.Resources.Reservations,
 		HostPorts:    ts.spec.hostPorts,
 	}
@@ -164,38 +206,21 @@ func (c *Cluster) schedInfo(ts *taskState) scheduler.TaskInfo {
 // that reacts to it: the scheduler's view, the routing mesh, the restart
 // supervisor, delayed starts waiting on the task, the updater and the reaper.
 func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string) {
-	old := ts.t.State()
-	schedChange := countsOnNode(old) != countsOnNode(st)
-	var prev scheduler.TaskInfo
-	if schedChange {
-		prev = c.schedInfo(ts)
-	}
+	was := ts.facts()
+	old := was.observed
 	if err := ts.t.Advance(task.Status{State: st, Timestamp: c.Now(), Message: msg, Err: errText}); err != nil {
 		return
 	}
 	c.record(record{kind: EventTaskState, ts: ts, from: uint16(old), to: uint16(st), msg: msg, err: errText})
-	if schedChange {
-		c.sched.UpdateTask(prev, c.schedInfo(ts))
+	if old <= task.Running && (st == task.Failed || st == task.Rejected) && ts.node != nil && ts.pre == nil {
+		// the scheduler avoids nodes where the service keeps failing;
+		// global tasks are not counted
+		c.sched.RecordFailure(ts.node.n.ID, ts.svc.id, ts.spec.version, c.Now())
 	}
-	s := ts.svc
-	if old != task.Running && st == task.Running {
-		s.running++
-	} else if old == task.Running && st != task.Running {
-		s.running--
-	}
-	if old <= task.Running && st > task.Running {
-		c.retry = true
-		if st == task.Failed || st == task.Rejected {
-			if ts.node != nil && ts.pre == nil { // global tasks are not counted
-				c.sched.RecordFailure(ts.node.n.ID, s.id, ts.spec.version, c.Now())
-			}
-		}
-	}
-	c.updateBackend(ts)
+	c.changed(ts, was)
 	if st > task.Running {
 		c.releaseWaiters(ts)
 	}
-	c.note(ts)
 	if ts.t.DesiredState <= task.Running && st > task.Running && old <= task.Running {
 		c.restart(ts)
 	}
@@ -221,26 +246,10 @@ func (c *Cluster) setDesired(ts *taskState, d task.State) {
 	if old == d || ts.deleted {
 		return
 	}
-	schedChange := (old <= task.Complete) != (d <= task.Complete)
-	var prev scheduler.TaskInfo
-	if schedChange {
-		prev = c.schedInfo(ts)
-	}
+	was := ts.facts()
 	ts.t.DesiredState = d
 	c.record(record{kind: EventTaskDesired, ts: ts, from: uint16(old), to: uint16(d)})
-	if schedChange {
-		c.sched.UpdateTask(prev, c.schedInfo(ts))
-	}
-	if old == task.Running {
-		ts.svc.desiredRunning--
-	} else if d == task.Running {
-		ts.svc.desiredRunning++
-	}
-	if d > task.Running && old <= task.Running {
-		c.retry = true
-	}
-	c.updateBackend(ts)
-	c.note(ts)
+	c.changed(ts, was)
 	if d == task.Remove && (ts.t.State() >= task.Complete || ts.t.State() < task.Assigned) {
 		c.deleteTask(ts)
 		return
