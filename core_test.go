@@ -231,9 +231,9 @@ func TestScaleDownPrefersUnbalancedNodes(t *testing.T) {
 	s := &serviceState{}
 	na, nb := &nodeState{idx: 0}, &nodeState{idx: 1}
 	mk := func(slot uint64, n *nodeState, st task.State) liveSlot {
-		tk := task.Create("t", "s", "web", slot, "", 1, "img", task.Running, time.Time{})
+		tk := task.Make(task.Task{ID: "t", ServiceID: "s", ServiceName: "web", Slot: slot, SpecVersion: 1, Image: "img", DesiredState: task.Running}, nil)
 		tk.Advance(task.Status{State: st})
-		ts := &taskState{t: *tk, svc: s, node: n}
+		ts := &taskState{t: tk, svc: s, node: n}
 		return liveSlot{sl: &slotState{key: slot}, tasks: []*taskState{ts}}
 	}
 	live := []liveSlot{mk(1, na, task.Running), mk(2, na, task.Running), mk(3, na, task.Running), mk(4, nb, task.Running), mk(5, nb, task.Pending)}

@@ -25,7 +25,10 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 		slotNum = slot.key
 	}
 	ts := c.allocTask()
-	ts.t = task.MakeIn(&ts.hist, c.ids.Next(), s.id, sv.spec.Name, slotNum, nodeID, sv.version, sv.spec.TaskTemplate.Image, desired, c.Now())
+	ts.t = task.Make(task.Task{
+		ID: c.ids.Next(), ServiceID: s.id, ServiceName: sv.spec.Name, Slot: slotNum, NodeID: nodeID,
+		SpecVersion: sv.version, Image: sv.spec.TaskTemplate.Image, DesiredState: desired, CreatedAt: c.Now(),
+	}, &ts.hist)
 	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos, ts.born = int32(len(c.tasks)), s, sv, slot, ns, -1, c.now
 	c.tasks = append(c.tasks, ts)
 	slot.tasks = append(slot.tasks, ts)
