@@ -239,7 +239,7 @@ func countsOnNode(s task.State) bool { return s >= task.Assigned && s <= task.Ru
 // note queues a task change for its service's updater, if one is running.
 func (c *Cluster) note(ts *taskState) {
 	if u := ts.svc.upd; u != nil && !u.Done() {
-		c.notes = append(c.notes, updNote{ts, ts.t.DesiredState, ts.t.State()})
+		c.notes = append(c.notes, updNote{svc: ts.svc, ts: ts, desired: ts.t.DesiredState, observed: ts.t.State()})
 	}
 }
 

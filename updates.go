@@ -158,7 +158,7 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 		if first == nil {
 			// "task <id> was already shut down when reached by updater":
 			// the whole batch is aborted.
-			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
+			c.noteCreated(s, a.Slot, "")
 			return
 		}
 	}
@@ -166,7 +166,7 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 	if s.spec.spec.Mode == Global {
 		ns = c.nodes[a.Slot-1]
 		if ns == nil {
-			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
+			c.noteCreated(s, a.Slot, "")
 			return
 		}
 	}
@@ -181,8 +181,16 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 		c.delayStart(ts, old, 0, true, true)
 	}
 	ts.tracked = s.updGen
-	c.applyUpdater(s, s.upd.TaskCreated(a.Slot, ts.t.ID, c.Now()))
+	c.noteCreated(s, a.Slot, ts.t.ID)
 	c.checkGate(ts)
+}
+
+// noteCreated queues the answer to a CreateTask action (the new task's ID,
+// or "" when the batch was aborted) behind the task changes the action
+// caused, like every other message to an updater: applying an action never
+// calls back into the updater.
+func (c *Cluster) noteCreated(s *serviceState, slot uint64, id string) {
+	c.notes = append(c.notes, updNote{svc: s, gen: s.updGen, created: true, slot: slot, id: id})
 }
 
 // shutdownTasks sets desired SHUTDOWN on those of ids, tasks of slot key,
@@ -274,16 +282,20 @@ func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
 	c.record(record{kind: EventUpdateStatus, svc: s, from: uint16(old), to: uint16(st.State), msg: st.Message})
 }
 
-// drainNotes hands task changes to the updaters of their services.
+// drainNotes hands task changes and created tasks to the updaters of their
+// services, in the order they happened. The actions an answer brings may
+// queue more notes; they are handed over in the same pass.
 func (c *Cluster) drainNotes() {
-	if c.notifying {
-		return
-	}
-	c.notifying = true
 	now := c.Now()
 	for i := 0; i < len(c.notes); i++ {
 		n := c.notes[i]
-		s := n.ts.svc
+		s := n.svc
+		if n.created {
+			if s.upd != nil && !s.removed && n.gen == s.updGen {
+				c.applyUpdater(s, s.upd.TaskCreated(n.slot, n.id, now))
+			}
+			continue
+		}
 		// The updater ignores tasks it does not track: TaskUpdated returns
 		// nothing for them and changes nothing, so they are not handed over.
 		if s.upd == nil || s.removed || n.ts.tracked != s.updGen {
@@ -291,8 +303,8 @@ func (c *Cluster) drainNotes() {
 		}
 		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.slot.key, n.ts.t.ID, n.desired, n.observed, now))
 	}
+	clear(c.notes) // drop the task pointers
 	c.notes = c.notes[:0]
-	c.notifying = false
 }
 
 // UpdateProgress is what a service's running updater knows, for invariant
