@@ -235,44 +235,12 @@ func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
 	c.markDirty(s)
 }
 
-// writeUpdaterStatus is the store side of the updater's status writes
-// (SwarmKit's startUpdate, pauseUpdate and completeUpdate): the stored status
-// decides. A start is written only over no status; a pause or a completion
-// only over some status (a service updated since the updater began has
-// none, and nothing is written), and its state follows the stored one: a
-// pause of a rollback is rollback_paused, a completion of a rollback is
-// rollback_completed, anything else paused or completed.
+// writeUpdaterStatus stores a status the updater emitted, by SwarmKit's
+// rules for its status writes (updater.Write).
 func (c *Cluster) writeUpdaterStatus(s *serviceState, st updater.Status) {
-	stored := s.status
-	switch st.State {
-	case updater.Updating:
-		if stored.State != updater.None {
-			return
-		}
-	case updater.Paused, updater.RollbackPaused:
-		if stored.State == updater.None {
-			return
-		}
-		next := stored
-		next.State = updater.Paused
-		if stored.State == updater.RollbackStarted {
-			next.State = updater.RollbackPaused
-		}
-		next.Message = st.Message
-		st = next
-	case updater.Completed, updater.RollbackCompleted:
-		if stored.State == updater.None {
-			return
-		}
-		next := stored
-		next.State, next.Message = updater.Completed, updater.MsgCompleted
-		if stored.State == updater.RollbackStarted {
-			next.State, next.Message = updater.RollbackCompleted, updater.MsgRollbackCompleted
-		}
-		next.CompletedAt = c.Now()
-		st = next
+	if next, ok := updater.Write(s.status, st, c.Now()); ok {
+		c.setUpdateStatus(s, next)
 	}
-	c.setUpdateStatus(s, st)
 }
 
 func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
