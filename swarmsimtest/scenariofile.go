@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/swarmsim/swarmsim/dockercli"
@@ -94,7 +95,7 @@ func ParseScenarioFile(src string) (*ScenarioFile, error) {
 				break
 			}
 			if t != "" || len(comment) > 0 {
-				comment = append(comment, strings.TrimRight(lines[i], " \t"))
+				comment = append(comment, strings.TrimRightFunc(lines[i], unicode.IsSpace))
 			}
 			i++
 		}

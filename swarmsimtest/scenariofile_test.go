@@ -183,3 +183,42 @@ func FuzzParseScenarioFile(f *testing.F) {
 		}
 	})
 }
+
+// A scenario file's steps run in one session; RunStep prints each output
+// as the file expects it.
+func ExampleParseScenarioFile() {
+	f, err := swarmsimtest.ParseScenarioFile(`# Scaling a service that does not exist fails as docker does.
+docker service scale web=2
+----
+web: Error response from daemon: service web not found
+[exit 1]
+
+swarmsim seed 3
+----
+[exit 1]
+`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := dockercli.NewSession(0)
+	for _, st := range f.Steps {
+		got := swarmsimtest.RunStep(s, st.Command)
+		fmt.Printf("line %d %s: matches=%v\n%s", st.Line, st.Command, got == st.Want, got)
+	}
+	// Output:
+	// line 2 docker service scale web=2: matches=true
+	// web: Error response from daemon: service web not found
+	// [exit 1]
+	// line 7 swarmsim seed 3: matches=false
+	// swarmsim: seed must come before the first command that uses the cluster
+	// [exit 1]
+}
+
+// A test that runs every scenario file under testdata, each as a subtest;
+// go test -rewrite writes what the commands print into the files.
+func ExampleRunScenarios() {
+	_ = func(t *testing.T) {
+		swarmsimtest.RunScenarios(t, "testdata/*.txt")
+	}
+}
