@@ -272,6 +272,32 @@ func RunScenarios(t *testing.T, glob string) {
 // (-want +got) under the file name and line of the command.
 func RunScenarioFile(t testing.TB, path string) {
 	t.Helper()
+	runFile(t, path, func(t testing.TB) func(string) string {
+		s := dockercli.NewSession(0)
+		s.Dir = filepath.Dir(path)
+		return func(command string) string { return RunStep(s, command) }
+	})
+}
+
+// RunScenariosWith runs the scenario files that glob matches, each as a
+// subtest, with commands in a language of the caller's: newExec is called
+// once per file and returns the function that runs one command and returns
+// what it printed. It is how a package below the command line (the updater,
+// say) writes its golden tests in the same form, with the same -rewrite.
+func RunScenariosWith(t *testing.T, glob string, newExec func(t testing.TB) func(command string) string) {
+	t.Helper()
+	files, err := filepath.Glob(glob)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenario files match %s (%v)", glob, err)
+	}
+	for _, path := range files {
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+		t.Run(name, func(t *testing.T) { runFile(t, path, newExec) })
+	}
+}
+
+func runFile(t testing.TB, path string, newExec func(t testing.TB) func(command string) string) {
+	t.Helper()
 	src, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -280,9 +306,15 @@ func RunScenarioFile(t testing.TB, path string) {
 	if err != nil {
 		t.Fatalf("%s:%v", path, err)
 	}
-	s := dockercli.NewSession(0)
-	s.Dir = filepath.Dir(path)
-	got := f.Run(s)
+	exec := newExec(t)
+	got := make([]string, len(f.Steps))
+	for i, st := range f.Steps {
+		out := exec(st.Command)
+		if out != "" && !strings.HasSuffix(out, "\n") {
+			out += "\n"
+		}
+		got[i] = out
+	}
 	if *rewrite {
 		for i := range f.Steps {
 			f.Steps[i].Want = got[i]
