@@ -222,3 +222,24 @@ func ExampleRunScenarios() {
 		swarmsimtest.RunScenarios(t, "testdata/*.txt")
 	}
 }
+
+// BenchmarkScenarioFile parses and runs the root's seed_update scenario
+// (the seed walkthrough with the trace on): the cost of one golden file.
+func BenchmarkScenarioFile(b *testing.B) {
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "scenarios", "seed_update.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		f, err := swarmsimtest.ParseScenarioFile(string(src))
+		if err != nil {
+			b.Fatal(err)
+		}
+		s := dockercli.NewSession(0)
+		for _, st := range f.Steps {
+			if got := swarmsimtest.RunStep(s, st.Command); got != st.Want {
+				b.Fatalf("%s: got %q", st.Command, got)
+			}
+		}
+	}
+}
