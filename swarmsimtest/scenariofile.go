@@ -19,6 +19,10 @@ import (
 	"github.com/swarmsim/swarmsim/dockercli"
 )
 
+// rewrite is the -rewrite flag of every test binary that imports this
+// package (registered on flag.CommandLine): go test -rewrite must name only
+// packages whose tests import swarmsimtest, and a package of its own must
+// not define a flag of that name.
 var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of every scenario file (swarmsimtest.RunScenarios)")
 
 // Rewrite reports whether the test binary runs with -rewrite: golden files
