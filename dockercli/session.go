@@ -41,6 +41,7 @@ type Session struct {
 	// timeline FILE`) are taken from; "" means the working directory.
 	Dir   string
 	names uint64
+	trace traceState
 }
 
 // NewSession returns a session whose cluster will use the seed.
@@ -110,6 +111,7 @@ func (s *Session) ExecWords(words []string, stdout, stderr io.Writer) int {
 
 // Run executes a parsed command.
 func (s *Session) Run(cmd Command, stdout, stderr io.Writer) int {
+	defer s.printTrace(stdout)
 	var err error
 	switch c := cmd.(type) {
 	case Help:
