@@ -38,8 +38,9 @@ const (
 //
 // The Allocator also remembers, for every service it has allocated, its name,
 // its last spec ports and its actual ports, which is what CheckConflicts
-// compares against. A failed Allocate changes nothing. The zero value is not
-// ready; use NewAllocator.
+// compares against. A failed Allocate changes nothing. The zero Allocator is
+// empty and ready to use, like NewAllocator's: its maps are made on first
+// write.
 type Allocator struct {
 	spaces   [numProtocols]portSpace
 	services map[string]*allocService
@@ -70,12 +71,10 @@ type portUse struct {
 	rank int
 }
 
-// NewAllocator returns an empty allocator whose cursors are at 30000.
+// NewAllocator returns an empty allocator whose cursors are at 30000, the
+// same as new(Allocator).
 func NewAllocator() *Allocator {
-	return &Allocator{
-		services: make(map[string]*allocService),
-		uses:     make(map[portKey][]portUse),
-	}
+	return new(Allocator)
 }
 
 // Ports returns a copy of the service's actual ports (Endpoint.Ports), or nil
@@ -265,6 +264,9 @@ func (a *Allocator) Allocate(serviceID, serviceName string, spec EndpointSpec) (
 	}
 	if old == nil {
 		old = &allocService{id: serviceID}
+		if a.services == nil {
+			a.services = make(map[string]*allocService)
+		}
 		a.services[serviceID] = old
 	}
 	a.commit(old, serviceName, spec, out)
@@ -300,6 +302,9 @@ func (a *Allocator) commit(s *allocService, name string, spec EndpointSpec, port
 		for _, p := range list {
 			if p.PublishedPort != 0 {
 				k := keyOf(p.PublishedPort, p.Protocol)
+				if a.uses == nil {
+					a.uses = make(map[portKey][]portUse)
+				}
 				a.uses[k] = append(a.uses[k], portUse{svc: s, mode: p.PublishMode, rank: rank})
 			}
 			rank++

@@ -12,7 +12,8 @@ import (
 // (active, pause, drain): drained and paused nodes route like any other.
 //
 // Round robin is kept per entry node and per service, as each node's IPVS
-// table keeps its own position. The zero value is not ready; use New.
+// table keeps its own position. The zero Mesh is empty and ready to use, like
+// New's: its maps are made on first write.
 type Mesh struct {
 	nodes     map[string]*meshNode
 	nodeSlots int32 // slots handed out so far; never reused
@@ -216,13 +217,9 @@ type Route struct {
 	ServiceID, TaskID, NodeID string
 }
 
-// New returns an empty routing mesh.
+// New returns an empty routing mesh, the same as new(Mesh).
 func New() *Mesh {
-	return &Mesh{
-		nodes:     make(map[string]*meshNode),
-		services:  make(map[string]*meshService),
-		listeners: make(map[portKey]*listener),
-	}
+	return new(Mesh)
 }
 
 func (m *Mesh) node(id string) *meshNode {
@@ -230,6 +227,9 @@ func (m *Mesh) node(id string) *meshNode {
 	if n == nil {
 		n = &meshNode{id: id, slot: m.nodeSlots, up: true}
 		m.nodeSlots++
+		if m.nodes == nil {
+			m.nodes = make(map[string]*meshNode)
+		}
 		m.nodes[id] = n
 	}
 	return n
@@ -350,6 +350,9 @@ func (m *Mesh) service(id string) *meshService {
 	s := m.lookupService(id)
 	if s == nil {
 		s = &meshService{id: id}
+		if m.services == nil {
+			m.services = make(map[string]*meshService)
+		}
 		m.services[id] = s
 		m.lastSvc = s
 	}
@@ -473,6 +476,9 @@ func (m *Mesh) setListener(k portKey, l *listener) {
 	if l == nil {
 		delete(m.listeners, k)
 	} else {
+		if m.listeners == nil {
+			m.listeners = make(map[portKey]*listener)
+		}
 		m.listeners[k] = l
 	}
 	if k < 4<<32 && uint32(k) < 1<<16 {

@@ -222,7 +222,8 @@ type versionedService struct {
 // concern the same node or service (as in a rolling update).
 //
 // A Set is not safe for concurrent use, not even by two Schedule calls (the
-// static-filter cache is filled lazily).
+// static-filter cache is filled lazily). The zero Set is empty and ready to
+// use, like NewSet's.
 type Set struct {
 	byID  map[string]*nodeInfo
 	refs  []*nodeInfo // by NodeRef; nil once forgotten (refs are never reused)
@@ -230,12 +231,13 @@ type Set struct {
 	live  int
 	last  *nodeInfo // the nodeInfo byID last gave (a one-entry cache)
 
-	totals *countIndex // member slots by ActiveTasksCount
+	totals countIndex // member slots by ActiveTasksCount
 
 	// Service handles: svcByID interns the service IDs that per-node counts
 	// name; svcs[h] is handle h's service (id "" when free); freeSvc holds
 	// released handles, reused last-in first-out; lastSvc is the handle
-	// last looked up (-1 if none), a one-entry cache.
+	// last looked up (-1 if none, and 0 in a zero Set, which has no
+	// handles yet), a one-entry cache.
 	svcByID map[string]int32
 	svcs    []service
 	freeSvc []int32
@@ -254,16 +256,10 @@ type Set struct {
 	pen map[int]int // penalized's result, cleared on each call
 }
 
-// NewSet returns an empty Set.
+// NewSet returns an empty Set. It is the same as new(Set): the zero Set is
+// empty and ready to use, making its maps on first write.
 func NewSet() *Set {
-	return &Set{
-		byID:     make(map[string]*nodeInfo),
-		totals:   newCountIndex(),
-		svcByID:  make(map[string]int32),
-		lastSvc:  -1,
-		statics:  make(map[string]*staticMask),
-		failures: make(map[versionedService]map[string][]time.Time),
-	}
+	return &Set{lastSvc: -1}
 }
 
 // node returns the nodeInfo of a node ID, nil if there is none.
@@ -293,7 +289,7 @@ func (s *Set) forget(ni *nodeInfo) {
 
 // svcHandle returns a service ID's handle, -1 if no count names it.
 func (s *Set) svcHandle(id string) int32 {
-	if h := s.lastSvc; h >= 0 && s.svcs[h].id == id {
+	if h := s.lastSvc; uint32(h) < uint32(len(s.svcs)) && s.svcs[h].id == id {
 		return h
 	}
 	h, ok := s.svcByID[id]
@@ -318,6 +314,9 @@ func (s *Set) intern(id string) int32 {
 		s.svcs = append(s.svcs, service{})
 	}
 	s.svcs[h].id = id
+	if s.svcByID == nil {
+		s.svcByID = make(map[string]int32)
+	}
 	s.svcByID[id] = h
 	s.lastSvc = h
 	return h
@@ -399,6 +398,9 @@ func (s *Set) info(id string) *nodeInfo {
 		}
 		ni = &nodeInfo{id: id, slot: -1, ref: NodeRef(len(s.refs))}
 		s.refs = append(s.refs, ni)
+		if s.byID == nil {
+			s.byID = make(map[string]*nodeInfo)
+		}
 		s.byID[id] = ni
 		s.last = ni
 	}
@@ -499,7 +501,7 @@ func (s *Set) compact() {
 		}
 	}
 	s.slots = slots
-	s.totals = newCountIndex()
+	s.totals = countIndex{}
 	for h := range s.svcs {
 		s.svcs[h].idx = nil
 	}
@@ -639,6 +641,9 @@ func (s *Set) RecordFailure(nodeID, serviceID string, specVersion uint64, at tim
 	m := s.failures[vs]
 	if m == nil {
 		m = make(map[string][]time.Time)
+		if s.failures == nil {
+			s.failures = make(map[versionedService]map[string][]time.Time)
+		}
 		s.failures[vs] = m
 	}
 	ts := m[nodeID]
@@ -731,6 +736,9 @@ func (s *Set) staticFor(key []byte, cs []Constraint, csOn bool, ps []node.Platfo
 		if ni != nil {
 			m.update(ni)
 		}
+	}
+	if s.statics == nil {
+		s.statics = make(map[string]*staticMask)
 	}
 	s.statics[string(key)] = m
 	if len(key) == 0 {
