@@ -212,9 +212,18 @@ type listener struct {
 }
 
 // Route is the answer to one connection: the task that answers, its service
-// and the node it runs on.
+// and the node it runs on. The mesh fills what it knows: the IDs and the
+// service's name (as given to SetService). Task and Node are for a caller
+// that knows names, as the root package's Cluster.Resolve does (the task's
+// name, e.g. myweb.2, and the node's display name); the mesh leaves them
+// empty.
 type Route struct {
-	ServiceID, TaskID, NodeID string
+	ServiceID string
+	Service   string
+	TaskID    string
+	Task      string // e.g. myweb.2
+	NodeID    string
+	Node      string
 }
 
 // New returns an empty routing mesh, the same as new(Mesh).
@@ -768,7 +777,7 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 	if s := l.first; s != nil {
 		b, err := m.resolveIngress(n, s, port, p, advance)
 		if err == nil {
-			return Route{ServiceID: s.id, TaskID: b.taskID, NodeID: b.nodeID}, nil
+			return Route{ServiceID: s.id, Service: s.name, TaskID: b.taskID, NodeID: b.nodeID}, nil
 		}
 		if err.Reason != NoListener || len(l.host) == 0 {
 			return Route{}, err
@@ -784,7 +793,7 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 		if advance {
 			nb.next++
 		}
-		return Route{ServiceID: s.id, TaskID: b.taskID, NodeID: n.id}, nil
+		return Route{ServiceID: s.id, Service: s.name, TaskID: b.taskID, NodeID: n.id}, nil
 	}
 	if ingressErr != nil {
 		return Route{}, ingressErr
