@@ -21,7 +21,7 @@ func diffLog(t *testing.T, s *sim, want string) {
 
 func cfg(c Config) *Config { return &c }
 
-// §3.9: 3 slots, delay 10s, monitor 5s, 2s per slot (1s for the old task to
+// Updater.Run's completion: 3 slots, delay 10s, monitor 5s, 2s per slot (1s for the old task to
 // stop, 1s for the new one to start). Slots RUNNING at 2, 14, 26s; the
 // workers are done at 36s (the delay follows the last slot too); the final
 // window is delay+1s = 11s because delay >= monitor; completed at 47s.
@@ -62,7 +62,7 @@ func TestTimelineReference39(t *testing.T) {
 	}
 }
 
-// §3.9: the final window is the monitor when delay < monitor.
+// Updater.Run: the final window is the monitor when delay < monitor.
 func TestFinalWindowIsMonitor(t *testing.T) {
 	s := newSim(t, oldSlots(1))
 	s.params.Update = cfg(Config{Parallelism: 1, Delay: 2 * time.Second, Monitor: 30 * time.Second})
@@ -74,7 +74,9 @@ func TestFinalWindowIsMonitor(t *testing.T) {
 	}
 }
 
-// §3.7: SwarmKit's own test: 4 slots, ratio 0.4: the first failure is
+// failureTriggersAction, as in SwarmKit's own test
+// (manager/orchestrator/replicated/update_test.go): 4 slots, ratio 0.4: the
+// first failure is
 // 0.25 (not > 0.4), the second 0.5 fires.
 func TestRatioFiresOnSecondFailure(t *testing.T) {
 	s := newSim(t, oldSlots(4))
@@ -94,7 +96,7 @@ func TestRatioFiresOnSecondFailure(t *testing.T) {
 	}
 }
 
-// §3.7: the ratio is compared in float32 and strictly.
+// failureTriggersAction: the ratio is compared in float32 and strictly.
 func TestRatioArithmetic(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -127,7 +129,7 @@ func TestRatioArithmetic(t *testing.T) {
 	}
 }
 
-// §3.8 PAUSE: status paused with the task's ID, StartedAt kept, no
+// Failure action pause (Updater.pauseUpdate): status paused with the task's ID, StartedAt kept, no
 // CompletedAt; nothing more dispatched; the in-flight worker finishes its
 // slot and its delay; no final window, no completion.
 func TestFailureActionPause(t *testing.T) {
@@ -169,7 +171,7 @@ func TestFailureActionPause(t *testing.T) {
 	}
 }
 
-// §3.8 CONTINUE: no failure watch at all; the update completes.
+// Failure action continue (Updater.Run): no failure watch at all; the update completes.
 func TestFailureActionContinue(t *testing.T) {
 	s := newSim(t, oldSlots(3))
 	s.params.Update = cfg(Config{Parallelism: 1, FailureAction: Continue})
@@ -187,7 +189,7 @@ func TestFailureActionContinue(t *testing.T) {
 	}
 }
 
-// §3.8 ROLLBACK in a normal update: a RollbackService action naming the
+// Failure action rollback in a normal update (Updater.rollbackUpdate): a RollbackService action naming the
 // failed task, with status rollback_started, StartedAt kept.
 func TestFailureActionRollback(t *testing.T) {
 	s := newSim(t, oldSlots(3))
@@ -212,7 +214,8 @@ func TestFailureActionRollback(t *testing.T) {
 	}
 }
 
-// §3.2, §3.8, §4: a rollback run uses the rollback config (nil = defaults,
+// Updater.Run's config selection and pauseUpdate: a rollback run uses the
+// rollback config (nil = defaults,
 // parallelism 1 and pause, even if the update config differs) and pauses as
 // rollback_paused with the "update paused" message (sic).
 func TestRollbackRunPauses(t *testing.T) {
@@ -231,7 +234,8 @@ func TestRollbackRunPauses(t *testing.T) {
 	}
 }
 
-// §3.8 and §9.1: a rollback whose failure action is rollback pauses as
+// Updater.Run's "never roll back a rollback" branch (docs/swarm-behaviour.md,
+// known surprises): a rollback whose failure action is rollback pauses as
 // rollback_paused "rollback paused ...", but SwarmKit does not set stopped:
 // dispatching stops (break slotsLoop), the in-flight workers finish, the
 // final window runs, and completeUpdate, which no longer sees
@@ -269,7 +273,7 @@ func TestRollbackOfRollbackBug(t *testing.T) {
 	}
 }
 
-// §9.1 continued: a second failure in the final window pauses again; the
+// The same branch, continued: a second failure in the final window pauses again; the
 // stored state is now rollback_paused, so pauseUpdate writes paused, and the
 // monitor loop is left at once for completeUpdate.
 func TestRollbackOfRollbackSecondFailure(t *testing.T) {
@@ -298,7 +302,7 @@ func TestRollbackOfRollbackSecondFailure(t *testing.T) {
 	}
 }
 
-// §3.4, PR #2308: start-first shuts the old task down only after the new
+// Updater.updateTask, SwarmKit PR #2308: start-first shuts the old task down only after the new
 // one is exactly RUNNING; if the new task fails before RUNNING the old one
 // is kept.
 func TestStartFirst(t *testing.T) {
@@ -328,7 +332,7 @@ func TestStartFirst(t *testing.T) {
 	}
 }
 
-// §3.3, §3.6: never more than P slots in flight; the delay is per worker
+// Updater.Run's dispatch and Updater.worker: never more than P slots in flight; the delay is per worker
 // and workers drift apart (no barrier).
 func TestParallelismAndDrift(t *testing.T) {
 	s := newSim(t, oldSlots(5))
@@ -355,7 +359,7 @@ func TestParallelismAndDrift(t *testing.T) {
 	}
 }
 
-// §1.1, §3.2: parallelism 0 means every dirty slot at once.
+// Updater.Run's config selection: parallelism 0 means every dirty slot at once.
 func TestParallelismZero(t *testing.T) {
 	s := newSim(t, oldSlots(4))
 	s.params.Update = cfg(Config{Parallelism: 0})
@@ -372,7 +376,7 @@ func TestParallelismZero(t *testing.T) {
 	}
 }
 
-// §3.1: entry checks.
+// Updater.Run's entry checks.
 func TestEntryChecks(t *testing.T) {
 	clean := []Slot{{ID: 1, Tasks: []Task{{ID: "a", Desired: task.Running, Observed: task.Running}}}}
 	dirty := oldSlots(1)
@@ -409,7 +413,7 @@ func TestEntryChecks(t *testing.T) {
 	}
 }
 
-// §3.1 step 4: an existing status is not overwritten by startUpdate; and
+// Updater.startUpdate: an existing status is not overwritten by startUpdate; and
 // completeUpdate turns any state but rollback_started into completed.
 func TestExistingStatusKept(t *testing.T) {
 	s := newSim(t, oldSlots(1))
@@ -422,7 +426,7 @@ func TestExistingStatusKept(t *testing.T) {
 	}
 }
 
-// §3.4: which task a worker keeps, and what it shuts down.
+// Updater.worker: which task a worker keeps, and what it shuts down.
 func TestSlotHandling(t *testing.T) {
 	R, Rd, S := task.Running, task.Ready, task.Shutdown
 	for _, tc := range []struct {
@@ -463,7 +467,7 @@ func TestSlotHandling(t *testing.T) {
 	}
 }
 
-// §3.4: start-first creates without shutting anything down, whatever the
+// Updater.updateTask: start-first creates without shutting anything down, whatever the
 // slot holds.
 func TestStartFirstCreate(t *testing.T) {
 	_, got := Start(Params{Slots: oldSlots(1), Status: Status{State: Updating}, Update: cfg(Config{Order: StartFirst}), Now: epoch})
@@ -472,7 +476,7 @@ func TestStartFirstCreate(t *testing.T) {
 	}
 }
 
-// §3.4, §3.7: a reused task's slot finishes without waiting for RUNNING, and
+// Updater.useExistingTask and failureTriggersAction: a reused task's slot finishes without waiting for RUNNING, and
 // its failures never count.
 func TestReuseRun(t *testing.T) {
 	slots := []Slot{
@@ -502,7 +506,7 @@ func TestReuseRun(t *testing.T) {
 	}
 }
 
-// §3.4: a stop-first batch is aborted when every old task was already shut
+// Updater.updateTask and removeOldTasks: a stop-first batch is aborted when every old task was already shut
 // down in the store; the worker moves on and the update completes.
 func TestCreateAborted(t *testing.T) {
 	s := newSim(t, oldSlots(2))
@@ -517,7 +521,8 @@ func TestCreateAborted(t *testing.T) {
 		7s status completed "update completed"`)
 }
 
-// §3.7 evaluation-time quirk, the reference's example: delay 0, monitor 5s,
+// The evaluation-time quirk of Updater.Run (docs/swarm-behaviour.md): delay
+// 0, monitor 5s,
 // P=1; the last slot's task takes 20s to start; the previous slot's task
 // fails 3s after RUNNING, while the dispatcher sits in wg.Wait: it is judged
 // 20s after it started running, so it does not count.
@@ -560,7 +565,7 @@ func TestEvaluationTimeQuirk(t *testing.T) {
 	}
 }
 
-// §3.7, PR #3003: when delay >= monitor, the enlarged period (delay+1s)
+// Updater.Run, SwarmKit PR #3003: when delay >= monitor, the enlarged period (delay+1s)
 // also judges the failures buffered during wg.Wait.
 func TestBufferedFailureUsesEnlargedPeriod(t *testing.T) {
 	for _, tc := range []struct {
@@ -587,7 +592,7 @@ func TestBufferedFailureUsesEnlargedPeriod(t *testing.T) {
 	}
 }
 
-// §3.7: a failure counts up to and including monitor after RUNNING.
+// failureTriggersAction: a failure counts up to and including monitor after RUNNING.
 func TestMonitorWindow(t *testing.T) {
 	for _, tc := range []struct {
 		failAfter time.Duration
@@ -612,7 +617,7 @@ func TestMonitorWindow(t *testing.T) {
 	}
 }
 
-// §3.7: a failure before RUNNING always counts, however late; so does a
+// failureTriggersAction: a failure before RUNNING always counts, however late; so does a
 // rejection before the task was even started.
 func TestFailureBeforeRunning(t *testing.T) {
 	for name, p := range map[string]plan{
@@ -633,7 +638,7 @@ func TestFailureBeforeRunning(t *testing.T) {
 	}
 }
 
-// §10 select ties: a failure reported in the same call that frees its
+// Select ties in Updater.Run (FIDELITY.md): a failure reported in the same call that frees its
 // worker is judged before the worker takes the next slot.
 func TestFailureFirstOnTie(t *testing.T) {
 	s := newSim(t, oldSlots(2))
@@ -645,7 +650,7 @@ func TestFailureFirstOnTie(t *testing.T) {
 	}
 }
 
-// §3.4: the old-task timeout: a new task is started after one minute even
+// restart.Supervisor.DelayStart's old-task timeout: a new task is started after one minute even
 // if the old one has not stopped.
 func TestOldTaskTimeout(t *testing.T) {
 	s := newSim(t, oldSlots(1))
@@ -659,7 +664,8 @@ func TestOldTaskTimeout(t *testing.T) {
 		1m6s status completed "update completed"`)
 }
 
-// Failures of tasks the updater did not create never count (§3.7 rule 2),
+// Failures of tasks the updater did not create never count (failureTriggersAction
+// looks only in updatedTasks),
 // and untracked tasks are ignored.
 func TestUntrackedTasksIgnored(t *testing.T) {
 	s := newSim(t, oldSlots(2))
@@ -698,7 +704,8 @@ func TestReuseAborted(t *testing.T) {
 	}
 }
 
-// §3.7 + §9.1: with every slot handed out at once the dispatcher sits in
+// Updater.Run's wg.Wait() and the rollback-of-a-rollback branch: with every
+// slot handed out at once the dispatcher sits in
 // wg.Wait, so the failure waits in the buffer; it is judged when the final
 // window opens, the rollback pauses, and the monitor loop is left at once
 // for completeUpdate.
@@ -792,7 +799,7 @@ func TestPropertyNoPanic(t *testing.T) {
 	})
 }
 
-// §10 select ties across calls: a failure reported at the very instant a
+// Select ties in Updater.Run (FIDELITY.md) across calls: a failure reported at the very instant a
 // worker's delay ends is judged before that worker takes the last slot
 // (the event does not release the worker; Wake at the same instant does).
 func TestFailureFirstAtDelayEnd(t *testing.T) {
