@@ -27,8 +27,8 @@ const (
 	errTextNotInSet     = "requested id does not belong to the set"
 )
 
-// Allocator is the manager's cluster-wide ingress port allocator (reference
-// A.2). It has one port space per protocol; each space reserves ports in the
+// Allocator is the manager's cluster-wide ingress port allocator (SwarmKit's
+// manager/allocator/portallocator.go: portAllocator). It has one port space per protocol; each space reserves ports in the
 // master range 1-65535 and draws unspecified ones from the dynamic range
 // 30000-32767 with a serial cursor.
 //
@@ -94,7 +94,8 @@ func (a *Allocator) InUse(port uint32, p Protocol) bool {
 	return a.spaces[p].isSet(port)
 }
 
-// CheckConflicts implements controlapi's checkPortConflicts (reference A.2):
+// CheckConflicts implements controlapi's checkPortConflicts
+// (manager/controlapi/service.go: Server.checkPortConflicts):
 // the request's non-zero published ports are compared, by (protocol, port),
 // with every OTHER service's spec ports and actual ports (so a port another
 // service got dynamically counts too):
@@ -167,7 +168,9 @@ func (a *Allocator) CheckConflicts(serviceID string, spec EndpointSpec) error {
 }
 
 // Allocate (re)allocates a service's ports for spec and returns its actual
-// ports (SwarmKit's Endpoint.Ports), following the allocator (reference A.2):
+// ports (SwarmKit's Endpoint.Ports), following the allocator
+// (portallocator.go: portAllocator.serviceAllocatePorts and
+// reconcilePortConfigs):
 //
 //   - If the service's current ports already satisfy spec (same resolution
 //     mode, same number of entries, every explicit ingress port and every

@@ -9,7 +9,7 @@ import (
 	"pgregory.net/rapid"
 )
 
-// Property (reference A.3, A.4): under random sequences of AddBackend,
+// Property (docs/swarm-behaviour.md, the routing mesh): under random sequences of AddBackend,
 // RemoveBackend, SetNodeUp, Block, Unblock and Resolve, Resolve never returns
 // a task that is not a current backend or that sits on a down node; an ingress
 // port answers on an up entry node exactly when that node knows a backend,

@@ -11,7 +11,8 @@ import (
 	"github.com/swarmsim/swarmsim/task"
 )
 
-// Failure down-weighting (reference B.2, D): a node with at least
+// Failure down-weighting (SwarmKit's manager/scheduler/scheduler.go:
+// maxFailures, monitorFailures): a node with at least
 // maxFailures failures (FAILED or REJECTED) of the same service and spec
 // version within monitorFailures ranks behind every node with fewer.
 const (
@@ -19,7 +20,8 @@ const (
 	monitorFailures = 5 * time.Minute
 )
 
-// HostPort is a host-mode published port (reference A.3): a task holding it
+// HostPort is a host-mode published port (filter.go: HostPortFilter): a task
+// holding it
 // keeps every other task with the same (protocol, port) off its node.
 type HostPort struct {
 	Protocol string // "tcp", "udp" or "sctp"
@@ -28,7 +30,7 @@ type HostPort struct {
 
 // Placement is a task's placement spec.
 type Placement struct {
-	// Constraints, e.g. "node.labels.zone==eu" (reference B.3). Unparsable
+	// Constraints, e.g. "node.labels.zone==eu" (manager/constraint). Unparsable
 	// constraints disable the Constraint filter, as in SwarmKit (the API
 	// validates them earlier).
 	Constraints []string
@@ -60,7 +62,7 @@ type TaskInfo struct {
 
 // countsOnNode reports whether the task uses its node's resources and host
 // ports: it is on a node and ASSIGNED <= Observed <= RUNNING, whatever its
-// desired state (reference B.0, B.5).
+// desired state (nodeinfo.go: NodeInfo.addTask, and Scheduler.updateTask).
 func (t *TaskInfo) countsOnNode() bool {
 	return t.NodeID != "" && t.Observed >= task.Assigned && t.Observed <= task.Running
 }
@@ -175,7 +177,8 @@ type service struct {
 }
 
 // available is the node's total resources minus the reservations of the
-// tasks counted on it (reference B.5; there is no overcommit).
+// tasks counted on it (nodeinfo.go: NodeInfo.AvailableResources; there is
+// no overcommit).
 func (ni *nodeInfo) available() node.Resources {
 	var r node.Resources
 	if ni.n != nil {
@@ -524,7 +527,7 @@ func (s *Set) compact() {
 // A task counts against its node (resources, host ports) while NodeID != ""
 // and ASSIGNED <= Observed <= RUNNING, whatever its desired state: a task
 // being shut down keeps its reservation until it is observed past RUNNING
-// (reference B.5). It counts in the ranking's per-service and total task
+// (Scheduler.updateTask, NodeInfo.removeTask). It counts in the ranking's per-service and total task
 // counts when it counts on the node and Desired <= COMPLETE (SwarmKit's
 // ActiveTasksCountByService / ActiveTasksCount). prev must be what the
 // previous call reported as cur for the same task.
@@ -635,7 +638,7 @@ func (s *Set) countActive(ni *nodeInfo, svc string, d int32) {
 // RecordFailure notes that a task of service serviceID at spec version
 // specVersion went FAILED or REJECTED on node nodeID at time at. Failures
 // older than five minutes are forgotten. The caller skips pre-assigned
-// (global) tasks, as SwarmKit does (reference B.2).
+// (global) tasks, as SwarmKit does (Scheduler.updateTask).
 func (s *Set) RecordFailure(nodeID, serviceID string, specVersion uint64, at time.Time) {
 	vs := versionedService{serviceID, specVersion}
 	m := s.failures[vs]
