@@ -544,9 +544,9 @@ func TestKeptUpdaterDoesNotWriteOverClearedStatus(t *testing.T) {
 }
 
 // Converged means every slot is served: an extra task in one slot (the
-// updater's start-first replacement and the restart supervisor's can both
-// fill one, SwarmKit issue #2242) does not make up for a slot that is empty (found by
-// swarmsimtest). The state is built by hand: slot 1 gets a second running
+// updater's start-first replacement and the restart supervisor's can both fill
+// one, SwarmKit issue #2242) does not make up for a slot that is empty (found
+// by swarmsimtest). The state is built by hand: slot 1 gets a second running
 // task, slot 3's task is shut down and, with restart condition none, not
 // replaced.
 func TestConvergedNeedsEverySlot(t *testing.T) {

@@ -28,9 +28,10 @@ const (
 )
 
 // Allocator is the manager's cluster-wide ingress port allocator (SwarmKit's
-// manager/allocator/portallocator.go: portAllocator). It has one port space per protocol; each space reserves ports in the
-// master range 1-65535 and draws unspecified ones from the dynamic range
-// 30000-32767 with a serial cursor.
+// manager/allocator/portallocator.go: portAllocator). It has one port space
+// per protocol; each space reserves ports in the master range 1-65535 and
+// draws unspecified ones from the dynamic range 30000-32767 with a serial
+// cursor.
 //
 // SwarmKit keeps two bitmaps per protocol (master and dynamic), but every
 // port in the dynamic bitmap is also in the master one and vice versa within

@@ -34,8 +34,9 @@ func mustAllocate(t *testing.T, a *Allocator, id string, s EndpointSpec) []uint3
 	return published(ps)
 }
 
-// manager/allocator/portallocator.go (portSpace.allocate, internal/idm's serial IDs): serial cursor from 30000; freed ports are not reused until
-// the cursor wraps (a gets 30000, 30001; b 30002; a deleted; next gets 30003).
+// manager/allocator/portallocator.go (portSpace.allocate, internal/idm's
+// serial IDs): serial cursor from 30000; freed ports are not reused until the
+// cursor wraps (a gets 30000, 30001; b 30002; a deleted; next gets 30003).
 func TestDynamicCursorNoReuse(t *testing.T) {
 	a := NewAllocator()
 	got := [][]uint32{
@@ -171,8 +172,8 @@ func TestHostPortsCopied(t *testing.T) {
 	}
 }
 
-// portSpace.allocate and internal/idm: allocator-level error texts, and a failed Allocate changes
-// nothing (ports, reservations, cursor).
+// portSpace.allocate and internal/idm: allocator-level error texts, and a
+// failed Allocate changes nothing (ports, reservations, cursor).
 func TestAllocateErrors(t *testing.T) {
 	a := NewAllocator()
 	mustAllocate(t, a, "web", spec(ing(80, 8080)))

@@ -9,11 +9,12 @@ import (
 
 // FormatIngressPorts renders the PORTS column of `docker service ls` for a
 // service's actual ports (docker/cli cli/command/service/formatter.go:
-// serviceContext.Ports). Only ingress ports appear. They are sorted by protocol string
-// ("sctp" < "tcp" < "udp"), then published port, and consecutive runs collapse
-// into ranges: 80->80, 81->81 gives `*:80-81->80-81/tcp`; 80->80, 81->80 gives
-// `*:80-81->80/tcp`; 80->80, 81->81, 82->80 gives `*:80-81->80-81/tcp, *:82->80/tcp`.
-// Entries are joined with ", ". The CLI's unsigned-arithmetic quirks are kept.
+// serviceContext.Ports). Only ingress ports appear. They are sorted by
+// protocol string ("sctp" < "tcp" < "udp"), then published port, and
+// consecutive runs collapse into ranges: 80->80, 81->81 gives
+// `*:80-81->80-81/tcp`; 80->80, 81->80 gives `*:80-81->80/tcp`; 80->80,
+// 81->81, 82->80 gives `*:80-81->80-81/tcp, *:82->80/tcp`. Entries are joined
+// with ", ". The CLI's unsigned-arithmetic quirks are kept.
 func FormatIngressPorts(ports []PortConfig) string {
 	if len(ports) == 0 {
 		return ""

@@ -148,8 +148,9 @@ func TestHostModeOnlyOnTaskNodes(t *testing.T) {
 	}
 }
 
-// validateEndpointSpec and docs/swarm-behaviour.md: dnsrr has no VIP; its host-mode ports work as host mode
-// and ingress ports (which Validate refuses) are ignored.
+// validateEndpointSpec and docs/swarm-behaviour.md: dnsrr has no VIP; its
+// host-mode ports work as host mode and ingress ports (which Validate refuses)
+// are ignored.
 func TestDNSRRHostMode(t *testing.T) {
 	m := New()
 	m.SetService("svc-dns", "dns", DNSRR, []PortConfig{
@@ -219,8 +220,9 @@ func TestBlockedVXLAN(t *testing.T) {
 	}
 }
 
-// docs/swarm-behaviour.md (ports swarm uses): blocking gossip (7946 tcp or udp) on either end means the
-// entry node never learns the other node's backends: they leave its rotation.
+// docs/swarm-behaviour.md (ports swarm uses): blocking gossip (7946 tcp or
+// udp) on either end means the entry node never learns the other node's
+// backends: they leave its rotation.
 func TestBlockedGossip(t *testing.T) {
 	for _, p := range []Protocol{TCP, UDP} {
 		m := seedMesh()

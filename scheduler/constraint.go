@@ -19,8 +19,9 @@ const (
 )
 
 // The key and value grammar of SwarmKit's manager/constraint package
-// (constraint.go: Parse, with its alphaNumeric and valuePattern): a key needs at least two characters, and a value may not
-// contain operator characters such as '<', '>', '=' or '~'.
+// (constraint.go: Parse, with its alphaNumeric and valuePattern): a key needs
+// at least two characters, and a value may not contain operator characters
+// such as '<', '>', '=' or '~'.
 var (
 	constraintKeyPattern   = regexp.MustCompile(`^(?i)[a-z_][a-z0-9\-_.]+$`)
 	constraintValuePattern = regexp.MustCompile(`^(?i)[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$`)

@@ -120,9 +120,10 @@ func TestPreferences(t *testing.T) {
 		{"[verified] x:{A} y:{B,C} unlabelled D, 6 tasks -> A2 B1 C1 D2",
 			[]nodeLoad{{id: "A", opts: zone("x")}, {id: "B", opts: zone("y")}, {id: "C", opts: zone("y")}, {id: "D"}},
 			spreadZone, 6, map[string]int{"A": 2, "B": 1, "C": 1, "D": 2}},
-		// The reference's second verified case ("with zone y's only node
-		// DOWN: A3, C3") read as: x:{A}, y:{B}, unlabelled C, B down. Zone
-		// y has no room; its share is spread over the other two branches.
+		// The second case checked against SwarmKit's scheduler ("with zone y's
+		// only node DOWN: A3, C3") read as: x:{A}, y:{B}, unlabelled C, B
+		// down. Zone y has no room; its share is spread over the other two
+		// branches.
 		{"[verified] zone y's only node DOWN -> A3 C3",
 			[]nodeLoad{{id: "A", opts: zone("x")}, {id: "B", opts: down("y")}, {id: "C"}},
 			spreadZone, 6, map[string]int{"A": 3, "C": 3}},

@@ -527,10 +527,10 @@ func (s *Set) compact() {
 // A task counts against its node (resources, host ports) while NodeID != ""
 // and ASSIGNED <= Observed <= RUNNING, whatever its desired state: a task
 // being shut down keeps its reservation until it is observed past RUNNING
-// (Scheduler.updateTask, NodeInfo.removeTask). It counts in the ranking's per-service and total task
-// counts when it counts on the node and Desired <= COMPLETE (SwarmKit's
-// ActiveTasksCountByService / ActiveTasksCount). prev must be what the
-// previous call reported as cur for the same task.
+// (Scheduler.updateTask, NodeInfo.removeTask). It counts in the ranking's
+// per-service and total task counts when it counts on the node and Desired <=
+// COMPLETE (SwarmKit's ActiveTasksCountByService / ActiveTasksCount). prev
+// must be what the previous call reported as cur for the same task.
 func (s *Set) UpdateTask(prev, cur TaskInfo) {
 	pc, cc := prev.countsOnNode(), cur.countsOnNode()
 	if pc && cc && prev.NodeID == cur.NodeID && prev.ServiceID == cur.ServiceID &&
