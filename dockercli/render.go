@@ -121,6 +121,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // ---- templates (docker/cli templates package) ----
 
+//lint:file-ignore SA1019 docker/cli's templates package offers strings.Title as "title", as here
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"json":     formatJSON,
