@@ -61,6 +61,9 @@ const DefaultTraceLimit = 4 << 20
 // ends the wait with an error instead of running for hours.
 const MaxWaitEvents = 20_000_000
 
+// maxWaitEvents is MaxWaitEvents, lowered by tests.
+var maxWaitEvents = MaxWaitEvents
+
 // interruptEvery is how many events run between two checks of Interrupted.
 const interruptEvery = 1024
 

@@ -14,8 +14,14 @@ import (
 // Timeline writes the SVG timeline of everything the session's cluster has
 // done so far, from its epoch to the current virtual time, for the services
 // named (all when none), under the title.
+//
+// When the session's TraceLimit has dropped the oldest events, the picture
+// starts where the kept trace does and the title says how many were lost.
 func (s *Session) Timeline(w io.Writer, title string, services []string) error {
 	c := s.Cluster()
+	if n := c.DroppedEvents(); n > 0 {
+		title += fmt.Sprintf(" (the oldest %d events were dropped: trace limit %d)", n, s.TraceLimit)
+	}
 	return timeline.Render(w, c.Events(), timeline.Options{
 		Epoch: c.Epoch(), To: c.Elapsed(), Services: services, Title: title,
 	})
@@ -39,6 +45,9 @@ func (s *Session) timelineFile(c Timeline, stdout io.Writer) error {
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("swarmsim: %w", err)
+	}
+	if n := cl.DroppedEvents(); n > 0 {
+		fmt.Fprintf(stdout, "swarmsim: the oldest %d events were dropped (trace limit %d); the timeline shows the rest\n", n, s.TraceLimit)
 	}
 	fmt.Fprintf(stdout, "timeline of 0s to %s written to %s\n", cl.Elapsed(), c.File)
 	return nil
