@@ -14,7 +14,16 @@ type ScriptOptions struct {
 	Strict bool
 	// Session, when set, runs the script (Seed is then ignored).
 	Session *Session
+	// AfterLine, when set, is called after each command line; an error
+	// stops the script with a *ScriptError wrapping it (exit status
+	// ExitInterrupted for ErrInterrupted, 1 otherwise). The command line
+	// flushes the trace file and checks for Ctrl-C here.
+	AfterLine func() error
 }
+
+// ErrInterrupted is the error AfterLine returns when the user interrupted
+// the run.
+var ErrInterrupted = errors.New("interrupted")
 
 // ScriptError is RunScript's error: in strict mode the command that failed;
 // in any mode an internal error (a panic, recovered) or a script that ends
@@ -24,7 +33,7 @@ type ScriptError struct {
 	Text     string
 	ExitCode int
 	// Err is why the script stopped when it is not a command's exit
-	// status: an *InternalError or an *EndOfInputError.
+	// status: an *InternalError, an *EndOfInputError or AfterLine's error.
 	Err error
 }
 
@@ -72,6 +81,15 @@ func RunScript(r io.Reader, w io.Writer, opts ScriptOptions) error {
 			code, ie = s.execWords(l.Words, w, w)
 			if ie != nil {
 				return &ScriptError{Line: l.Line, Text: l.Text, ExitCode: code, Err: ie}
+			}
+		}
+		if opts.AfterLine != nil {
+			if err := opts.AfterLine(); err != nil {
+				exit := 1
+				if errors.Is(err, ErrInterrupted) {
+					exit = ExitInterrupted
+				}
+				return &ScriptError{Line: l.Line, Text: l.Text, ExitCode: exit, Err: err}
 			}
 		}
 		if code != 0 && opts.Strict {

@@ -195,8 +195,9 @@ func (e *EndOfInputError) Error() string {
 // Unwrap lets errors.Is(err, ErrIncomplete) hold.
 func (e *EndOfInputError) Unwrap() error { return ErrIncomplete }
 
-// endOfInput describes a command text that SplitWords found incomplete.
-func endOfInput(text string, line int) *EndOfInputError {
+// EndOfInput is the error for input that ends with text, a command that
+// SplitWords finds incomplete and that began on the line.
+func EndOfInput(text string, line int) *EndOfInputError {
 	backslash := false
 	if t, ok := strings.CutSuffix(text, "\\"); ok {
 		_, err := SplitWords(t)
@@ -270,7 +271,7 @@ func ReadScript(r io.Reader) ([]ScriptLine, error) {
 	}
 	if len(pending) > 0 {
 		text := strings.Join(pending, "\n")
-		out = append(out, ScriptLine{Line: start, Text: text, Err: endOfInput(text, start)})
+		out = append(out, ScriptLine{Line: start, Text: text, Err: EndOfInput(text, start)})
 	}
 	return out, nil
 }
