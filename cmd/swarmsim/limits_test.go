@@ -59,6 +59,11 @@ func TestOutputIsInput(t *testing.T) {
 			t.Fatalf("%q changed the script to %q", args, b)
 		}
 	}
+	var out, errb bytes.Buffer
+	run([]string{"run", "--trace", script, script}, strings.NewReader(""), &out, &errb, false)
+	if want := "swarmsim: --trace " + script + " is the script being run; refusing to overwrite it\n"; errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) != 2 {
 		t.Errorf("files left: %q", m)
 	}
