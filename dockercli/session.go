@@ -40,6 +40,9 @@ type Session struct {
 	// Dir is the directory relative file names of directives (`swarmsim
 	// timeline FILE`) are taken from; "" means the working directory.
 	Dir string
+	// Script is the path of the script being run, if any: `swarmsim
+	// timeline` refuses to write over it.
+	Script string
 	// TraceLimit is the cluster's Config.TraceLimit, set before the
 	// cluster is created (DefaultTraceLimit; 0 keeps every event).
 	TraceLimit int

@@ -244,3 +244,31 @@ func TestInterruptRun(t *testing.T) {
 		t.Errorf("trace: %d events, %v", len(ev), err)
 	}
 }
+
+// TestTimelineDirectiveIsInput: `swarmsim timeline FILE` in a script refuses
+// to write over the script itself, and writes other files whole.
+func TestTimelineDirectiveIsInput(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "s.swarm")
+	svg := filepath.Join(dir, "t.svg")
+	text := "docker service create -d --name web nginx\nswarmsim timeline " + script + "\nswarmsim timeline " + svg + "\n"
+	if err := os.WriteFile(script, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", script}, strings.NewReader(""), &out, &errb, false); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "swarmsim: "+script+" is the script being run; refusing to overwrite it\n") {
+		t.Errorf("out %q", out.String())
+	}
+	if b, _ := os.ReadFile(script); string(b) != text {
+		t.Errorf("the script changed")
+	}
+	if b, _ := os.ReadFile(svg); !bytes.Contains(b, []byte("<svg")) {
+		t.Errorf("no timeline written")
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.partial")); len(m) != 0 {
+		t.Errorf("left %q", m)
+	}
+}

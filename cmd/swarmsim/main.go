@@ -215,7 +215,7 @@ type pendingFile struct {
 func createPending(path string) (*pendingFile, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.partial")
 	if err != nil {
-		return nil, err
+		return nil, dockercli.DestErr(err, path)
 	}
 	return &pendingFile{f: f, path: path}, nil
 }
@@ -232,7 +232,7 @@ func (p *pendingFile) commit() error {
 	}
 	if err := os.Rename(p.f.Name(), p.path); err != nil {
 		os.Remove(p.f.Name())
-		return err
+		return dockercli.DestErr(err, p.path)
 	}
 	return nil
 }
@@ -340,6 +340,7 @@ func runScript(r io.Reader, input, title string, stdout io.Writer, opts dockercl
 	}
 	s := dockercli.NewSession(opts.Seed)
 	s.Interrupted = interrupted
+	s.Script = input
 	opts.Session = s
 	var (
 		trace    *pendingFile
