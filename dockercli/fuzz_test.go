@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,10 +57,13 @@ func FuzzScript(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, script string) {
+		if bigSwarm(script) {
+			return // the cost of big swarms is the benchmarks' business
+		}
 		defer func(n int) { maxWaitEvents = n }(maxWaitEvents)
 		maxWaitEvents = 20000
 		s := NewSession(1)
-		s.WaitLimit = 20 * time.Second
+		s.WaitLimit = 5 * time.Second
 		s.TraceLimit = 10000
 		checks := 0
 		s.Interrupted = func() bool { checks++; return checks > 50 }
@@ -69,6 +73,32 @@ func FuzzScript(f *testing.F) {
 			t.Fatalf("internal error: %v", ie)
 		}
 	})
+}
+
+// bigSwarm reports whether a script asks for more than 2,000 replicas of a
+// service (within the simulator's limit): legal, but too slow for a fuzz
+// input (a CLI wait polls every task).
+func bigSwarm(script string) bool {
+	big := func(s string) bool {
+		n, err := strconv.ParseUint(s, 0, 64)
+		return err == nil && n > 2000 && n <= 1_000_000
+	}
+	lines, _ := ReadScript(strings.NewReader(script))
+	for _, l := range lines {
+		words := l.Words
+		for i, w := range words {
+			if v, ok := strings.CutPrefix(w, "--replicas="); ok && big(v) {
+				return true
+			}
+			if w == "--replicas" && i+1 < len(words) && big(words[i+1]) {
+				return true
+			}
+			if _, v, ok := strings.Cut(w, "="); ok && big(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FuzzCommandLine: no command line panics, and a command rejected before
