@@ -218,10 +218,11 @@ func TestWaitBounded(t *testing.T) {
 	}
 }
 
-// TestInterrupt: Interrupted stops a long sleep or wait between batches of
-// events, with exit status 130, and the session goes on.
+// TestInterrupt: Interrupted stops a long sleep or wait (a `swarmsim wait`,
+// or a create's) between batches of events, with exit status 130, and the
+// session goes on.
 func TestInterrupt(t *testing.T) {
-	for _, cmd := range []string{"sleep 100h", "swarmsim wait --timeout 100h loop"} {
+	for _, cmd := range []string{"sleep 100h", "swarmsim wait --timeout 100h loop", "docker service create --name w2 bad:1"} {
 		s := NewSession(1)
 		runLines(t, s, crashLoop...)
 		asked := 0

@@ -391,7 +391,9 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			}
 			return nil
 		}
-		cl.RunFor(PollInterval)
+		if s.runFor(PollInterval, nil) {
+			return s.interrupted("wait")
+		}
 	}
 }
 

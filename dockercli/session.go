@@ -287,6 +287,9 @@ func (s *Session) runFor(d time.Duration, stop func(*swarmsim.Cluster) bool) (in
 		cl.RunFor(d)
 		return false
 	}
+	if s.Interrupted != nil && s.Interrupted() {
+		return true
+	}
 	n := 0
 	cl.RunUntil(func(c *swarmsim.Cluster) bool {
 		n++

@@ -17,6 +17,7 @@ import (
 // TestMain lets a test run the command in a child process, to kill it.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("SWARMSIM_TEST_CHILD"); args != "" {
+		interrupted = watchInterrupts()
 		os.Exit(run(strings.Split(args, "\n"), os.Stdin, os.Stdout, os.Stderr, false))
 	}
 	os.Exit(m.Run())
@@ -232,7 +233,7 @@ func TestInterruptRun(t *testing.T) {
 	out.Reset()
 	errb.Reset()
 	code := run([]string{"run", "--trace", jsonl, "-"}, strings.NewReader("docker service create -d --name web nginx\nsleep 1\nsleep 2\nsleep 3\nsleep 4\nsleep 5\n"), &out, &errb, false)
-	if code != dockercli.ExitInterrupted || !strings.Contains(errb.String(), "swarmsim: stopped at line 4: interrupted") || strings.Contains(out.String(), "sleep 5") {
+	if code != dockercli.ExitInterrupted || !strings.Contains(errb.String(), "swarmsim: stopped at line 3: interrupted") || strings.Contains(out.String(), "sleep 5") {
 		t.Errorf("run: exit %d, err %q", code, errb.String())
 	}
 	f, err := os.Open(jsonl)
@@ -270,5 +271,63 @@ func TestTimelineDirectiveIsInput(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, "*.partial")); len(m) != 0 {
 		t.Errorf("left %q", m)
+	}
+}
+
+// TestSIGINT: a real Ctrl-C (SIGINT) to `swarmsim run` stops the long
+// command it is running between batches of events; the run stops there
+// with exit status 130 and its trace is renamed into place, whole.
+func TestSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	dir := t.TempDir()
+	jsonl := filepath.Join(dir, "t.jsonl")
+	script := filepath.Join(dir, "s.swarm")
+	if err := os.WriteFile(script, []byte("swarmsim image bad:1 --fail-on-start\ndocker service create -d --name loop --restart-delay 0s bad:1\nsleep 100000h\nswarmsim time\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SWARMSIM_TEST_CHILD="+strings.Join([]string{"run", "--trace", jsonl, script}, "\n"))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m, _ := filepath.Glob(jsonl + ".*.partial"); len(m) == 1 {
+			if fi, err := os.Stat(m[0]); err == nil && fi.Size() > 256<<10 {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGINT did not stop the run")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != dockercli.ExitInterrupted {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "swarmsim: sleep interrupted at ") || strings.Contains(out.String(), "$ swarmsim time") {
+		t.Errorf("transcript %q", out.String())
+	}
+	if !strings.Contains(errb.String(), "swarmsim: stopped at line 3: interrupted") {
+		t.Errorf("stderr %q", errb.String())
+	}
+	b, err := os.ReadFile(jsonl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, err := swarmsim.ReadTrace(bytes.NewReader(b)); err != nil || len(ev) == 0 {
+		t.Errorf("trace: %d events, %v", len(ev), err)
 	}
 }
