@@ -660,6 +660,7 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
+	root.AddCommand(sessionCmds(res)...)
 	return root
 }
 

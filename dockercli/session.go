@@ -52,6 +52,7 @@ type Session struct {
 	// SIGINT, outside the simulation.
 	Interrupted func() bool
 	names       uint64
+	trace       traceState
 }
 
 // DefaultTraceLimit is the in-memory trace a session keeps (its newest
@@ -215,6 +216,7 @@ func movesClock(cmd Command) bool {
 }
 
 func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
+	defer s.printTrace(stdout)
 	var err error
 	switch c := cmd.(type) {
 	case Help:

@@ -321,6 +321,10 @@ type trackedNode struct {
 	up     bool
 	state  node.State
 	downAt time.Time // last time it stopped or went DOWN
+	// updated is the sequence number of the node's last update (labels,
+	// role, availability): when SwarmKit's constraint enforcer last looked
+	// at its tasks.
+	updated uint64
 }
 
 type trackedService struct {
@@ -334,6 +338,9 @@ type trackedService struct {
 	// updater run that made it. A later run may reuse it and release it on
 	// another task's stop (SwarmKit's useExistingTask), as Swarm does.
 	gen uint64
+	// specSeq is the sequence number of the service's last spec change
+	// (create, update, rollback).
+	specSeq uint64
 }
 
 // NewChecker returns a checker of every built-in invariant.
@@ -660,14 +667,19 @@ func (k *check) replay(e *swarmsim.Event) {
 		ck.node(e.NodeID).up = true
 	case swarmsim.EventNodeRemoved:
 		delete(ck.nodes, e.NodeID)
+	case swarmsim.EventNodeUpdated:
+		ck.node(e.NodeID).updated = e.Seq
 	case swarmsim.EventNodeAvailability:
+		ck.node(e.NodeID).updated = e.Seq
 		if e.To == node.Drain.String() && ck.updating() {
 			ck.Coverage.Hit(CovDrainDuringUpdate)
 		}
 	case swarmsim.EventServiceCreated:
 		ck.service(e.ServiceID).name = e.Service
+		ck.service(e.ServiceID).specSeq = e.Seq
 	case swarmsim.EventServiceUpdated:
 		ck.service(e.ServiceID).gen++
+		ck.service(e.ServiceID).specSeq = e.Seq
 	case swarmsim.EventUpdateStatus:
 		from, okf := parseUpdateState(e.From)
 		to, okt := parseUpdateState(e.To)
@@ -1030,6 +1042,26 @@ func eligible(n *node.Node, cs []scheduler.Constraint) bool {
 	return n.Spec.Availability != node.Active || scheduler.MatchAll(cs, n)
 }
 
+// keeps reports whether Swarm keeps a RUNNING task where it is. Constraints
+// are checked at two moments only: when the node is updated (SwarmKit's
+// constraintenforcer, with the service's spec of that moment) and when the
+// service's spec changes (the updater replaces dirty tasks; orchestrator.
+// IsTaskDirty). A task made from the service's current spec version is
+// never dirty, so after a rollback to the spec it was made from it stays on
+// a node relabelled in between, even one the restored constraints exclude,
+// until the node is updated again.
+func (k *check) keeps(v *ServiceView, t *swarmsim.TaskView, cs []scheduler.Constraint) bool {
+	n := k.s.Node(t.NodeID)
+	if eligible(n, cs) {
+		return true
+	}
+	if n == nil || n.Status.State != node.Ready || n.Spec.Availability == node.Drain || t.SpecVersion != v.SpecVersion {
+		return false
+	}
+	tn, ts := k.ck.nodes[t.NodeID], k.ck.services[v.ID]
+	return tn != nil && ts != nil && tn.updated < ts.specSeq
+}
+
 func (k *check) checkConverged() {
 	s := k.s
 	for i := range s.Services {
@@ -1056,7 +1088,7 @@ func (k *check) checkConverged() {
 				keys = append(keys, key)
 				good[key] = false
 			}
-			if t.State() == task.Running && t.DesiredState == task.Running && eligible(s.Node(t.NodeID), cs) ||
+			if t.State() == task.Running && t.DesiredState == task.Running && k.keeps(v, t, cs) ||
 				v.Spec.Mode == swarmsim.Global && t.DesiredState < task.Running && !k.ck.StrictGlobalConverged {
 				// Known simulator issue: Converged counts a global
 				// service's wanted tasks as those desired RUNNING, so it is
