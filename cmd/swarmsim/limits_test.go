@@ -60,7 +60,17 @@ func TestOutputIsInput(t *testing.T) {
 			t.Fatalf("%q changed the script to %q", args, b)
 		}
 	}
+	// Standard input redirected from the script.
+	f, err := os.Open(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
 	var out, errb bytes.Buffer
+	if code := run([]string{"run", "--timeline", link, "-"}, f, &out, &errb, false); code != 1 || errb.String() != "swarmsim: --timeline "+link+" is standard input; refusing to overwrite it\n" {
+		t.Errorf("stdin: exit %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
 	run([]string{"run", "--trace", script, script}, strings.NewReader(""), &out, &errb, false)
 	if want := "swarmsim: --trace " + script + " is the script being run; refusing to overwrite it\n"; errb.String() != want {
 		t.Errorf("stderr %q, want %q", errb.String(), want)

@@ -134,9 +134,18 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 		RunE: func(c *cobra.Command, args []string) error {
 			var r io.Reader = stdin
 			title, input := "swarmsim run", ""
+			if f, ok := stdin.(*os.File); ok && args[0] == "-" {
+				if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+					if err := runOut.notInput(fi, "standard input"); err != nil {
+						return err
+					}
+				}
+			}
 			if args[0] != "-" {
-				if err := runOut.notInput(args[0]); err != nil {
-					return err
+				if fi, err := os.Stat(args[0]); err == nil {
+					if err := runOut.notInput(fi, "the script being run"); err != nil {
+						return err
+					}
 				}
 				f, err := os.Open(args[0])
 				if err != nil {
@@ -168,20 +177,16 @@ func (o *outputs) flags(c *cobra.Command) {
 	c.Flags().StringVar(&o.trace, "trace", "", "Write every event as JSON lines to this file")
 }
 
-// notInput refuses outputs that would overwrite the script being run (the
-// same file, whatever the path: a symbolic link, a relative path) or each
-// other.
-func (o *outputs) notInput(script string) error {
-	in, err := os.Stat(script)
-	if err != nil {
-		return nil // os.Open reports it
-	}
+// notInput refuses outputs that would overwrite the script being run, in
+// (the same file, whatever the path: a symbolic link, a relative path, or
+// standard input redirected from it), or each other.
+func (o *outputs) notInput(in os.FileInfo, what string) error {
 	for _, out := range []struct{ flag, path string }{{"--trace", o.trace}, {"--timeline", o.timeline}} {
 		if out.path == "" {
 			continue
 		}
 		if fi, err := os.Stat(out.path); err == nil && os.SameFile(in, fi) {
-			return &dockercli.CLIError{Code: 1, Msg: fmt.Sprintf("swarmsim: %s %s is the script being run; refusing to overwrite it", out.flag, out.path)}
+			return &dockercli.CLIError{Code: 1, Msg: fmt.Sprintf("swarmsim: %s %s is %s; refusing to overwrite it", out.flag, out.path, what)}
 		}
 	}
 	return o.distinct()
