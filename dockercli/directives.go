@@ -132,14 +132,47 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 	case Wait:
 		cl := s.swarm()
 		start := cl.Now()
-		ok, err := cl.RunUntilConverged(c.Limit, c.Services...)
-		if err != nil {
-			return daemon(err)
+		refs := c.Services
+		for _, ref := range refs {
+			if _, err := cl.Converged(ref); err != nil {
+				return daemon(err)
+			}
 		}
-		if !ok {
+		if len(refs) == 0 {
+			for _, sv := range cl.Services() {
+				refs = append(refs, sv.ID)
+			}
+		}
+		converged := func(cl *swarmsim.Cluster) bool {
+			for _, ref := range refs {
+				if ok, _ := cl.Converged(ref); !ok {
+					return false
+				}
+			}
+			return true
+		}
+		events, tooMany, ok := 0, false, false
+		if s.runFor(c.Limit, func(cl *swarmsim.Cluster) bool {
+			if ok = converged(cl); ok {
+				return true
+			}
+			events++
+			tooMany = events > maxWaitEvents
+			return tooMany
+		}) {
+			return s.interrupted("wait")
+		}
+		took := cl.Now().Sub(start)
+		switch {
+		case ok:
+			fmt.Fprintf(stdout, "converged after %s\n", took)
+		case tooMany:
+			return fmt.Errorf("swarmsim: not converged after %s: the wait stopped after %d events (the simulator's limit for one wait)", took, maxWaitEvents)
+		case took < c.Limit:
+			return fmt.Errorf("swarmsim: not converged after %s: the virtual clock reached its horizon", took)
+		default:
 			return fmt.Errorf("swarmsim: not converged after %s", c.Limit)
 		}
-		fmt.Fprintf(stdout, "converged after %s\n", cl.Now().Sub(start))
 	case Time:
 		cl := s.Cluster()
 		fmt.Fprintln(stdout, cl.Now().Sub(cl.Epoch()))
