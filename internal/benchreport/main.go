@@ -24,45 +24,124 @@ import (
 )
 
 func main() {
-	count := flag.Int("count", 5, "runs of each benchmark; the report gives medians")
-	bench := flag.String("bench", ".", "benchmarks to run (go test -bench)")
-	pkgs := flag.String("pkgs", "./...", "packages to benchmark")
-	out := flag.String("o", "", "write the report here (default standard output)")
-	peak := flag.String("peak", "RollingUpdate/replicas=100000$/parallelism=10$", "root benchmark whose peak memory is measured in a process of its own (empty: skip)")
+	var o options
+	flag.IntVar(&o.count, "count", 5, "runs of each benchmark; the report gives medians")
+	flag.StringVar(&o.bench, "bench", ".", "benchmarks to run (go test -bench)")
+	flag.StringVar(&o.pkgs, "pkgs", "./...", "packages to benchmark")
+	flag.StringVar(&o.out, "o", "", "write the report here (default standard output)")
+	flag.StringVar(&o.peak, "peak", "RollingUpdate/replicas=100000$/parallelism=10$", "root benchmark whose peak memory is measured in a process of its own (empty: skip)")
+	flag.IntVar(&o.cliRuns, "cli-runs", 3, "runs of each command-line script; the report gives medians (0: skip)")
+	flag.DurationVar(&o.cliTimeout, "cli-timeout", 15*time.Minute, "wall-clock limit of one command-line run")
+	flag.StringVar(&o.sizes, "scaling", "1000,10000,100000", "sizes of the per-operation scaling table (empty: skip)")
+	flag.DurationVar(&o.budget, "scaling-budget", 2*time.Minute, "skip a size whose extrapolated time passes this")
+	flag.BoolVar(&o.swarmkit, "swarmkit", true, "run the comparison with SwarmKit's updater in bench/swarmkit")
+	flag.BoolVar(&o.swarmkitSlow, "swarmkit-slow", false, "include the comparison's cases that take SwarmKit minutes")
 	flag.Parse()
-	if err := run(*count, *bench, *pkgs, *out, *peak); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(count int, bench, pkgs, out, peak string) error {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", bench, "-benchmem", "-count", strconv.Itoa(count), "-timeout", "90m", pkgs)
-	cmd.Stderr = os.Stderr
-	raw, err := cmd.Output()
+type options struct {
+	count                  int
+	bench, pkgs, out, peak string
+	cliRuns                int
+	cliTimeout, budget     time.Duration
+	sizes                  string
+	swarmkit, swarmkitSlow bool
+}
+
+func run(o options) error {
+	sizes, err := parseSizes(o.sizes)
 	if err != nil {
-		os.Stderr.Write(raw)
-		return fmt.Errorf("go test: %w", err)
+		return err
 	}
-	results := parse(bytes.NewReader(raw))
+	var results []*result
+	if o.count > 0 {
+		cmd := exec.Command("go", "test", "-run", "^$", "-bench", o.bench, "-benchmem", "-count", strconv.Itoa(o.count), "-timeout", "90m", o.pkgs)
+		cmd.Stderr = os.Stderr
+		raw, err := cmd.Output()
+		if err != nil {
+			os.Stderr.Write(raw)
+			return fmt.Errorf("go test: %w", err)
+		}
+		results = parse(bytes.NewReader(raw))
+	}
 	var peakLine string
-	if peak != "" {
-		if kb, err := peakRSS(peak); err != nil {
+	if o.peak != "" {
+		if kb, err := peakRSS(o.peak); err != nil {
 			peakLine = "peak memory: not measured (" + err.Error() + ")"
 		} else {
-			peakLine = fmt.Sprintf("Peak memory (maximum resident set) of `%s`, one run in a process of its own: **%.0f MB**.", peak, float64(kb)/1024)
+			peakLine = fmt.Sprintf("Peak memory (maximum resident set) of `%s`, one run in a process of its own: **%.0f MB**.", o.peak, float64(kb)/1024)
+		}
+	}
+	var cli []cliResult
+	if o.cliRuns > 0 {
+		dir, err := os.MkdirTemp("", "benchreport-cli")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		bin, err := buildCLI(dir)
+		if err != nil {
+			return err
+		}
+		cli = runCLI(bin, dir, cliScripts(), o.cliRuns, o.cliTimeout)
+	}
+	var scaling []scaleRow
+	if len(sizes) > 0 {
+		scaling = runScaling(scaleOps(), sizes, o.budget, cpuClock)
+	}
+	var sk []*result
+	skNote := ""
+	if o.swarmkit {
+		if sk, err = runSwarmKit(o.swarmkitSlow); err != nil {
+			skNote = "Not measured: " + err.Error()
+		} else if !o.swarmkitSlow {
+			skNote = "The 10,000-replica case at parallelism 0 takes SwarmKit minutes and runs only with `-swarmkit.slow`."
 		}
 	}
 	var w io.Writer = os.Stdout
-	if out != "" {
-		f, err := os.Create(out)
+	if o.out != "" {
+		f, err := os.Create(o.out)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		w = f
 	}
-	return render(w, results, count, peakLine)
+	if err := render(w, results, o.count, peakLine); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	renderTraceCost(w, results)
+	if o.cliRuns > 0 {
+		renderCLI(w, cli, o.cliRuns)
+	}
+	if len(sizes) > 0 {
+		renderScaling(w, scaling, sizes)
+	}
+	if o.swarmkit {
+		renderSwarmKit(w, sk, skNote)
+	}
+	return nil
+}
+
+// parseSizes reads "1000,10000": increasing positive sizes.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 || (len(out) > 0 && n <= out[len(out)-1]) {
+			return nil, fmt.Errorf("-scaling %q: want increasing positive sizes", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // result is one benchmark's measures across runs, by unit.

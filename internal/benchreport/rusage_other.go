@@ -5,8 +5,12 @@ package main
 import (
 	"errors"
 	"os"
+	"time"
 )
 
 func maxrss(*os.ProcessState) (int64, error) {
 	return 0, errors.New("peak memory is measured on Linux only")
 }
+
+// selfCPU is not measured here: callers fall back to wall-clock time.
+func selfCPU() (time.Duration, bool) { return 0, false }
