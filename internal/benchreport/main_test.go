@@ -160,8 +160,8 @@ func TestCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	small := []cliScript{{"small", "", updateScript(10, 100, true), 2}, {"small, attached", "", updateScript(10, 100, false), 2}}
-	res := runCLI(bin, dir, small, 1, time.Minute)
+	small := []cliScript{{"small", "", updateScript(10, 100, true), 2, false}, {"small, attached", "", updateScript(10, 100, false), 2, true}}
+	res := runCLI(bin, dir, small, 1, 1, time.Minute)
 	for _, r := range res {
 		if r.err != nil || len(r.runs) != 1 {
 			t.Fatalf("%s: %v", r.script.name, r.err)
@@ -170,13 +170,18 @@ func TestCLI(t *testing.T) {
 			t.Errorf("%s: measures %+v", r.script.name, m)
 		}
 	}
-	bad := []cliScript{{"bad", "", updateScript(10, 100, true), 3}}
-	if r := runCLI(bin, dir, bad, 1, time.Minute); r[0].err == nil {
+	bad := []cliScript{{"bad", "", updateScript(10, 100, true), 3, false}}
+	if r := runCLI(bin, dir, bad, 1, 1, time.Minute); r[0].err == nil {
 		t.Error("a run with too few converged waits passed")
 	}
+	// A run over its processor-time limit is stopped.
+	big := []cliScript{{"big", "", updateScript(1000, 10000, true), 2, false}}
+	if r := runCLI(bin, dir, big, 1, 1, 50*time.Millisecond); r[0].err == nil || !strings.Contains(r[0].err.Error(), "stopped after 50.0 ms of processor time") {
+		t.Errorf("a run over its limit: %v", r[0].err)
+	}
 	var buf bytes.Buffer
-	renderCLI(&buf, append(res, r0(bad)), 1)
-	if !strings.Contains(buf.String(), "| small | ") || !strings.Contains(buf.String(), "| bad |  | not measured: ") {
+	renderCLI(&buf, append(res, r0(bad)), 1, 1)
+	if !strings.Contains(buf.String(), "| small | ") || !strings.Contains(buf.String(), "| bad |  | 0 | not measured: ") {
 		t.Errorf("CLI table:\n%s", buf.String())
 	}
 }
