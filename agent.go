@@ -46,8 +46,8 @@ func (c *Cluster) agentKick(ts *taskState) {
 	c.push(max(at, c.now), evAgent, ts.idx, ts.agentGen)
 }
 
-// agentFire is the agent moving a task one step (reference swarm-updates.md
-// §3.5: SwarmKit's agent/exec controller and Docker's executor).
+// agentFire is the agent moving a task one step (SwarmKit's agent/exec/
+// controller.go: Do, and moby's daemon/cluster/executor/container).
 func (c *Cluster) agentFire(ts *taskState) {
 	if ts.node == nil || !ts.node.up {
 		return

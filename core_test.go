@@ -42,7 +42,8 @@ func states(t *testing.T, c *Cluster, svc string) []string {
 	return out
 }
 
-// The restart policy (reference swarm-updates.md §7.3): MaxAttempts=3 with no
+// The restart policy (SwarmKit's restart.go: Supervisor.shouldRestart):
+// MaxAttempts=3 with no
 // window allows the original run plus three replacements; condition
 // on-failure does not restart a task that exited 0; none restarts nothing.
 func TestRestartPolicy(t *testing.T) {
@@ -89,8 +90,8 @@ func TestRestartPolicy(t *testing.T) {
 	}
 }
 
-// A service update resets the restart counters (§7.3: history is per spec
-// version).
+// A service update resets the restart counters (Supervisor.shouldRestart:
+// the history is per spec version).
 func TestRestartCountersResetOnUpdate(t *testing.T) {
 	c := newTestCluster(t, "manager")
 	c.SetTaskHistoryLimit(-1)
@@ -110,7 +111,8 @@ func TestRestartCountersResetOnUpdate(t *testing.T) {
 	}
 }
 
-// Task history (§6.2): at most 5 tasks per slot by default, MaxAttempts+1
+// Task history (SwarmKit's taskreaper/task_reaper.go: TaskReaper.tick): at
+// most 5 tasks per slot by default, MaxAttempts+1
 // when the restart policy sets MaxAttempts, and the swarm-wide limit can be
 // changed.
 func TestTaskHistoryRetention(t *testing.T) {
@@ -142,7 +144,9 @@ func TestTaskHistoryRetention(t *testing.T) {
 	}
 }
 
-// Scale-down (§8.2): slots mid-replacement go first, then copies on the
+// Scale-down (SwarmKit's replicated/services.go: Orchestrator.reconcile, with
+// slot.go's slotsByRunningState and slotsByIndex): slots mid-replacement go
+// first, then copies on the
 // most loaded nodes, higher slots before lower ones.
 func TestScaleDownChoice(t *testing.T) {
 	c := newTestCluster(t, "a", "b")
@@ -247,7 +251,8 @@ func placement(cs ...string) (p schedulerPlacement) {
 	return p
 }
 
-// Node removal follows Docker's rules (reference swarm-mesh-scheduler.md B.4).
+// Node removal follows Docker's rules (SwarmKit's manager/controlapi/node.go:
+// Server.RemoveNode).
 func TestRemoveNode(t *testing.T) {
 	c := newTestCluster(t, "manager", "worker1", "worker2")
 	c.CreateService(ServiceSpec{Name: "web", Replicas: 3, TaskTemplate: TaskSpec{Image: "web"}})
@@ -478,9 +483,9 @@ func TestKeptUpdaterDoesNotWriteOverClearedStatus(t *testing.T) {
 }
 
 // Converged means every slot is served: an extra task in one slot (the
-// updater's start-first replacement and the restart supervisor's can both
-// fill one, §9.8) does not make up for a slot that is empty (found by
-// swarmsimtest). The state is built by hand: slot 1 gets a second running
+// updater's start-first replacement and the restart supervisor's can both fill
+// one, SwarmKit issue #2242) does not make up for a slot that is empty (found
+// by swarmsimtest). The state is built by hand: slot 1 gets a second running
 // task, slot 3's task is shut down and, with restart condition none, not
 // replaced.
 func TestConvergedNeedsEverySlot(t *testing.T) {

@@ -7,15 +7,9 @@ import (
 	"github.com/swarmsim/swarmsim/mesh"
 )
 
-// Route is the task that answered a request through the routing mesh.
-type Route struct {
-	ServiceID string
-	Service   string
-	TaskID    string
-	Task      string // e.g. myweb.2
-	NodeID    string
-	Node      string
-}
+// Route is the task that answered a request through the routing mesh: the
+// mesh's Route, with the task's and the node's names filled in.
+type Route = mesh.Route
 
 // Resolve answers "a client connects to node nodeRef on port/proto: which
 // task answers?" at the current virtual time. Each entry node keeps its own
@@ -35,7 +29,7 @@ func (c *Cluster) Resolve(nodeRef string, port uint32, proto mesh.Protocol) (Rou
 }
 
 func (c *Cluster) route(r mesh.Route) Route {
-	out := Route{ServiceID: r.ServiceID, TaskID: r.TaskID, NodeID: r.NodeID}
+	out := r
 	if ts := c.lookupTask(r.TaskID); ts != nil {
 		out.Task = ts.t.Name()
 		out.Service = ts.t.ServiceName

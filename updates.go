@@ -7,8 +7,8 @@ import (
 	"github.com/swarmsim/swarmsim/updater"
 )
 
-// isDirty is SwarmKit's orchestrator.IsTaskDirty (reference swarm-updates.md
-// §3.1): a task is clean when it was made from the service's spec version, or
+// isDirty is SwarmKit's orchestrator.IsTaskDirty (manager/orchestrator/
+// task.go): a task is clean when it was made from the service's spec version, or
 // from a spec whose task template and endpoint are the same; a change of
 // placement alone leaves a task clean if its node still satisfies the new
 // constraints.
@@ -209,7 +209,8 @@ func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) (firs
 	return first
 }
 
-// autoRollback is SwarmKit's rollbackUpdate (§3.8): the previous spec comes
+// autoRollback is SwarmKit's Updater.rollbackUpdate (manager/orchestrator/
+// update/updater.go): the previous spec comes
 // back, PreviousSpec is cleared and the status says why; the reconcile that
 // follows starts the rollback.
 func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {

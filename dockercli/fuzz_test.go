@@ -158,7 +158,8 @@ func FuzzCommandLine(f *testing.F) {
 // FuzzParsePortSpec: no port spec panics; every accepted one gives ports in
 // range with a known protocol (a target of 0 passes the CLI, as with
 // go-connections, and is left to the daemon), and parsing is deterministic.
-// Seeds are docker-cli.md §1.11's.
+// Seeds are the port syntax examples of docker/cli's opts/swarmopts/port.go
+// and port_test.go.
 func FuzzParsePortSpec(f *testing.F) {
 	for _, s := range []string{"8080:80", "53:53/udp", "80", "8080-8081:80-81", "8080-8090:80", "127.0.0.1:8080:80",
 		"published=8080,target=80,protocol=udp,mode=host", "target=80", "published=x,target=80", "mode=foo,target=1",

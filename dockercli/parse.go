@@ -133,15 +133,6 @@ func exactArgs(n int) cobra.PositionalArgs {
 	}
 }
 
-func maxArgs(n int) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if len(args) <= n {
-			return nil
-		}
-		return fmt.Errorf("%s: '%s' requires at most %d %s\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), n, plural("argument", n), c.UseLine(), c.CommandPath())
-	}
-}
-
 // group is a management command ("docker service"): with no subcommand it
 // prints its help to stderr, as docker's ShowHelp does.
 func group(res *result, use, short string) *cobra.Command {

@@ -255,6 +255,7 @@ func instrument(tr *parse.Tree) {
 	}
 }
 
+//lint:file-ignore SA1019 docker/cli's templates package offers strings.Title as "title", as here
 func templateFuncs(b *templateBudget) template.FuncMap {
 	return template.FuncMap{
 		"json":  formatJSON,

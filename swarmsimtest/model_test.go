@@ -78,7 +78,7 @@ func TestStaleUpdaterWritesStatus(t *testing.T) {
 	spec.TaskTemplate.Image = "app:2"
 	spec.Update = &updater.Config{Parallelism: 0}
 	c.UpdateService("a", spec) // status: updating
-	c.ScaleService("a", 3)     // same spec: status reset to nil, the updater is kept (§3.10)
+	c.ScaleService("a", 3)     // same spec: status reset to nil (controlapi UpdateService), the updater is kept
 	c.RunFor(time.Minute)
 	ck := swarmsimtest.NewChecker()
 	if vs := ck.CheckCluster(c); len(vs) > 0 {

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The states and their order are SwarmKit's (reference swarm-updates.md §6.1).
+// The states and their order are SwarmKit's (api/types.proto: TaskState).
 func TestStateValuesAndNames(t *testing.T) {
 	want := []struct {
 		s     State

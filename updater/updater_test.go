@@ -12,7 +12,7 @@ import (
 
 func cfg(c Config) *Config { return &c }
 
-// §3.1: entry checks.
+// The entry checks of Updater.Run (manager/orchestrator/update/updater.go).
 func TestEntryChecks(t *testing.T) {
 	clean := []Slot{{ID: 1, Tasks: []Task{{ID: "a", Desired: task.Running, Observed: task.Running}}}}
 	dirty := oldSlots(1)
@@ -49,7 +49,7 @@ func TestEntryChecks(t *testing.T) {
 	}
 }
 
-// §3.1 step 4: an existing status is not overwritten by startUpdate; and
+// Updater.startUpdate: an existing status is not overwritten by startUpdate; and
 // completeUpdate turns any state but rollback_started into completed.
 func TestExistingStatusKept(t *testing.T) {
 	s := newSim(t, oldSlots(1))
@@ -62,7 +62,7 @@ func TestExistingStatusKept(t *testing.T) {
 	}
 }
 
-// §3.4: which task a worker keeps, and what it shuts down.
+// Updater.worker: which task a worker keeps, and what it shuts down.
 func TestSlotHandling(t *testing.T) {
 	R, Rd, S := task.Running, task.Ready, task.Shutdown
 	for _, tc := range []struct {
@@ -103,7 +103,7 @@ func TestSlotHandling(t *testing.T) {
 	}
 }
 
-// §3.4: start-first creates without shutting anything down, whatever the
+// Updater.updateTask: start-first creates without shutting anything down, whatever the
 // slot holds.
 func TestStartFirstCreate(t *testing.T) {
 	_, got := Start(Params{Slots: oldSlots(1), Status: Status{State: Updating}, Update: cfg(Config{Order: StartFirst}), Now: epoch})
@@ -112,7 +112,8 @@ func TestStartFirstCreate(t *testing.T) {
 	}
 }
 
-// Failures of tasks the updater did not create never count (§3.7 rule 2),
+// Failures of tasks the updater did not create never count (Updater.Run
+// watches only the tasks in its updatedTasks map),
 // and untracked tasks are ignored.
 func TestUntrackedTasksIgnored(t *testing.T) {
 	s := newSim(t, oldSlots(2))
