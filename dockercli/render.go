@@ -122,8 +122,6 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // ---- templates (docker/cli templates package) ----
 
-//lint:file-ignore SA1019 docker/cli's templates package offers strings.Title as "title", as here
-
 // Template limits. Go's text/template has no timeout, so a --format is
 // bounded by what it can do: the bytes it writes (and the strings its
 // functions build), and its steps: one per list it runs, that is per
@@ -257,6 +255,7 @@ func instrument(tr *parse.Tree) {
 	}
 }
 
+//lint:file-ignore SA1019 docker/cli's templates package offers strings.Title as "title", as here
 func templateFuncs(b *templateBudget) template.FuncMap {
 	return template.FuncMap{
 		"json":  formatJSON,
