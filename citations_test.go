@@ -23,17 +23,9 @@ var outsideCitation = regexp.MustCompile(`(?i)` + strings.Join([]string{
 	`\.\./shared/`, `shared/reference`, `/work/`,
 }, "|"))
 
-// pendingCitation lists the files whose citations are still being rewritten
-// in another change: dockercli's non-test Go files.
-func pendingCitation(rel string) bool {
-	return strings.HasSuffix(rel, ".go") && !strings.HasSuffix(rel, "_test.go") &&
-		filepath.ToSlash(filepath.Dir(rel)) == "dockercli"
-}
-
 // TestCitationsStayInModule fails on any .go file of the module (nested
 // modules such as bench/ excepted) whose text cites a document outside it.
 func TestCitationsStayInModule(t *testing.T) {
-	var pending int
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -65,19 +57,12 @@ func TestCitationsStayInModule(t *testing.T) {
 			if m == "" {
 				continue
 			}
-			if pendingCitation(path) {
-				pending++
-				continue
-			}
 			t.Errorf("%s:%d cites %q, outside the module: cite the SwarmKit or docker/cli file and function, or a page of docs/", path, n, m)
 		}
 		return sc.Err()
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if pending > 0 {
-		t.Logf("%d citations outside the module left in root and dockercli non-test files (exempt for now)", pending)
 	}
 }
 

@@ -279,7 +279,7 @@ func (s *Session) serviceInspect(c ServiceInspect, stdout io.Writer) error {
 }
 
 // prettyService renders `docker service inspect --pretty` (docker/cli
-// serviceInspectPrettyTemplate, reference docker-cli.md §5.3).
+// cli/command/service/formatter.go: serviceInspectPrettyTemplate).
 func prettyService(svc swarm.Service, now time.Time) string {
 	var b strings.Builder
 	spec := svc.Spec

@@ -16,7 +16,7 @@ import (
 var longPortSyntax = regexp.MustCompile(`\w+=\w+(,\w+=\w+)*`)
 
 // ParsePortSpec reads one --publish value the way docker/cli's PortOpt does
-// (reference docker-cli.md §1.11): long syntax
+// (opts/swarmopts/port.go: PortOpt.Set): long syntax
 // (`published=8080,target=80,protocol=udp,mode=host`) when the value
 // contains a key=value pair, otherwise short syntax `[published:]target[/proto]`
 // (ranges allowed) through go-connections' nat.ParsePortSpecs. The errors are

@@ -17,7 +17,7 @@ import (
 	units "github.com/docker/go-units"
 )
 
-// Table layout of docker/cli's formatter (reference docker-cli.md §0.5):
+// Table layout of docker/cli's formatter (cli/command/formatter/formatter.go: Context.postFormat):
 // minwidth 10, tabwidth 1, padding 3, pad with spaces, no flags.
 const (
 	tableMinWidth = 10

@@ -119,7 +119,7 @@ func scaleOps() []scaleOp {
 			return repeat(clock, func() error {
 				ts, err := c.Tasks("web")
 				if err == nil && len(ts) != n {
-					err = fmt.Errorf("Tasks: %d tasks, want %d", len(ts), n)
+					err = fmt.Errorf("c.Tasks: %d tasks, want %d", len(ts), n)
 				}
 				return err
 			})
@@ -132,7 +132,7 @@ func scaleOps() []scaleOp {
 			c := s.Cluster()
 			return repeat(clock, func() error {
 				if got := len(c.Nodes()); got != n {
-					return fmt.Errorf("Nodes: %d nodes, want %d", got, n)
+					return fmt.Errorf("c.Nodes: %d nodes, want %d", got, n)
 				}
 				return nil
 			})
