@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
 	"github.com/swarmsim/swarmsim/internal/ids"
+	"github.com/swarmsim/swarmsim/internal/trace"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
@@ -92,7 +93,7 @@ type Cluster struct {
 	spare     []*taskState
 
 	probes []*probeState
-	trace  []record
+	trace  trace.Store
 	seq    uint64
 }
 
@@ -233,6 +234,7 @@ func New(cfg Config) *Cluster {
 	if c.epoch.IsZero() {
 		c.epoch = DefaultEpoch()
 	}
+	c.trace.SetLimit(cfg.TraceLimit)
 	c.defaultImage = DefaultImageBehavior()
 	if cfg.DefaultImage != nil {
 		c.defaultImage = *cfg.DefaultImage

@@ -1,0 +1,106 @@
+package trace
+
+import (
+	"reflect"
+	"testing"
+	"unsafe"
+)
+
+// A record is 32 bytes and holds nothing the garbage collector must scan.
+func TestRecCompact(t *testing.T) {
+	if n := unsafe.Sizeof(Rec{}); n > 32 {
+		t.Errorf("Rec is %d bytes; want at most 32", n)
+	}
+	rt := reflect.TypeOf(Rec{})
+	for i := range rt.NumField() {
+		switch rt.Field(i).Type.Kind() {
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan:
+			t.Errorf("Rec.%s is a %s: the GC would scan every record", rt.Field(i).Name, rt.Field(i).Type.Kind())
+		}
+	}
+}
+
+func fill(s *Store, n int) {
+	for i := 1; i <= n; i++ {
+		s.Append(uint64(i), Rec{At: int64(i)})
+	}
+}
+
+func collect(s *Store, from uint64) []int64 {
+	var out []int64
+	s.Each(from, func(seq uint64, r *Rec) bool {
+		if uint64(r.At) != seq {
+			panic("record out of place")
+		}
+		out = append(out, r.At)
+		return true
+	})
+	return out
+}
+
+// An unbounded store keeps every record, across chunks, and finds any of
+// them by its sequence number.
+func TestStoreUnbounded(t *testing.T) {
+	var s Store
+	const n = 3*chunkMax + 17
+	fill(&s, n)
+	if s.Len() != n || s.FirstSeq() != 1 || s.LastSeq() != n {
+		t.Fatalf("Len %d FirstSeq %d LastSeq %d", s.Len(), s.FirstSeq(), s.LastSeq())
+	}
+	for _, seq := range []uint64{1, chunkMax, chunkMax + 1, n} {
+		if got := s.At(seq).At; got != int64(seq) {
+			t.Errorf("At(%d) = record %d", seq, got)
+		}
+		if got := collect(&s, seq); len(got) != n-int(seq)+1 || got[0] != int64(seq) {
+			t.Errorf("Each(%d) gave %d records from %v", seq, len(got), got[:1])
+		}
+	}
+	stop := 0
+	s.Each(0, func(uint64, *Rec) bool { stop++; return stop < 5 })
+	if stop != 5 {
+		t.Errorf("Each went on after false: %d calls", stop)
+	}
+}
+
+// A bounded store keeps exactly the newest records, in about twice the room.
+func TestStoreLimit(t *testing.T) {
+	for _, limit := range []int{1, 100, 5000} {
+		var s Store
+		s.SetLimit(limit)
+		fill(&s, 20000)
+		if s.Len() != limit || s.FirstSeq() != 20000-uint64(limit)+1 {
+			t.Errorf("limit %d: Len %d FirstSeq %d", limit, s.Len(), s.FirstSeq())
+		}
+		got := collect(&s, 0)
+		if len(got) != limit || got[0] != int64(20000-limit+1) {
+			t.Errorf("limit %d: Each gave %d records", limit, len(got))
+		}
+		if fp := s.Footprint(); fp > 2*limit+2*16 {
+			t.Errorf("limit %d: room for %d records", limit, fp)
+		}
+	}
+	var empty Store
+	if empty.Len() != 0 || empty.FirstSeq() != 0 || len(collect(&empty, 0)) != 0 {
+		t.Error("an empty store is not empty")
+	}
+}
+
+// Interned strings and texts come back as they went in; empty ones are 0.
+func TestIntern(t *testing.T) {
+	var s Store
+	if s.Str("") != 0 || s.Text("", "") != 0 {
+		t.Error("empty strings are not 0")
+	}
+	a, b := s.Str("nginx:1"), s.Str("nginx:2")
+	if a == b || s.Str("nginx:1") != a || s.StrOf(b) != "nginx:2" {
+		t.Error("Str does not intern")
+	}
+	x := s.Text("started", "")
+	y := s.Text("started", "boom")
+	if x == y || s.Text("started", "") != x {
+		t.Error("Text does not intern pairs")
+	}
+	if m, e := s.TextOf(y); m != "started" || e != "boom" {
+		t.Errorf("TextOf = %q, %q", m, e)
+	}
+}
