@@ -242,3 +242,57 @@ func BenchmarkScheduleService(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// benchClusterWith is benchCluster with the trace on or off: the default
+// configuration keeps the whole trace.
+func benchClusterWith(b *testing.B, nodes int, noTrace bool) *Cluster {
+	b.Helper()
+	c := New(Config{Seed: 1, NoTrace: noTrace, DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
+	for i := range nodes {
+		cfg := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
+		if i == 0 {
+			cfg.Role = node.Manager
+		}
+		if _, err := c.AddNode(cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c
+}
+
+// BenchmarkRollingUpdateDefault is BenchmarkRollingUpdate in the default
+// configuration, trace on, next to NoTrace: the cost users pay. Each run
+// creates and updates the service in a fresh cluster; both are timed.
+func BenchmarkRollingUpdateDefault(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, noTrace := range []bool{false, true} {
+			b.Run(fmt.Sprintf("replicas=%d/parallelism=10/notrace=%t", n, noTrace), func(b *testing.B) {
+				var ms0, ms1 runtime.MemStats
+				var bytes uint64
+				for b.Loop() {
+					b.StopTimer()
+					c := benchClusterWith(b, n/10, noTrace)
+					runtime.GC()
+					runtime.ReadMemStats(&ms0)
+					b.StartTimer()
+					cfg := &updater.Config{Parallelism: 10}
+					spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: cfg}
+					c.CreateService(spec)
+					c.RunUntilIdle(24 * time.Hour)
+					spec.TaskTemplate.Image = "web:2"
+					c.UpdateService("web", spec)
+					c.RunUntilIdle(100 * 24 * time.Hour)
+					b.StopTimer()
+					runtime.ReadMemStats(&ms1)
+					bytes += ms1.TotalAlloc - ms0.TotalAlloc
+					if s, _ := c.Service("web"); s.UpdateStatus == nil || s.UpdateStatus.State != updater.Completed {
+						b.Fatalf("update status %+v", s.UpdateStatus)
+					}
+					b.StartTimer()
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
+				b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
+			})
+		}
+	}
+}
