@@ -130,10 +130,7 @@ func (c *Cluster) record(r record) {
 		rec.Node = ns.idx + 1
 	}
 	if ts := r.ts; ts != nil {
-		if int(ts.idx) >= len(st.Tasks) {
-			st.Tasks = slices.Grow(st.Tasks, int(ts.idx)+1-len(st.Tasks))[:ts.idx+1]
-		}
-		if ti := &st.Tasks[ts.idx]; ti.ID == "" {
+		if ti := st.Task(ts.idx); ti.ID == "" {
 			*ti = trace.TaskInfo{ID: ts.t.ID, NodeID: ts.t.NodeID, Slot: ts.t.Slot, Svc: rec.Svc, Image: st.Str(ts.t.Image)}
 		} else {
 			ti.NodeID = ts.t.NodeID
@@ -169,7 +166,7 @@ func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
 		e.ServiceID, e.Service = sv.ID, sv.Name
 	}
 	if r.Task != 0 {
-		ti := &st.Tasks[r.Task-1]
+		ti := st.Task(r.Task - 1)
 		e.TaskID = ti.ID
 		e.Task = taskName(e.Service, ti.Slot, ti.NodeID)
 		e.Slot = ti.Slot

@@ -34,6 +34,19 @@ type NodeInfo struct{ ID, Name string }
 // SvcInfo is what the trace shows of a service.
 type SvcInfo struct{ ID, Name string }
 
+// taskPage is how many tasks a page of the task table holds.
+const taskPage = 1024
+
+// Task returns the entry of the task with index i, creating it (zero) if
+// needed. The table grows a page at a time and is never copied.
+func (s *Store) Task(i int32) *TaskInfo {
+	p := int(i) / taskPage
+	for p >= len(s.tasks) {
+		s.tasks = append(s.tasks, make([]TaskInfo, taskPage))
+	}
+	return &s.tasks[p][int(i)%taskPage]
+}
+
 // chunkMax is the most records a chunk holds: 128 KiB.
 const chunkMax = 4096
 
@@ -50,7 +63,7 @@ type Store struct {
 	strs    []string
 	strIdx  map[string]uint32
 
-	Tasks []TaskInfo
+	tasks [][]TaskInfo // pages of taskPage, by task index
 	Nodes []NodeInfo
 	Svcs  []SvcInfo
 }
