@@ -296,3 +296,45 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSuccessiveUpdates updates a 10,000-replica service ten times and
+// reports the heap in use (after a collection) after the first, fifth and
+// tenth update: with the retention limit (5 tasks a slot) full from the
+// fifth on, the tenth should hold no more than the fifth. The trace is off,
+// or bounded by Config.TraceLimit.
+func BenchmarkSuccessiveUpdates(b *testing.B) {
+	for _, traceLimit := range []int{-1, 100000} {
+		b.Run(fmt.Sprintf("tracelimit=%d", traceLimit), func(b *testing.B) {
+			const n = 10000
+			var after [11]float64
+			for b.Loop() {
+				runtime.GC()
+				var base runtime.MemStats
+				runtime.ReadMemStats(&base)
+				c := New(Config{Seed: 1, NoTrace: traceLimit < 0, TraceLimit: max(traceLimit, 0),
+					DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
+				for i := range n / 10 {
+					c.AddNode(NodeConfig{Hostname: fmt.Sprintf("node-%d", i)})
+				}
+				spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:0"}, Update: &updater.Config{Parallelism: 100}}
+				c.CreateService(spec)
+				c.RunUntilIdle(24 * time.Hour)
+				for u := 1; u <= 10; u++ {
+					spec.TaskTemplate.Image = fmt.Sprintf("web:%d", u)
+					c.UpdateService("web", spec)
+					c.RunUntilIdle(100 * 24 * time.Hour)
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					after[u] = float64(ms.HeapAlloc-base.HeapAlloc) / (1 << 20)
+				}
+				runtime.KeepAlive(c)
+			}
+			b.ReportMetric(after[1], "MiB-after-1")
+			b.ReportMetric(after[5], "MiB-after-5")
+			b.ReportMetric(after[10], "MiB-after-10")
+			b.ReportMetric(after[10]/after[5], "ratio-10/5")
+			b.ReportMetric(after[10]/after[1], "ratio-10/1")
+		})
+	}
+}

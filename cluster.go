@@ -60,7 +60,7 @@ type Cluster struct {
 	globals        int
 	liveNodes      int
 
-	tasks []*taskState // arena in creation order; deleted tasks stay for the trace
+	tasks []*taskState // arena in creation order; deleted tasks are &deadTask
 	// taskIdx indexes tasks[:indexed] by ID. lookupTask extends it on
 	// demand, so that creating a task costs no map insert; the hot paths
 	// find tasks through their slot (slotTask).
@@ -584,6 +584,9 @@ func (c *Cluster) lookupTask(id string) *taskState {
 	i, ok := c.taskIdx[id]
 	for ; !ok && c.indexed < len(c.tasks); c.indexed++ {
 		ts := c.tasks[c.indexed]
+		if ts.deleted {
+			continue // freed: deadTask
+		}
 		c.taskIdx[ts.t.ID] = ts.idx
 		i, ok = ts.idx, ts.t.ID == id
 	}

@@ -43,3 +43,52 @@ func TestNodeCountAndHostname(t *testing.T) {
 		t.Error("a zero Cluster counts nodes")
 	}
 }
+
+// Tasks deleted by the retention limit leave the store: the arena holds the
+// shared dead record in their place, look-ups no longer find them, and the
+// trace still names them with their image and slot.
+func TestDeletedTasksFreed(t *testing.T) {
+	c := newTestCluster(t, "m", "w")
+	c.SetTaskHistoryLimit(1)
+	spec := ServiceSpec{Name: "web", Replicas: 2, TaskTemplate: TaskSpec{Image: "web:0"}}
+	c.CreateService(spec)
+	c.RunUntilIdle(time.Hour)
+	for i := 1; i <= 4; i++ {
+		spec.TaskTemplate.Image = "web:" + string(rune('0'+i))
+		if err := c.UpdateService("web", spec); err != nil {
+			t.Fatal(err)
+		}
+		c.RunUntilIdle(time.Hour)
+	}
+	var deleted []string
+	for _, e := range c.Events() {
+		if e.Kind == EventTaskDeleted {
+			deleted = append(deleted, e.TaskID)
+			if e.Image == "" || e.Slot == 0 || e.Task == "" {
+				t.Errorf("the trace lost a deleted task's identity: %+v", e)
+			}
+		}
+	}
+	if len(deleted) < 4 {
+		t.Fatalf("only %d tasks deleted", len(deleted))
+	}
+	for _, id := range deleted {
+		if _, err := c.Task(id); err == nil {
+			t.Errorf("deleted task %s still found", id)
+		}
+	}
+	live, dead := 0, 0
+	for _, ts := range c.tasks {
+		switch {
+		case ts == &deadTask:
+			dead++
+		case ts.deleted:
+			t.Errorf("deleted task %s still in the arena", ts.t.ID)
+		default:
+			live++
+		}
+	}
+	if dead != len(deleted) || live != len(c.AllTasks()) {
+		t.Errorf("arena: %d live, %d dead; want %d, %d", live, dead, len(c.AllTasks()), len(deleted))
+	}
+}

@@ -291,6 +291,7 @@ func (c *Cluster) drainNotes() {
 		}
 		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.slot.key, n.ts.t.ID, n.desired, n.observed, now))
 	}
+	clear(c.notes) // no stale reference keeps a freed task alive
 	c.notes = c.notes[:0]
 	c.notifying = false
 }
