@@ -45,3 +45,23 @@ func BenchmarkUserScript(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkServicePs lists a service of 10,000 replicas after an update
+// (20,000 tasks, history rows included) with `docker service ps`, and node
+// tables with `docker node ls` on 1,000 nodes.
+func BenchmarkServicePs(b *testing.B) {
+	s := NewSession(0)
+	script := userScript(1000, 10000, false)
+	if err := RunScript(strings.NewReader(script), io.Discard, ScriptOptions{Session: s, Strict: true}); err != nil {
+		b.Fatal(err)
+	}
+	for _, cmd := range []string{"docker service ps web", "docker service ps --filter desired-state=running web", "docker node ls"} {
+		b.Run(strings.ReplaceAll(cmd, " ", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if code := s.Exec(cmd, io.Discard, io.Discard); code != 0 {
+					b.Fatalf("%s: exit %d", cmd, code)
+				}
+			}
+		})
+	}
+}
