@@ -4,6 +4,8 @@
 // package turns records back into its public Event values.
 package trace
 
+import "unsafe"
+
 // Rec is one event, 32 bytes, with no pointer for the garbage collector to
 // scan. Its sequence number is not stored: the store's records are
 // consecutive, so it follows from the record's position.
@@ -47,6 +49,15 @@ func (s *Store) Task(i int32) *TaskInfo {
 	return &s.tasks[p][int(i)%taskPage]
 }
 
+const textCacheSize = 64
+
+// textCacheEntry remembers where the strings of an interned text were.
+type textCacheEntry struct {
+	msg, err uintptr
+	lm, le   int
+	idx      uint32
+}
+
 // chunkMax is the most records a chunk holds: 128 KiB.
 const chunkMax = 4096
 
@@ -58,10 +69,11 @@ type Store struct {
 	limit  int     // keep the newest limit records; 0 keeps all
 	chunk  int     // records per chunk
 
-	texts   [][2]string
-	textIdx map[[2]string]uint32
-	strs    []string
-	strIdx  map[string]uint32
+	texts     [][2]string
+	textCache [textCacheSize]textCacheEntry
+	textIdx   map[[2]string]uint32
+	strs      []string
+	strIdx    map[string]uint32
 
 	tasks [][]TaskInfo // pages of taskPage, by task index
 	Nodes []NodeInfo
@@ -180,8 +192,18 @@ func (s *Store) Text(msg, err string) uint32 {
 	if msg == "" && err == "" {
 		return 0
 	}
+	// Most texts are the same few constant strings: a small cache keyed by
+	// where the strings' bytes are spares hashing them. Two strings with
+	// the same bytes at the same address and length are equal, so a hit is
+	// always right.
+	pm, pe := uintptr(unsafe.Pointer(unsafe.StringData(msg))), uintptr(unsafe.Pointer(unsafe.StringData(err)))
+	slot := &s.textCache[(pm>>3^pe>>5^uintptr(len(msg)))%textCacheSize]
+	if slot.msg == pm && slot.err == pe && slot.lm == len(msg) && slot.le == len(err) && slot.idx != 0 {
+		return slot.idx
+	}
 	k := [2]string{msg, err}
 	if i, ok := s.textIdx[k]; ok {
+		*slot = textCacheEntry{pm, pe, len(msg), len(err), i}
 		return i
 	}
 	if s.textIdx == nil {
@@ -191,6 +213,7 @@ func (s *Store) Text(msg, err string) uint32 {
 	i := uint32(len(s.texts))
 	s.texts = append(s.texts, k)
 	s.textIdx[k] = i
+	*slot = textCacheEntry{pm, pe, len(msg), len(err), i}
 	return i
 }
 

@@ -104,3 +104,31 @@ func TestIntern(t *testing.T) {
 		t.Errorf("TextOf = %q, %q", m, e)
 	}
 }
+
+// Texts with equal contents at different addresses intern to the same
+// entry, and the cache never confuses different texts.
+func TestTextCache(t *testing.T) {
+	var s Store
+	b := []byte("preparing")
+	a1 := s.Text("preparing", "")
+	a2 := s.Text(string(b), "")       // same bytes elsewhere
+	a3 := s.Text(string(b[:7]), "")   // a prefix: another text
+	a4 := s.Text("preparing", "boom") // another error
+	if a1 != a2 || a1 == a3 || a1 == a4 || a3 == a4 {
+		t.Errorf("Text = %d %d %d %d", a1, a2, a3, a4)
+	}
+	for i := range 1000 {
+		m := string(rune('a'+i%26)) + string(rune('a'+i/26%26))
+		if got, _ := s.TextOf(s.Text(m, "")); got != m {
+			t.Fatalf("TextOf(Text(%q)) = %q", m, got)
+		}
+	}
+}
+
+func BenchmarkText(b *testing.B) {
+	var s Store
+	msgs := []string{"preparing", "starting", "started", "shutdown", "assigned", "accepted", "pending"}
+	for i := 0; b.Loop(); i++ {
+		s.Text(msgs[i%len(msgs)], "")
+	}
+}
