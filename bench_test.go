@@ -269,12 +269,14 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 			b.Run(fmt.Sprintf("replicas=%d/parallelism=10/notrace=%t", n, noTrace), func(b *testing.B) {
 				var ms0, ms1 runtime.MemStats
 				var bytes uint64
+				var cpu time.Duration
 				for b.Loop() {
 					b.StopTimer()
 					c := benchClusterWith(b, n/10, noTrace)
 					runtime.GC()
 					runtime.ReadMemStats(&ms0)
 					b.StartTimer()
+					c0 := cpuTime()
 					cfg := &updater.Config{Parallelism: 10}
 					spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: cfg}
 					c.CreateService(spec)
@@ -282,6 +284,7 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 					spec.TaskTemplate.Image = "web:2"
 					c.UpdateService("web", spec)
 					c.RunUntilIdle(100 * 24 * time.Hour)
+					cpu += cpuTime() - c0
 					b.StopTimer()
 					runtime.ReadMemStats(&ms1)
 					bytes += ms1.TotalAlloc - ms0.TotalAlloc
@@ -292,6 +295,7 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 				}
 				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
 				b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
+				b.ReportMetric(cpu.Seconds()*1e9/float64(b.N)/float64(n), "cpu-ns/replica")
 			})
 		}
 	}
