@@ -89,11 +89,12 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 	cl := s.c
 	now := cl.Now()
 	type named struct {
-		t    swarmsim.TaskView
+		t    *swarmsim.TaskView // a pointer: the sort moves 24 bytes, not a task
 		name string
 	}
 	items := make([]named, 0, len(tasks))
-	for _, t := range tasks {
+	for i := range tasks {
+		t := &tasks[i]
 		svcName := t.ServiceName
 		if noResolve {
 			svcName = t.ServiceID
@@ -144,7 +145,7 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		if noResolve || (nodeName == "" && it.t.NodeID != "") {
 			nodeName = it.t.NodeID
 		}
-		r := &taskRow{t: it.t, name: name, node: nodeName, trunc: !noTrunc, now: now}
+		r := &taskRow{t: *it.t, name: name, node: nodeName, trunc: !noTrunc, now: now}
 		if fast {
 			r.writeDefault(&buf)
 			continue
@@ -301,6 +302,11 @@ refs:
 		if err != nil {
 			return daemon(err)
 		}
+		if len(ids) == 1 && len(c.Filters) == 0 {
+			tasks = ts // nothing to filter: no copy
+			continue
+		}
+		tasks = slices.Grow(tasks, len(ts))
 		for _, t := range ts {
 			if tf.match(t) {
 				tasks = append(tasks, t)
