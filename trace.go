@@ -110,7 +110,9 @@ func (c *Cluster) record(r record) {
 		r.node = r.ts.node
 	}
 	st := &c.trace
-	rec := trace.Rec{At: c.now, Kind: uint8(r.kind), From: r.from, To: r.to, Text: st.Text(r.msg, r.err)}
+	rec := trace.MakeRec(c.now, uint8(r.kind), r.from, r.to)
+	rec.Text = st.Text(r.msg, r.err)
+	var svc int32
 	if s := r.svc; s != nil {
 		if int(s.idx) >= len(st.Svcs) {
 			st.Svcs = slices.Grow(st.Svcs, int(s.idx)+1-len(st.Svcs))[:s.idx+1]
@@ -118,7 +120,8 @@ func (c *Cluster) record(r record) {
 		if st.Svcs[s.idx].ID == "" {
 			st.Svcs[s.idx] = trace.SvcInfo{ID: s.id, Name: s.spec.spec.Name}
 		}
-		rec.Svc = s.idx + 1
+		svc = s.idx + 1
+		rec.Subj = -svc
 	}
 	if ns := r.node; ns != nil {
 		if int(ns.idx) >= len(st.Nodes) {
@@ -131,11 +134,11 @@ func (c *Cluster) record(r record) {
 	}
 	if ts := r.ts; ts != nil {
 		if ti := st.Task(ts.idx); ti.ID == "" {
-			*ti = trace.TaskInfo{ID: ts.t.ID, NodeID: ts.t.NodeID, Slot: ts.t.Slot, Svc: rec.Svc, Image: st.Str(ts.t.Image)}
+			*ti = trace.TaskInfo{ID: ts.t.ID, NodeID: ts.t.NodeID, Slot: ts.t.Slot, Svc: svc, Image: st.Str(ts.t.Image)}
 		} else {
 			ti.NodeID = ts.t.NodeID
 		}
-		rec.Task = ts.idx + 1
+		rec.Subj = ts.idx + 1 // the service follows from the task
 	}
 	if !c.cfg.NoTrace {
 		st.Append(c.seq, rec)
@@ -159,14 +162,16 @@ func taskName(service string, slot uint64, nodeID string) string {
 
 func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
 	st := &c.trace
-	e := Event{Seq: seq, Time: c.at(r.At), Kind: EventKind(r.Kind)}
+	e := Event{Seq: seq, Time: c.at(r.At()), Kind: EventKind(r.Kind())}
 	e.Message, e.Err = st.TextOf(r.Text)
-	if r.Svc != 0 {
-		sv := &st.Svcs[r.Svc-1]
+	if r.Subj < 0 {
+		sv := &st.Svcs[-r.Subj-1]
 		e.ServiceID, e.Service = sv.ID, sv.Name
 	}
-	if r.Task != 0 {
-		ti := st.Task(r.Task - 1)
+	if r.Subj > 0 {
+		ti := st.Task(r.Subj - 1)
+		sv := &st.Svcs[ti.Svc-1]
+		e.ServiceID, e.Service = sv.ID, sv.Name
 		e.TaskID = ti.ID
 		e.Task = taskName(e.Service, ti.Slot, ti.NodeID)
 		e.Slot = ti.Slot
@@ -179,18 +184,18 @@ func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
 	switch e.Kind {
 	case EventTaskState, EventTaskDesired, EventTaskCreated:
 		if e.Kind != EventTaskCreated {
-			e.From = task.State(r.From).String()
+			e.From = task.State(r.From()).String()
 		}
-		e.To = task.State(r.To).String()
+		e.To = task.State(r.To()).String()
 	case EventNodeAvailability:
-		e.From, e.To = node.Availability(r.From).String(), node.Availability(r.To).String()
+		e.From, e.To = node.Availability(r.From()).String(), node.Availability(r.To()).String()
 	case EventNodeState, EventNodeAdded:
 		if e.Kind == EventNodeState {
-			e.From = node.State(r.From).String()
+			e.From = node.State(r.From()).String()
 		}
-		e.To = node.State(r.To).String()
+		e.To = node.State(r.To()).String()
 	case EventUpdateStatus:
-		e.From, e.To = updater.State(r.From).String(), updater.State(r.To).String()
+		e.From, e.To = updater.State(r.From()).String(), updater.State(r.To()).String()
 	}
 	return e
 }

@@ -6,19 +6,39 @@ package trace
 
 import "unsafe"
 
-// Rec is one event, 32 bytes, with no pointer for the garbage collector to
-// scan. Its sequence number is not stored: the store's records are
+// Rec is one event in 24 bytes, with no pointer for the garbage collector
+// to scan. Its sequence number is not stored: the store's records are
 // consecutive, so it follows from the record's position.
 type Rec struct {
-	At   int64  // virtual time, nanoseconds since the epoch
-	Task int32  // task index + 1; 0: none
-	Node int32  // node index + 1; 0: none
-	Svc  int32  // service index + 1; 0: none
-	Text uint32 // the (message, error) pair, interned; 0: none
-	From uint16
-	To   uint16
-	Kind uint8
+	at   [2]uint32 // virtual time, nanoseconds since the epoch, split so the record packs to 4-byte alignment
+	Subj int32     // task index + 1; or -(service index + 1) for an event about a service; 0: none
+	Node int32     // node index + 1; 0: none
+	Text uint32    // the (message, error) pair, interned; 0: none
+	bits uint32    // kind (6 bits), from and to (13 bits each)
 }
+
+// MaxState is the largest From or To value a record holds; larger values
+// are stored as MaxState.
+const MaxState = 1<<13 - 1
+
+// MakeRec returns a record of an event at a time, of a kind (below 64),
+// between two states.
+func MakeRec(at int64, kind uint8, from, to uint16) Rec {
+	return Rec{at: [2]uint32{uint32(at), uint32(uint64(at) >> 32)},
+		bits: uint32(kind&63) | uint32(min(from, MaxState))<<6 | uint32(min(to, MaxState))<<19}
+}
+
+// At is the record's virtual time.
+func (r *Rec) At() int64 { return int64(uint64(r.at[0]) | uint64(r.at[1])<<32) }
+
+// Kind is the record's event kind.
+func (r *Rec) Kind() uint8 { return uint8(r.bits & 63) }
+
+// From is the state the event left.
+func (r *Rec) From() uint16 { return uint16(r.bits >> 6 & MaxState) }
+
+// To is the state the event entered.
+func (r *Rec) To() uint16 { return uint16(r.bits >> 19 & MaxState) }
 
 // TaskInfo is what the trace shows of a task: everything an event names,
 // kept after the task itself has been freed.

@@ -8,13 +8,13 @@ import (
 
 // A record is 32 bytes and holds nothing the garbage collector must scan.
 func TestRecCompact(t *testing.T) {
-	if n := unsafe.Sizeof(Rec{}); n > 32 {
-		t.Errorf("Rec is %d bytes; want at most 32", n)
+	if n := unsafe.Sizeof(Rec{}); n > 24 {
+		t.Errorf("Rec is %d bytes; want at most 24", n)
 	}
 	rt := reflect.TypeOf(Rec{})
 	for i := range rt.NumField() {
 		switch rt.Field(i).Type.Kind() {
-		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan:
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
 			t.Errorf("Rec.%s is a %s: the GC would scan every record", rt.Field(i).Name, rt.Field(i).Type.Kind())
 		}
 	}
@@ -22,17 +22,17 @@ func TestRecCompact(t *testing.T) {
 
 func fill(s *Store, n int) {
 	for i := 1; i <= n; i++ {
-		s.Append(uint64(i), Rec{At: int64(i)})
+		s.Append(uint64(i), MakeRec(int64(i), 1, 0, 0))
 	}
 }
 
 func collect(s *Store, from uint64) []int64 {
 	var out []int64
 	s.Each(from, func(seq uint64, r *Rec) bool {
-		if uint64(r.At) != seq {
+		if uint64(r.At()) != seq {
 			panic("record out of place")
 		}
-		out = append(out, r.At)
+		out = append(out, r.At())
 		return true
 	})
 	return out
@@ -48,7 +48,7 @@ func TestStoreUnbounded(t *testing.T) {
 		t.Fatalf("Len %d FirstSeq %d LastSeq %d", s.Len(), s.FirstSeq(), s.LastSeq())
 	}
 	for _, seq := range []uint64{1, chunkMax, chunkMax + 1, n} {
-		if got := s.At(seq).At; got != int64(seq) {
+		if got := s.At(seq).At(); got != int64(seq) {
 			t.Errorf("At(%d) = record %d", seq, got)
 		}
 		if got := collect(&s, seq); len(got) != n-int(seq)+1 || got[0] != int64(seq) {
@@ -130,5 +130,24 @@ func BenchmarkText(b *testing.B) {
 	msgs := []string{"preparing", "starting", "started", "shutdown", "assigned", "accepted", "pending"}
 	for i := 0; b.Loop(); i++ {
 		s.Text(msgs[i%len(msgs)], "")
+	}
+}
+
+// A record gives back its time, kind and states, whole: times up to the
+// end of int64, every kind below 64 and states up to MaxState (task states
+// go up to 832).
+func TestRecFields(t *testing.T) {
+	for _, at := range []int64{0, 1, 1<<32 - 1, 1 << 32, 1<<62 + 12345, 1<<63 - 1} {
+		for _, k := range []uint8{0, 1, 16, 63} {
+			for _, st := range [][2]uint16{{0, 0}, {832, 800}, {MaxState, 1}, {7, MaxState}} {
+				r := MakeRec(at, k, st[0], st[1])
+				if r.At() != at || r.Kind() != k || r.From() != st[0] || r.To() != st[1] {
+					t.Errorf("MakeRec(%d, %d, %d, %d) gives back %d, %d, %d, %d", at, k, st[0], st[1], r.At(), r.Kind(), r.From(), r.To())
+				}
+			}
+		}
+	}
+	if r := MakeRec(5, 1, 9000, 65535); r.From() != MaxState || r.To() != MaxState || r.At() != 5 {
+		t.Errorf("out-of-range states spill: %d %d", r.From(), r.To())
 	}
 }
