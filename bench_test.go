@@ -342,3 +342,37 @@ func BenchmarkSuccessiveUpdates(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMemoryPerTaskDefault is BenchmarkMemoryPerTask in the default
+// configuration: the whole trace is kept, and its share (32 bytes an event,
+// and what it keeps of each task) is counted in the memory per task.
+func BenchmarkMemoryPerTaskDefault(b *testing.B) {
+	const n = 100000
+	var kept, perTask, events float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c := benchClusterWith(b, n/100, false)
+		spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:1"}, Update: &updater.Config{Parallelism: 100}}
+		c.CreateService(spec)
+		c.RunUntilIdle(24 * time.Hour)
+		spec.TaskTemplate.Image = "web:2"
+		c.UpdateService("web", spec)
+		c.RunUntilIdle(100 * 24 * time.Hour)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = 0
+		for _, ts := range c.tasks {
+			if !ts.deleted {
+				kept++
+			}
+		}
+		events = float64(c.trace.Len())
+		perTask = float64(after.HeapAlloc-before.HeapAlloc) / kept
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(kept, "tasks")
+	b.ReportMetric(events, "events")
+	b.ReportMetric(perTask, "B/task-kept")
+}
