@@ -151,3 +151,51 @@ func TestRecFields(t *testing.T) {
 		t.Errorf("out-of-range states spill: %d %d", r.From(), r.To())
 	}
 }
+
+// FuzzStore checks a store against a plain slice: whatever the limit and
+// the number of records, it keeps exactly the newest ones, and Each and At
+// find them from any sequence number.
+func FuzzStore(f *testing.F) {
+	f.Add(uint16(0), uint16(100), uint16(0))
+	f.Add(uint16(1), uint16(5000), uint16(4990))
+	f.Add(uint16(100), uint16(9000), uint16(8950))
+	f.Add(uint16(5000), uint16(20000), uint16(1))
+	f.Fuzz(func(t *testing.T, limit, n, from uint16) {
+		var s Store
+		s.SetLimit(int(limit))
+		for i := 1; i <= int(n); i++ {
+			s.Append(uint64(i), MakeRec(int64(i)*3, uint8(i%64), uint16(i%MaxState), 0))
+		}
+		keep := int(n)
+		if limit > 0 {
+			keep = min(keep, int(limit))
+		}
+		first := uint64(n) - uint64(keep) + 1
+		if keep == 0 {
+			first = 0
+		}
+		if s.Len() != keep || s.FirstSeq() != first {
+			t.Fatalf("limit %d, %d records: Len %d FirstSeq %d; want %d, %d", limit, n, s.Len(), s.FirstSeq(), keep, first)
+		}
+		want := uint64(max(uint64(from), first))
+		got := 0
+		s.Each(uint64(from), func(seq uint64, r *Rec) bool {
+			if seq != want || r.At() != int64(seq)*3 || r.Kind() != uint8(seq%64) || r.From() != uint16(seq%MaxState) {
+				t.Fatalf("Each gave record %d (at %d) where %d was due", seq, r.At(), want)
+			}
+			if a := s.At(seq); a.At() != r.At() {
+				t.Fatalf("At(%d) = record at %d", seq, a.At())
+			}
+			want++
+			got++
+			return true
+		})
+		start := max(uint64(from), first)
+		if keep > 0 && start <= uint64(n) && got != int(uint64(n)-start+1) {
+			t.Fatalf("Each from %d gave %d records of %d", from, got, n)
+		}
+		if limit > 0 && s.Footprint() > 2*int(limit)+2*16 {
+			t.Fatalf("limit %d: room for %d records", limit, s.Footprint())
+		}
+	})
+}
