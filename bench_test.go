@@ -260,10 +260,11 @@ func benchClusterWith(b *testing.B, nodes int, noTrace bool) *Cluster {
 	return c
 }
 
-// BenchmarkRollingUpdateDefault is BenchmarkRollingUpdate in the default
-// configuration, trace on, next to NoTrace: the cost users pay. Each run
-// creates and updates the service in a fresh cluster; both are timed.
-func BenchmarkRollingUpdateDefault(b *testing.B) {
+// BenchmarkCreateUpdateDefault creates and updates a service in a fresh
+// cluster, both timed, in the default configuration (trace on) next to
+// NoTrace, and reports the process's CPU time per replica beside wall time:
+// on a shared machine the CPU time is what can be compared.
+func BenchmarkCreateUpdateDefault(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		for _, noTrace := range []bool{false, true} {
 			b.Run(fmt.Sprintf("replicas=%d/parallelism=10/notrace=%t", n, noTrace), func(b *testing.B) {
@@ -296,6 +297,22 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
 				b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
 				b.ReportMetric(cpu.Seconds()*1e9/float64(b.N)/float64(n), "cpu-ns/replica")
+			})
+		}
+	}
+}
+
+// BenchmarkRollingUpdateDefault is BenchmarkRollingUpdate in the default
+// configuration, Config{Seed: 1}: the in-memory trace on, as users run it.
+// Its rows pair with BenchmarkRollingUpdate's (NoTrace) in BENCHMARKS.md.
+func BenchmarkRollingUpdateDefault(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, p := range []uint64{1, 10, 0} {
+			if n == 100000 && p != 10 && testing.Short() {
+				continue
+			}
+			b.Run(fmt.Sprintf("replicas=%d/parallelism=%d", n, p), func(b *testing.B) {
+				benchRollingUpdateConfig(b, Config{Seed: 1}, n, p, false)
 			})
 		}
 	}
@@ -375,4 +392,74 @@ func BenchmarkMemoryPerTaskDefault(b *testing.B) {
 	b.ReportMetric(kept, "tasks")
 	b.ReportMetric(events, "events")
 	b.ReportMetric(perTask, "B/task-kept")
+}
+
+// BenchmarkRollbackDefault is BenchmarkRollback in the default
+// configuration (trace on).
+func BenchmarkRollbackDefault(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, p := range []uint64{1, 10, 0} {
+			if n == 100000 && p != 10 && testing.Short() {
+				continue
+			}
+			b.Run(fmt.Sprintf("replicas=%d/parallelism=%d", n, p), func(b *testing.B) {
+				benchRollingUpdateConfig(b, Config{Seed: 1}, n, p, true)
+			})
+		}
+	}
+}
+
+// benchRollingUpdateConfig is benchRollingUpdate on a cluster made with cfg:
+// n/10 nodes, n replicas updated (or rolled back) with parallelism p, timed
+// from the update to `completed`.
+func benchRollingUpdateConfig(b *testing.B, cfg Config, n int, p uint64, rollback bool) {
+	var ms0, ms1 runtime.MemStats
+	var mallocs, bytes uint64
+	for b.Loop() {
+		b.StopTimer()
+		c := New(cfg)
+		for i := range n / 10 {
+			nc := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
+			if i == 0 {
+				nc.Role = node.Manager
+			}
+			if _, err := c.AddNode(nc); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ucfg := &updater.Config{Parallelism: p}
+		spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: ucfg, Rollback: ucfg}
+		c.CreateService(spec)
+		c.RunUntilIdle(24 * time.Hour)
+		spec.TaskTemplate.Image = "web:2"
+		if rollback {
+			c.UpdateService("web", spec)
+			c.RunUntilIdle(100 * 24 * time.Hour)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms0)
+		b.StartTimer()
+		if rollback {
+			c.RollbackService("web")
+		} else {
+			c.UpdateService("web", spec)
+		}
+		c.RunUntilIdle(100 * 24 * time.Hour)
+		b.StopTimer()
+		runtime.ReadMemStats(&ms1)
+		mallocs += ms1.Mallocs - ms0.Mallocs
+		bytes += ms1.TotalAlloc - ms0.TotalAlloc
+		s, _ := c.Service("web")
+		want := updater.Completed
+		if rollback {
+			want = updater.RollbackCompleted
+		}
+		if s.UpdateStatus == nil || s.UpdateStatus.State != want {
+			b.Fatalf("update status %+v", s.UpdateStatus)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
+	b.ReportMetric(float64(mallocs)/float64(b.N)/float64(n), "allocs/replica")
+	b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
 }

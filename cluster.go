@@ -83,7 +83,6 @@ type Cluster struct {
 	unschedulable []*taskState // tasks the scheduler could not place
 	retry         bool         // something changed that may let unschedulable tasks fit
 	notes         []updNote    // task changes to hand to updaters
-	notifying     bool
 
 	// scratch space reused by the scheduler pass
 	groups    []schedGroup
@@ -199,9 +198,16 @@ type startGate struct {
 	restartAfter bool // the task failed during its delay: restart it when the delay ends
 }
 
+// updNote is a message for a service's updater: a task change (ts, with
+// the states it changed to) or the answer to a CreateTask (created).
 type updNote struct {
+	svc               *serviceState
 	ts                *taskState
 	desired, observed task.State
+	created           bool
+	gen               uint32 // created: the updater run that asked
+	slot              uint64
+	id                string // created: the new task's ID, "" when aborted
 }
 
 // event kinds on the queue

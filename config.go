@@ -11,8 +11,9 @@ import (
 // says otherwise: midnight UTC on 1 January 2000, as testing/synctest uses.
 func DefaultEpoch() time.Time { return time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC) }
 
-// Timing constants of real Swarm that the simulation uses (reference
-// swarm-mesh-scheduler.md D and swarm-updates.md §10).
+// Timing constants of real Swarm that the simulation uses (SwarmKit's
+// manager/dispatcher/dispatcher.go defaults, restart/restart.go and
+// update/updater.go).
 const (
 	// HeartbeatPeriod is the dispatcher's heartbeat period.
 	HeartbeatPeriod = 5 * time.Second

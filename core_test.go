@@ -2,7 +2,6 @@ package swarmsim
 
 import (
 	"errors"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,66 +13,6 @@ import (
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
-
-// busyScript exercises most of the cluster: updates, failures, restarts,
-// drains, node failures, scaling and rollbacks.
-const busyScript = `
-image web:bad exit-after=3s exit-code=1
-node manager role=manager
-node worker1
-node worker2
-node worker3 label.zone=b
-create web image=web:1 replicas=5 update-delay=2s publish=8080:80
-create cache image=cache:1 mode=global
-run 30s
-update web image=web:2 update-parallelism=2
-run 10s
-drain worker1
-run 20s
-stop worker2
-run 40s
-scale web 3
-update web image=web:bad update-failure-action=rollback
-run 1m
-start worker2
-activate worker1
-rollback web
-run 2m
-`
-
-func TestSameSeedSameTrace(t *testing.T) {
-	a := runScript(t, busyScript)
-	b := runScript(t, busyScript)
-	if a != b {
-		t.Fatalf("two runs with the same seed differ:\n%s", cmp.Diff(a, b))
-	}
-	if !strings.Contains(a, "rollback_completed") || !strings.Contains(a, "heartbeat failure") {
-		t.Fatalf("busy script did not reach a rollback and a node failure:\n%s", a)
-	}
-}
-
-// Another seed changes the IDs and nothing else: no choice in this scenario
-// depends on randomness.
-func TestOtherSeedChangesOnlyIDs(t *testing.T) {
-	run := func(seed uint64) string {
-		e := &scriptEnv{t: t, c: New(Config{Seed: seed}), quiet: map[EventKind]bool{}}
-		for _, line := range strings.Split(busyScript, "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				e.exec(strings.Fields(line)) // errors are part of the scenario
-
-			}
-		}
-		return e.c.TraceText()
-	}
-	a, b := run(1), run(2)
-	if a == b {
-		t.Fatal("different seeds gave identical traces, IDs included")
-	}
-	ids := regexp.MustCompile(`\b[0-9a-z]{25}\b|\b[0-9a-z]{12}\b`)
-	if ma, mb := ids.ReplaceAllString(a, "<id>"), ids.ReplaceAllString(b, "<id>"); ma != mb {
-		t.Fatalf("traces differ beyond IDs:\n%s", cmp.Diff(ma, mb))
-	}
-}
 
 func newTestCluster(t *testing.T, hosts ...string) *Cluster {
 	t.Helper()
@@ -103,7 +42,8 @@ func states(t *testing.T, c *Cluster, svc string) []string {
 	return out
 }
 
-// The restart policy (reference swarm-updates.md §7.3): MaxAttempts=3 with no
+// The restart policy (SwarmKit's restart.go: Supervisor.shouldRestart):
+// MaxAttempts=3 with no
 // window allows the original run plus three replacements; condition
 // on-failure does not restart a task that exited 0; none restarts nothing.
 func TestRestartPolicy(t *testing.T) {
@@ -150,8 +90,8 @@ func TestRestartPolicy(t *testing.T) {
 	}
 }
 
-// A service update resets the restart counters (§7.3: history is per spec
-// version).
+// A service update resets the restart counters (Supervisor.shouldRestart:
+// the history is per spec version).
 func TestRestartCountersResetOnUpdate(t *testing.T) {
 	c := newTestCluster(t, "manager")
 	c.SetTaskHistoryLimit(-1)
@@ -171,7 +111,8 @@ func TestRestartCountersResetOnUpdate(t *testing.T) {
 	}
 }
 
-// Task history (§6.2): at most 5 tasks per slot by default, MaxAttempts+1
+// Task history (SwarmKit's taskreaper/task_reaper.go: TaskReaper.tick): at
+// most 5 tasks per slot by default, MaxAttempts+1
 // when the restart policy sets MaxAttempts, and the swarm-wide limit can be
 // changed.
 func TestTaskHistoryRetention(t *testing.T) {
@@ -203,7 +144,9 @@ func TestTaskHistoryRetention(t *testing.T) {
 	}
 }
 
-// Scale-down (§8.2): slots mid-replacement go first, then copies on the
+// Scale-down (SwarmKit's replicated/services.go: Orchestrator.reconcile, with
+// slot.go's slotsByRunningState and slotsByIndex): slots mid-replacement go
+// first, then copies on the
 // most loaded nodes, higher slots before lower ones.
 func TestScaleDownChoice(t *testing.T) {
 	c := newTestCluster(t, "a", "b")
@@ -231,9 +174,9 @@ func TestScaleDownPrefersUnbalancedNodes(t *testing.T) {
 	s := &serviceState{}
 	na, nb := &nodeState{idx: 0}, &nodeState{idx: 1}
 	mk := func(slot uint64, n *nodeState, st task.State) liveSlot {
-		tk := task.Create("t", "s", "web", slot, "", 1, "img", task.Running, time.Time{})
+		tk := task.Make(task.Task{ID: "t", ServiceID: "s", ServiceName: "web", Slot: slot, SpecVersion: 1, Image: "img", DesiredState: task.Running}, nil)
 		tk.Advance(task.Status{State: st})
-		ts := &taskState{t: *tk, svc: s, node: n}
+		ts := &taskState{t: tk, svc: s, node: n}
 		return liveSlot{sl: &slotState{key: slot}, tasks: []*taskState{ts}}
 	}
 	live := []liveSlot{mk(1, na, task.Running), mk(2, na, task.Running), mk(3, na, task.Running), mk(4, nb, task.Running), mk(5, nb, task.Pending)}
@@ -308,7 +251,8 @@ func placement(cs ...string) (p schedulerPlacement) {
 	return p
 }
 
-// Node removal follows Docker's rules (reference swarm-mesh-scheduler.md B.4).
+// Node removal follows Docker's rules (SwarmKit's manager/controlapi/node.go:
+// Server.RemoveNode).
 func TestRemoveNode(t *testing.T) {
 	c := newTestCluster(t, "manager", "worker1", "worker2")
 	c.CreateService(ServiceSpec{Name: "web", Replicas: 3, TaskTemplate: TaskSpec{Image: "web"}})
@@ -539,9 +483,9 @@ func TestKeptUpdaterDoesNotWriteOverClearedStatus(t *testing.T) {
 }
 
 // Converged means every slot is served: an extra task in one slot (the
-// updater's start-first replacement and the restart supervisor's can both
-// fill one, §9.8) does not make up for a slot that is empty (found by
-// swarmsimtest). The state is built by hand: slot 1 gets a second running
+// updater's start-first replacement and the restart supervisor's can both fill
+// one, SwarmKit issue #2242) does not make up for a slot that is empty (found
+// by swarmsimtest). The state is built by hand: slot 1 gets a second running
 // task, slot 3's task is shut down and, with restart condition none, not
 // replaced.
 func TestConvergedNeedsEverySlot(t *testing.T) {

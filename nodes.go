@@ -281,7 +281,8 @@ func (c *Cluster) tasksOn(ns *nodeState) []*taskState {
 
 // evacuate handles a node that was drained or went DOWN: the restart
 // supervisor replaces its replicated tasks elsewhere; global tasks are only
-// shut down (reference swarm-mesh-scheduler.md B.4).
+// shut down (SwarmKit's replicated/tasks.go: restartTasksByNodeID and
+// global/global.go: reconcileOneNode).
 func (c *Cluster) evacuate(ns *nodeState) {
 	for _, ts := range c.tasksOn(ns) {
 		if ts.deleted || ts.t.DesiredState > task.Running {

@@ -9,7 +9,7 @@ import (
 	"github.com/swarmsim/swarmsim/updater"
 )
 
-// ---- the restart supervisor (reference swarm-updates.md §7) ----
+// ---- the restart supervisor (SwarmKit's manager/orchestrator/restart/restart.go) ----
 
 // restart is SwarmKit's restart.Supervisor.Restart for a task that ended (or
 // whose node went DOWN or was drained) while it was meant to run: shut it
@@ -113,7 +113,8 @@ type liveSlot struct {
 	tasks []*taskState
 }
 
-// reconcileReplicated is SwarmKit's replicated orchestrator (§2.2, §8.2).
+// reconcileReplicated is SwarmKit's replicated orchestrator
+// (manager/orchestrator/replicated/services.go: reconcile).
 func (c *Cluster) reconcileReplicated(s *serviceState) {
 	var live []liveSlot
 	var dead []*slotState
@@ -198,7 +199,7 @@ func (c *Cluster) scaleDownChoice(live []liveSlot, replicas int) (keep, remove [
 }
 
 // reconcileGlobal is SwarmKit's global orchestrator on a service event
-// (§2.3, reference swarm-mesh-scheduler.md B.6): every node gets its task,
+// (manager/orchestrator/global/global.go: reconcileServices): every node gets its task,
 // and nodes that already have one go to the updater.
 func (c *Cluster) reconcileGlobal(s *serviceState) {
 	var live []liveSlot

@@ -27,8 +27,8 @@ func genImage(t *rapid.T, label string) ImageBehavior {
 
 // Without faults, whatever the update config and image timings, every
 // rolling update completes, never holds more than `parallelism` slots at once
-// and, stop-first, never runs two tasks of a slot at the same time (reference
-// swarm-updates.md §3.3 to §3.9).
+// and, stop-first, never runs two tasks of a slot at the same time (SwarmKit's
+// manager/orchestrator/update/updater.go: Updater.Run, worker, updateTask).
 func TestPropertyUpdatesComplete(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		nodes := rapid.IntRange(1, 5).Draw(t, "nodes")

@@ -1,23 +1,15 @@
 package swarmsim
 
 import (
-	"slices"
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
 	"github.com/swarmsim/swarmsim/mesh"
-	"github.com/swarmsim/swarmsim/task"
 )
 
-// Route is the task that answered a request through the routing mesh.
-type Route struct {
-	ServiceID string
-	Service   string
-	TaskID    string
-	Task      string // e.g. myweb.2
-	NodeID    string
-	Node      string
-}
+// Route is the task that answered a request through the routing mesh: the
+// mesh's Route, with the task's and the node's names filled in.
+type Route = mesh.Route
 
 // Resolve answers "a client connects to node nodeRef on port/proto: which
 // task answers?" at the current virtual time. Each entry node keeps its own
@@ -37,7 +29,7 @@ func (c *Cluster) Resolve(nodeRef string, port uint32, proto mesh.Protocol) (Rou
 }
 
 func (c *Cluster) route(r mesh.Route) Route {
-	out := Route{ServiceID: r.ServiceID, TaskID: r.TaskID, NodeID: r.NodeID}
+	out := r
 	if ts := c.lookupTask(r.TaskID); ts != nil {
 		out.Task = ts.t.Name()
 		out.Service = ts.t.ServiceName
@@ -161,88 +153,4 @@ func (c *Cluster) probeFire(e eventq.Event) {
 	if next := addSat(c.now, time.Duration(p.every)); next < p.end {
 		c.push(next, evProbe, e.A, 0)
 	}
-}
-
-// ---- tasks ----
-
-// Tasks returns a service's tasks still in the store (history included),
-// in creation order. The returned values are copies.
-func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
-	c.lazyInit()
-	s, err := c.lookupService(serviceRef)
-	if err != nil {
-		return nil, err
-	}
-	var out []TaskView
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			out = append(out, c.taskView(ts))
-		}
-	}
-	slices.SortFunc(out, func(a, b TaskView) int { return int(a.seq) - int(b.seq) })
-	return out, nil
-}
-
-// AllTasks returns every task in the store, in creation order.
-func (c *Cluster) AllTasks() []TaskView {
-	c.lazyInit()
-	var out []TaskView
-	for _, ts := range c.tasks {
-		if !ts.deleted {
-			out = append(out, c.taskView(ts))
-		}
-	}
-	return out
-}
-
-// Task looks a task up by ID.
-func (c *Cluster) Task(id string) (TaskView, error) {
-	c.lazyInit()
-	ts := c.lookupTask(id)
-	if ts == nil {
-		return TaskView{}, daemonErr(KindNotFound, "task %s not found", id)
-	}
-	return c.taskView(ts), nil
-}
-
-// TasksOnNode returns the tasks assigned to a node, in creation order.
-func (c *Cluster) TasksOnNode(nodeRef string) ([]TaskView, error) {
-	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
-	if err != nil {
-		return nil, err
-	}
-	var out []TaskView
-	for _, ts := range c.tasksOn(ns) {
-		out = append(out, c.taskView(ts))
-	}
-	return out, nil
-}
-
-// TaskView is a copy of a task as `docker service ps` sees it.
-type TaskView struct {
-	task.Task
-	// Node is the name of the node the task is assigned to ("" while
-	// pending).
-	Node string
-	// Ports are the task's host-mode published ports (its PortStatus).
-	Ports []mesh.PortConfig
-	// UpToDate is true when the task runs the service's current spec, as
-	// SwarmKit's IsTaskDirty decides (the `_up-to-date` filter the docker
-	// CLI's progress display uses).
-	UpToDate bool
-	seq      int32
-}
-
-func (c *Cluster) taskView(ts *taskState) TaskView {
-	v := TaskView{Task: ts.t.Snapshot(), seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts)}
-	if ts.node != nil {
-		v.Node = ts.node.n.DisplayName()
-	}
-	for _, p := range ts.svc.endpoint {
-		if p.PublishMode == mesh.Host {
-			v.Ports = append(v.Ports, p)
-		}
-	}
-	return v
 }

@@ -148,7 +148,8 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 }
 
 // UpdateService replaces a service's spec, as `docker service update` does
-// (reference swarm-updates.md §2.1): the current spec becomes PreviousSpec,
+// (SwarmKit's controlapi Server.UpdateService, manager/controlapi/service.go):
+// the current spec becomes PreviousSpec,
 // the update status is cleared, and any update in progress is cancelled for a
 // new one over a fresh snapshot. This is how a paused update resumes.
 func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
@@ -196,7 +197,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 
 // ScaleService sets a replicated service's replica count: an ordinary
 // update, so it also replaces PreviousSpec and restarts a rolling update in
-// progress (§3.10).
+// progress (controlapi UpdateService, then update.Supervisor.Update).
 func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	c.lazyInit()
 	s, err := c.lookupService(ref)
@@ -328,7 +329,9 @@ func (c *Cluster) converged(s *serviceState) bool {
 	}
 	// Every slot (every node, for a global service) must be served by an
 	// up-to-date task that is meant to run and runs; an extra task in a slot
-	// (the updater and the restart supervisor can both fill one, §9.8) does
+	// (the updater and the restart supervisor can both fill one: SwarmKit's
+	// restart.Supervisor and update.Updater act on the same slot without a
+	// lock between them) does
 	// not make up for an empty one.
 	served := 0
 	for _, sl := range s.slots.all() {

@@ -256,6 +256,12 @@ func (e Event) String() string {
 	return e.format(time.Time{})
 }
 
+// Text renders an event as one line of TraceText: the virtual time in
+// seconds since epoch, the kind, and the fields that kind carries.
+func (e Event) Text(epoch time.Time) string {
+	return e.format(epoch)
+}
+
 func (e Event) format(epoch time.Time) string {
 	var b strings.Builder
 	if !epoch.IsZero() {

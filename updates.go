@@ -7,8 +7,8 @@ import (
 	"github.com/swarmsim/swarmsim/updater"
 )
 
-// isDirty is SwarmKit's orchestrator.IsTaskDirty (reference swarm-updates.md
-// §3.1): a task is clean when it was made from the service's spec version, or
+// isDirty is SwarmKit's orchestrator.IsTaskDirty (manager/orchestrator/
+// task.go): a task is clean when it was made from the service's spec version, or
 // from a spec whose task template and endpoint are the same; a change of
 // placement alone leaves a task clean if its node still satisfies the new
 // constraints.
@@ -158,7 +158,7 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 		if first == nil {
 			// "task <id> was already shut down when reached by updater":
 			// the whole batch is aborted.
-			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
+			c.noteCreated(s, a.Slot, "")
 			return
 		}
 	}
@@ -166,7 +166,7 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 	if s.spec.spec.Mode == Global {
 		ns = c.nodes[a.Slot-1]
 		if ns == nil {
-			c.applyUpdater(s, s.upd.TaskCreated(a.Slot, "", c.Now()))
+			c.noteCreated(s, a.Slot, "")
 			return
 		}
 	}
@@ -181,8 +181,16 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 		c.delayStart(ts, old, 0, true, true)
 	}
 	ts.tracked = s.updGen
-	c.applyUpdater(s, s.upd.TaskCreated(a.Slot, ts.t.ID, c.Now()))
+	c.noteCreated(s, a.Slot, ts.t.ID)
 	c.checkGate(ts)
+}
+
+// noteCreated queues the answer to a CreateTask action (the new task's ID,
+// or "" when the batch was aborted) behind the task changes the action
+// caused, like every other message to an updater: applying an action never
+// calls back into the updater.
+func (c *Cluster) noteCreated(s *serviceState, slot uint64, id string) {
+	c.notes = append(c.notes, updNote{svc: s, gen: s.updGen, created: true, slot: slot, id: id})
 }
 
 // shutdownTasks sets desired SHUTDOWN on those of ids, tasks of slot key,
@@ -201,7 +209,8 @@ func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) (firs
 	return first
 }
 
-// autoRollback is SwarmKit's rollbackUpdate (§3.8): the previous spec comes
+// autoRollback is SwarmKit's Updater.rollbackUpdate (manager/orchestrator/
+// update/updater.go): the previous spec comes
 // back, PreviousSpec is cleared and the status says why; the reconcile that
 // follows starts the rollback.
 func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
@@ -227,44 +236,12 @@ func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
 	c.markDirty(s)
 }
 
-// writeUpdaterStatus is the store side of the updater's status writes
-// (SwarmKit's startUpdate, pauseUpdate and completeUpdate): the stored status
-// decides. A start is written only over no status; a pause or a completion
-// only over some status (a service updated since the updater began has
-// none, and nothing is written), and its state follows the stored one: a
-// pause of a rollback is rollback_paused, a completion of a rollback is
-// rollback_completed, anything else paused or completed.
+// writeUpdaterStatus stores a status the updater emitted, by SwarmKit's
+// rules for its status writes (updater.Write).
 func (c *Cluster) writeUpdaterStatus(s *serviceState, st updater.Status) {
-	stored := s.status
-	switch st.State {
-	case updater.Updating:
-		if stored.State != updater.None {
-			return
-		}
-	case updater.Paused, updater.RollbackPaused:
-		if stored.State == updater.None {
-			return
-		}
-		next := stored
-		next.State = updater.Paused
-		if stored.State == updater.RollbackStarted {
-			next.State = updater.RollbackPaused
-		}
-		next.Message = st.Message
-		st = next
-	case updater.Completed, updater.RollbackCompleted:
-		if stored.State == updater.None {
-			return
-		}
-		next := stored
-		next.State, next.Message = updater.Completed, updater.MsgCompleted
-		if stored.State == updater.RollbackStarted {
-			next.State, next.Message = updater.RollbackCompleted, updater.MsgRollbackCompleted
-		}
-		next.CompletedAt = c.Now()
-		st = next
+	if next, ok := updater.Write(s.status, st, c.Now()); ok {
+		c.setUpdateStatus(s, next)
 	}
-	c.setUpdateStatus(s, st)
 }
 
 func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
@@ -274,16 +251,20 @@ func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
 	c.record(record{kind: EventUpdateStatus, svc: s, from: uint16(old), to: uint16(st.State), msg: st.Message})
 }
 
-// drainNotes hands task changes to the updaters of their services.
+// drainNotes hands task changes and created tasks to the updaters of their
+// services, in the order they happened. The actions an answer brings may
+// queue more notes; they are handed over in the same pass.
 func (c *Cluster) drainNotes() {
-	if c.notifying {
-		return
-	}
-	c.notifying = true
 	now := c.Now()
 	for i := 0; i < len(c.notes); i++ {
 		n := c.notes[i]
-		s := n.ts.svc
+		s := n.svc
+		if n.created {
+			if s.upd != nil && !s.removed && n.gen == s.updGen {
+				c.applyUpdater(s, s.upd.TaskCreated(n.slot, n.id, now))
+			}
+			continue
+		}
 		// The updater ignores tasks it does not track: TaskUpdated returns
 		// nothing for them and changes nothing, so they are not handed over.
 		if s.upd == nil || s.removed || n.ts.tracked != s.updGen {
@@ -291,9 +272,8 @@ func (c *Cluster) drainNotes() {
 		}
 		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.slot.key, n.ts.t.ID, n.desired, n.observed, now))
 	}
-	clear(c.notes) // no stale reference keeps a freed task alive
+	clear(c.notes) // drop the task pointers
 	c.notes = c.notes[:0]
-	c.notifying = false
 }
 
 // UpdateProgress is what a service's running updater knows, for invariant

@@ -4,8 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/node"
@@ -126,19 +130,54 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 	case Wait:
 		cl := s.swarm()
 		start := cl.Now()
-		ok, err := cl.RunUntilConverged(c.Limit, c.Services...)
-		if err != nil {
-			return daemon(err)
+		refs := c.Services
+		for _, ref := range refs {
+			if _, err := cl.Converged(ref); err != nil {
+				return daemon(err)
+			}
 		}
-		if !ok {
+		if len(refs) == 0 {
+			for _, sv := range cl.Services() {
+				refs = append(refs, sv.ID)
+			}
+		}
+		converged := func(cl *swarmsim.Cluster) bool {
+			for _, ref := range refs {
+				if ok, _ := cl.Converged(ref); !ok {
+					return false
+				}
+			}
+			return true
+		}
+		events, tooMany, ok := 0, false, false
+		if s.runFor(c.Limit, func(cl *swarmsim.Cluster) bool {
+			if ok = converged(cl); ok {
+				return true
+			}
+			events++
+			tooMany = events > maxWaitEvents
+			return tooMany
+		}) {
+			return s.interrupted("wait")
+		}
+		took := cl.Now().Sub(start)
+		switch {
+		case ok:
+			fmt.Fprintf(stdout, "converged after %s\n", took)
+		case tooMany:
+			return fmt.Errorf("swarmsim: not converged after %s: the wait stopped after %d events (the simulator's limit for one wait)", took, maxWaitEvents)
+		case took < c.Limit:
+			return fmt.Errorf("swarmsim: not converged after %s: the virtual clock reached its horizon", took)
+		default:
 			return fmt.Errorf("swarmsim: not converged after %s", c.Limit)
 		}
-		fmt.Fprintf(stdout, "converged after %s\n", cl.Now().Sub(start))
 	case Time:
 		cl := s.Cluster()
 		fmt.Fprintln(stdout, cl.Now().Sub(cl.Epoch()))
 	case Timeline:
 		return s.timelineFile(c, stdout)
+	case Seed, Trace:
+		return s.session(cmd)
 	default:
 		return fmt.Errorf("swarmsim: cannot run %s", cmd.commandName())
 	}
@@ -152,4 +191,96 @@ func (s *Session) names2(msg string) string {
 		pairs = append(pairs, n.ID, n.Description.Hostname)
 	}
 	return strings.NewReplacer(pairs...).Replace(msg)
+}
+
+// Seed is `swarmsim seed N`: the seed of the session's cluster, given
+// before the first command that uses the cluster.
+type Seed struct{ N uint64 }
+
+// Trace is `swarmsim trace on|off [--hide KIND,...]`: with tracing on, every
+// command is followed by the trace events it caused, one per line in
+// Cluster.TraceText's form indented by two spaces, less the hidden kinds.
+type Trace struct {
+	On   bool
+	Hide []swarmsim.EventKind
+}
+
+func (Seed) commandName() string  { return "swarmsim seed" }
+func (Trace) commandName() string { return "swarmsim trace" }
+
+// traceState is what `swarmsim trace` set: whether it is on, the kinds it
+// hides and the last event already printed.
+type traceState struct {
+	on   bool
+	hide [256]bool
+	last uint64
+}
+
+// sessionCmds are the directives that configure the session itself.
+func sessionCmds(res *result) []*cobra.Command {
+	seed := leaf("seed N", "Seed the simulated cluster (before the first command that uses it)", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		n, err := strconv.ParseUint(a[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("invalid seed %q: want a number from 0 to %d", a[0], uint64(math.MaxUint64))
+		}
+		res.cmd = Seed{N: n}
+		return nil
+	})
+	var hide []string
+	trace := leaf("trace [OPTIONS] on|off", "Print the trace events each command causes after its output", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		tr := Trace{}
+		switch a[0] {
+		case "on":
+			tr.On = true
+		case "off":
+		default:
+			return fmt.Errorf("invalid argument %q: want on or off", a[0])
+		}
+		for _, h := range hide {
+			k, err := swarmsim.ParseEventKind(h)
+			if err != nil {
+				return fmt.Errorf("invalid argument %q for \"--hide\" flag: %v", h, err)
+			}
+			tr.Hide = append(tr.Hide, k)
+		}
+		res.cmd = tr
+		return nil
+	})
+	trace.Flags().StringSliceVar(&hide, "hide", nil, "Event kinds to leave out (task-created, task-state, task-desired, ...)")
+	return []*cobra.Command{seed, trace}
+}
+
+// session runs the directives that configure the session.
+func (s *Session) session(cmd Command) error {
+	switch c := cmd.(type) {
+	case Seed:
+		if s.c != nil {
+			return errors.New("swarmsim: seed must come before the first command that uses the cluster")
+		}
+		s.seed = c.N
+	case Trace:
+		s.trace = traceState{on: c.On}
+		for _, k := range c.Hide {
+			s.trace.hide[k] = true
+		}
+		if s.c != nil {
+			s.trace.last = s.c.LastSeq()
+		}
+	}
+	return nil
+}
+
+// printTrace writes the events since the last printed one when tracing is
+// on.
+func (s *Session) printTrace(w io.Writer) {
+	if !s.trace.on || s.c == nil {
+		return
+	}
+	epoch := s.c.Epoch()
+	for _, ev := range s.c.EventsSince(s.trace.last) {
+		if !s.trace.hide[ev.Kind] {
+			io.WriteString(w, "  "+ev.Text(epoch)+"\n")
+		}
+	}
+	s.trace.last = s.c.LastSeq()
 }

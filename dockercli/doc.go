@@ -19,7 +19,11 @@
 // directives for what Docker cannot express (nodes joining and failing,
 // firewalls, how images behave, traffic through the routing mesh, and
 // `swarmsim timeline FILE.svg [SERVICE...]`, which draws the run so far as a
-// picture with package timeline). RunScript turns a script into a
+// picture with package timeline), and two for tests: `swarmsim seed N`
+// seeds the cluster and `swarmsim trace on|off [--hide KIND,...]` prints
+// after each command the trace events it caused, one per line in
+// Cluster.TraceText's form (swarmsimtest's scenario files use both).
+// RunScript turns a script into a
 // transcript; Session.Exec runs one line. Parse keeps the command-line
 // parsing apart from execution. Session.Logger receives every event of the
 // cluster (a slog JSON handler writes the JSONL trace) and Session.Timeline

@@ -3,7 +3,7 @@ package dockercli
 import (
 	"errors"
 	"fmt"
-	"github.com/spf13/pflag"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -11,6 +11,7 @@ import (
 
 	units "github.com/docker/go-units"
 	"github.com/mattn/go-shellwords"
+	"github.com/spf13/pflag"
 	"github.com/swarmsim/swarmsim/scheduler"
 )
 
@@ -125,15 +126,52 @@ func (v stringPtrValue) String() string {
 	return ""
 }
 
-type listValue struct{ p *[]string }
+// listValue is docker/cli's ListOpts ("list"), with its validator when
+// validate is set (opts.ValidateLabel, opts.ValidateEnv).
+type listValue struct {
+	p        *[]string
+	validate func(string) error
+}
 
-func (v listValue) Set(s string) error { *v.p = append(*v.p, s); return nil }
-func (v listValue) Type() string       { return "list" }
+func (v listValue) Set(s string) error {
+	if v.validate != nil {
+		if err := v.validate(s); err != nil {
+			return err
+		}
+	}
+	*v.p = append(*v.p, s)
+	return nil
+}
+func (v listValue) Type() string { return "list" }
 func (v listValue) String() string {
 	if len(*v.p) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("%v", *v.p)
+}
+
+// validateLabel is docker/cli's opts.ValidateLabel: the key (before any
+// "=", leading blanks trimmed) must be non-empty and free of blanks.
+func validateLabel(s string) error {
+	key, _, _ := strings.Cut(s, "=")
+	key = strings.TrimLeft(key, " \t")
+	if key == "" {
+		return fmt.Errorf("invalid label '%s': empty name", s)
+	}
+	if strings.ContainsAny(key, " \t") {
+		return fmt.Errorf("label '%s' contains whitespaces", key)
+	}
+	return nil
+}
+
+// validateEnv is docker/cli's opts.ValidateEnv: the name before any "="
+// must be non-empty. (Docker fills a bare NAME from the client's
+// environment; a simulation has none, so NAME stays as written.)
+func validateEnv(s string) error {
+	if k, _, _ := strings.Cut(s, "="); k == "" {
+		return errors.New("invalid environment variable: " + s)
+	}
+	return nil
 }
 
 // nanoCPUValue is Docker's NanoCPUs option ("decimal"): a rational number of
@@ -172,6 +210,11 @@ func (v memBytesValue) Set(s string) error {
 	n, err := units.RAMInBytes(s)
 	if err != nil {
 		return err
+	}
+	// go-units converts a float to int64: a size beyond int64 ("1e30")
+	// comes back negative (or saturated, on some platforms).
+	if n < 0 || n == math.MaxInt64 {
+		return errors.New("value is too large")
 	}
 	*v.p = &n
 	return nil

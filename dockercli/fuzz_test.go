@@ -2,8 +2,10 @@ package dockercli
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,7 @@ import (
 // FuzzReadScript: the script reader and word splitter never panic, and
 // splitting is deterministic.
 func FuzzReadScript(f *testing.F) {
-	for _, s := range []string{"docker service ls", "$ a 'b\nc'", "a \\\nb # c", `"x\"y"`, "a|b", "''\n\"\""} {
+	for _, s := range []string{"docker service ls", "$ a 'b\nc'", "a \\\nb # c", `"x\"y"`, "a|b", "''\n\"\"", "a 'open", "a \\", strings.Repeat("x", MaxLineBytes+1) + "\na\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -21,10 +23,82 @@ func FuzzReadScript(f *testing.F) {
 		if errA != errB || !reflect.DeepEqual(a, b) {
 			t.Fatalf("SplitWords not deterministic on %q", s)
 		}
-		if _, err := ReadScript(strings.NewReader(s)); err != nil && !strings.Contains(err.Error(), "token too long") {
+		if _, err := ReadScript(strings.NewReader(s)); err != nil {
 			t.Fatalf("ReadScript(%q): %v", s, err)
 		}
 	})
+}
+
+// FuzzScript: no script, however malformed (huge numbers, long lines,
+// endless templates, open quotes), panics or runs without bound: the
+// whole script runs in a session whose sleeps and waits the Interrupted
+// hook cuts off after a budget of events, and every limit answers with an
+// error. A recovered panic (an *InternalError) fails the fuzz.
+func FuzzScript(f *testing.F) {
+	for _, s := range []string{
+		"docker service create --name web --replicas 2 -p 8080:80 nginx\ndocker service update --image nginx:2 web\ndocker service ps web\n",
+		"docker service create --replicas 9223372036854775807 nginx\ndocker service create --replicas 18446744073709551615 nginx\ndocker service ls\n",
+		"docker service create -d --name w nginx\ndocker service scale w=1000000000\ndocker service ls\n",
+		"swarmsim node add x --cpus -1 --memory 1e30\nswarmsim node add y --cpus 1e300\n",
+		"sleep nan\nsleep -1\nsleep 1e400\nsleep 4611686018\nsleep 4611686018\ndocker service create nginx\n",
+		"swarmsim probe manager 8080 --every 1ns --for 1h\nswarmsim wait --timeout 100000h\n",
+		"swarmsim image bad:1 --fail-on-start\ndocker service create -d --name loop --restart-delay 0s bad:1\nswarmsim wait --timeout 100000h\nsleep 1000h\n",
+		"docker service create -d --name w nginx\ndocker service ls --format '{{range 10000000000}}{{end}}'\n",
+		"docker service create -d --name w nginx\ndocker service ls --format '{{range 100000}}xxxxxxxxxxxxxxxx{{end}}'\n",
+		"docker service create -d --name w nginx\ndocker service inspect --format '{{pad .ID 1000000000 0}}' w\n",
+		"docker service ls --format '{{define \"a\"}}{{template \"a\"}}{{end}}{{template \"a\"}}'\n",
+		"docker service create --label '' -e =v --update-max-failure-ratio NaN NGINX\n",
+		"docker service create nginx:::\ndocker node update --label-add '' worker1\n",
+		"docker service ls 'open\nstill open",
+		"docker service ls \\",
+		"docker service ls --format '" + strings.Repeat("x", 1<<16) + "'\n",
+		strings.Repeat("a", MaxLineBytes+1) + "\nswarmsim time\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, script string) {
+		if bigSwarm(script) {
+			return // the cost of big swarms is the benchmarks' business
+		}
+		defer func(n int) { maxWaitEvents = n }(maxWaitEvents)
+		maxWaitEvents = 20000
+		s := NewSession(1)
+		s.WaitLimit = 5 * time.Second
+		s.TraceLimit = 10000
+		checks := 0
+		s.Interrupted = func() bool { checks++; return checks > 50 }
+		err := RunScript(strings.NewReader(script), io.Discard, ScriptOptions{Session: s})
+		var ie *InternalError
+		if errors.As(err, &ie) {
+			t.Fatalf("internal error: %v", ie)
+		}
+	})
+}
+
+// bigSwarm reports whether a script asks for more than 2,000 replicas of a
+// service (within the simulator's limit): legal, but too slow for a fuzz
+// input (a CLI wait polls every task).
+func bigSwarm(script string) bool {
+	big := func(s string) bool {
+		n, err := strconv.ParseUint(s, 0, 64)
+		return err == nil && n > 2000 && n <= 1_000_000
+	}
+	lines, _ := ReadScript(strings.NewReader(script))
+	for _, l := range lines {
+		words := l.Words
+		for i, w := range words {
+			if v, ok := strings.CutPrefix(w, "--replicas="); ok && big(v) {
+				return true
+			}
+			if w == "--replicas" && i+1 < len(words) && big(words[i+1]) {
+				return true
+			}
+			if _, v, ok := strings.Cut(w, "="); ok && big(v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // FuzzCommandLine: no command line panics, and a command rejected before
@@ -43,6 +117,13 @@ func FuzzCommandLine(f *testing.F) {
 		"swarmsim probe manager 8080 --every 1s --for 3s",
 		"swarmsim image a:1 --exit-after 1s --exit-code 3",
 		"docker service rollback web",
+		"docker service scale web=18446744073709551615",
+		"docker service update --replicas 1000000000 web",
+		"docker service ls --format '{{range 10000000000}}{{end}}'",
+		"docker service update --env-add =x --label-add '' web",
+		"docker service update --image NGINX web",
+		"swarmsim wait --timeout 100000h web",
+		"sleep 1e400",
 	} {
 		f.Add(s)
 	}
@@ -77,7 +158,8 @@ func FuzzCommandLine(f *testing.F) {
 // FuzzParsePortSpec: no port spec panics; every accepted one gives ports in
 // range with a known protocol (a target of 0 passes the CLI, as with
 // go-connections, and is left to the daemon), and parsing is deterministic.
-// Seeds are docker-cli.md §1.11's.
+// Seeds are the port syntax examples of docker/cli's opts/swarmopts/port.go
+// and port_test.go.
 func FuzzParsePortSpec(f *testing.F) {
 	for _, s := range []string{"8080:80", "53:53/udp", "80", "8080-8081:80-81", "8080-8090:80", "127.0.0.1:8080:80",
 		"published=8080,target=80,protocol=udp,mode=host", "target=80", "published=x,target=80", "mode=foo,target=1",

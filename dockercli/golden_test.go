@@ -2,7 +2,6 @@ package dockercli
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,57 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden transcripts")
-
-// runGolden runs each script matching pattern and compares its transcript
-// with the golden file in goldenDir.
-func runGolden(t *testing.T, pattern, goldenDir string) {
-	t.Helper()
-	files, err := filepath.Glob(pattern)
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scripts match %s (%v)", pattern, err)
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".swarm")
-		t.Run(name, func(t *testing.T) {
-			in, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out bytes.Buffer
-			if err := RunScript(bytes.NewReader(in), &out, ScriptOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join(goldenDir, name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if diff := cmp.Diff(string(want), out.String()); diff != "" {
-				t.Errorf("transcript of %s differs (-want +got):\n%s", f, diff)
-			}
-		})
-	}
-}
-
-// TestGoldenTranscripts covers every command, directive and error text of
-// the CLI (testdata/*.swarm).
-func TestGoldenTranscripts(t *testing.T) {
-	runGolden(t, filepath.Join("testdata", "*.swarm"), "testdata")
-}
-
-// TestExampleScripts runs every example script of the project
-// (examples/*.swarm) against its golden transcript.
-func TestExampleScripts(t *testing.T) {
-	runGolden(t, filepath.Join("..", "examples", "*.swarm"), filepath.Join("..", "examples", "testdata"))
-}
 
 // TestSeedTranscriptShape pins the seed's `docker service ps redis` table
 // after the update: 6 rows, redis.1..3 running redis:3.0.7, each followed by

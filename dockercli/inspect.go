@@ -8,7 +8,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/template"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -198,7 +197,7 @@ func inspectOut(w io.Writer, format string, elems []any, errs []error) error {
 		w.Write(out)
 		io.WriteString(w, "\n")
 	} else {
-		var tmpl *template.Template
+		var tmpl *boundedTemplate
 		var err error
 		if format == "json" {
 			tmpl, err = parseTemplate("{{json .}}")

@@ -1,8 +1,10 @@
 package dockercli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -33,15 +35,22 @@ func parseSleep(args []string) (Command, error) {
 	if len(args) != 1 {
 		return nil, &CLIError{Msg: "usage: sleep DURATION (a Go duration such as 10s or 1m30s, or a number of seconds)", Code: 1}
 	}
-	if f, err := strconv.ParseFloat(args[0], 64); err == nil {
-		if f < 0 || f > float64(1<<62)/1e9 {
-			return nil, &CLIError{Msg: fmt.Sprintf("sleep: invalid time interval '%s'", args[0]), Code: 1}
+	invalid := &CLIError{Msg: fmt.Sprintf("sleep: invalid time interval '%s'", args[0]), Code: 1}
+	if f, err := strconv.ParseFloat(args[0], 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		// NaN and negative numbers are refused; a number too large for
+		// a duration (1e400, 4611686018 twice over) saturates: the clock
+		// stops at swarmsim.Horizon.
+		if f != f || f < 0 {
+			return nil, invalid
+		}
+		if f*float64(time.Second) >= float64(math.MaxInt64) {
+			return Sleep{D: math.MaxInt64}, nil
 		}
 		return Sleep{D: time.Duration(f * float64(time.Second))}, nil
 	}
 	d, err := time.ParseDuration(args[0])
 	if err != nil || d < 0 {
-		return nil, &CLIError{Msg: fmt.Sprintf("sleep: invalid time interval '%s'", args[0]), Code: 1}
+		return nil, invalid
 	}
 	return Sleep{D: d}, nil
 }
@@ -121,15 +130,6 @@ func exactArgs(n int) cobra.PositionalArgs {
 			return nil
 		}
 		return fmt.Errorf("%s: '%s' requires %d %s\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), n, plural("argument", n), c.UseLine(), c.CommandPath())
-	}
-}
-
-func maxArgs(n int) cobra.PositionalArgs {
-	return func(c *cobra.Command, args []string) error {
-		if len(args) <= n {
-			return nil
-		}
-		return fmt.Errorf("%s: '%s' requires at most %d %s\n\nUsage:  %s\n\nRun '%s --help' for more information", binName(c), c.CommandPath(), n, plural("argument", n), c.UseLine(), c.CommandPath())
 	}
 }
 
@@ -249,9 +249,9 @@ func serviceCreateCmd(res *result) *cobra.Command {
 	fs.StringVar(&mode, "mode", "replicated", `Service mode ("replicated", "global", "replicated-job", "global-job")`)
 	fs.StringVar(&o.Name, "name", "", "Service name")
 	addServiceFlags(fs, &o, true)
-	fs.VarP(listValue{&o.Labels}, "label", "l", "Service labels")
-	fs.VarP(listValue{&o.Env}, "env", "e", "Set environment variables")
-	fs.Var(listValue{&o.Constraints}, "constraint", "Placement constraints")
+	fs.VarP(listValue{&o.Labels, validateLabel}, "label", "l", "Service labels")
+	fs.VarP(listValue{&o.Env, validateEnv}, "env", "e", "Set environment variables")
+	fs.Var(listValue{p: &o.Constraints}, "constraint", "Placement constraints")
 	fs.Var(prefValue{&o.Prefs}, "placement-pref", "Add a placement preference")
 	pub := &portOptValue{}
 	fs.VarP(pub, "publish", "p", "Publish a port as a node port")
@@ -279,14 +279,14 @@ func serviceUpdateCmd(res *result) *cobra.Command {
 	fs.Var(commandValue{&args}, "args", "Service command args")
 	BoolFlag(fs, &rollback, "rollback", "", "Rollback to previous specification")
 	BoolFlag(fs, &force, "force", "", "Force update even if no changes require it")
-	fs.Var(listValue{&o.EnvRm}, "env-rm", "Remove an environment variable")
-	fs.Var(listValue{&o.LabelRm}, "label-rm", "Remove a label by its key")
+	fs.Var(listValue{p: &o.EnvRm}, "env-rm", "Remove an environment variable")
+	fs.Var(listValue{p: &o.LabelRm}, "label-rm", "Remove a label by its key")
 	pubRm := &portOptValue{}
 	fs.Var(pubRm, "publish-rm", "Remove a published port by its target port")
-	fs.Var(listValue{&o.ConstraintRm}, "constraint-rm", "Remove a constraint")
-	fs.Var(listValue{&o.LabelAdd}, "label-add", "Add or update a service label")
-	fs.Var(listValue{&o.EnvAdd}, "env-add", "Add or update an environment variable")
-	fs.Var(listValue{&o.ConstraintAdd}, "constraint-add", "Add or update a placement constraint")
+	fs.Var(listValue{p: &o.ConstraintRm}, "constraint-rm", "Remove a constraint")
+	fs.Var(listValue{&o.LabelAdd, validateLabel}, "label-add", "Add or update a service label")
+	fs.Var(listValue{&o.EnvAdd, validateEnv}, "env-add", "Add or update an environment variable")
+	fs.Var(listValue{p: &o.ConstraintAdd}, "constraint-add", "Add or update a placement constraint")
 	fs.Var(prefValue{&o.PrefAdd}, "placement-pref-add", "Add a placement preference")
 	fs.Var(prefValue{&o.PrefRm}, "placement-pref-rm", "Remove a placement preference")
 	pubAdd := &portOptValue{}
@@ -469,8 +469,8 @@ func nodeUpdateCmd(res *result) *cobra.Command {
 	fs := c.Flags()
 	fs.Var(stringPtrValue{&u.Role}, "role", `Role of the node ("worker", "manager")`)
 	fs.Var(stringPtrValue{&u.Availability}, "availability", `Availability of the node ("active", "pause", "drain")`)
-	fs.Var(listValue{&u.LabelAdd}, "label-add", `Add or update a node label ("key=value")`)
-	fs.Var(listValue{&u.LabelRm}, "label-rm", "Remove a node label if exists")
+	fs.Var(listValue{p: &u.LabelAdd}, "label-add", `Add or update a node label ("key=value")`)
+	fs.Var(listValue{p: &u.LabelRm}, "label-rm", "Remove a node label if exists")
 	return c
 }
 
@@ -550,8 +550,8 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	addC.Flags().StringVar(&add.Role, "role", "worker", `Role of the node ("worker", "manager")`)
-	addC.Flags().Var(listValue{&add.Labels}, "label", "Node label (key=value)")
-	addC.Flags().Var(listValue{&add.EngineLabels}, "engine-label", "Engine label (key=value)")
+	addC.Flags().Var(listValue{&add.Labels, validateLabel}, "label", "Node label (key=value)")
+	addC.Flags().Var(listValue{&add.EngineLabels, validateLabel}, "engine-label", "Engine label (key=value)")
 	addC.Flags().Var(nanoCPUValue{&cpus}, "cpus", "CPUs the node offers")
 	addC.Flags().Var(memBytesValue{&add.Memory}, "memory", "Memory the node offers")
 	down := leaf("down NAME", "Stop a node: it stops answering and is marked Down after 3 missed heartbeats (15s)", exactArgs(1), func(_ *cobra.Command, a []string) error {
@@ -651,6 +651,7 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
+	root.AddCommand(sessionCmds(res)...)
 	return root
 }
 

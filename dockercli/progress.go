@@ -382,14 +382,16 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			}
 			convergedAt = time.Time{}
 		}
-		if now.Sub(start) >= s.WaitLimit {
+		if now.Sub(start) >= s.WaitLimit || cl.Elapsed() >= swarmsim.Horizon { // the clock goes no further
 			if !converged {
 				sc.message("", "Operation continuing in background.")
 				sc.message("", fmt.Sprintf("Use `docker service ps %s` to check progress.", shown))
 			}
 			return nil
 		}
-		cl.RunFor(PollInterval)
+		if s.runFor(PollInterval, nil) {
+			return s.interrupted("wait")
+		}
 	}
 }
 

@@ -12,7 +12,9 @@ import (
 	"github.com/swarmsim/swarmsim/scheduler"
 )
 
-// TestTableLayout pins docker-cli.md §3's golden example: minwidth 10,
+// TestTableLayout pins docker/cli's task-print golden layout
+// (cli/command/task/testdata; the tabwriter of
+// cli/command/formatter/formatter.go: Context.postFormat): minwidth 10,
 // padding 3, the last column never padded (trailing spaces are real).
 func TestTableLayout(t *testing.T) {
 	var b bytes.Buffer
@@ -31,7 +33,8 @@ func TestTableLayout(t *testing.T) {
 	}
 }
 
-// TestHumanDuration pins go-units' table (docker-cli.md §3).
+// TestHumanDuration pins go-units' HumanDuration (docker/go-units
+// duration.go).
 func TestHumanDuration(t *testing.T) {
 	for _, tc := range []struct {
 		d    time.Duration
@@ -50,7 +53,8 @@ func TestHumanDuration(t *testing.T) {
 	}
 }
 
-// TestEllipsis pins formatter.Ellipsis: n-1 runes and "…" (§0.5), as the
+// TestEllipsis pins formatter.Ellipsis (docker/cli
+// cli/command/formatter/displayutils.go): n-1 runes and "…", as the
 // ERROR column uses it at 30 columns.
 func TestEllipsis(t *testing.T) {
 	for _, tc := range []struct {
@@ -69,7 +73,9 @@ func TestEllipsis(t *testing.T) {
 	}
 }
 
-// TestProgressBar pins the bars of §5.1 for running, preparing and new, and
+// TestProgressBar pins the bars of docker/cli's service progress
+// (cli/command/service/progress/progress.go, drawn by jsonmessage's
+// RenderTUIProgress) for running, preparing and new, and
 // their absence on a narrow terminal.
 func TestProgressBar(t *testing.T) {
 	for _, tc := range []struct {
@@ -97,7 +103,9 @@ func TestProgressBar(t *testing.T) {
 	}
 }
 
-// TestServiceLsReplicas pins REPLICAS (§4.1): running/desired and the
+// TestServiceLsReplicas pins REPLICAS (docker/cli
+// cli/command/service/formatter.go: serviceContext.Replicas): running/desired
+// and the
 // max-per-node suffix.
 func TestServiceLsReplicas(t *testing.T) {
 	svc := &swarmsim.Service{Spec: swarmsim.ServiceSpec{Mode: swarmsim.Replicated, Replicas: 3}}
@@ -117,7 +125,8 @@ func TestServiceLsReplicas(t *testing.T) {
 	}
 }
 
-// TestNodeLsGolden pins node-list-sort.golden (§4.2): full IDs, " *" for
+// TestNodeLsGolden pins docker/cli's cli/command/node/testdata/
+// node-list-sort.golden (cli/command/node/formatter.go): full IDs, " *" for
 // self, natural hostname order, Leader/Reachable.
 func TestNodeLsGolden(t *testing.T) {
 	mk := func(id, host, ver string, ms *node.ManagerStatus) *node.Node {
@@ -144,7 +153,8 @@ func TestNodeLsGolden(t *testing.T) {
 	}
 }
 
-// TestParsePortSpec pins the port syntax of §1.11.
+// TestParsePortSpec pins the port syntax of docker/cli's
+// opts/swarmopts/port.go: PortOpt.Set.
 func TestParsePortSpec(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"8080:80", "8080:80/tcp/ingress"},

@@ -3,6 +3,7 @@ package dockercli
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 )
@@ -105,35 +106,147 @@ func SplitWords(line string) ([]string, error) {
 	return words, nil
 }
 
+// MaxLineBytes is the longest line a script or the prompt accepts (4 MiB):
+// a longer line is skipped with an error that names its number.
+const MaxLineBytes = 4 << 20
+
+// LineReader reads a script or the prompt's input line by line, each line
+// bounded by MaxLineBytes, and counts the lines.
+type LineReader struct {
+	br  *bufio.Reader
+	n   int
+	buf []byte
+}
+
+// NewLineReader returns a LineReader reading r.
+func NewLineReader(r io.Reader) *LineReader {
+	return &LineReader{br: bufio.NewReaderSize(r, 64*1024)}
+}
+
+// Next returns the next line, without its "\n" or "\r\n", and its 1-based
+// number. A line longer than MaxLineBytes is read to its end and dropped:
+// Next returns "" and tooLong. At the end of the input err is io.EOF (a
+// last line without a newline is returned first, with a nil error).
+func (l *LineReader) Next() (line string, no int, tooLong bool, err error) {
+	l.buf = l.buf[:0]
+	read := false
+	for {
+		chunk, rerr := l.br.ReadSlice('\n')
+		if len(chunk) > 0 {
+			read = true
+		}
+		if !tooLong {
+			if len(l.buf)+len(chunk) > MaxLineBytes+2 { // room for "\r\n"
+				tooLong = true
+				l.buf = l.buf[:0]
+			} else {
+				l.buf = append(l.buf, chunk...)
+			}
+		}
+		switch {
+		case rerr == bufio.ErrBufferFull:
+			continue
+		case rerr != nil && rerr != io.EOF:
+			return "", l.n, false, rerr
+		case rerr == io.EOF && !read:
+			return "", l.n, false, io.EOF
+		}
+		l.n++
+		b := l.buf
+		if len(b) > 0 && b[len(b)-1] == '\n' {
+			b = b[:len(b)-1]
+		}
+		if len(b) > 0 && b[len(b)-1] == '\r' {
+			b = b[:len(b)-1]
+		}
+		if !tooLong && len(b) > MaxLineBytes {
+			tooLong = true
+		}
+		if tooLong {
+			return "", l.n, true, nil
+		}
+		return string(b), l.n, false, nil
+	}
+}
+
+// LineTooLongError is the error for a line longer than MaxLineBytes.
+type LineTooLongError struct{ Line int }
+
+func (e *LineTooLongError) Error() string {
+	return fmt.Sprintf("line %d is longer than %d bytes (the simulator's limit); it was skipped", e.Line, MaxLineBytes)
+}
+
+// EndOfInputError is the error for a script or prompt input that ends inside
+// a command: within quotes, or after a trailing backslash.
+type EndOfInputError struct {
+	// Line is the number of the command's first line.
+	Line int
+	// Backslash is true for a trailing backslash, false for an open quote.
+	Backslash bool
+}
+
+func (e *EndOfInputError) Error() string {
+	if e.Backslash {
+		return fmt.Sprintf("trailing backslash at line %d: the input ended inside the command", e.Line)
+	}
+	return fmt.Sprintf("unterminated quote at line %d: the input ended inside the command", e.Line)
+}
+
+// Unwrap lets errors.Is(err, ErrIncomplete) hold.
+func (e *EndOfInputError) Unwrap() error { return ErrIncomplete }
+
+// EndOfInput is the error for input that ends with text, a command that
+// SplitWords finds incomplete and that began on the line.
+func EndOfInput(text string, line int) *EndOfInputError {
+	backslash := false
+	if t, ok := strings.CutSuffix(text, "\\"); ok {
+		_, err := SplitWords(t)
+		backslash = err == nil
+	}
+	return &EndOfInputError{Line: line, Backslash: backslash}
+}
+
 // ScriptLine is one command of a script.
 type ScriptLine struct {
 	// Line is the 1-based number of the command's first physical line.
 	Line int
 	// Text is the command as written, without its leading "$ ", with
-	// continuation lines joined by newlines.
+	// continuation lines joined by newlines (for a line too long to read,
+	// a note saying so).
 	Text string
 	// Words are the command's words, or nil when Err is set.
 	Words []string
-	// Err is a word-splitting error (an unterminated quote at the end of
-	// the script, a shell operator).
+	// Err is a word-splitting error (a shell operator), an
+	// *EndOfInputError (the script ended inside quotes or after a trailing
+	// backslash) or a *LineTooLongError.
 	Err error
 }
 
 // ReadScript splits a script into commands: one per line; blank lines and
 // lines starting with # are skipped; a leading "$ " is stripped; a line that
-// ends inside quotes or with a backslash continues on the next line.
+// ends inside quotes or with a backslash continues on the next line. A line
+// longer than MaxLineBytes becomes a ScriptLine with a *LineTooLongError
+// (and ends any command it continued); the error is only for reading.
 func ReadScript(r io.Reader) ([]ScriptLine, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	lr := NewLineReader(r)
 	var (
 		out     []ScriptLine
 		pending []string
 		start   int
-		lineNo  int
 	)
-	for sc.Scan() {
-		lineNo++
-		raw := strings.TrimRight(sc.Text(), "\r")
+	for {
+		raw, lineNo, tooLong, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		if tooLong {
+			out = append(out, ScriptLine{Line: lineNo, Text: fmt.Sprintf("<line %d: more than %d bytes>", lineNo, MaxLineBytes), Err: &LineTooLongError{Line: lineNo}})
+			pending = nil
+			continue
+		}
 		if len(pending) == 0 {
 			t := strings.TrimLeft(raw, " \t")
 			if t == "$" {
@@ -156,12 +269,9 @@ func ReadScript(r io.Reader) ([]ScriptLine, error) {
 		out = append(out, ScriptLine{Line: start, Text: text, Words: words, Err: err})
 		pending = nil
 	}
-	if err := sc.Err(); err != nil {
-		return out, err
-	}
 	if len(pending) > 0 {
 		text := strings.Join(pending, "\n")
-		out = append(out, ScriptLine{Line: start, Text: text, Err: ErrIncomplete})
+		out = append(out, ScriptLine{Line: start, Text: text, Err: EndOfInput(text, start)})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/scheduler"
@@ -26,6 +27,20 @@ func (s *Session) randomName() string {
 	h := s.seed*0x9E3779B97F4A7C15 + s.names*0xBF58476D1CE4E5B9
 	h ^= h >> 31
 	return nameAdjectives[h%uint64(len(nameAdjectives))] + "_" + nameSurnames[(h>>8)%uint64(len(nameSurnames))]
+}
+
+// validImage is SwarmKit's image check (manager/controlapi/service.go
+// validateImage): the reference must parse with Docker's grammar
+// (distribution/reference ParseNormalizedNamed: lower-case repository,
+// at most 255 characters, a valid tag or digest).
+func validImage(image string) error {
+	if image == "" {
+		return daemon(&swarmsim.Error{Kind: swarmsim.KindInvalidArgument, RPC: true, Msg: "ContainerSpec: image reference must be provided"})
+	}
+	if _, err := reference.ParseNormalizedNamed(image); err != nil {
+		return daemon(&swarmsim.Error{Kind: swarmsim.KindInvalidArgument, RPC: true, Msg: fmt.Sprintf("ContainerSpec: %q is not a valid repository/tag", image)})
+	}
+	return nil
 }
 
 // applyConfig fills an update or rollback config from the flags given,
@@ -48,6 +63,11 @@ func applyConfig(cur *updater.Config, o *ConfigOptions) (*updater.Config, error)
 		c.Monitor = *o.Monitor
 	}
 	if o.MaxFailureRatio != nil {
+		if r := *o.MaxFailureRatio; r != r {
+			// docker/cli's floatValue accepts "NaN"; the API client's
+			// encoding/json then refuses to send it.
+			return nil, errors.New("json: unsupported value: NaN")
+		}
 		c.MaxFailureRatio = *o.MaxFailureRatio
 	}
 	if o.FailureAction != nil {
@@ -169,6 +189,9 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	if spec.Rollback, err = applyConfig(nil, &o.Rollback); err != nil {
 		return err
 	}
+	if err := validImage(t.Image); err != nil {
+		return err
+	}
 	svc, err := cl.CreateService(spec)
 	if err != nil {
 		return daemon(err)
@@ -197,6 +220,9 @@ func (s *Session) serviceUpdate(c ServiceUpdate, stdout, stderr io.Writer) error
 	} else {
 		spec := svc.Spec.Clone()
 		if err := s.mergeUpdate(&spec, c); err != nil {
+			return err
+		}
+		if err := validImage(spec.TaskTemplate.Image); err != nil {
 			return err
 		}
 		if err := cl.UpdateService(svc.ID, spec); err != nil {

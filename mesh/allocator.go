@@ -27,10 +27,11 @@ const (
 	errTextNotInSet     = "requested id does not belong to the set"
 )
 
-// Allocator is the manager's cluster-wide ingress port allocator (reference
-// A.2). It has one port space per protocol; each space reserves ports in the
-// master range 1-65535 and draws unspecified ones from the dynamic range
-// 30000-32767 with a serial cursor.
+// Allocator is the manager's cluster-wide ingress port allocator (SwarmKit's
+// manager/allocator/portallocator.go: portAllocator). It has one port space
+// per protocol; each space reserves ports in the master range 1-65535 and
+// draws unspecified ones from the dynamic range 30000-32767 with a serial
+// cursor.
 //
 // SwarmKit keeps two bitmaps per protocol (master and dynamic), but every
 // port in the dynamic bitmap is also in the master one and vice versa within
@@ -38,8 +39,9 @@ const (
 //
 // The Allocator also remembers, for every service it has allocated, its name,
 // its last spec ports and its actual ports, which is what CheckConflicts
-// compares against. A failed Allocate changes nothing. The zero value is not
-// ready; use NewAllocator.
+// compares against. A failed Allocate changes nothing. The zero Allocator is
+// empty and ready to use, like NewAllocator's: its maps are made on first
+// write.
 type Allocator struct {
 	spaces   [numProtocols]portSpace
 	services map[string]*allocService
@@ -70,12 +72,10 @@ type portUse struct {
 	rank int
 }
 
-// NewAllocator returns an empty allocator whose cursors are at 30000.
+// NewAllocator returns an empty allocator whose cursors are at 30000, the
+// same as new(Allocator).
 func NewAllocator() *Allocator {
-	return &Allocator{
-		services: make(map[string]*allocService),
-		uses:     make(map[portKey][]portUse),
-	}
+	return new(Allocator)
 }
 
 // Ports returns a copy of the service's actual ports (Endpoint.Ports), or nil
@@ -95,7 +95,8 @@ func (a *Allocator) InUse(port uint32, p Protocol) bool {
 	return a.spaces[p].isSet(port)
 }
 
-// CheckConflicts implements controlapi's checkPortConflicts (reference A.2):
+// CheckConflicts implements controlapi's checkPortConflicts
+// (manager/controlapi/service.go: Server.checkPortConflicts):
 // the request's non-zero published ports are compared, by (protocol, port),
 // with every OTHER service's spec ports and actual ports (so a port another
 // service got dynamically counts too):
@@ -168,7 +169,9 @@ func (a *Allocator) CheckConflicts(serviceID string, spec EndpointSpec) error {
 }
 
 // Allocate (re)allocates a service's ports for spec and returns its actual
-// ports (SwarmKit's Endpoint.Ports), following the allocator (reference A.2):
+// ports (SwarmKit's Endpoint.Ports), following the allocator
+// (portallocator.go: portAllocator.serviceAllocatePorts and
+// reconcilePortConfigs):
 //
 //   - If the service's current ports already satisfy spec (same resolution
 //     mode, same number of entries, every explicit ingress port and every
@@ -265,6 +268,9 @@ func (a *Allocator) Allocate(serviceID, serviceName string, spec EndpointSpec) (
 	}
 	if old == nil {
 		old = &allocService{id: serviceID}
+		if a.services == nil {
+			a.services = make(map[string]*allocService)
+		}
 		a.services[serviceID] = old
 	}
 	a.commit(old, serviceName, spec, out)
@@ -300,6 +306,9 @@ func (a *Allocator) commit(s *allocService, name string, spec EndpointSpec, port
 		for _, p := range list {
 			if p.PublishedPort != 0 {
 				k := keyOf(p.PublishedPort, p.Protocol)
+				if a.uses == nil {
+					a.uses = make(map[portKey][]portUse)
+				}
 				a.uses[k] = append(a.uses[k], portUse{svc: s, mode: p.PublishMode, rank: rank})
 			}
 			rank++

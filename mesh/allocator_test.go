@@ -34,8 +34,9 @@ func mustAllocate(t *testing.T, a *Allocator, id string, s EndpointSpec) []uint3
 	return published(ps)
 }
 
-// Reference A.2: serial cursor from 30000; freed ports are not reused until
-// the cursor wraps (a gets 30000, 30001; b 30002; a deleted; next gets 30003).
+// manager/allocator/portallocator.go (portSpace.allocate, internal/idm's
+// serial IDs): serial cursor from 30000; freed ports are not reused until the
+// cursor wraps (a gets 30000, 30001; b 30002; a deleted; next gets 30003).
 func TestDynamicCursorNoReuse(t *testing.T) {
 	a := NewAllocator()
 	got := [][]uint32{
@@ -53,7 +54,7 @@ func TestDynamicCursorNoReuse(t *testing.T) {
 	}
 }
 
-// Reference A.2: the cursor wraps past 32767 and searches again from 30000;
+// internal/idm/idm.go: the cursor wraps past 32767 and searches again from 30000;
 // a full range fails with "no bit available".
 func TestDynamicWrapAndExhaustion(t *testing.T) {
 	a := NewAllocator()
@@ -82,7 +83,7 @@ func TestDynamicWrapAndExhaustion(t *testing.T) {
 	}
 }
 
-// Reference A.2: an explicit port inside the dynamic range is reserved there,
+// portSpace.allocate: an explicit port inside the dynamic range is reserved there,
 // so the cursor skips it.
 func TestExplicitPortInDynamicRangeSkipped(t *testing.T) {
 	a := NewAllocator()
@@ -97,7 +98,8 @@ func TestExplicitPortInDynamicRangeSkipped(t *testing.T) {
 	}
 }
 
-// Reference A.2 [verified]: a service with 80 -> 30002 that adds 443:443 ends
+// reconcilePortConfigs (checked against SwarmKit's allocator): a service with
+// 80 -> 30002 that adds 443:443 ends
 // with [30004, 443]: changing the number of ports redraws every dynamic port.
 func TestStickinessOnUpdate(t *testing.T) {
 	a := NewAllocator()
@@ -132,7 +134,7 @@ func TestStickinessOnUpdate(t *testing.T) {
 	}
 }
 
-// Reference A.2 (isPortsAllocated): a spec whose ports the service already has
+// portAllocator.isPortsAllocatedOnInit: a spec whose ports the service already has
 // does not reallocate. Quirk: turning 8080:80 into a dynamic 80 keeps 8080,
 // since the old entry has the same (name, protocol, target).
 func TestAlreadyAllocatedQuirk(t *testing.T) {
@@ -143,7 +145,8 @@ func TestAlreadyAllocatedQuirk(t *testing.T) {
 	}
 }
 
-// Reference A.2 (hostPublishPortsNeedUpdate, updatePortsInHostPublishMode):
+// portAllocator.hostPublishPortsNeedUpdate and network.go's
+// updatePortsInHostPublishMode:
 // host ports are copied, never reserved; changing one keeps the ingress ports
 // and appends spec's host ports.
 func TestHostPortsCopied(t *testing.T) {
@@ -169,8 +172,8 @@ func TestHostPortsCopied(t *testing.T) {
 	}
 }
 
-// Reference A.2: allocator-level error texts, and a failed Allocate changes
-// nothing (ports, reservations, cursor).
+// portSpace.allocate and internal/idm: allocator-level error texts, and a
+// failed Allocate changes nothing (ports, reservations, cursor).
 func TestAllocateErrors(t *testing.T) {
 	a := NewAllocator()
 	mustAllocate(t, a, "web", spec(ing(80, 8080)))
@@ -206,7 +209,7 @@ func TestAllocateErrors(t *testing.T) {
 	}
 }
 
-// Reference A.2: one port space per protocol, so 53/tcp and 53/udp never
+// newPortAllocator: one port space per protocol, so 53/tcp and 53/udp never
 // conflict (the seed's -p 53:53/tcp -p 53:53/udp).
 func TestTCPAndUDPIndependent(t *testing.T) {
 	a := NewAllocator()
@@ -224,7 +227,7 @@ func TestTCPAndUDPIndependent(t *testing.T) {
 	}
 }
 
-// Reference A.2, checkPortConflicts.
+// manager/controlapi/service.go: Server.checkPortConflicts.
 func TestCheckConflicts(t *testing.T) {
 	a := NewAllocator()
 	if _, err := a.Allocate("id-web", "web", spec(ing(80, 8080))); err != nil {
@@ -280,7 +283,8 @@ func TestCheckConflictsOrder(t *testing.T) {
 	}
 }
 
-// Reference A.2 "Release": ports freed on service removal can be reused at once.
+// portAllocator.serviceDeallocatePorts: ports freed on service removal can be
+// reused at once.
 func TestReleaseReuse(t *testing.T) {
 	a := NewAllocator()
 	mustAllocate(t, a, "web", spec(ing(80, 8080)))

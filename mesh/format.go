@@ -8,12 +8,13 @@ import (
 )
 
 // FormatIngressPorts renders the PORTS column of `docker service ls` for a
-// service's actual ports (docker/cli service formatter, reference docker-cli.md
-// §4.1). Only ingress ports appear. They are sorted by protocol string
-// ("sctp" < "tcp" < "udp"), then published port, and consecutive runs collapse
-// into ranges: 80->80, 81->81 gives `*:80-81->80-81/tcp`; 80->80, 81->80 gives
-// `*:80-81->80/tcp`; 80->80, 81->81, 82->80 gives `*:80-81->80-81/tcp, *:82->80/tcp`.
-// Entries are joined with ", ". The CLI's unsigned-arithmetic quirks are kept.
+// service's actual ports (docker/cli cli/command/service/formatter.go:
+// serviceContext.Ports). Only ingress ports appear. They are sorted by
+// protocol string ("sctp" < "tcp" < "udp"), then published port, and
+// consecutive runs collapse into ranges: 80->80, 81->81 gives
+// `*:80-81->80-81/tcp`; 80->80, 81->80 gives `*:80-81->80/tcp`; 80->80,
+// 81->81, 82->80 gives `*:80-81->80-81/tcp, *:82->80/tcp`. Entries are joined
+// with ", ". The CLI's unsigned-arithmetic quirks are kept.
 func FormatIngressPorts(ports []PortConfig) string {
 	if len(ports) == 0 {
 		return ""
@@ -68,7 +69,7 @@ func FormatIngressPorts(ports []PortConfig) string {
 }
 
 // FormatHostPorts renders the PORTS column of `docker service ps` for a task's
-// ports (docker/cli task formatter, reference docker-cli.md §3): its host-mode
+// ports (docker/cli cli/command/task/formatter.go: taskContext.Ports): its host-mode
 // ports, in the given order, as `*:<published>-><target>/<proto>` joined with
 // "," and no space. Ingress ports never appear there.
 func FormatHostPorts(ports []PortConfig) string {

@@ -6,7 +6,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// docker-cli.md §4.1 (service ls PORTS) and the CLI's formatter comments.
+// docker/cli's serviceContext.Ports (cli/command/service/formatter.go, the
+// service ls PORTS column) and its comments.
 func TestFormatIngressPorts(t *testing.T) {
 	udp := func(target, pub uint32) PortConfig {
 		return PortConfig{Protocol: UDP, TargetPort: target, PublishedPort: pub}
@@ -40,7 +41,8 @@ func TestFormatIngressPorts(t *testing.T) {
 	}
 }
 
-// docker-cli.md §3 (service ps PORTS): host-mode ports only, joined by ",".
+// docker/cli's taskContext.Ports (cli/command/task/formatter.go, the service
+// ps PORTS column): host-mode ports only, joined by ",".
 func TestFormatHostPorts(t *testing.T) {
 	tests := []struct {
 		ports []PortConfig

@@ -12,7 +12,8 @@ import (
 // (active, pause, drain): drained and paused nodes route like any other.
 //
 // Round robin is kept per entry node and per service, as each node's IPVS
-// table keeps its own position. The zero value is not ready; use New.
+// table keeps its own position. The zero Mesh is empty and ready to use, like
+// New's: its maps are made on first write.
 type Mesh struct {
 	nodes     map[string]*meshNode
 	nodeSlots int32 // slots handed out so far; never reused
@@ -211,18 +212,23 @@ type listener struct {
 }
 
 // Route is the answer to one connection: the task that answers, its service
-// and the node it runs on.
+// and the node it runs on. The mesh fills what it knows: the IDs and the
+// service's name (as given to SetService). Task and Node are for a caller
+// that knows names, as the root package's Cluster.Resolve does (the task's
+// name, e.g. myweb.2, and the node's display name); the mesh leaves them
+// empty.
 type Route struct {
-	ServiceID, TaskID, NodeID string
+	ServiceID string
+	Service   string
+	TaskID    string
+	Task      string // e.g. myweb.2
+	NodeID    string
+	Node      string
 }
 
-// New returns an empty routing mesh.
+// New returns an empty routing mesh, the same as new(Mesh).
 func New() *Mesh {
-	return &Mesh{
-		nodes:     make(map[string]*meshNode),
-		services:  make(map[string]*meshService),
-		listeners: make(map[portKey]*listener),
-	}
+	return new(Mesh)
 }
 
 func (m *Mesh) node(id string) *meshNode {
@@ -230,6 +236,9 @@ func (m *Mesh) node(id string) *meshNode {
 	if n == nil {
 		n = &meshNode{id: id, slot: m.nodeSlots, up: true}
 		m.nodeSlots++
+		if m.nodes == nil {
+			m.nodes = make(map[string]*meshNode)
+		}
 		m.nodes[id] = n
 	}
 	return n
@@ -350,6 +359,9 @@ func (m *Mesh) service(id string) *meshService {
 	s := m.lookupService(id)
 	if s == nil {
 		s = &meshService{id: id}
+		if m.services == nil {
+			m.services = make(map[string]*meshService)
+		}
 		m.services[id] = s
 		m.lastSvc = s
 	}
@@ -473,6 +485,9 @@ func (m *Mesh) setListener(k portKey, l *listener) {
 	if l == nil {
 		delete(m.listeners, k)
 	} else {
+		if m.listeners == nil {
+			m.listeners = make(map[portKey]*listener)
+		}
 		m.listeners[k] = l
 	}
 	if k < 4<<32 && uint32(k) < 1<<16 {
@@ -762,7 +777,7 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 	if s := l.first; s != nil {
 		b, err := m.resolveIngress(n, s, port, p, advance)
 		if err == nil {
-			return Route{ServiceID: s.id, TaskID: b.taskID, NodeID: b.nodeID}, nil
+			return Route{ServiceID: s.id, Service: s.name, TaskID: b.taskID, NodeID: b.nodeID}, nil
 		}
 		if err.Reason != NoListener || len(l.host) == 0 {
 			return Route{}, err
@@ -778,7 +793,7 @@ func (m *Mesh) resolve(entry string, port uint32, p Protocol, advance bool) (Rou
 		if advance {
 			nb.next++
 		}
-		return Route{ServiceID: s.id, TaskID: b.taskID, NodeID: n.id}, nil
+		return Route{ServiceID: s.id, Service: s.name, TaskID: b.taskID, NodeID: n.id}, nil
 	}
 	if ingressErr != nil {
 		return Route{}, ingressErr

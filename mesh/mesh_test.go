@@ -45,7 +45,8 @@ func answers(m *Mesh, entry string, n int) []string {
 	return out
 }
 
-// Reference A.3 and F: every node is part of the mesh; a node with no task
+// SwarmKit's allocator gives every node an ingress attachment (network.go:
+// Allocator.allocateNodes): every node is part of the mesh; a node with no task
 // (the manager here, as if drained or paused: the mesh does not know
 // availability, a drained node simply has no backends) still accepts the
 // port and forwards to tasks on other nodes.
@@ -57,7 +58,8 @@ func TestNodeWithoutTaskRoutes(t *testing.T) {
 	}
 }
 
-// Reference A.3: each entry node has its own round-robin position per
+// IPVS rr in each node's ingress sandbox (moby's libnetwork
+// service_linux.go): each entry node has its own round-robin position per
 // service, starting at the first backend.
 func TestRoundRobinPerEntryNode(t *testing.T) {
 	m := seedMesh()
@@ -75,7 +77,9 @@ func TestRoundRobinPerEntryNode(t *testing.T) {
 	}
 }
 
-// Reference A.3: a service with zero backends does not listen anywhere; it
+// libnetwork programs a service's ingress rules with its first backend and
+// removes them with its last: a service with zero backends does not listen
+// anywhere; it
 // listens again when a backend comes.
 func TestNoBackendNoListener(t *testing.T) {
 	m := seedMesh()
@@ -119,7 +123,9 @@ func TestRemovalKeepsRotation(t *testing.T) {
 	}
 }
 
-// Reference A.3: host-mode ports answer only on nodes that run a task of the
+// Host-mode ports are a plain container port binding (moby's
+// daemon/cluster/executor/container/container.go: portBindings): they
+// answer only on nodes that run a task of the
 // service, and reach that node's own task.
 func TestHostModeOnlyOnTaskNodes(t *testing.T) {
 	m := seedMesh()
@@ -142,8 +148,9 @@ func TestHostModeOnlyOnTaskNodes(t *testing.T) {
 	}
 }
 
-// Reference A.1/A.3: dnsrr has no VIP; its host-mode ports work as host mode
-// and ingress ports (which Validate refuses) are ignored.
+// validateEndpointSpec and docs/swarm-behaviour.md: dnsrr has no VIP; its
+// host-mode ports work as host mode and ingress ports (which Validate refuses)
+// are ignored.
 func TestDNSRRHostMode(t *testing.T) {
 	m := New()
 	m.SetService("svc-dns", "dns", DNSRR, []PortConfig{
@@ -175,7 +182,8 @@ func TestTCPAndUDPRouting(t *testing.T) {
 	}
 }
 
-// Reference A.4 and the seed: 4789/udp carries the ingress overlay. A block
+// docs/swarm-behaviour.md (ports swarm uses) and the seed: 4789/udp carries
+// the ingress overlay. A block
 // on either end cuts cross-node routing only: the backend stays in the
 // rotation (gossip still works) and the connection fails with PathBlocked; a
 // node's own task still answers.
@@ -212,8 +220,9 @@ func TestBlockedVXLAN(t *testing.T) {
 	}
 }
 
-// Reference A.4: blocking gossip (7946 tcp or udp) on either end means the
-// entry node never learns the other node's backends: they leave its rotation.
+// docs/swarm-behaviour.md (ports swarm uses): blocking gossip (7946 tcp or
+// udp) on either end means the entry node never learns the other node's
+// backends: they leave its rotation.
 func TestBlockedGossip(t *testing.T) {
 	for _, p := range []Protocol{TCP, UDP} {
 		m := seedMesh()

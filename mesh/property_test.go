@@ -9,12 +9,12 @@ import (
 	"pgregory.net/rapid"
 )
 
-// Property (reference A.3, A.4): under random sequences of AddBackend,
-// RemoveBackend, SetNodeUp, Block, Unblock and Resolve, Resolve never returns
-// a task that is not a current backend or that sits on a down node; an ingress
-// port answers on an up entry node exactly when that node knows a backend,
-// and over as many connections as it knows backends it visits each of them
-// once (so a reachable backend always answers).
+// Property (docs/swarm-behaviour.md, the routing mesh): under random sequences
+// of AddBackend, RemoveBackend, SetNodeUp, Block, Unblock and Resolve, Resolve
+// never returns a task that is not a current backend or that sits on a down
+// node; an ingress port answers on an up entry node exactly when that node
+// knows a backend, and over as many connections as it knows backends it visits
+// each of them once (so a reachable backend always answers).
 func TestPropertyRouting(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		nodes := []string{"n0", "n1", "n2", "n3"}

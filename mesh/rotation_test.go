@@ -9,7 +9,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-// Reference A.3 (IPVS rr, one position per entry node) and the package's
+// IPVS rr, one position per entry node (moby's libnetwork service_linux.go),
+// and the package's
 // deterministic rule: backends in the order added; an entry node's next
 // connection goes to the first backend added after the one it served last
 // that is still a backend, or to the first backend. This pins the exact

@@ -14,7 +14,7 @@ import (
 // TestPropertySlabModel pins the backend slab (reference-counted elements
 // on a free list), the task index, the lazily kept per-node host records, the
 // listener pages and the lookup caches against a model written the simple
-// way (reference A.3 and the package's determinism rules: backends in the
+// way (IPVS rr per entry node, and the package's determinism rules: backends in the
 // order added, sequence numbers, each entry node's rotation continuing after
 // the backend it served last, host-mode rotations per node restarting when
 // the node loses its last task), under random AddBackend (duplicates and
@@ -366,7 +366,7 @@ func checkSlab(m *Mesh, s *meshService) error {
 // Two entry nodes' positions on adjacent backends, then a run of removals:
 // the walk from the first position crosses a removed element the second
 // position still holds, which must keep it (and count the new link).
-// Reference A.3: each resumes after the backend it served last.
+// IPVS rr: each resumes after the backend it served last.
 func TestSharedDeadChain(t *testing.T) {
 	m := New()
 	m.SetService("s", "s", VIP, []PortConfig{ing(80, 8080)})

@@ -161,7 +161,8 @@ const (
 	errTextDuplicatePorts = "EndpointSpec: duplicate published ports provided"
 )
 
-// Validate applies SwarmKit's validateEndpointSpec (reference A.1), in its
+// Validate applies SwarmKit's validateEndpointSpec
+// (manager/controlapi/service.go), in its
 // order, port by port:
 //
 //   - dnsrr with any ingress port, even one with published port 0:
@@ -226,7 +227,7 @@ type portKey = uint64
 
 func keyOf(port uint32, p Protocol) portKey { return uint64(p)<<32 | uint64(port) }
 
-// Ports swarm itself uses (reference A.4).
+// Ports swarm itself uses (docs/swarm-behaviour.md, ports swarm uses).
 const (
 	// ClusterPort is the manager's listen port (--listen-addr 0.0.0.0:2377).
 	ClusterPort uint32 = 2377
@@ -247,7 +248,7 @@ type SwarmPort struct {
 }
 
 // SwarmPorts returns the ports swarm itself needs open on every node
-// (reference A.4), in a new slice on each call. Encrypted overlay networks
+// (docs/swarm-behaviour.md), in a new slice on each call. Encrypted overlay networks
 // also need IP protocol 50 (ESP), which is not a port and is not modelled.
 func SwarmPorts() []SwarmPort {
 	return []SwarmPort{

@@ -13,7 +13,8 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// Reference A.1: API strings of the enums.
+// API strings of the enums (moby's api/types/swarm package, converted in
+// daemon/cluster/convert/service.go).
 func TestEnumStrings(t *testing.T) {
 	got := []string{TCP.String(), UDP.String(), SCTP.String(), Protocol(9).String(),
 		Ingress.String(), Host.String(), PublishMode(7).String(),
@@ -69,7 +70,7 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// Reference A.1, validateEndpointSpec.
+// manager/controlapi/service.go: validateEndpointSpec.
 func TestValidate(t *testing.T) {
 	const dnsrr = "EndpointSpec: port published with ingress mode can't be used with dnsrr mode"
 	const dup = "EndpointSpec: duplicate published ports provided"
@@ -126,7 +127,8 @@ func TestEqual(t *testing.T) {
 	}
 }
 
-// Reference A.4 and the seed: 7946 tcp/udp and 4789 udp, plus 2377/tcp.
+// docs/swarm-behaviour.md (ports swarm uses) and the seed: 7946 tcp/udp and
+// 4789 udp, plus 2377/tcp.
 func TestSwarmPorts(t *testing.T) {
 	var got []string
 	for _, p := range SwarmPorts() {

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// Docker's strings, and the daemon's errors for bad values (reference
-// docker-cli.md §1.10), matched case-insensitively.
+// Docker's strings, and the daemon's errors for bad values (moby's
+// daemon/cluster/convert/node.go: NodeSpecToGRPC), matched case-insensitively.
 func TestParse(t *testing.T) {
 	for _, s := range []string{"active", "pause", "drain", "DRAIN"} {
 		a, err := ParseAvailability(s)

@@ -10,7 +10,8 @@ import (
 	"github.com/swarmsim/swarmsim/node"
 )
 
-// Constraint keys with a prefix (reference B.3). The prefix is compared
+// Constraint keys with a prefix (SwarmKit's manager/constraint/constraint.go:
+// NodeMatches). The prefix is compared
 // case-insensitively; the label key after it is case-sensitive.
 const (
 	NodeLabelPrefix   = "node.labels."
@@ -18,8 +19,9 @@ const (
 )
 
 // The key and value grammar of SwarmKit's manager/constraint package
-// (reference B.3): a key needs at least two characters, and a value may not
-// contain operator characters such as '<', '>', '=' or '~'.
+// (constraint.go: Parse, with its alphaNumeric and valuePattern): a key needs
+// at least two characters, and a value may not contain operator characters
+// such as '<', '>', '=' or '~'.
 var (
 	constraintKeyPattern   = regexp.MustCompile(`^(?i)[a-z_][a-z0-9\-_.]+$`)
 	constraintValuePattern = regexp.MustCompile(`^(?i)[a-z0-9:\-_\s\.\*\(\)\?\+\[\]\\\^\$\|\/]+$`)
@@ -65,7 +67,8 @@ func (c Constraint) Value() string { return c.exp }
 // String renders the constraint as "key==value" or "key!=value".
 func (c Constraint) String() string { return c.key + c.op.String() + c.exp }
 
-// ParseConstraints parses placement constraints (reference B.3). Each
+// ParseConstraints parses placement constraints (SwarmKit's
+// manager/constraint/constraint.go: Parse). Each
 // expression is split at the first "==" if it has one, else at the first
 // "!="; key and value are trimmed and checked against SwarmKit's patterns.
 // The errors are SwarmKit's: `constraint expected one operator from ==, !=`,
@@ -117,7 +120,8 @@ func hasPrefixFold(s, prefix string) bool {
 	return len(s) > len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// Match reports whether node n satisfies the constraint (reference B.3):
+// Match reports whether node n satisfies the constraint (constraint.go:
+// NodeMatches and Constraint.Match):
 //
 //	node.id             the node ID
 //	node.hostname       the engine-reported hostname (not the spec name)
@@ -184,7 +188,8 @@ type Preference struct{ Spread string }
 // exactly two fields, else `placement preference must be of the format
 // "<strategy>=<arg>"`; the strategy must be exactly "spread", else
 // `unsupported placement preference <strategy> (only spread is supported)`
-// (reference B.2). The descriptor itself is not checked: the scheduler
+// (docker/cli cli/command/service/opts.go: placementPrefOpts.Set). The
+// descriptor itself is not checked: the scheduler
 // ignores descriptors it does not understand.
 func ParsePreference(s string) (Preference, error) {
 	fields := strings.Split(s, "=")
@@ -200,7 +205,8 @@ func ParsePreference(s string) (Preference, error) {
 // spreadLabel returns how a spread descriptor reads a node: from its spec
 // labels (node.labels.<k>) or its engine labels (engine.labels.<k>), with
 // the prefix compared case-insensitively. ok is false for any other
-// descriptor, which the decision tree ignores (reference B.2).
+// descriptor, which the decision tree ignores (SwarmKit's
+// manager/scheduler/nodeset.go: nodeSet.tree).
 func spreadLabel(descriptor string) (engine bool, key string, ok bool) {
 	switch {
 	case hasPrefixFold(descriptor, NodeLabelPrefix):

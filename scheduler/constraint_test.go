@@ -7,7 +7,7 @@ import (
 	"github.com/swarmsim/swarmsim/node"
 )
 
-// Reference B.3: the constraint grammar.
+// SwarmKit's manager/constraint/constraint.go: Parse, the constraint grammar.
 func TestParseConstraints(t *testing.T) {
 	type parsed struct{ Key, Op, Value string }
 	for _, tc := range []struct {
@@ -59,7 +59,7 @@ func TestParseConstraints(t *testing.T) {
 	}
 }
 
-// Reference B.3: what each key compares with.
+// constraint.go: NodeMatches, what each key compares with.
 func TestConstraintMatch(t *testing.T) {
 	n := mkNode("node-1", withLabel("zone", "EU-west"), withLabel("Disk", "ssd"), func(n *node.Node) {
 		n.Spec.Name = "spec-name"
@@ -130,7 +130,8 @@ func TestConstraintMatch(t *testing.T) {
 	}
 }
 
-// Reference B.2: --placement-pref parsing.
+// docker/cli's placementPrefOpts.Set (cli/command/service/opts.go):
+// --placement-pref parsing.
 func TestParsePreference(t *testing.T) {
 	for _, tc := range []struct {
 		in      string

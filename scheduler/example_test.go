@@ -12,7 +12,8 @@ import (
 // Three nodes, one of them paused; a service whose tasks reserve 3 of each
 // node's 4 CPUs. Two tasks fit; the third stays PENDING, and the paused node
 // is not mentioned because the two active nodes passed the filters first
-// (reference B.1's quirk).
+// (Pipeline.Process resets the counts whenever a node passes; see
+// scheduler.go: noSuitableNode).
 func Example() {
 	s := scheduler.NewSet()
 	for _, id := range []string{"manager", "worker1", "worker2"} {

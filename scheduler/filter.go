@@ -7,7 +7,8 @@ import (
 )
 
 // filter identifies one of SwarmKit's scheduling filters. The constants are
-// in pipeline order (manager/scheduler/pipeline.go, reference B.1): a node is
+// in pipeline order (SwarmKit's manager/scheduler/pipeline.go: NewPipeline):
+// a node is
 // checked against the enabled filters in this order and stops at the first
 // one that fails.
 //
@@ -58,7 +59,8 @@ func (f filter) explain(n int) string {
 // pipeline is SwarmKit's Pipeline: the per-filter failure counts of one
 // scheduling pass. process records the outcome of checking one node: the
 // first failing filter's count goes up by one, and when the node passes
-// every filter ALL counts are reset to zero (the quirk of reference B.1:
+// every filter ALL counts are reset to zero (the quirk of SwarmKit's
+// Pipeline.Process:
 // the explanation for leftover tasks only covers nodes that failed after
 // the last node that passed).
 type pipeline struct {

@@ -94,11 +94,11 @@ func checkInternals(t interface {
 	if used != len(s.svcByID) || used+len(s.freeSvc) != len(s.svcs) {
 		t.Fatalf("%d handles used, %d interned, %d free of %d", used, len(s.svcByID), len(s.freeSvc), len(s.svcs))
 	}
-	checkBuckets(t, s.totals)
+	checkBuckets(t, &s.totals)
 	if s.last != nil && s.byID[s.last.id] != s.last {
 		t.Fatalf("stale node cache %s", s.last.id)
 	}
-	if s.lastSvc >= 0 && s.svcs[s.lastSvc].id == "" {
+	if h := s.lastSvc; uint32(h) < uint32(len(s.svcs)) && s.svcs[h].id == "" {
 		t.Fatalf("service cache holds released handle %d", s.lastSvc)
 	}
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // Batch is a group of unassigned tasks of one service and spec version,
-// placed together (reference B.2: SwarmKit groups pending tasks by service
+// placed together (SwarmKit's manager/scheduler/scheduler.go: Scheduler.tick
+// groups pending tasks by service
 // and spec version and schedules each group as one batch).
 type Batch struct {
 	ServiceID    string
@@ -48,7 +49,8 @@ type cand struct {
 	staticOK  bool  // passed Ready, Constraint and Platform (they do not change in a batch)
 }
 
-// nodeLess is SwarmKit's ranking (reference B.2), true when a is a better
+// nodeLess is SwarmKit's ranking (the nodeLess closure of scheduler.go:
+// Scheduler.scheduleTaskGroup), true when a is a better
 // node than b:
 //  1. only if either node has >= 5 recent failures of this service and spec
 //     version: fewer failures wins (fkey is 0 below the threshold, which is
@@ -69,7 +71,7 @@ func nodeLess(a, b *cand) bool {
 
 // orderLess is nodeLess with swarmsim's tie rule: the node that joined the
 // Set first wins (SwarmKit breaks ties by map and heap order, i.e. at
-// random; reference E.1). It is a total order.
+// random; FIDELITY.md). It is a total order.
 func orderLess(a, b *cand) bool {
 	if nodeLess(a, b) {
 		return true
@@ -259,7 +261,8 @@ func (bc *batchCtx) process(c *cand) bool {
 // has already placed, and the caller reports the resulting assignments back
 // through UpdateTask. now is the virtual time, for the failure window.
 //
-// The algorithm is SwarmKit's scheduleTaskGroup (reference B.1, B.2):
+// The algorithm is SwarmKit's Scheduler.scheduleTaskGroup
+// (manager/scheduler/scheduler.go):
 //
 //   - Build the decision tree (nodeSet.tree): one level per effective spread
 //     preference, branches by label value ("" for nodes without the label).
@@ -330,7 +333,8 @@ func (bc *batchCtx) schedulePlain() []Decision {
 }
 
 // SchedulePreassigned checks one global-service task whose node is fixed
-// (SwarmKit's taskFitNode, reference B.0 and B.6): the full filter pipeline
+// (SwarmKit's Scheduler.taskFitNode, from processPreassignedTasks): the full
+// filter pipeline
 // on that single node. It returns ok, or the bare explanation without the
 // "no suitable node" wrapper, e.g. "1 node not available for new tasks" or
 // "insufficient resources on 1 node". For a node the Set does not hold it
@@ -416,7 +420,7 @@ func (bc *batchCtx) buildTree(maxAssignments int) *decisionTree {
 
 // sortKeys orders every level's branches by label value, ascending ("" first):
 // the order in which branches are visited, and so which get the remainder of
-// an uneven split (SwarmKit iterates a map: random; reference E.3).
+// an uneven split (SwarmKit iterates a map: random; FIDELITY.md).
 func sortKeys(t *decisionTree) {
 	slices.Sort(t.keys)
 	for _, k := range t.keys {
@@ -548,7 +552,8 @@ func (bc *batchCtx) scheduleNTasksOnSubtree(n int, t *decisionTree) int {
 // at once. First pass: move on to the next node only if that node is now
 // strictly better (nodeLess) than the current one, else keep filling the
 // current node; it never goes back (so existing imbalance gives lopsided
-// results, reference F). Once the last node is reached the loop
+// results; SwarmKit's Scheduler.scheduleNTasksOnNodes). Once the last node
+// is reached the loop
 // round-robins. After each task the next node is run through the pipeline;
 // nodes that fail (resources used up, host port taken, max replicas) are
 // skipped for the rest of the call; when none passes, it stops.

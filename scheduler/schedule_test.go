@@ -39,7 +39,8 @@ func batch(n int) Batch {
 	return Batch{ServiceID: "svc", SpecVersion: 1, TaskIDs: taskIDs(n)}
 }
 
-// Reference B.2: ranking and the first pass of scheduleNTasksOnNodes, which
+// SwarmKit's nodeLess ranking and the first pass of scheduleNTasksOnNodes
+// (manager/scheduler/scheduler.go), which
 // never goes back to an earlier node.
 func TestSpreadExamples(t *testing.T) {
 	for _, tc := range []struct {
@@ -62,7 +63,8 @@ func TestSpreadExamples(t *testing.T) {
 			[]nodeLoad{{id: "Z"}, {id: "A"}}, 1, map[string]int{"Z": 1}},
 		{"free resources play no part in ranking",
 			[]nodeLoad{{id: "small", opts: []func(*node.Node){withCPUs(1)}}, {id: "big", opts: []func(*node.Node){withCPUs(64)}}}, 1, map[string]int{"small": 1}},
-		// Reference B.2 rule 1 and D: >= 5 failures in 5 minutes down-weights.
+		// nodeLess rule 1, maxFailures and monitorFailures (scheduler.go): >= 5
+		// failures in 5 minutes down-weights.
 		{"5 recent failures: ranks behind a node with more tasks",
 			[]nodeLoad{{id: "A", failures: 5}, {id: "B", svc: 3}}, 1, map[string]int{"B": 1}},
 		{"4 recent failures: no effect",
@@ -82,7 +84,8 @@ func TestSpreadExamples(t *testing.T) {
 	}
 }
 
-// Failures are per service and spec version (reference B.2).
+// Failures are per service and spec version (nodeinfo.go:
+// NodeInfo.taskFailed, countRecentFailures).
 func TestFailuresPerSpecVersion(t *testing.T) {
 	s := setOf(nodeLoad{id: "A", failures: 5}, nodeLoad{id: "B", svc: 1})
 	b := batch(1)
@@ -99,7 +102,8 @@ func TestFailuresPerSpecVersion(t *testing.T) {
 	}
 }
 
-// Reference B.2: spread preferences.
+// Spread preferences (nodeset.go: nodeSet.tree; scheduler.go:
+// scheduleNTasksOnSubtree).
 func TestPreferences(t *testing.T) {
 	zone := func(z string) []func(*node.Node) { return []func(*node.Node){withLabel("zone", z)} }
 	down := func(z string) []func(*node.Node) {
@@ -116,9 +120,10 @@ func TestPreferences(t *testing.T) {
 		{"[verified] x:{A} y:{B,C} unlabelled D, 6 tasks -> A2 B1 C1 D2",
 			[]nodeLoad{{id: "A", opts: zone("x")}, {id: "B", opts: zone("y")}, {id: "C", opts: zone("y")}, {id: "D"}},
 			spreadZone, 6, map[string]int{"A": 2, "B": 1, "C": 1, "D": 2}},
-		// The reference's second verified case ("with zone y's only node
-		// DOWN: A3, C3") read as: x:{A}, y:{B}, unlabelled C, B down. Zone
-		// y has no room; its share is spread over the other two branches.
+		// The second case checked against SwarmKit's scheduler ("with zone y's
+		// only node DOWN: A3, C3") read as: x:{A}, y:{B}, unlabelled C, B
+		// down. Zone y has no room; its share is spread over the other two
+		// branches.
 		{"[verified] zone y's only node DOWN -> A3 C3",
 			[]nodeLoad{{id: "A", opts: zone("x")}, {id: "B", opts: down("y")}, {id: "C"}},
 			spreadZone, 6, map[string]int{"A": 3, "C": 3}},
@@ -163,7 +168,8 @@ func TestPreferences(t *testing.T) {
 	}
 }
 
-// Reference B.1: the explanation strings.
+// The explanation strings (filter.go: each filter's Explain; pipeline.go:
+// Pipeline.Explain; scheduler.go: noSuitableNode).
 func TestExplanations(t *testing.T) {
 	eu := []func(*node.Node){withLabel("zone", "eu")}
 	us := []func(*node.Node){withLabel("zone", "us")}
@@ -248,7 +254,7 @@ func TestExplanations(t *testing.T) {
 
 func withCPUsOpt(c int64) []func(*node.Node) { return []func(*node.Node){withCPUs(c)} }
 
-// Reference B.4: new tasks go only to READY and ACTIVE nodes.
+// ReadyFilter.Check (filter.go): new tasks go only to READY and ACTIVE nodes.
 func TestOnlyReadyActiveNodesGetTasks(t *testing.T) {
 	s := setOf(
 		nodeLoad{id: "paused", opts: []func(*node.Node){withAvail(node.Pause)}},
@@ -274,7 +280,8 @@ func TestOnlyReadyActiveNodesGetTasks(t *testing.T) {
 	}
 }
 
-// Reference B.0, B.1, B.6: pre-assigned (global) tasks get the bare explanation.
+// Scheduler.taskFitNode (scheduler.go): pre-assigned (global) tasks get the
+// bare explanation.
 func TestSchedulePreassigned(t *testing.T) {
 	s := setOf(
 		nodeLoad{id: "A"},
@@ -308,7 +315,8 @@ func TestSchedulePreassigned(t *testing.T) {
 	}
 }
 
-// Reference B.5 and B.0: what counts against a node, via UpdateTask.
+// NodeInfo.addTask and removeTask (nodeinfo.go), Scheduler.updateTask: what
+// counts against a node, via UpdateTask.
 func TestResourceAccounting(t *testing.T) {
 	s := NewSet()
 	s.AddNode(mkNode("A"))

@@ -11,7 +11,8 @@ import (
 	"github.com/swarmsim/swarmsim/task"
 )
 
-// Failure down-weighting (reference B.2, D): a node with at least
+// Failure down-weighting (SwarmKit's manager/scheduler/scheduler.go:
+// maxFailures, monitorFailures): a node with at least
 // maxFailures failures (FAILED or REJECTED) of the same service and spec
 // version within monitorFailures ranks behind every node with fewer.
 const (
@@ -19,7 +20,8 @@ const (
 	monitorFailures = 5 * time.Minute
 )
 
-// HostPort is a host-mode published port (reference A.3): a task holding it
+// HostPort is a host-mode published port (filter.go: HostPortFilter): a task
+// holding it
 // keeps every other task with the same (protocol, port) off its node.
 type HostPort struct {
 	Protocol string // "tcp", "udp" or "sctp"
@@ -28,7 +30,7 @@ type HostPort struct {
 
 // Placement is a task's placement spec.
 type Placement struct {
-	// Constraints, e.g. "node.labels.zone==eu" (reference B.3). Unparsable
+	// Constraints, e.g. "node.labels.zone==eu" (manager/constraint). Unparsable
 	// constraints disable the Constraint filter, as in SwarmKit (the API
 	// validates them earlier).
 	Constraints []string
@@ -60,7 +62,7 @@ type TaskInfo struct {
 
 // countsOnNode reports whether the task uses its node's resources and host
 // ports: it is on a node and ASSIGNED <= Observed <= RUNNING, whatever its
-// desired state (reference B.0, B.5).
+// desired state (nodeinfo.go: NodeInfo.addTask, and Scheduler.updateTask).
 func (t *TaskInfo) countsOnNode() bool {
 	return t.NodeID != "" && t.Observed >= task.Assigned && t.Observed <= task.Running
 }
@@ -175,7 +177,8 @@ type service struct {
 }
 
 // available is the node's total resources minus the reservations of the
-// tasks counted on it (reference B.5; there is no overcommit).
+// tasks counted on it (nodeinfo.go: NodeInfo.AvailableResources; there is
+// no overcommit).
 func (ni *nodeInfo) available() node.Resources {
 	var r node.Resources
 	if ni.n != nil {
@@ -222,7 +225,8 @@ type versionedService struct {
 // concern the same node or service (as in a rolling update).
 //
 // A Set is not safe for concurrent use, not even by two Schedule calls (the
-// static-filter cache is filled lazily).
+// static-filter cache is filled lazily). The zero Set is empty and ready to
+// use, like NewSet's.
 type Set struct {
 	byID  map[string]*nodeInfo
 	refs  []*nodeInfo // by NodeRef; nil once forgotten (refs are never reused)
@@ -230,12 +234,13 @@ type Set struct {
 	live  int
 	last  *nodeInfo // the nodeInfo byID last gave (a one-entry cache)
 
-	totals *countIndex // member slots by ActiveTasksCount
+	totals countIndex // member slots by ActiveTasksCount
 
 	// Service handles: svcByID interns the service IDs that per-node counts
 	// name; svcs[h] is handle h's service (id "" when free); freeSvc holds
 	// released handles, reused last-in first-out; lastSvc is the handle
-	// last looked up (-1 if none), a one-entry cache.
+	// last looked up (-1 if none, and 0 in a zero Set, which has no
+	// handles yet), a one-entry cache.
 	svcByID map[string]int32
 	svcs    []service
 	freeSvc []int32
@@ -254,16 +259,10 @@ type Set struct {
 	pen map[int]int // penalized's result, cleared on each call
 }
 
-// NewSet returns an empty Set.
+// NewSet returns an empty Set. It is the same as new(Set): the zero Set is
+// empty and ready to use, making its maps on first write.
 func NewSet() *Set {
-	return &Set{
-		byID:     make(map[string]*nodeInfo),
-		totals:   newCountIndex(),
-		svcByID:  make(map[string]int32),
-		lastSvc:  -1,
-		statics:  make(map[string]*staticMask),
-		failures: make(map[versionedService]map[string][]time.Time),
-	}
+	return &Set{lastSvc: -1}
 }
 
 // node returns the nodeInfo of a node ID, nil if there is none.
@@ -293,7 +292,7 @@ func (s *Set) forget(ni *nodeInfo) {
 
 // svcHandle returns a service ID's handle, -1 if no count names it.
 func (s *Set) svcHandle(id string) int32 {
-	if h := s.lastSvc; h >= 0 && s.svcs[h].id == id {
+	if h := s.lastSvc; uint32(h) < uint32(len(s.svcs)) && s.svcs[h].id == id {
 		return h
 	}
 	h, ok := s.svcByID[id]
@@ -318,6 +317,9 @@ func (s *Set) intern(id string) int32 {
 		s.svcs = append(s.svcs, service{})
 	}
 	s.svcs[h].id = id
+	if s.svcByID == nil {
+		s.svcByID = make(map[string]int32)
+	}
 	s.svcByID[id] = h
 	s.lastSvc = h
 	return h
@@ -399,6 +401,9 @@ func (s *Set) info(id string) *nodeInfo {
 		}
 		ni = &nodeInfo{id: id, slot: -1, ref: NodeRef(len(s.refs))}
 		s.refs = append(s.refs, ni)
+		if s.byID == nil {
+			s.byID = make(map[string]*nodeInfo)
+		}
 		s.byID[id] = ni
 		s.last = ni
 	}
@@ -499,7 +504,7 @@ func (s *Set) compact() {
 		}
 	}
 	s.slots = slots
-	s.totals = newCountIndex()
+	s.totals = countIndex{}
 	for h := range s.svcs {
 		s.svcs[h].idx = nil
 	}
@@ -522,10 +527,10 @@ func (s *Set) compact() {
 // A task counts against its node (resources, host ports) while NodeID != ""
 // and ASSIGNED <= Observed <= RUNNING, whatever its desired state: a task
 // being shut down keeps its reservation until it is observed past RUNNING
-// (reference B.5). It counts in the ranking's per-service and total task
-// counts when it counts on the node and Desired <= COMPLETE (SwarmKit's
-// ActiveTasksCountByService / ActiveTasksCount). prev must be what the
-// previous call reported as cur for the same task.
+// (Scheduler.updateTask, NodeInfo.removeTask). It counts in the ranking's
+// per-service and total task counts when it counts on the node and Desired <=
+// COMPLETE (SwarmKit's ActiveTasksCountByService / ActiveTasksCount). prev
+// must be what the previous call reported as cur for the same task.
 func (s *Set) UpdateTask(prev, cur TaskInfo) {
 	pc, cc := prev.countsOnNode(), cur.countsOnNode()
 	if pc && cc && prev.NodeID == cur.NodeID && prev.ServiceID == cur.ServiceID &&
@@ -633,12 +638,15 @@ func (s *Set) countActive(ni *nodeInfo, svc string, d int32) {
 // RecordFailure notes that a task of service serviceID at spec version
 // specVersion went FAILED or REJECTED on node nodeID at time at. Failures
 // older than five minutes are forgotten. The caller skips pre-assigned
-// (global) tasks, as SwarmKit does (reference B.2).
+// (global) tasks, as SwarmKit does (Scheduler.updateTask).
 func (s *Set) RecordFailure(nodeID, serviceID string, specVersion uint64, at time.Time) {
 	vs := versionedService{serviceID, specVersion}
 	m := s.failures[vs]
 	if m == nil {
 		m = make(map[string][]time.Time)
+		if s.failures == nil {
+			s.failures = make(map[versionedService]map[string][]time.Time)
+		}
 		s.failures[vs] = m
 	}
 	ts := m[nodeID]
@@ -731,6 +739,9 @@ func (s *Set) staticFor(key []byte, cs []Constraint, csOn bool, ps []node.Platfo
 		if ni != nil {
 			m.update(ni)
 		}
+	}
+	if s.statics == nil {
+		s.statics = make(map[string]*staticMask)
 	}
 	s.statics[string(key)] = m
 	if len(key) == 0 {

@@ -147,7 +147,8 @@ func TestUpdateTaskMatchesSlowPath(t *testing.T) {
 }
 
 // The fast path (only active() flips) on the life of one task, pinned
-// against the counts it must give; reference B.5: a task being shut down
+// against the counts it must give; Scheduler.updateTask: a task being shut
+// down
 // keeps its reservation and host ports until observed past RUNNING, but
 // leaves the ranking's task counts at once.
 func TestUpdateTaskActiveFlip(t *testing.T) {

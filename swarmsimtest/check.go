@@ -21,40 +21,47 @@ import (
 // The invariants' names. Every Violation carries one of them (or the name a
 // user gave a Property).
 const (
-	// Observed task states only move forward (reference §6.1: "states only
-	// ever increase"), in the events and from one check to the next.
+	// Observed task states only move forward (SwarmKit's api/types.proto:
+	// TaskState; the code compares states with < and >), in the events and
+	// from one check to the next.
 	InvStatesForward = "observed-states-forward"
 	// A task's desired state never goes back once it was set past RUNNING:
-	// never to RUNNING or below, nor from REMOVE to SHUTDOWN (§6.1: only
-	// managers write it, READY -> RUNNING -> SHUTDOWN/REMOVE).
+	// never to RUNNING or below, nor from REMOVE to SHUTDOWN (only managers
+	// write it, READY -> RUNNING -> SHUTDOWN/REMOVE: restart.go
+	// Supervisor.Restart and DelayStart, replicated/services.go reconcile).
 	InvDesiredForward = "desired-never-back-to-running"
 	// At most one task per slot is desired RUNNING, except that start-first
-	// replacements add one each (§3.4, §6.2, §9.8).
+	// replacements add one each (updater.go Updater.updateTask; SwarmKit
+	// issue #2242, see docs/swarm-behaviour.md).
 	InvOneDesiredPerSlot = "one-desired-running-per-slot"
-	// An updater never holds more slots than its parallelism (§3.3).
+	// An updater never holds more slots than its parallelism (Updater.Run
+	// starts that many workers).
 	InvParallelism = "parallelism"
 	// Without start-first, a replacement (a task made by an update or the
 	// restart supervisor, which waits for the task it replaces to stop) is
 	// never RUNNING while that task is, on live nodes, unless the old task's
-	// node was down or the one-minute old-task timeout passed (§3.4 step 4,
-	// §7.3). Other pairs may overlap, in SwarmKit too: fresh tasks (scale-up,
+	// node was down or the one-minute old-task timeout passed (restart.go
+	// Supervisor.DelayStart). Other pairs may overlap, in SwarmKit too: fresh tasks (scale-up,
 	// a global service's task for a node that has none) wait for nothing, and
 	// a replacement waits for one task only (the updater replacing a task
 	// that itself replaced a still-stopping one waits for the newer).
 	InvStopFirst = "stop-first-no-overlap"
 	// A converged service whose restart policy always restarts (condition
 	// any, no max attempts) has a RUNNING task in every slot, on a node that
-	// may run it (§6.3, §7).
+	// may run it (restart.go Supervisor.Restart and shouldRestart,
+	// controlapi ListServiceStatuses).
 	InvConverged = "converged-slots-running"
 	// No node's reservations exceed its resources, counting tasks
-	// ASSIGNED..RUNNING (mesh-scheduler reference B.5).
+	// ASSIGNED..RUNNING (SwarmKit's manager/scheduler/nodeinfo.go:
+	// NodeInfo.addTask).
 	InvReservations = "reservations-fit"
 	// A slot holds no more tasks than the history retention limit
 	// (MaxAttempts+1 when the restart policy sets MaxAttempts; negative =
-	// unlimited), beyond tasks that could not be reaped (§6.2).
+	// unlimited), beyond tasks that could not be reaped (taskreaper/
+	// task_reaper.go: TaskReaper.tick).
 	InvHistory = "history-limit"
-	// UpdateStatus only takes the transitions SwarmKit allows (§3, §4;
-	// StatusTransitions).
+	// UpdateStatus only takes the transitions SwarmKit allows
+	// (StatusTransitions).
 	InvUpdateStatus = "update-status-transitions"
 	// The routing mesh routes only to RUNNING tasks desired RUNNING, of
 	// the service publishing the port, on live nodes.
@@ -65,7 +72,8 @@ const (
 	// for the allocator.
 	InvPortsReleased = "ports-released"
 	// A manual rollback restores the previous spec exactly, and the spec
-	// rolled back from becomes the previous one (§5.3). Action level.
+	// rolled back from becomes the previous one (controlapi UpdateService).
+	// Action level.
 	InvRollbackRestores = "rollback-restores-previous-spec"
 	// A call that returns an error leaves the cluster unchanged (LastSeq,
 	// Services and Nodes). Action level.
@@ -107,44 +115,46 @@ func (v Violation) String() string {
 type Property func(s *Snapshot) []Violation
 
 // StatusTransition is one allowed change of a service's UpdateStatus.State
-// (updater.None standing for "no UpdateStatus") and where the reference
-// says it happens.
+// (updater.None standing for "no UpdateStatus"), and Why: the SwarmKit
+// file and function that make it happen.
 type StatusTransition struct {
 	From, To updater.State
 	Why      string
 }
 
 // StatusTransitions returns the UpdateStatus transitions SwarmKit allows,
-// derived from swarm-updates.md §3 and §4. Everything else is a violation
+// derived from SwarmKit's manager/orchestrator/update/updater.go (Run,
+// startUpdate, pauseUpdate, rollbackUpdate, completeUpdate) and
+// manager/controlapi/service.go (UpdateService). Everything else is a violation
 // of InvUpdateStatus, for example None -> Completed, Updating -> Updating,
 // Updating -> RollbackCompleted, RollbackStarted -> Completed or Paused.
 func StatusTransitions() []StatusTransition {
 	return []StatusTransition{
-		{updater.None, updater.Updating, "§3.1: startUpdate, the updater found dirty slots and the status was nil"},
-		{updater.None, updater.RollbackStarted, "§5.1: manual rollback"},
-		{updater.Updating, updater.None, "§2.1/§3.10: UpdateService resets the status"},
-		{updater.Updating, updater.Paused, "§3.8: failure action pause"},
-		{updater.Updating, updater.Completed, "§3.9: completeUpdate"},
-		{updater.Updating, updater.RollbackStarted, "§3.8: failure action rollback; §3.10: manual rollback"},
-		{updater.Paused, updater.None, "§3.1/§9.7: an update resumes a paused one"},
-		{updater.Paused, updater.RollbackStarted, "§5.1: manual rollback"},
-		{updater.Completed, updater.None, "§2.1: UpdateService"},
-		{updater.Completed, updater.RollbackStarted, "§5.1: manual rollback; §3.8: a later run over dirty slots rolls back"},
-		{updater.Completed, updater.Completed, "§3.1/§3.9: a later run over dirty slots keeps the stored status, completeUpdate writes it again"},
-		{updater.Completed, updater.Paused, "§3.8: pauseUpdate in a later run over dirty slots"},
-		{updater.RollbackStarted, updater.None, "§3.10: an update during a rollback turns it forward"},
-		{updater.RollbackStarted, updater.RollbackStarted, "§5.3: a manual rollback of a rollback"},
-		{updater.RollbackStarted, updater.RollbackPaused, "§3.8/§5.5: a rollback fails"},
-		{updater.RollbackStarted, updater.RollbackCompleted, "§3.9: completeUpdate of a rollback"},
-		{updater.RollbackPaused, updater.None, "§2.1: UpdateService"},
-		{updater.RollbackPaused, updater.RollbackStarted, "§5.1: manual rollback"},
-		{updater.RollbackPaused, updater.Completed, "§9.1: rollback failure action rollback does not stop the run, which completes"},
-		{updater.RollbackPaused, updater.Paused, "§9.1: ... or pauses again, reading the stored ROLLBACK_PAUSED"},
-		{updater.Paused, updater.Completed, "§9.1: after that second pause the run is still not stopped, and completeUpdate writes completed"},
-		{updater.RollbackCompleted, updater.None, "§2.1: UpdateService"},
-		{updater.RollbackCompleted, updater.RollbackStarted, "§5.1: manual rollback; §3.8: a later run rolls back"},
-		{updater.RollbackCompleted, updater.Completed, "§3.9: completeUpdate of a later run over dirty slots"},
-		{updater.RollbackCompleted, updater.Paused, "§3.8: pauseUpdate in a later run over dirty slots"},
+		{updater.None, updater.Updating, "update/updater.go startUpdate: the updater found dirty slots and the status was nil"},
+		{updater.None, updater.RollbackStarted, "controlapi/service.go UpdateService: manual rollback"},
+		{updater.Updating, updater.None, "controlapi/service.go UpdateService resets the status"},
+		{updater.Updating, updater.Paused, "update/updater.go Run, pauseUpdate: failure action pause"},
+		{updater.Updating, updater.Completed, "update/updater.go completeUpdate"},
+		{updater.Updating, updater.RollbackStarted, "update/updater.go rollbackUpdate: failure action rollback; controlapi/service.go UpdateService: manual rollback"},
+		{updater.Paused, updater.None, "controlapi/service.go UpdateService: an update resumes a paused one (moby/moby#37693)"},
+		{updater.Paused, updater.RollbackStarted, "controlapi/service.go UpdateService: manual rollback"},
+		{updater.Completed, updater.None, "controlapi/service.go UpdateService"},
+		{updater.Completed, updater.RollbackStarted, "controlapi/service.go UpdateService: manual rollback; update/updater.go rollbackUpdate: a later run over dirty slots rolls back"},
+		{updater.Completed, updater.Completed, "update/updater.go startUpdate, completeUpdate: a later run over dirty slots keeps the stored status, completeUpdate writes it again"},
+		{updater.Completed, updater.Paused, "update/updater.go pauseUpdate in a later run over dirty slots"},
+		{updater.RollbackStarted, updater.None, "controlapi/service.go UpdateService: an update during a rollback turns it forward"},
+		{updater.RollbackStarted, updater.RollbackStarted, "controlapi/service.go UpdateService: a manual rollback of a rollback"},
+		{updater.RollbackStarted, updater.RollbackPaused, "update/updater.go pauseUpdate: a rollback fails"},
+		{updater.RollbackStarted, updater.RollbackCompleted, "update/updater.go completeUpdate of a rollback"},
+		{updater.RollbackPaused, updater.None, "controlapi/service.go UpdateService"},
+		{updater.RollbackPaused, updater.RollbackStarted, "controlapi/service.go UpdateService: manual rollback"},
+		{updater.RollbackPaused, updater.Completed, "update/updater.go Run: rollback failure action rollback does not stop the run, which completes"},
+		{updater.RollbackPaused, updater.Paused, "update/updater.go pauseUpdate: ... or pauses again, reading the stored ROLLBACK_PAUSED"},
+		{updater.Paused, updater.Completed, "update/updater.go completeUpdate: after that second pause the run is still not stopped, and completeUpdate writes completed"},
+		{updater.RollbackCompleted, updater.None, "controlapi/service.go UpdateService"},
+		{updater.RollbackCompleted, updater.RollbackStarted, "controlapi/service.go UpdateService: manual rollback; update/updater.go rollbackUpdate: a later run rolls back"},
+		{updater.RollbackCompleted, updater.Completed, "update/updater.go completeUpdate of a later run over dirty slots"},
+		{updater.RollbackCompleted, updater.Paused, "update/updater.go pauseUpdate in a later run over dirty slots"},
 	}
 }
 
@@ -283,7 +293,8 @@ func (ck *Checker) ExpectKnownIssues() {
 	// simulator or (the fourth) recognised as SwarmKit's own behaviour:
 	// an updater kept across an identical-spec update wrote a stale status;
 	// a deferred restart ignored a shutdown; a zero-time restart loop never
-	// moved the clock; and paused -> completed, which is §9.1 (see
+	// moved the clock; and paused -> completed, SwarmKit's own rollback of a
+	// rollback that ends completed (see
 	// StatusTransitions). Later runs found two more: a deferred restart
 	// lost when the updater gave the task a new delayed start (fixed),
 	// and an updater kept across a rollback to an identical spec filling
@@ -321,6 +332,10 @@ type trackedNode struct {
 	up     bool
 	state  node.State
 	downAt time.Time // last time it stopped or went DOWN
+	// updated is the sequence number of the node's last update (labels,
+	// role, availability): when SwarmKit's constraint enforcer last looked
+	// at its tasks.
+	updated uint64
 }
 
 type trackedService struct {
@@ -334,6 +349,9 @@ type trackedService struct {
 	// updater run that made it. A later run may reuse it and release it on
 	// another task's stop (SwarmKit's useExistingTask), as Swarm does.
 	gen uint64
+	// specSeq is the sequence number of the service's last spec change
+	// (create, update, rollback).
+	specSeq uint64
 }
 
 // NewChecker returns a checker of every built-in invariant.
@@ -660,14 +678,19 @@ func (k *check) replay(e *swarmsim.Event) {
 		ck.node(e.NodeID).up = true
 	case swarmsim.EventNodeRemoved:
 		delete(ck.nodes, e.NodeID)
+	case swarmsim.EventNodeUpdated:
+		ck.node(e.NodeID).updated = e.Seq
 	case swarmsim.EventNodeAvailability:
+		ck.node(e.NodeID).updated = e.Seq
 		if e.To == node.Drain.String() && ck.updating() {
 			ck.Coverage.Hit(CovDrainDuringUpdate)
 		}
 	case swarmsim.EventServiceCreated:
 		ck.service(e.ServiceID).name = e.Service
+		ck.service(e.ServiceID).specSeq = e.Seq
 	case swarmsim.EventServiceUpdated:
 		ck.service(e.ServiceID).gen++
+		ck.service(e.ServiceID).specSeq = e.Seq
 	case swarmsim.EventUpdateStatus:
 		from, okf := parseUpdateState(e.From)
 		to, okt := parseUpdateState(e.To)
@@ -704,7 +727,8 @@ func (k *check) replay(e *swarmsim.Event) {
 		}
 		for _, id := range fresh {
 			// A restart of a task that came from a start-first replacement
-			// carries on the extra chain that replacement started (§9.8).
+			// carries on the extra chain that replacement started (SwarmKit
+			// issue #2242: the updater and the restart supervisor fight).
 			if ck.tasks[id].startFirst {
 				t.startFirst = true
 			}
@@ -1030,6 +1054,26 @@ func eligible(n *node.Node, cs []scheduler.Constraint) bool {
 	return n.Spec.Availability != node.Active || scheduler.MatchAll(cs, n)
 }
 
+// keeps reports whether Swarm keeps a RUNNING task where it is. Constraints
+// are checked at two moments only: when the node is updated (SwarmKit's
+// constraintenforcer, with the service's spec of that moment) and when the
+// service's spec changes (the updater replaces dirty tasks; orchestrator.
+// IsTaskDirty). A task made from the service's current spec version is
+// never dirty, so after a rollback to the spec it was made from it stays on
+// a node relabelled in between, even one the restored constraints exclude,
+// until the node is updated again.
+func (k *check) keeps(v *ServiceView, t *swarmsim.TaskView, cs []scheduler.Constraint) bool {
+	n := k.s.Node(t.NodeID)
+	if eligible(n, cs) {
+		return true
+	}
+	if n == nil || n.Status.State != node.Ready || n.Spec.Availability == node.Drain || t.SpecVersion != v.SpecVersion {
+		return false
+	}
+	tn, ts := k.ck.nodes[t.NodeID], k.ck.services[v.ID]
+	return tn != nil && ts != nil && tn.updated < ts.specSeq
+}
+
 func (k *check) checkConverged() {
 	s := k.s
 	for i := range s.Services {
@@ -1056,7 +1100,7 @@ func (k *check) checkConverged() {
 				keys = append(keys, key)
 				good[key] = false
 			}
-			if t.State() == task.Running && t.DesiredState == task.Running && eligible(s.Node(t.NodeID), cs) ||
+			if t.State() == task.Running && t.DesiredState == task.Running && k.keeps(v, t, cs) ||
 				v.Spec.Mode == swarmsim.Global && t.DesiredState < task.Running && !k.ck.StrictGlobalConverged {
 				// Known simulator issue: Converged counts a global
 				// service's wanted tasks as those desired RUNNING, so it is
@@ -1302,7 +1346,8 @@ func (k *check) checkPorts() {
 // RollbackRestores checks a manual rollback (InvRollbackRestores): after
 // is the service after RollbackService succeeded, before the service just
 // before. The restored spec must equal the previous spec exactly, and the
-// spec rolled back from must become the previous one (§5.3).
+// spec rolled back from must become the previous one (controlapi
+// UpdateService swaps Spec and PreviousSpec).
 func RollbackRestores(before, after *swarmsim.Service) error {
 	if before.PreviousSpec == nil {
 		return fmt.Errorf("rollback of %s succeeded without a previous spec", before.Spec.Name)

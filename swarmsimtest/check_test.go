@@ -25,7 +25,7 @@ var running = []task.State{task.Pending, task.Assigned, task.Accepted, task.Prep
 // mkTask makes a task of service s1 ("web") created at t=0 that went
 // through states, one a second.
 func mkTask(id string, slot uint64, nodeID string, desired task.State, states ...task.State) swarmsim.TaskView {
-	t := task.Make(id, "s1", "web", slot, nodeID, 1, "app:1", desired, at(0))
+	t := task.Make(task.Task{ID: id, ServiceID: "s1", ServiceName: "web", Slot: slot, NodeID: nodeID, SpecVersion: 1, Image: "app:1", DesiredState: desired, CreatedAt: at(0)}, nil)
 	for i, st := range states {
 		if err := t.Advance(task.Status{State: st, Timestamp: at(i + 1)}); err != nil {
 			panic(err)
@@ -169,7 +169,7 @@ func TestCheckerCatchesBrokenSnapshots(t *testing.T) {
 				var ts []swarmsim.TaskView
 				for i := range 7 {
 					id := "old" + string(rune('a'+i))
-					tk := task.Make(id, "s1", "web", 1, "n1", 1, "app:1", task.Shutdown, at(i))
+					tk := task.Make(task.Task{ID: id, ServiceID: "s1", ServiceName: "web", Slot: 1, NodeID: "n1", SpecVersion: 1, Image: "app:1", DesiredState: task.Shutdown, CreatedAt: at(i)}, nil)
 					tk.Advance(task.Status{State: task.Failed, Timestamp: at(i)})
 					ts = append(ts, swarmsim.TaskView{Task: tk})
 				}
@@ -180,9 +180,9 @@ func TestCheckerCatchesBrokenSnapshots(t *testing.T) {
 			name: "history over MaxAttempts+1", inv: swarmsimtest.InvHistory,
 			break_: func(s *swarmsimtest.Snapshot) {
 				s.Services[0].Spec.TaskTemplate.Restart = &swarmsim.RestartPolicy{MaxAttempts: 1}
-				tk := task.Make("old1", "s1", "web", 1, "n1", 1, "app:1", task.Shutdown, at(-2))
+				tk := task.Make(task.Task{ID: "old1", ServiceID: "s1", ServiceName: "web", Slot: 1, NodeID: "n1", SpecVersion: 1, Image: "app:1", DesiredState: task.Shutdown, CreatedAt: at(-2)}, nil)
 				tk.Advance(task.Status{State: task.Failed, Timestamp: at(-2)})
-				tk2 := task.Make("old2", "s1", "web", 1, "n1", 1, "app:1", task.Shutdown, at(-1))
+				tk2 := task.Make(task.Task{ID: "old2", ServiceID: "s1", ServiceName: "web", Slot: 1, NodeID: "n1", SpecVersion: 1, Image: "app:1", DesiredState: task.Shutdown, CreatedAt: at(-1)}, nil)
 				tk2.Advance(task.Status{State: task.Failed, Timestamp: at(-1)})
 				s.Tasks = append([]swarmsim.TaskView{{Task: tk}, {Task: tk2}}, s.Tasks...)
 			},
@@ -288,8 +288,9 @@ func TestStopFirstNodeDownExcused(t *testing.T) {
 	}
 }
 
-// The update-status table holds exactly the transitions derived from the
-// reference (§3, §4, §9.1); a few that must stay forbidden.
+// The update-status table holds exactly the transitions derived from
+// SwarmKit's updater and control API, each citing its file; a few must stay
+// forbidden.
 func TestStatusTransitions(t *testing.T) {
 	forbidden := [][2]updater.State{
 		{updater.None, updater.Completed}, {updater.None, updater.Paused}, {updater.Updating, updater.Updating},
@@ -302,8 +303,8 @@ func TestStatusTransitions(t *testing.T) {
 		}
 	}
 	for _, tr := range swarmsimtest.StatusTransitions() {
-		if tr.Why == "" || !strings.HasPrefix(tr.Why, "§") {
-			t.Errorf("transition %v -> %v cites no reference section: %q", tr.From, tr.To, tr.Why)
+		if !strings.HasPrefix(tr.Why, "update/updater.go ") && !strings.HasPrefix(tr.Why, "controlapi/service.go ") {
+			t.Errorf("transition %v -> %v cites no SwarmKit file: %q", tr.From, tr.To, tr.Why)
 		}
 	}
 	if got, want := len(swarmsimtest.StatusTransitions()), 25; got != want {

@@ -52,4 +52,15 @@
 // and longer runs: -rapid.checks=N and -rapid.steps=N, or the environment
 // variables RAPID_CHECKS and RAPID_STEPS, which rapid v1.3 reads as the
 // flags' defaults.
+//
+// # Scenario files
+//
+// Golden tests are scenario files in the swarmsim command line's language:
+// each command (docker commands, `swarmsim` directives, `sleep`), a line
+// "----", and what the command prints, with the comment that says why above
+// it (ScenarioFile). RunScenarios runs every file a glob matches as a
+// subtest; go test -rewrite rewrites the expected outputs of all of them.
+// `swarmsim trace on` adds the trace events each command caused.
+// RunScenariosWith does the same for a language of the caller's (the
+// updater's tests use it).
 package swarmsimtest

@@ -174,7 +174,8 @@ func ImageBehavior(o ImageOptions) *rapid.Generator[swarmsim.ImageBehavior] {
 // ConfigOptions shape generated update and rollback configs.
 type ConfigOptions struct {
 	// Rollback draws a rollback config: failure action pause or continue
-	// (what the CLI offers), and rollback (API only, reference §9.1) rarely.
+	// (what the CLI offers), and rollback (API only; SwarmKit pauses instead,
+	// see Updater.Run in manager/orchestrator/update/updater.go) rarely.
 	Rollback bool
 }
 

@@ -18,12 +18,17 @@ import (
 // rapidChecks is the number of checks rapid runs: -rapid.checks, whose
 // default RAPID_CHECKS sets.
 func rapidChecks() int {
-	if f := flag.Lookup("rapid.checks"); f != nil {
-		if n, err := strconv.Atoi(f.Value.String()); err == nil {
-			return n
-		}
+	n, _ := strconv.Atoi(rapidFlag("rapid.checks", "100"))
+	return n
+}
+
+// rapidFlag is the value of one of rapid's flags (which take their defaults
+// from RAPID_* environment variables).
+func rapidFlag(name, def string) string {
+	if f := flag.Lookup(name); f != nil {
+		return f.Value.String()
 	}
-	return 100
+	return def
 }
 
 // longRun is the number of checks from which the model test requires every
@@ -50,6 +55,11 @@ func TestModel(t *testing.T) {
 		checks += m.Checker.Checks
 	})
 	t.Logf("%d snapshots checked in %v; coverage: %s", checks, time.Since(start).Round(time.Millisecond), total.String())
+	if t.Failed() {
+		// rapid's fail file records the draws, not the number of steps a
+		// sequence may take: a replay needs the same -rapid.steps.
+		t.Logf("replay: RAPID_STEPS=%s go test ./swarmsimtest -run 'TestModel$' -rapid.failfile=<the file above>", rapidFlag("rapid.steps", "30"))
+	}
 	if rapidChecks() >= longRun && !t.Failed() {
 		if miss := total.Missing(swarmsimtest.CoverageGoals()...); len(miss) > 0 {
 			t.Errorf("after %d checks, never reached: %v", rapidChecks(), miss)
@@ -68,7 +78,7 @@ func TestStaleUpdaterWritesStatus(t *testing.T) {
 	spec.TaskTemplate.Image = "app:2"
 	spec.Update = &updater.Config{Parallelism: 0}
 	c.UpdateService("a", spec) // status: updating
-	c.ScaleService("a", 3)     // same spec: status reset to nil, the updater is kept (§3.10)
+	c.ScaleService("a", 3)     // same spec: status reset to nil (controlapi UpdateService), the updater is kept
 	c.RunFor(time.Minute)
 	ck := swarmsimtest.NewChecker()
 	if vs := ck.CheckCluster(c); len(vs) > 0 {
@@ -176,4 +186,79 @@ func TestKeptUpdaterAcrossRollbackFillsDeadSlot(t *testing.T) {
 	if doubled != 1 {
 		t.Errorf("slots with two tasks desired RUNNING: %d, want 1 (%v)", doubled, perSlot)
 	}
+}
+
+// TestRollbackKeepsCleanTaskOnRelabelledNode is the case the model test
+// reported with RAPID_CHECKS=10000 RAPID_STEPS=60 -rapid.seed=12345 (issue
+// #12): a service constrained to zone c, an update of its placement alone
+// that its node still meets, the node relabelled out of zone c, then a
+// rollback. SwarmKit checks constraints only when a node is updated (the
+// constraint enforcer, with the service's spec of that moment: here the
+// updated one, which the node meets) and when the spec changes (the
+// updater, for dirty tasks). After the rollback the task is made from the
+// service's current spec version again, so it is clean and keeps running on
+// a node the restored constraint excludes. The simulator was right; the
+// checker's converged-slots-running now states SwarmKit's rule.
+func TestRollbackKeepsCleanTaskOnRelabelledNode(t *testing.T) {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "m", Role: node.Manager, Labels: map[string]string{"zone": "a"}})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "w", Labels: map[string]string{"zone": "c"}})
+	spec := swarmsim.ServiceSpec{Name: "svc1", Replicas: 1, TaskTemplate: swarmsim.TaskSpec{Image: "app:1"}}
+	spec.TaskTemplate.Placement.Constraints = []string{"node.labels.zone==c"}
+	if _, err := c.CreateService(spec); err != nil {
+		t.Fatal(err)
+	}
+	ck := swarmsimtest.NewChecker()
+	step := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		c.RunFor(5 * time.Second)
+		if vs := ck.CheckCluster(c); len(vs) > 0 {
+			t.Fatalf("after %s:\n%s", what, swarmsimtest.Report(c, vs))
+		}
+	}
+	step("run", nil)
+	first := runningOn(t, c, "svc1")
+	if first.node != "w" {
+		t.Fatalf("task runs on %s, want w", first.node)
+	}
+	spec.TaskTemplate.Placement.Constraints = []string{"node.labels.zone!=a"}
+	step("placement-only update", c.UpdateService("svc1", spec))
+	step("relabel", c.UpdateNode("w", swarmsim.NodeUpdate{LabelAdd: map[string]string{"zone": "b"}}))
+	step("rollback", c.RollbackService("svc1"))
+	if got := runningOn(t, c, "svc1"); got != first {
+		t.Fatalf("after the rollback the running task is %+v, want %+v kept", got, first)
+	}
+	if ok, _ := c.Converged("svc1"); !ok {
+		t.Fatal("service not converged after the rollback")
+	}
+	// A node update now lets the constraint enforcer, with the restored
+	// constraint, reject the task: the checker must accept that too.
+	step("relabel again", c.UpdateNode("w", swarmsim.NodeUpdate{LabelAdd: map[string]string{"tier": "x"}}))
+	if st, _ := c.ServiceStatus("svc1"); st.RunningTasks != 0 {
+		t.Fatalf("%d tasks running after the enforcer ran with zone==c and no zone c node, want 0", st.RunningTasks)
+	}
+}
+
+type placed struct{ id, node string }
+
+// runningOn returns the service's one RUNNING task and its node's hostname.
+func runningOn(t *testing.T, c *swarmsim.Cluster, svc string) placed {
+	t.Helper()
+	tasks, err := c.Tasks(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []placed
+	for _, tk := range tasks {
+		if tk.State() == task.Running {
+			out = append(out, placed{tk.ID, tk.Node})
+		}
+	}
+	if len(out) != 1 {
+		t.Fatalf("%d running tasks of %s, want 1: %+v", len(out), svc, out)
+	}
+	return out[0]
 }

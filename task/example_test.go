@@ -10,7 +10,10 @@ import (
 // A task's observed state only moves forward.
 func Example() {
 	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	t := task.Create("4p0gv2yn5lfl9f3pcq4yf3f8k", "svcid", "redis", 1, "", 1, "redis:3.0.6", task.Running, t0)
+	t := task.Make(task.Task{
+		ID: "4p0gv2yn5lfl9f3pcq4yf3f8k", ServiceID: "svcid", ServiceName: "redis", Slot: 1,
+		SpecVersion: 1, Image: "redis:3.0.6", DesiredState: task.Running, CreatedAt: t0,
+	}, nil)
 	t.Advance(task.Status{State: task.Running, Timestamp: t0.Add(2 * time.Second), Message: task.DefaultMessage(task.Running)})
 	err := t.Advance(task.Status{State: task.Preparing, Timestamp: t0.Add(3 * time.Second)})
 	fmt.Println(t.Name(), t.State(), task.Running > task.Ready, task.Shutdown.Terminal())

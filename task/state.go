@@ -85,7 +85,9 @@ func ParseState(name string) (State, error) {
 func (s State) Terminal() bool { return s > Running }
 
 // DefaultMessage is the status message SwarmKit writes when a task enters
-// the state in the ordinary way (reference swarm-updates.md §6.1 and §3.5).
+// the state in the ordinary way (SwarmKit's agent/exec/controller.go: Do,
+// and the orchestrator, allocator and scheduler for NEW, PENDING and
+// ASSIGNED).
 // States with no fixed message return "".
 func DefaultMessage(s State) string {
 	switch s {

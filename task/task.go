@@ -68,34 +68,24 @@ func (t *Task) expand(e entry) Status {
 	return s
 }
 
-// Create returns a task in state NEW with message "created", created at now.
-func Create(id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) *Task {
-	t := Make(id, serviceID, serviceName, slot, nodeID, specVersion, image, desired, now)
-	return &t
-}
-
-// Make is Create returning a value, for callers that embed the task in a
-// larger structure.
-func Make(id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) Task {
-	// A task that runs and then stops goes through nine states: room for
-	// them up front, so that a task's history is one allocation.
-	return MakeIn(new(HistoryBuf), id, serviceID, serviceName, slot, nodeID, specVersion, image, desired, now)
-}
-
 // HistoryBuf is room for the first statuses of a task's history: the nine
 // states of a task that runs and then stops.
 type HistoryBuf [9]entry
 
-// MakeIn is Make with the history kept in buf, for callers that hold many
-// tasks and want each task and its history in one allocation. The task's
-// history uses buf until it outgrows it; buf must not be used for anything
-// else while the task lives.
-func MakeIn(buf *HistoryBuf, id, serviceID, serviceName string, slot uint64, nodeID string, specVersion uint64, image string, desired State, now time.Time) Task {
-	t := Task{
-		ID: id, ServiceID: serviceID, ServiceName: serviceName, Slot: slot, NodeID: nodeID,
-		SpecVersion: specVersion, Image: image, DesiredState: desired, CreatedAt: now,
+// Make returns the task t describes (its ID, service, slot, node, spec
+// version, image, desired state and CreatedAt; any history it carries is
+// ignored) in state NEW with the message "created", timestamped CreatedAt.
+//
+// The history is kept in buf until it outgrows it, so that a caller holding
+// many tasks can keep each task and its history in one allocation; buf must
+// not be used for anything else while the task lives. With a nil buf the
+// task gets room of its own for the nine states of a task that runs and
+// then stops: its history is still one allocation.
+func Make(t Task, buf *HistoryBuf) Task {
+	if buf == nil {
+		buf = new(HistoryBuf)
 	}
-	t.history = append(buf[:0], t.entry(Status{State: New, Timestamp: now, Message: DefaultMessage(New)}))
+	t.history = append(buf[:0], t.entry(Status{State: New, Timestamp: t.CreatedAt, Message: DefaultMessage(New)}))
 	return t
 }
 

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// The states and their order are SwarmKit's (reference swarm-updates.md §6.1).
+// The states and their order are SwarmKit's (api/types.proto: TaskState).
 func TestStateValuesAndNames(t *testing.T) {
 	want := []struct {
 		s     State
@@ -63,7 +63,7 @@ func TestStateValuesAndNames(t *testing.T) {
 // the task as it was; the same state may be reported again.
 func TestAdvanceOnlyForward(t *testing.T) {
 	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	tk := Create("id1", "svc", "web", 2, "", 1, "nginx", Running, t0)
+	tk := Make(Task{ID: "id1", ServiceID: "svc", ServiceName: "web", Slot: 2, SpecVersion: 1, Image: "nginx", DesiredState: Running, CreatedAt: t0}, nil)
 	if tk.Name() != "web.2" || tk.State() != New || tk.Status().Message != "created" {
 		t.Fatalf("new task: %s %s %q", tk.Name(), tk.State(), tk.Status().Message)
 	}
@@ -91,7 +91,7 @@ func TestAdvanceOnlyForward(t *testing.T) {
 }
 
 func TestGlobalTaskName(t *testing.T) {
-	tk := Create("id", "svc", "agent", 0, "nodeid123", 1, "img", Running, time.Time{})
+	tk := Make(Task{ID: "id", ServiceID: "svc", ServiceName: "agent", NodeID: "nodeid123", SpecVersion: 1, Image: "img", DesiredState: Running}, nil)
 	if tk.Name() != "agent.nodeid123" {
 		t.Errorf("global task name %q", tk.Name())
 	}
@@ -102,7 +102,7 @@ func TestGlobalTaskName(t *testing.T) {
 func TestSnapshotSharesNothingThatChanges(t *testing.T) {
 	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	var buf HistoryBuf
-	orig := MakeIn(&buf, "id1", "svc", "web", 1, "", 1, "nginx", Running, t0)
+	orig := Make(Task{ID: "id1", ServiceID: "svc", ServiceName: "web", Slot: 1, SpecVersion: 1, Image: "nginx", DesiredState: Running, CreatedAt: t0}, &buf)
 	orig.Advance(Status{State: Pending, Timestamp: t0, Message: "pending task scheduling"})
 	snap := orig.Snapshot()
 	if err := snap.Advance(Status{State: Failed, Timestamp: t0.Add(time.Second), Message: "boom"}); err != nil {

@@ -7,7 +7,8 @@ import (
 )
 
 // FailureAction is what the updater does when the failure ratio is exceeded
-// (UpdateConfig.failure_action, reference §1.1 and §3.8).
+// (UpdateConfig.failure_action in SwarmKit's api/types.proto; acted on in
+// Updater.Run).
 type FailureAction uint8
 
 // The failure actions, with SwarmKit's enum values.
@@ -89,24 +90,27 @@ func ParseOrder(s string) (Order, error) {
 }
 
 // DefaultMonitor is the monitoring period used when a config sets none
-// (SwarmKit's defaults.Service, reference §1.2). It was 30s before 2017.
+// (SwarmKit's api/defaults/service.go: defaults.Service). It was 30s
+// before 2017.
 const DefaultMonitor = 5 * time.Second
 
 // Config is SwarmKit's UpdateConfig. The same type serves as a service's
 // Spec.Update (how to roll a new spec out) and Spec.Rollback (how to roll
-// back to the previous spec), reference §1.1.
+// back to the previous spec); SwarmKit's api/types.proto: UpdateConfig.
 type Config struct {
 	// Parallelism is the number of workers, that is, the most slots being
 	// replaced at once. 0 means unlimited: one worker per dirty slot.
 	Parallelism uint64
 	// Delay is how long each worker sleeps after each slot, the last one
-	// included. It also lengthens the final monitoring window (§3.9).
+	// included. It also lengthens the final monitoring window
+	// (FinalWindow).
 	Delay time.Duration
 	// FailureAction is what to do when the failure ratio is exceeded.
 	FailureAction FailureAction
 	// Monitor is how long after a new task was seen RUNNING its failure
 	// still counts. 0 means DefaultMonitor: the Docker API converts a zero
-	// monitor to "unset", so a 0s monitor cannot be expressed (§1.1).
+	// monitor to "unset", so a 0s monitor cannot be expressed (moby's
+	// daemon/cluster/convert/service.go: updateConfigToGRPC).
 	Monitor time.Duration
 	// MaxFailureRatio is the fraction of dirty slots that may fail before
 	// FailureAction fires; it fires when failures/dirty > ratio (strict,
@@ -118,14 +122,15 @@ type Config struct {
 
 // DefaultConfig returns SwarmKit's defaults, used whenever Spec.Update or
 // Spec.Rollback is nil: parallelism 1, delay 0, pause, monitor 5s, max
-// failure ratio 0, stop-first (§1.2). Update and rollback defaults are the
+// failure ratio 0, stop-first (api/defaults/service.go: defaults.Service).
+// Update and rollback defaults are the
 // same.
 func DefaultConfig() Config {
 	return Config{Parallelism: 1, FailureAction: Pause, Monitor: DefaultMonitor, Order: StopFirst}
 }
 
 // Validate checks an update config as SwarmKit's controlapi validateUpdate
-// does, in the same order, with its texts (§1.3):
+// (manager/controlapi/service.go) does, in the same order, with its texts:
 //
 //	TaskSpec: update-delay cannot be negative
 //	TaskSpec: update-monitor cannot be negative
@@ -159,7 +164,8 @@ func (c Config) MonitorPeriod() time.Duration {
 // FinalWindow is how long the updater keeps watching for failures after
 // every slot is done, before it declares the update completed: the
 // monitoring period, or Delay+1s when Delay >= the monitoring period
-// (SwarmKit PR #3003, the fix for moby/moby#37972; reference §3.9).
+// (the end of SwarmKit's Updater.Run; PR #3003, the fix for
+// moby/moby#37972).
 func (c Config) FinalWindow() time.Duration {
 	m := c.MonitorPeriod()
 	if c.Delay >= m {

@@ -8,7 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// §1.2: SwarmKit's defaults, the same for update and rollback.
+// SwarmKit's defaults (api/defaults/service.go: defaults.Service), the same
+// for update and rollback.
 func TestDefaultConfig(t *testing.T) {
 	want := Config{Parallelism: 1, Delay: 0, FailureAction: Pause, Monitor: 5 * time.Second, MaxFailureRatio: 0, Order: StopFirst}
 	if d := cmp.Diff(want, DefaultConfig()); d != "" {
@@ -19,7 +20,8 @@ func TestDefaultConfig(t *testing.T) {
 	}
 }
 
-// §1.3: validateUpdate's checks, order and texts.
+// controlapi's validateUpdate (manager/controlapi/service.go): its checks,
+// order and texts.
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -48,7 +50,8 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// §1.1, §3.2, §3.9: monitor 0 means 5s; the final window is delay+1s when
+// Monitor 0 means 5s (moby's updateConfigToGRPC, Updater.Run's config
+// selection); the final window is delay+1s when
 // delay >= monitor.
 func TestMonitorAndFinalWindow(t *testing.T) {
 	for _, tc := range []struct {
@@ -69,7 +72,8 @@ func TestMonitorAndFinalWindow(t *testing.T) {
 	}
 }
 
-// §1.1: Docker's strings and conversion errors.
+// Docker's strings and conversion errors (moby's
+// daemon/cluster/convert/service.go: updateConfigToGRPC).
 func TestParse(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
@@ -112,7 +116,8 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// §4: state names and messages.
+// UpdateStatus state names (api/types.proto) and the messages of
+// startUpdate, pauseUpdate, rollbackUpdate and completeUpdate.
 func TestStatusTexts(t *testing.T) {
 	got := []string{}
 	for s := None; s <= RollbackCompleted+1; s++ {

@@ -3,8 +3,11 @@
 // deterministic state machine: no goroutines, no clock. Time comes in as
 // arguments, decisions go out as Actions, and the caller (the simulator's
 // orchestrator) applies them and reports what happened, in the style of
-// etcd raft's RawNode. Section numbers (§3.7 ...) refer to the project's
-// reference, swarm-updates.md.
+// etcd raft's RawNode. Function names in this package's comments (Run,
+// worker, updateTask, useExistingTask, the failureTriggersAction closure,
+// startUpdate, pauseUpdate, rollbackUpdate, completeUpdate) are those of
+// SwarmKit's manager/orchestrator/update/updater.go unless another file is
+// named; docs/swarm-behaviour.md tells the same story in prose.
 //
 // # Slots and dirty tasks
 //

@@ -14,7 +14,8 @@ import (
 // completes; never more than parallelism slots are in flight; every dirty
 // slot is handled exactly once and clean slots never; stop-first never has
 // two tasks of one slot RUNNING at once; and with parallelism 1 and plain
-// slots the run takes sum(stop + start + delay) + final window (§3.9).
+// slots the run takes sum(stop + start + delay) + final window (the end of
+// Updater.Run).
 func TestPropertyRunsComplete(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		c := Config{

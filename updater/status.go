@@ -6,7 +6,7 @@ import (
 )
 
 // State is a service's UpdateStatus.State, with SwarmKit's enum values
-// (reference §4). None stands for "no UpdateStatus at all": the service's
+// (api/types.proto: UpdateStatus). None stands for "no UpdateStatus at all": the service's
 // UpdateStatus is nil, as after create and after every normal
 // UpdateService call until the updater finds a slot to replace.
 type State uint8
@@ -57,7 +57,9 @@ type Status struct {
 	CompletedAt time.Time
 }
 
-// The fixed UpdateStatus messages (reference §4).
+// The fixed UpdateStatus messages: Updater.startUpdate, pauseUpdate,
+// rollbackUpdate and completeUpdate, and controlapi's UpdateService for the
+// manual rollback.
 const (
 	MsgInProgress        = "update in progress"
 	MsgCompleted         = "update completed"

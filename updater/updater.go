@@ -29,7 +29,7 @@ type Slot struct {
 }
 
 // Dirty reports whether the slot needs the updater: it has more than one
-// task, or exactly one task and that task is dirty (§3.1).
+// task, or exactly one task and that task is dirty (Updater.isSlotDirty).
 func (s Slot) Dirty() bool {
 	return len(s.Tasks) > 1 || (len(s.Tasks) == 1 && s.Tasks[0].Dirty)
 }
@@ -41,7 +41,8 @@ type Params struct {
 	Update *Config
 	// Rollback is the service's current Spec.Rollback; nil means
 	// DefaultConfig. During a rollback the current spec is the restored
-	// one, so this is the restored spec's rollback config (§5.4).
+	// one, so this is the restored spec's rollback config (Run reads
+	// the new service's Spec.Rollback).
 	Rollback *Config
 	// Status is the service's stored UpdateStatus; the zero value is nil.
 	Status Status
@@ -59,7 +60,7 @@ type ActionKind uint8
 const (
 	// SetStatus: write Action.Status as the service's UpdateStatus.
 	SetStatus ActionKind = iota + 1
-	// CreateTask (SwarmKit's updateTask, §3.4): in one store batch, create
+	// CreateTask (SwarmKit's Updater.updateTask): in one store batch, create
 	// a new task in Action.Slot from the service's current spec with
 	// desired state READY, and set desired SHUTDOWN on the old tasks listed
 	// in Action.Shutdown (stop-first: every task of the slot whose desired
@@ -77,7 +78,7 @@ const (
 	// was already shut down when reached by updater"), SwarmKit aborts the
 	// whole batch: create nothing and call TaskCreated(slot, "", now).
 	CreateTask
-	// ReuseTask (SwarmKit's useExistingTask, §3.4): keep the clean task
+	// ReuseTask (SwarmKit's Updater.useExistingTask): keep the clean task
 	// Action.TaskID and set desired SHUTDOWN on Action.Shutdown. If the
 	// kept task's desired state is below RUNNING, delay-start it as for
 	// CreateTask against Action.StartAfter ("" = at once); the worker waits
@@ -88,7 +89,7 @@ const (
 	// RUNNING, set desired SHUTDOWN on Action.Shutdown (the slot's old
 	// tasks whose desired state was <= RUNNING in the snapshot).
 	ShutdownTasks
-	// RollbackService (rollbackUpdate, §3.8): the failure action rollback
+	// RollbackService (Updater.rollbackUpdate): the failure action rollback
 	// fired in a normal update; Action.TaskID is the failed task. In one
 	// transaction: Spec = PreviousSpec, PreviousSpec = nil, UpdateStatus =
 	// Action.Status (ROLLBACK_STARTED, RolledBackMessage(TaskID), StartedAt
@@ -227,8 +228,8 @@ type Updater struct {
 // allocating per call.
 const chunk = 32
 
-// Start begins an update run at p.Now (SwarmKit's Updater.Run, §3.1 to
-// §3.3) and returns the first actions.
+// Start begins an update run at p.Now (SwarmKit's Updater.Run, up to its
+// dispatch loop) and returns the first actions.
 //
 //   - A paused status (PAUSED or ROLLBACK_PAUSED) means nothing happens:
 //     the run is Done at once.
@@ -267,7 +268,7 @@ func Start(p Params) (*Updater, []Action) {
 		u.setStatus(Status{State: Updating, Message: MsgInProgress, StartedAt: now})
 	}
 
-	// Config selection (§3.2) looks at the snapshot, not at what was just
+	// Config selection (Run) looks at the snapshot, not at what was just
 	// written.
 	u.rollback = p.Status.State == RollbackStarted
 	var c *Config
@@ -399,7 +400,8 @@ func (u *Updater) BatchAborted(slot uint64, now time.Time) []Action {
 // A worker treats any desired state >= RUNNING of the task it waits on as
 // "the delayed start fired" (a task shut down meanwhile does not block it).
 //
-// Ties (Go's random select, §10) are broken failure-first: within one call
+// Ties (Go's random select in Run's dispatch loop; FIDELITY.md) are broken
+// failure-first: within one call
 // the dispatcher's failure watch is served before the worker, so a failure
 // is judged before the worker it frees takes its next slot; and a call at
 // time now releases only the workers whose delay ended strictly before
@@ -525,7 +527,7 @@ func (u *Updater) pump(now time.Time) {
 }
 
 // hand gives dirty slot i to a free worker, which starts on it at once
-// (SwarmKit's worker loop body, §3.4).
+// (the loop body of SwarmKit's Updater.worker).
 func (u *Updater) hand(i int, now time.Time) {
 	u.idle--
 	u.busy++
@@ -689,7 +691,8 @@ func (u *Updater) wakeSleepers(now time.Time, inclusive bool) {
 // failureEvent: a task created by this run was reported past RUNNING. The
 // dispatcher judges it now while it is handing out slots or in the final
 // window; during wg.Wait() it does not read events, so the event waits in
-// the buffer until the final window starts (§3.7, evaluation-time quirk).
+// the buffer until the final window starts (Run's wg.Wait(); the
+// evaluation-time quirk of docs/swarm-behaviour.md).
 // After a stop the events are never read.
 func (u *Updater) failureEvent(i int32, now time.Time) {
 	switch u.phase {
@@ -708,7 +711,7 @@ func (u *Updater) failureEvent(i int32, now time.Time) {
 	}
 }
 
-// judge is SwarmKit's failureTriggersAction closure (§3.7). It reports
+// judge is SwarmKit's failureTriggersAction closure in Updater.Run. It reports
 // whether the failure action fired.
 func (u *Updater) judge(i int32, now time.Time) bool {
 	j := &u.jobs[i]
@@ -732,7 +735,7 @@ func (u *Updater) judge(i int32, now time.Time) bool {
 		if u.rollback {
 			// Never roll back a rollback. SwarmKit does not set stopped
 			// here: the run goes on to the final window and then writes
-			// "update completed" (§9.1).
+			// "update completed" (docs/swarm-behaviour.md, known surprises).
 			u.pause(RollbackPausedMessage(j.taskID))
 			return true
 		}

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	_ "embed"
 	"errors"
@@ -12,8 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 	"github.com/swarmsim/swarmsim/dockercli"
@@ -23,7 +24,35 @@ import (
 var seedScript string
 
 func main() {
+	interrupted = watchInterrupts()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdin)))
+}
+
+// interrupted reports whether the user pressed Ctrl-C since the last
+// clearInterrupt; nil (never) unless main installed the handler.
+var interrupted func() bool
+
+// clearInterrupt forgets an earlier Ctrl-C (the prompt does before each
+// command).
+var clearInterrupt = func() {}
+
+// watchInterrupts catches SIGINT: the first Ctrl-C sets a flag that the
+// running command checks between batches of events (the simulation itself
+// runs no goroutine and reads no clock); a second Ctrl-C before the flag is
+// cleared ends the process, as Ctrl-C normally does.
+func watchInterrupts() func() bool {
+	var flag atomic.Bool
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	go func() {
+		for range ch {
+			if flag.Swap(true) {
+				os.Exit(dockercli.ExitInterrupted)
+			}
+		}
+	}()
+	clearInterrupt = func() { flag.Store(false) }
+	return flag.Load
 }
 
 func isTerminal(f *os.File) bool {
@@ -64,7 +93,9 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 		Short: "A deterministic, in-memory Docker Swarm simulator.\n\nWith no command, read docker commands from standard input, one per line.",
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return interactive(dockercli.NewSession(seed), stdin, stdout, stderr, tty)
+			s := dockercli.NewSession(seed)
+			s.Interrupted = interrupted
+			return interactive(s, stdin, stdout, stderr, tty)
 		},
 		DisableFlagsInUseLine: true,
 		SilenceErrors:         true,
@@ -87,7 +118,7 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 		Short: "Run the seed walkthrough (rolling update, rollback, routing mesh) and print its transcript",
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return runScript(strings.NewReader(seedScript), "seed.swarm", stdout, dockercli.ScriptOptions{Seed: demoSeed}, demoOut)
+			return finish(runScript(strings.NewReader(seedScript), "", "seed.swarm", stdout, dockercli.ScriptOptions{Seed: demoSeed}, demoOut), stderr)
 		},
 		DisableFlagsInUseLine: true,
 	}
@@ -102,23 +133,29 @@ func newRoot(stdin io.Reader, stdout, stderr io.Writer, tty bool) *cobra.Command
 		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			var r io.Reader = stdin
-			title := "swarmsim run"
+			title, input := "swarmsim run", ""
+			if f, ok := stdin.(*os.File); ok && args[0] == "-" {
+				if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+					if err := runOut.notInput(fi, "standard input"); err != nil {
+						return err
+					}
+				}
+			}
 			if args[0] != "-" {
+				if fi, err := os.Stat(args[0]); err == nil {
+					if err := runOut.notInput(fi, "the script being run"); err != nil {
+						return err
+					}
+				}
 				f, err := os.Open(args[0])
 				if err != nil {
 					return err
 				}
 				defer f.Close()
 				r = f
-				title = filepath.Base(args[0])
+				title, input = filepath.Base(args[0]), args[0]
 			}
-			err := runScript(r, title, stdout, dockercli.ScriptOptions{Seed: runSeed, Strict: strict}, runOut)
-			var se *dockercli.ScriptError
-			if errors.As(err, &se) {
-				fmt.Fprintf(stderr, "swarmsim: stopped at %v\n", se)
-				return exitError{se.ExitCode}
-			}
-			return err
+			return finish(runScript(r, input, title, stdout, dockercli.ScriptOptions{Seed: runSeed, Strict: strict}, runOut), stderr)
 		},
 		DisableFlagsInUseLine: true,
 	}
@@ -140,38 +177,220 @@ func (o *outputs) flags(c *cobra.Command) {
 	c.Flags().StringVar(&o.trace, "trace", "", "Write every event as JSON lines to this file")
 }
 
-// runScript runs a script in a new session and writes the outputs: the
-// trace as the cluster's slog JSON handler writes it, while the script
-// runs, and the timeline once it has run (or stopped, in strict mode).
-func runScript(r io.Reader, title string, stdout io.Writer, opts dockercli.ScriptOptions, o outputs) error {
-	s := dockercli.NewSession(opts.Seed)
-	opts.Session = s
-	var trace *bufio.Writer
-	if o.trace != "" {
-		f, err := os.Create(o.trace)
-		if err != nil {
-			return err
+// notInput refuses outputs that would overwrite the script being run, in
+// (the same file, whatever the path: a symbolic link, a relative path, or
+// standard input redirected from it), or each other.
+func (o *outputs) notInput(in os.FileInfo, what string) error {
+	for _, out := range []struct{ flag, path string }{{"--trace", o.trace}, {"--timeline", o.timeline}} {
+		if out.path == "" {
+			continue
 		}
-		defer f.Close()
-		trace = bufio.NewWriter(f)
-		s.Logger = slog.New(slog.NewJSONHandler(trace, nil))
+		if fi, err := os.Stat(out.path); err == nil && os.SameFile(in, fi) {
+			return &dockercli.CLIError{Code: 1, Msg: fmt.Sprintf("swarmsim: %s %s is %s; refusing to overwrite it", out.flag, out.path, what)}
+		}
 	}
-	err := dockercli.RunScript(r, stdout, opts)
+	return o.distinct()
+}
+
+// distinct refuses one file for both outputs.
+func (o *outputs) distinct() error {
+	if o.trace == "" || o.timeline == "" {
+		return nil
+	}
+	same := filepath.Clean(o.trace) == filepath.Clean(o.timeline)
+	if a, err := os.Stat(o.trace); err == nil {
+		if b, err := os.Stat(o.timeline); err == nil && os.SameFile(a, b) {
+			same = true
+		}
+	}
+	if same {
+		return &dockercli.CLIError{Code: 1, Msg: fmt.Sprintf("swarmsim: --trace and --timeline name the same file, %s", o.trace)}
+	}
+	return nil
+}
+
+// pendingFile is an output being written: a temporary file beside its
+// destination ("NAME.*.partial"), renamed into place by commit, so that a
+// crash or a kill never leaves half a file under the name asked for.
+type pendingFile struct {
+	f    *os.File
+	path string
+}
+
+func createPending(path string) (*pendingFile, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.partial")
+	if err != nil {
+		return nil, dockercli.DestErr(err, path)
+	}
+	return &pendingFile{f: f, path: path}, nil
+}
+
+// commit closes the file and renames it into place.
+func (p *pendingFile) commit() error {
+	if err := p.f.Chmod(0o644); err != nil {
+		p.abort()
+		return err
+	}
+	if err := p.f.Close(); err != nil {
+		os.Remove(p.f.Name())
+		return err
+	}
+	if err := os.Rename(p.f.Name(), p.path); err != nil {
+		os.Remove(p.f.Name())
+		return dockercli.DestErr(err, p.path)
+	}
+	return nil
+}
+
+// abort closes and removes the temporary file.
+func (p *pendingFile) abort() {
+	p.f.Close()
+	os.Remove(p.f.Name())
+}
+
+// writeFileAtomic writes data to path through a pending file.
+func writeFileAtomic(path string, data []byte) error {
+	p, err := createPending(path)
+	if err != nil {
+		return err
+	}
+	if _, err := p.f.Write(data); err != nil {
+		p.abort()
+		return err
+	}
+	return p.commit()
+}
+
+// recordWriter buffers the trace's JSON lines and writes only whole ones:
+// slog's JSON handler writes each record, newline included, in one Write,
+// so the file never ends inside a record, whenever the process dies.
+type recordWriter struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+// recordBuffer is how much a recordWriter holds before writing.
+const recordBuffer = 64 << 10
+
+func (r *recordWriter) Write(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	r.buf = append(r.buf, p...)
+	if len(r.buf) >= recordBuffer {
+		if i := bytes.LastIndexByte(r.buf, '\n'); i >= 0 {
+			r.write(i + 1)
+		}
+	}
+	return len(p), r.err
+}
+
+func (r *recordWriter) write(n int) {
+	if r.err != nil {
+		return
+	}
+	_, r.err = r.w.Write(r.buf[:n])
+	r.buf = r.buf[:copy(r.buf, r.buf[n:])]
+}
+
+// Flush writes everything buffered.
+func (r *recordWriter) Flush() error {
+	if len(r.buf) > 0 {
+		r.write(len(r.buf))
+	}
+	return r.err
+}
+
+// runResult is what a run of a script ended with: the script's own error
+// (a *dockercli.ScriptError when it stopped) and the errors of its output
+// files, reported separately so that neither hides the other.
+type runResult struct {
+	script error
+	files  []error
+}
+
+// finish reports a run: the line it stopped at, with the command's exit
+// status, and every output that could not be written (exit status 1 when
+// the script itself ran through).
+func finish(r runResult, stderr io.Writer) error {
+	var se *dockercli.ScriptError
+	if errors.As(r.script, &se) {
+		fmt.Fprintf(stderr, "swarmsim: stopped at %v\n", se)
+		for _, err := range r.files {
+			fmt.Fprintf(stderr, "swarmsim: %v\n", err)
+		}
+		return exitError{se.ExitCode}
+	}
+	if r.script != nil {
+		return r.script
+	}
+	if len(r.files) > 0 {
+		for _, err := range r.files[:len(r.files)-1] {
+			fmt.Fprintf(stderr, "swarmsim: %v\n", err)
+		}
+		return r.files[len(r.files)-1]
+	}
+	return nil
+}
+
+// runScript runs a script in a new session and writes the outputs: the
+// trace as the cluster's slog JSON handler writes it, flushed after every
+// command line (a run that dies leaves whole lines that ReadTrace reads in
+// the "*.partial" file), and the timeline once it has run (or stopped).
+// input is the script's path ("" for standard input or the demo).
+func runScript(r io.Reader, input, title string, stdout io.Writer, opts dockercli.ScriptOptions, o outputs) runResult {
+	if err := o.distinct(); err != nil {
+		return runResult{script: err}
+	}
+	s := dockercli.NewSession(opts.Seed)
+	s.Interrupted = interrupted
+	s.Script = input
+	opts.Session = s
+	var (
+		trace    *pendingFile
+		tw       *recordWriter
+		traceErr error
+	)
+	if o.trace != "" {
+		var err error
+		if trace, err = createPending(o.trace); err != nil {
+			return runResult{script: err}
+		}
+		tw = &recordWriter{w: trace.f}
+		s.Logger = slog.New(slog.NewJSONHandler(tw, nil))
+	}
+	opts.AfterLine = func() error {
+		if tw != nil && traceErr == nil {
+			traceErr = tw.Flush()
+		}
+		if interrupted != nil && interrupted() {
+			return dockercli.ErrInterrupted
+		}
+		return nil
+	}
+	var res runResult
+	res.script = dockercli.RunScript(r, stdout, opts)
 	if trace != nil {
-		if ferr := trace.Flush(); ferr != nil {
-			return ferr
+		if traceErr == nil {
+			traceErr = tw.Flush()
+		}
+		if traceErr != nil {
+			trace.abort()
+			res.files = append(res.files, traceErr)
+		} else if err := trace.commit(); err != nil {
+			res.files = append(res.files, err)
 		}
 	}
 	if o.timeline != "" {
 		var b bytes.Buffer
-		if terr := s.Timeline(&b, title, nil); terr != nil {
-			return terr
-		}
-		if werr := os.WriteFile(o.timeline, b.Bytes(), 0o644); werr != nil {
-			return werr
+		if err := s.Timeline(&b, title, nil); err != nil {
+			res.files = append(res.files, err)
+		} else if err := writeFileAtomic(o.timeline, b.Bytes()); err != nil {
+			res.files = append(res.files, err)
 		}
 	}
-	return err
+	return res
 }
 
 func helpText(c *cobra.Command) string {
@@ -201,11 +420,15 @@ func exactArgs(n int) cobra.PositionalArgs {
 
 // interactive reads commands from stdin, one per line (a line ending inside
 // quotes or with a backslash continues on the next), and runs each at once.
-// The "$ " prompt is printed only when stdin is a terminal.
+// The "$ " prompt is printed only when stdin is a terminal. A line longer
+// than dockercli.MaxLineBytes is reported and skipped; input that ends
+// inside a command is reported, with exit status 2.
 func interactive(s *dockercli.Session, stdin io.Reader, stdout, stderr io.Writer, tty bool) error {
-	sc := bufio.NewScanner(stdin)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	var pending []string
+	lr := dockercli.NewLineReader(stdin)
+	var (
+		pending []string
+		start   int
+	)
 	prompt := func() {
 		if !tty {
 			return
@@ -217,13 +440,26 @@ func interactive(s *dockercli.Session, stdin io.Reader, stdout, stderr io.Writer
 		}
 	}
 	prompt()
-	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
+	for {
+		line, no, tooLong, err := lr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if tooLong {
+			fmt.Fprintf(stderr, "swarmsim: %v\n", &dockercli.LineTooLongError{Line: no})
+			pending = nil
+			prompt()
+			continue
+		}
 		if len(pending) == 0 {
 			t := strings.TrimSpace(line)
 			if t == "exit" || t == "quit" {
 				return nil
 			}
+			start = no
 		}
 		pending = append(pending, line)
 		text := strings.Join(pending, "\n")
@@ -232,11 +468,17 @@ func interactive(s *dockercli.Session, stdin io.Reader, stdout, stderr io.Writer
 			continue
 		}
 		pending = nil
+		clearInterrupt()
 		s.Exec(text, stdout, stderr)
 		prompt()
 	}
 	if tty {
 		io.WriteString(stdout, "\n")
 	}
-	return sc.Err()
+	if len(pending) > 0 {
+		text := strings.TrimPrefix(strings.TrimSpace(strings.Join(pending, "\n")), "$ ")
+		fmt.Fprintf(stderr, "swarmsim: %v\n", dockercli.EndOfInput(text, start))
+		return exitError{2}
+	}
+	return nil
 }

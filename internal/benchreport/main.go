@@ -20,49 +20,187 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 func main() {
-	count := flag.Int("count", 5, "runs of each benchmark; the report gives medians")
-	bench := flag.String("bench", ".", "benchmarks to run (go test -bench)")
-	pkgs := flag.String("pkgs", "./...", "packages to benchmark")
-	out := flag.String("o", "", "write the report here (default standard output)")
-	peak := flag.String("peak", "RollingUpdate/replicas=100000$/parallelism=10$", "root benchmark whose peak memory is measured in a process of its own (empty: skip)")
+	var o options
+	flag.IntVar(&o.count, "count", 5, "runs of each benchmark; the report gives medians")
+	flag.StringVar(&o.bench, "bench", ".", "benchmarks to run (go test -bench)")
+	flag.StringVar(&o.pkgs, "pkgs", "./...", "packages to benchmark")
+	flag.StringVar(&o.out, "o", "", "write the report here (default standard output)")
+	flag.StringVar(&o.peak, "peak", "RollingUpdate/replicas=100000$/parallelism=10$", "root benchmark whose peak memory is measured in a process of its own (empty: skip)")
+	flag.IntVar(&o.cliRuns, "cli-runs", 3, "runs of each command-line script; the report gives medians (0: skip)")
+	flag.IntVar(&o.heavyRuns, "cli-heavy-runs", 3, "runs of the command-line scripts that take minutes (script B and the attached form)")
+	flag.DurationVar(&o.cliTimeout, "cli-timeout", 2*time.Minute, "processor-time limit of one command-line run (on Linux; elsewhere a wall-clock limit)")
+	flag.StringVar(&o.sizes, "scaling", "1000,10000,100000", "sizes of the per-operation scaling table (empty: skip)")
+	flag.DurationVar(&o.budget, "scaling-budget", 2*time.Minute, "skip a size whose extrapolated time passes this")
+	flag.BoolVar(&o.swarmkit, "swarmkit", true, "run the comparison with SwarmKit's updater in bench/swarmkit")
+	flag.BoolVar(&o.swarmkitSlow, "swarmkit-slow", false, "include the comparison's cases that take SwarmKit minutes")
 	flag.Parse()
-	if err := run(*count, *bench, *pkgs, *out, *peak); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(count int, bench, pkgs, out, peak string) error {
-	cmd := exec.Command("go", "test", "-run", "^$", "-bench", bench, "-benchmem", "-count", strconv.Itoa(count), "-timeout", "90m", pkgs)
-	cmd.Stderr = os.Stderr
-	raw, err := cmd.Output()
+type options struct {
+	count                  int
+	bench, pkgs, out, peak string
+	cliRuns, heavyRuns     int
+	cliTimeout, budget     time.Duration
+	sizes                  string
+	swarmkit, swarmkitSlow bool
+}
+
+// report is what has been measured so far; each part is written as soon as
+// it is known, so that a long run stopped early keeps what it measured.
+type report struct {
+	mu       sync.Mutex
+	o        options
+	sizes    []int
+	results  []*result
+	peakLine string
+	suite    bool
+	cli      []cliResult
+	cliDone  bool
+	scaling  []scaleRow
+	sk       []*result
+	skNote   string
+	skDone   bool
+}
+
+func run(o options) error {
+	sizes, err := parseSizes(o.sizes)
 	if err != nil {
-		os.Stderr.Write(raw)
-		return fmt.Errorf("go test: %w", err)
+		return err
 	}
-	results := parse(bytes.NewReader(raw))
-	var peakLine string
-	if peak != "" {
-		if kb, err := peakRSS(peak); err != nil {
-			peakLine = "peak memory: not measured (" + err.Error() + ")"
-		} else {
-			peakLine = fmt.Sprintf("Peak memory (maximum resident set) of `%s`, one run in a process of its own: **%.0f MB**.", peak, float64(kb)/1024)
+	r := &report{o: o, sizes: sizes}
+	// The benchmark suite runs in its own processes while the command line,
+	// the scaling table and SwarmKit's comparison are measured here: the
+	// first is timed on the wall clock, the others mostly in processor
+	// time.
+	suiteErr := make(chan error, 1)
+	go func() { suiteErr <- r.runSuite() }()
+	if o.cliRuns > 0 {
+		dir, err := os.MkdirTemp("", "benchreport-cli")
+		if err != nil {
+			return err
 		}
+		defer os.RemoveAll(dir)
+		bin, err := buildCLI(dir)
+		if err != nil {
+			return err
+		}
+		cli := runCLI(bin, dir, cliScripts(), o.cliRuns, o.heavyRuns, o.cliTimeout)
+		r.set(func() { r.cli, r.cliDone = cli, true })
 	}
+	if len(sizes) > 0 {
+		rows := runScaling(scaleOps(), sizes, o.budget, cpuClock)
+		r.set(func() { r.scaling = rows })
+	}
+	if o.swarmkit {
+		sk, err := runSwarmKit(o.swarmkitSlow)
+		note := ""
+		if err != nil {
+			note = "Not measured: " + err.Error()
+		} else if !o.swarmkitSlow {
+			note = "The 10,000-replica case at parallelism 0 takes SwarmKit minutes and runs only with `-swarmkit.slow`."
+		}
+		r.set(func() { r.sk, r.skNote, r.skDone = sk, note, true })
+	}
+	if err := <-suiteErr; err != nil {
+		return err
+	}
+	return r.write()
+}
+
+// runSuite runs `go test -bench` over the packages, then the peak-memory
+// run.
+func (r *report) runSuite() error {
+	o := r.o
+	if o.count > 0 {
+		cmd := exec.Command("go", "test", "-run", "^$", "-bench", o.bench, "-benchmem", "-count", strconv.Itoa(o.count), "-timeout", "90m", o.pkgs)
+		cmd.Stderr = os.Stderr
+		raw, err := cmd.Output()
+		if err != nil {
+			os.Stderr.Write(raw)
+			return fmt.Errorf("go test: %w", err)
+		}
+		res := parse(bytes.NewReader(raw))
+		r.set(func() { r.results, r.suite = res, true })
+	}
+	if o.peak != "" {
+		var line string
+		if kb, err := peakRSS(o.peak); err != nil {
+			line = "peak memory: not measured (" + err.Error() + ")"
+		} else {
+			line = fmt.Sprintf("Peak memory (maximum resident set) of `%s`, one run in a process of its own: **%.0f MB**.", o.peak, float64(kb)/1024)
+		}
+		r.set(func() { r.peakLine = line })
+	}
+	return nil
+}
+
+// set changes the report and writes it out.
+func (r *report) set(f func()) {
+	r.mu.Lock()
+	f()
+	r.mu.Unlock()
+	if err := r.write(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+	}
+}
+
+// write renders what is known so far: to the -o file, or to standard output
+// once everything is known.
+func (r *report) write() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o := r.o
 	var w io.Writer = os.Stdout
-	if out != "" {
-		f, err := os.Create(out)
+	if o.out != "" {
+		f, err := os.Create(o.out)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		w = f
+	} else if (o.count > 0 && !r.suite) || (o.cliRuns > 0 && !r.cliDone) || (o.swarmkit && !r.skDone) {
+		return nil
 	}
-	return render(w, results, count, peakLine)
+	if err := render(w, r.results, o.count, r.peakLine); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	renderTraceCost(w, r.results)
+	if r.cliDone {
+		renderCLI(w, r.cli, o.cliRuns, o.heavyRuns)
+	}
+	if r.scaling != nil {
+		renderScaling(w, r.scaling, r.sizes)
+	}
+	if r.skDone {
+		renderSwarmKit(w, r.sk, r.skNote)
+	}
+	return nil
+}
+
+// parseSizes reads "1000,10000": increasing positive sizes.
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 || (len(out) > 0 && n <= out[len(out)-1]) {
+			return nil, fmt.Errorf("-scaling %q: want increasing positive sizes", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // result is one benchmark's measures across runs, by unit.

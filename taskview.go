@@ -1,0 +1,92 @@
+package swarmsim
+
+import (
+	"slices"
+
+	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// Reading tasks: copies of the store's tasks, for callers outside the package.
+
+// Tasks returns a service's tasks still in the store (history included),
+// in creation order. The returned values are copies.
+func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
+	c.lazyInit()
+	s, err := c.lookupService(serviceRef)
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskView
+	for _, sl := range s.slots.all() {
+		for _, ts := range sl.tasks {
+			out = append(out, c.taskView(ts))
+		}
+	}
+	slices.SortFunc(out, func(a, b TaskView) int { return int(a.seq) - int(b.seq) })
+	return out, nil
+}
+
+// AllTasks returns every task in the store, in creation order.
+func (c *Cluster) AllTasks() []TaskView {
+	c.lazyInit()
+	var out []TaskView
+	for _, ts := range c.tasks {
+		if !ts.deleted {
+			out = append(out, c.taskView(ts))
+		}
+	}
+	return out
+}
+
+// Task looks a task up by ID.
+func (c *Cluster) Task(id string) (TaskView, error) {
+	c.lazyInit()
+	ts := c.lookupTask(id)
+	if ts == nil {
+		return TaskView{}, daemonErr(KindNotFound, "task %s not found", id)
+	}
+	return c.taskView(ts), nil
+}
+
+// TasksOnNode returns the tasks assigned to a node, in creation order.
+func (c *Cluster) TasksOnNode(nodeRef string) ([]TaskView, error) {
+	c.lazyInit()
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskView
+	for _, ts := range c.tasksOn(ns) {
+		out = append(out, c.taskView(ts))
+	}
+	return out, nil
+}
+
+// TaskView is a copy of a task as `docker service ps` sees it.
+type TaskView struct {
+	task.Task
+	// Node is the name of the node the task is assigned to ("" while
+	// pending).
+	Node string
+	// Ports are the task's host-mode published ports (its PortStatus).
+	Ports []mesh.PortConfig
+	// UpToDate is true when the task runs the service's current spec, as
+	// SwarmKit's IsTaskDirty decides (the `_up-to-date` filter the docker
+	// CLI's progress display uses).
+	UpToDate bool
+	seq      int32
+}
+
+func (c *Cluster) taskView(ts *taskState) TaskView {
+	v := TaskView{Task: ts.t.Snapshot(), seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts)}
+	if ts.node != nil {
+		v.Node = ts.node.n.DisplayName()
+	}
+	for _, p := range ts.svc.endpoint {
+		if p.PublishMode == mesh.Host {
+			v.Ports = append(v.Ports, p)
+		}
+	}
+	return v
+}
