@@ -361,7 +361,7 @@ func BenchmarkSuccessiveUpdates(b *testing.B) {
 }
 
 // BenchmarkMemoryPerTaskDefault is BenchmarkMemoryPerTask in the default
-// configuration: the whole trace is kept, and its share (32 bytes an event,
+// configuration: the whole trace is kept, and its share (24 bytes an event,
 // and what it keeps of each task) is counted in the memory per task.
 func BenchmarkMemoryPerTaskDefault(b *testing.B) {
 	const n = 100000
