@@ -243,6 +243,65 @@ func BenchmarkScheduleService(b *testing.B) {
 	}
 }
 
+// benchClusterWith is benchCluster with the trace on or off: the default
+// configuration keeps the whole trace.
+func benchClusterWith(b *testing.B, nodes int, noTrace bool) *Cluster {
+	b.Helper()
+	c := New(Config{Seed: 1, NoTrace: noTrace, DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
+	for i := range nodes {
+		cfg := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
+		if i == 0 {
+			cfg.Role = node.Manager
+		}
+		if _, err := c.AddNode(cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c
+}
+
+// BenchmarkCreateUpdateDefault creates and updates a service in a fresh
+// cluster, both timed, in the default configuration (trace on) next to
+// NoTrace, and reports the process's CPU time per replica beside wall time:
+// on a shared machine the CPU time is what can be compared.
+func BenchmarkCreateUpdateDefault(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		for _, noTrace := range []bool{false, true} {
+			b.Run(fmt.Sprintf("replicas=%d/parallelism=10/notrace=%t", n, noTrace), func(b *testing.B) {
+				var ms0, ms1 runtime.MemStats
+				var bytes uint64
+				var cpu time.Duration
+				for b.Loop() {
+					b.StopTimer()
+					c := benchClusterWith(b, n/10, noTrace)
+					runtime.GC()
+					runtime.ReadMemStats(&ms0)
+					b.StartTimer()
+					c0 := cpuTime()
+					cfg := &updater.Config{Parallelism: 10}
+					spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: cfg}
+					c.CreateService(spec)
+					c.RunUntilIdle(24 * time.Hour)
+					spec.TaskTemplate.Image = "web:2"
+					c.UpdateService("web", spec)
+					c.RunUntilIdle(100 * 24 * time.Hour)
+					cpu += cpuTime() - c0
+					b.StopTimer()
+					runtime.ReadMemStats(&ms1)
+					bytes += ms1.TotalAlloc - ms0.TotalAlloc
+					if s, _ := c.Service("web"); s.UpdateStatus == nil || s.UpdateStatus.State != updater.Completed {
+						b.Fatalf("update status %+v", s.UpdateStatus)
+					}
+					b.StartTimer()
+				}
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
+				b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
+				b.ReportMetric(cpu.Seconds()*1e9/float64(b.N)/float64(n), "cpu-ns/replica")
+			})
+		}
+	}
+}
+
 // BenchmarkRollingUpdateDefault is BenchmarkRollingUpdate in the default
 // configuration, Config{Seed: 1}: the in-memory trace on, as users run it.
 // Its rows pair with BenchmarkRollingUpdate's (NoTrace) in BENCHMARKS.md.
@@ -257,6 +316,82 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkSuccessiveUpdates updates a 10,000-replica service ten times and
+// reports the heap in use (after a collection) after the first, fifth and
+// tenth update: with the retention limit (5 tasks a slot) full from the
+// fifth on, the tenth should hold no more than the fifth. The trace is off,
+// or bounded by Config.TraceLimit.
+func BenchmarkSuccessiveUpdates(b *testing.B) {
+	for _, traceLimit := range []int{-1, 100000} {
+		b.Run(fmt.Sprintf("tracelimit=%d", traceLimit), func(b *testing.B) {
+			const n = 10000
+			var after [11]float64
+			for b.Loop() {
+				runtime.GC()
+				var base runtime.MemStats
+				runtime.ReadMemStats(&base)
+				c := New(Config{Seed: 1, NoTrace: traceLimit < 0, TraceLimit: max(traceLimit, 0),
+					DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
+				for i := range n / 10 {
+					c.AddNode(NodeConfig{Hostname: fmt.Sprintf("node-%d", i)})
+				}
+				spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:0"}, Update: &updater.Config{Parallelism: 100}}
+				c.CreateService(spec)
+				c.RunUntilIdle(24 * time.Hour)
+				for u := 1; u <= 10; u++ {
+					spec.TaskTemplate.Image = fmt.Sprintf("web:%d", u)
+					c.UpdateService("web", spec)
+					c.RunUntilIdle(100 * 24 * time.Hour)
+					runtime.GC()
+					var ms runtime.MemStats
+					runtime.ReadMemStats(&ms)
+					after[u] = float64(ms.HeapAlloc-base.HeapAlloc) / (1 << 20)
+				}
+				runtime.KeepAlive(c)
+			}
+			b.ReportMetric(after[1], "MiB-after-1")
+			b.ReportMetric(after[5], "MiB-after-5")
+			b.ReportMetric(after[10], "MiB-after-10")
+			b.ReportMetric(after[10]/after[5], "ratio-10/5")
+			b.ReportMetric(after[10]/after[1], "ratio-10/1")
+		})
+	}
+}
+
+// BenchmarkMemoryPerTaskDefault is BenchmarkMemoryPerTask in the default
+// configuration: the whole trace is kept, and its share (24 bytes an event,
+// and what it keeps of each task) is counted in the memory per task.
+func BenchmarkMemoryPerTaskDefault(b *testing.B) {
+	const n = 100000
+	var kept, perTask, events float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		c := benchClusterWith(b, n/100, false)
+		spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:1"}, Update: &updater.Config{Parallelism: 100}}
+		c.CreateService(spec)
+		c.RunUntilIdle(24 * time.Hour)
+		spec.TaskTemplate.Image = "web:2"
+		c.UpdateService("web", spec)
+		c.RunUntilIdle(100 * 24 * time.Hour)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		kept = 0
+		for _, ts := range c.tasks {
+			if !ts.deleted {
+				kept++
+			}
+		}
+		events = float64(c.trace.Len())
+		perTask = float64(after.HeapAlloc-before.HeapAlloc) / kept
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(kept, "tasks")
+	b.ReportMetric(events, "events")
+	b.ReportMetric(perTask, "B/task-kept")
 }
 
 // BenchmarkRollbackDefault is BenchmarkRollback in the default

@@ -8,6 +8,7 @@ import (
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
 	"github.com/swarmsim/swarmsim/internal/ids"
+	"github.com/swarmsim/swarmsim/internal/trace"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
@@ -59,7 +60,7 @@ type Cluster struct {
 	globals        int
 	liveNodes      int
 
-	tasks []*taskState // arena in creation order; deleted tasks stay for the trace
+	tasks []*taskState // arena in creation order; deleted tasks are &deadTask
 	// taskIdx indexes tasks[:indexed] by ID. lookupTask extends it on
 	// demand, so that creating a task costs no map insert; the hot paths
 	// find tasks through their slot (slotTask).
@@ -91,7 +92,7 @@ type Cluster struct {
 	spare     []*taskState
 
 	probes []*probeState
-	trace  []record
+	trace  trace.Store
 	seq    uint64
 }
 
@@ -239,6 +240,7 @@ func New(cfg Config) *Cluster {
 	if c.epoch.IsZero() {
 		c.epoch = DefaultEpoch()
 	}
+	c.trace.SetLimit(cfg.TraceLimit)
 	c.defaultImage = DefaultImageBehavior()
 	if cfg.DefaultImage != nil {
 		c.defaultImage = *cfg.DefaultImage
@@ -588,6 +590,9 @@ func (c *Cluster) lookupTask(id string) *taskState {
 	i, ok := c.taskIdx[id]
 	for ; !ok && c.indexed < len(c.tasks); c.indexed++ {
 		ts := c.tasks[c.indexed]
+		if ts.deleted {
+			continue // freed: deadTask
+		}
 		c.taskIdx[ts.t.ID] = ts.idx
 		i, ok = ts.idx, ts.t.ID == id
 	}

@@ -297,9 +297,9 @@ func TestRemoveNode(t *testing.T) {
 // deleted ones included.
 func createdPerImage(c *Cluster, svc string) map[string]int {
 	n := map[string]int{}
-	for _, ts := range c.tasks {
-		if ts.t.ServiceName == svc {
-			n[ts.t.Image]++
+	for _, e := range c.Events() { // deleted tasks are freed; the trace keeps them
+		if e.Kind == EventTaskCreated && e.Service == svc {
+			n[e.Image]++
 		}
 	}
 	return n

@@ -347,8 +347,8 @@ func TestTraceLimit(t *testing.T) {
 	if d := bounded.DroppedEvents(); d != uint64(len(all)-100) {
 		t.Errorf("DroppedEvents = %d; want %d", d, len(all)-100)
 	}
-	if cap(bounded.trace) > 400 {
-		t.Errorf("bounded trace holds room for %d records; want at most about 2*100", cap(bounded.trace))
+	if n := bounded.trace.Footprint(); n > 400 {
+		t.Errorf("bounded trace holds room for %d records; want at most about 2*100", n)
 	}
 	since := bounded.EventsSince(got[49].Seq)
 	if diff := cmp.Diff(got[50:], since); diff != "" {

@@ -129,6 +129,22 @@ func (c *Cluster) Nodes() []*node.Node {
 	return out
 }
 
+// NodeCount is the number of nodes in the swarm, without copying them.
+func (c *Cluster) NodeCount() int {
+	c.lazyInit()
+	return c.liveNodes
+}
+
+// NodeByHostname returns the first node (in join order) whose hostname is h,
+// found by index: no other node is looked at or copied.
+func (c *Cluster) NodeByHostname(h string) (*node.Node, bool) {
+	c.lazyInit()
+	if named := c.nodeByName[h]; len(named) > 0 {
+		return named[0].n.Clone(), true
+	}
+	return nil, false
+}
+
 // Leader is the node the CLI talks to: the leading manager.
 func (c *Cluster) Leader() *node.Node {
 	c.lazyInit()

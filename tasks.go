@@ -44,7 +44,7 @@ const taskSlab = 256
 
 // allocTask returns a zeroed task record. Records come from slabs: a task
 // and its history are part of one allocation shared with its neighbours,
-// and tasks are never freed (the trace refers to them).
+// freed once every task of it has been deleted.
 func (c *Cluster) allocTask() *taskState {
 	if len(c.slab) == 0 {
 		c.slab = make([]taskState, taskSlab)
@@ -77,6 +77,23 @@ func (c *Cluster) deleteTask(ts *taskState) {
 	if ts.t.DesiredState <= task.Running && !ts.svc.removed {
 		c.markDirty(ts.svc)
 	}
+	c.freeTask(ts)
+}
+
+// deadTask stands in the task arena for every deleted task: the trace keeps
+// what it shows of a task apart from it, so a deleted task is freed once
+// nothing else holds it (queued events name tasks by index and find this).
+var deadTask = taskState{deleted: true, nodePos: -1}
+
+// freeTask drops the store's references to a deleted task.
+func (c *Cluster) freeTask(ts *taskState) {
+	if c.tasks[ts.idx] != ts {
+		return
+	}
+	c.tasks[ts.idx] = &deadTask
+	if int(ts.idx) < c.indexed {
+		delete(c.taskIdx, ts.t.ID)
+	}
 }
 
 func (c *Cluster) attachNode(ts *taskState, ns *nodeState) {
@@ -94,6 +111,7 @@ func (c *Cluster) detachNode(ts *taskState) {
 	moved := ns.tasks[last]
 	ns.tasks[ts.nodePos] = moved
 	moved.nodePos = ts.nodePos
+	ns.tasks[last] = nil // no stale reference keeps a freed task alive
 	ns.tasks = ns.tasks[:last]
 	ts.nodePos = -1
 }

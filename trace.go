@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/swarmsim/swarmsim/internal/trace"
 
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
@@ -82,10 +86,10 @@ type Event struct {
 	Err       string
 }
 
-// record is the compact form the cluster keeps; Events expands it.
+// record is what the cluster's code hands the trace: the event's subject
+// as pointers, which record turns into a compact trace.Rec (indexes and
+// interned strings) at once, so the trace holds no pointer to a task.
 type record struct {
-	seq      uint64
-	at       int64
 	kind     EventKind
 	from, to uint16
 	ts       *taskState
@@ -99,65 +103,99 @@ func (c *Cluster) record(r record) {
 	if c.cfg.NoTrace && c.cfg.Logger == nil {
 		return
 	}
-	r.seq = c.seq
-	r.at = c.now
 	if r.ts != nil && r.svc == nil {
 		r.svc = r.ts.svc
 	}
 	if r.ts != nil && r.node == nil {
 		r.node = r.ts.node
 	}
-	if !c.cfg.NoTrace {
-		if lim := c.cfg.TraceLimit; lim > 0 && len(c.trace) >= 2*lim {
-			// Keep the newest lim records: one copy every lim events, so
-			// the cost per event stays constant and memory at most 2*lim.
-			n := copy(c.trace, c.trace[len(c.trace)-lim:])
-			clear(c.trace[n:])
-			c.trace = c.trace[:n]
+	st := &c.trace
+	rec := trace.MakeRec(c.now, uint8(r.kind), r.from, r.to)
+	rec.Text = st.Text(r.msg, r.err)
+	var svc int32
+	if s := r.svc; s != nil {
+		if int(s.idx) >= len(st.Svcs) {
+			st.Svcs = slices.Grow(st.Svcs, int(s.idx)+1-len(st.Svcs))[:s.idx+1]
 		}
-		c.trace = append(c.trace, r)
+		if st.Svcs[s.idx].ID == "" {
+			st.Svcs[s.idx] = trace.SvcInfo{ID: s.id, Name: s.spec.spec.Name}
+		}
+		svc = s.idx + 1
+		rec.Subj = -svc
+	}
+	if ns := r.node; ns != nil {
+		if int(ns.idx) >= len(st.Nodes) {
+			st.Nodes = slices.Grow(st.Nodes, int(ns.idx)+1-len(st.Nodes))[:ns.idx+1]
+		}
+		if st.Nodes[ns.idx].ID == "" {
+			st.Nodes[ns.idx] = trace.NodeInfo{ID: ns.n.ID, Name: ns.n.DisplayName()}
+		}
+		rec.Node = ns.idx + 1
+	}
+	if ts := r.ts; ts != nil {
+		if ti := st.Task(ts.idx); ti.ID == "" {
+			*ti = trace.TaskInfo{ID: ts.t.ID, NodeID: ts.t.NodeID, Slot: ts.t.Slot, Svc: svc, Image: st.Str(ts.t.Image)}
+		} else {
+			ti.NodeID = ts.t.NodeID
+		}
+		rec.Subj = ts.idx + 1 // the service follows from the task
+	}
+	if !c.cfg.NoTrace {
+		st.Append(c.seq, rec)
 	}
 	if l := c.cfg.Logger; l != nil && l.Enabled(context.Background(), slog.LevelInfo) {
 		// The record carries the virtual time, never the real clock.
-		e := c.expand(&r)
-		rec := slog.NewRecord(e.Time, slog.LevelInfo, e.Kind.String(), 0)
-		rec.AddAttrs(e.attrs()...)
-		l.Handler().Handle(context.Background(), rec)
+		e := c.expand(c.seq, &rec)
+		lr := slog.NewRecord(e.Time, slog.LevelInfo, e.Kind.String(), 0)
+		lr.AddAttrs(e.attrs()...)
+		l.Handler().Handle(context.Background(), lr)
 	}
 }
 
-func (c *Cluster) expand(r *record) Event {
-	e := Event{Seq: r.seq, Time: c.at(r.at), Kind: r.kind, Message: r.msg, Err: r.err}
-	if r.svc != nil {
-		e.ServiceID = r.svc.id
-		e.Service = r.svc.spec.spec.Name
+// taskName is task.Task.Name for a task the trace knows.
+func taskName(service string, slot uint64, nodeID string) string {
+	if slot == 0 {
+		return service + "." + nodeID
 	}
-	if r.ts != nil {
-		e.TaskID = r.ts.t.ID
-		e.Task = r.ts.t.Name()
-		e.Service = r.ts.t.ServiceName
-		e.Slot = r.ts.t.Slot
-		e.Image = r.ts.t.Image
+	return service + "." + strconv.FormatUint(slot, 10)
+}
+
+func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
+	st := &c.trace
+	e := Event{Seq: seq, Time: c.at(r.At()), Kind: EventKind(r.Kind())}
+	e.Message, e.Err = st.TextOf(r.Text)
+	if r.Subj < 0 {
+		sv := &st.Svcs[-r.Subj-1]
+		e.ServiceID, e.Service = sv.ID, sv.Name
 	}
-	if r.node != nil {
-		e.NodeID = r.node.n.ID
-		e.Node = r.node.n.DisplayName()
+	if r.Subj > 0 {
+		ti := st.Task(r.Subj - 1)
+		sv := &st.Svcs[ti.Svc-1]
+		e.ServiceID, e.Service = sv.ID, sv.Name
+		e.TaskID = ti.ID
+		e.Task = taskName(e.Service, ti.Slot, ti.NodeID)
+		e.Slot = ti.Slot
+		e.Image = st.StrOf(ti.Image)
 	}
-	switch r.kind {
+	if r.Node != 0 {
+		ni := &st.Nodes[r.Node-1]
+		e.NodeID, e.Node = ni.ID, ni.Name
+	}
+	switch e.Kind {
 	case EventTaskState, EventTaskDesired, EventTaskCreated:
-		if r.kind != EventTaskCreated {
-			e.From = task.State(r.from).String()
+		if e.Kind != EventTaskCreated {
+			e.From = task.State(r.From()).String()
 		}
-		e.To = task.State(r.to).String()
+		e.To = task.State(r.To()).String()
 	case EventNodeAvailability:
-		e.From, e.To = node.Availability(r.from).String(), node.Availability(r.to).String()
+		e.From, e.To = node.Availability(r.From()).String(), node.Availability(r.To()).String()
 	case EventNodeState, EventNodeAdded:
-		if r.kind == EventNodeState {
-			e.From = node.State(r.from).String()
+		if e.Kind == EventNodeState {
+			e.From = node.State(r.From()).String()
 		}
-		e.To = node.State(r.to).String()
+		e.To = node.State(r.To()).String()
 	case EventUpdateStatus:
-		e.From, e.To = updater.State(r.from).String(), updater.State(r.to).String()
+		e.From, e.To = updater.State(r.From()).String(), updater.State(r.To()).String()
 	}
 	return e
 }
@@ -166,12 +204,7 @@ func (c *Cluster) expand(r *record) Event {
 // unless Config.TraceLimit bounds it). It is empty when Config.NoTrace is set.
 func (c *Cluster) Events() []Event {
 	c.lazyInit()
-	kept := c.kept()
-	out := make([]Event, len(kept))
-	for i := range kept {
-		out[i] = c.expand(&kept[i])
-	}
-	return out
+	return c.eventsFrom(0)
 }
 
 // EventsSince returns the kept events with a sequence number above seq. It
@@ -179,34 +212,31 @@ func (c *Cluster) Events() []Event {
 // the first one is found by arithmetic, not by a scan.
 func (c *Cluster) EventsSince(seq uint64) []Event {
 	c.lazyInit()
-	kept := c.kept()
-	if len(kept) == 0 || seq >= kept[len(kept)-1].seq {
+	if seq >= c.trace.LastSeq() {
 		return nil
 	}
-	if first := kept[0].seq; seq >= first {
-		kept = kept[seq-first+1:]
-	}
-	out := make([]Event, len(kept))
-	for i := range kept {
-		out[i] = c.expand(&kept[i])
-	}
-	return out
+	return c.eventsFrom(seq + 1)
 }
 
-// kept is the part of the trace that Config.TraceLimit keeps.
-func (c *Cluster) kept() []record {
-	if lim := c.cfg.TraceLimit; lim > 0 && len(c.trace) > lim {
-		return c.trace[len(c.trace)-lim:]
+func (c *Cluster) eventsFrom(seq uint64) []Event {
+	first := c.trace.FirstSeq()
+	if first == 0 {
+		return []Event{}
 	}
-	return c.trace
+	out := make([]Event, 0, c.trace.LastSeq()-max(seq, first)+1)
+	c.trace.Each(seq, func(seq uint64, r *trace.Rec) bool {
+		out = append(out, c.expand(seq, r))
+		return true
+	})
+	return out
 }
 
 // DroppedEvents is how many of the oldest events Config.TraceLimit has
 // dropped from the trace so far.
 func (c *Cluster) DroppedEvents() uint64 {
 	c.lazyInit()
-	if kept := c.kept(); len(kept) > 0 {
-		return kept[0].seq - 1
+	if first := c.trace.FirstSeq(); first > 0 {
+		return first - 1
 	}
 	if c.cfg.NoTrace {
 		return 0
@@ -286,11 +316,11 @@ func short(id string) string {
 func (c *Cluster) TraceText() string {
 	c.lazyInit()
 	var b strings.Builder
-	kept := c.kept()
-	for i := range kept {
-		b.WriteString(c.expand(&kept[i]).format(c.epoch))
+	c.trace.Each(0, func(seq uint64, r *trace.Rec) bool {
+		b.WriteString(c.expand(seq, r).format(c.epoch))
 		b.WriteByte('\n')
-	}
+		return true
+	})
 	return b.String()
 }
 

@@ -32,10 +32,8 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 			cfg.Resources.MemoryBytes = *c.Memory
 		}
 		cl := s.Cluster()
-		for _, n := range cl.Nodes() {
-			if n.Description.Hostname == c.Name {
-				return fmt.Errorf("swarmsim: a node named %s already exists", c.Name)
-			}
+		if _, taken := cl.NodeByHostname(c.Name); taken {
+			return fmt.Errorf("swarmsim: a node named %s already exists", c.Name)
 		}
 		n, err := cl.AddNode(cfg)
 		if err != nil {

@@ -1,6 +1,7 @@
 package dockercli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -59,14 +60,6 @@ func (s *Session) nodeLs(c NodeLs, stdout io.Writer) error {
 	sort.SliceStable(nodes, func(i, j int) bool {
 		return NaturalLess(nodes[i].Description.Hostname, nodes[j].Description.Hostname)
 	})
-	var rows []any
-	for _, n := range nodes {
-		if !f.matchPrefix("id", n.ID) || !f.matchPrefix("name", n.Description.Hostname) || !f.matchExact("role", n.Spec.DesiredRole.String()) ||
-			!f.matchExact("membership", "accepted") || !f.matchLabelKey("node.label", n.Spec.Labels) || !f.matchLabelKey("label", n.Description.EngineLabels) {
-			continue
-		}
-		rows = append(rows, &nodeRow{n: n, self: leader != nil && n.ID == leader.ID})
-	}
 	format := c.Format
 	switch {
 	case c.Quiet:
@@ -74,7 +67,41 @@ func (s *Session) nodeLs(c NodeLs, stdout io.Writer) error {
 	case format == "" || format == "table":
 		format = defaultNodeTable
 	}
+	fast := format == defaultNodeTable
+	var rows []any
+	var buf bytes.Buffer
+	for _, n := range nodes {
+		if !f.matchPrefix("id", n.ID) || !f.matchPrefix("name", n.Description.Hostname) || !f.matchExact("role", n.Spec.DesiredRole.String()) ||
+			!f.matchExact("membership", "accepted") || !f.matchLabelKey("node.label", n.Spec.Labels) || !f.matchLabelKey("label", n.Description.EngineLabels) {
+			continue
+		}
+		r := &nodeRow{n: n, self: leader != nil && n.ID == leader.ID}
+		if fast {
+			r.writeDefault(&buf)
+			continue
+		}
+		rows = append(rows, r)
+	}
+	if fast {
+		return writeTable(stdout, listFormat(format), nodeHeader, &buf)
+	}
 	return writeList(stdout, listFormat(format), nodeHeader, rows)
+}
+
+// writeDefault writes the row as defaultNodeTable's template does, without
+// the template's reflection.
+func (r *nodeRow) writeDefault(b *bytes.Buffer) {
+	b.WriteString(r.ID())
+	if r.Self() {
+		b.WriteString(" *")
+	} else {
+		b.WriteString("  ")
+	}
+	for _, f := range [...]string{r.Hostname(), r.Status(), r.Availability(), r.ManagerStatus(), r.EngineVersion()} {
+		b.WriteByte('\t')
+		b.WriteString(f)
+	}
+	b.WriteByte('\n')
 }
 
 func (s *Session) lookupNode(ref string) (*node.Node, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -157,9 +158,10 @@ func better(t, cur swarmsim.TaskView) bool {
 	return true
 }
 
-func (u *progressUpdater) update(svc *swarmsim.Service, tasks []swarmsim.TaskView, active map[string]bool, nodeOrder map[string]int, rollback bool) bool {
+func (u *progressUpdater) update(svc *swarmsim.Service, tasks []swarmsim.TaskView, ni nodeInfo, rollback bool) bool {
+	active := ni.active
 	if u.global {
-		return u.updateGlobal(tasks, active, nodeOrder, rollback)
+		return u.updateGlobal(tasks, active, ni.order, rollback)
 	}
 	replicas := int(svc.Spec.Replicas)
 	if !u.initialized {
@@ -298,6 +300,7 @@ func (s *Session) waitOnService(id, shown string, quiet bool, out io.Writer) err
 func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *screen) error {
 	var (
 		u           *progressUpdater
+		tr          *slotTracker
 		converged   bool
 		convergedAt time.Time
 		monitor     = 5 * time.Second
@@ -348,28 +351,23 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			}
 			return nil
 		}
-		nodes := cl.Nodes()
-		active := make(map[string]bool, len(nodes))
-		byID := make(map[string]*node.Node, len(nodes))
-		order := make(map[string]int, len(nodes))
-		for i, n := range nodes {
-			byID[n.ID] = n
-			order[n.ID] = i
-			if n.Status.State != node.Down {
-				active[n.ID] = true
+		if !u.global && svc.Spec.Replicas > maxShownSlots && fastProgress {
+			// Only the overall line is drawn: count from the slots that
+			// changed since the last poll instead of every task.
+			if tr == nil {
+				tr = &slotTracker{svcID: svc.ID}
 			}
-		}
-		all, err := cl.Tasks(svc.ID)
-		if err != nil {
-			return daemon(err)
-		}
-		var tasks []swarmsim.TaskView
-		for _, t := range all {
-			if t.UpToDate { // the daemon's _up-to-date filter
-				tasks = append(tasks, t)
+			if err := tr.refresh(cl); err != nil {
+				return daemon(err)
 			}
+			converged = u.updateCounts(int(svc.Spec.Replicas), tr.running, tr.notRunning, rollback)
+		} else {
+			all, err := cl.Tasks(svc.ID)
+			if err != nil {
+				return daemon(err)
+			}
+			converged = u.update(svc, upToDate(all), activeNodes(cl), rollback)
 		}
-		converged = u.update(svc, tasks, active, order, rollback)
 		if converged {
 			if convergedAt.IsZero() {
 				convergedAt = now
@@ -394,6 +392,227 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 		if s.runFor(PollInterval, nil) {
 			return s.interrupted("wait")
 		}
+	}
+}
+
+// maxShownSlots is docker/cli's limit for drawing one line per slot
+// (replicatedProgressUpdater draws them for at most 20 replicas).
+const maxShownSlots = 20
+
+// fastProgress turns the incremental count on; tests compare it with the
+// full scan.
+var fastProgress = true
+
+// upToDate keeps the tasks of the service's current spec (the daemon's
+// _up-to-date filter).
+func upToDate(all []swarmsim.TaskView) []swarmsim.TaskView {
+	var tasks []swarmsim.TaskView
+	for _, t := range all {
+		if t.UpToDate {
+			tasks = append(tasks, t)
+		}
+	}
+	return tasks
+}
+
+// nodeInfo is what the progress display needs of the nodes: which are not
+// Down, and their order.
+type nodeInfo struct {
+	active map[string]bool
+	order  map[string]int
+}
+
+func activeNodes(cl *swarmsim.Cluster) nodeInfo {
+	nodes := cl.Nodes()
+	ni := nodeInfo{active: make(map[string]bool, len(nodes)), order: make(map[string]int, len(nodes))}
+	for i, n := range nodes {
+		ni.order[n.ID] = i
+		if n.Status.State != node.Down {
+			ni.active[n.ID] = true
+		}
+	}
+	return ni
+}
+
+// updateCounts is update for a replicated service of more than 20
+// replicas, whose display is the overall line alone: running is the number
+// of slots whose shown task runs, notRunning the number whose shown task is
+// in another state.
+func (u *progressUpdater) updateCounts(replicas, running, notRunning int, rollback bool) bool {
+	if !u.initialized {
+		u.writeOverall(0, replicas, rollback)
+		u.initialized = true
+	}
+	if u.done && notRunning > 0 {
+		u.done = false
+	}
+	if !u.done {
+		u.writeOverall(running, replicas, rollback)
+		if running == replicas {
+			u.done = true
+		}
+	}
+	return running == replicas
+}
+
+// slotTracker keeps, for a replicated service, the up-to-date tasks of each
+// slot and what the progress display makes of each slot, and brings them up
+// to date from the trace: only the slots whose tasks changed since the last
+// poll are looked at again. Anything else that changes the picture (a node
+// event, a new spec) or a trace it cannot read (off, or dropped past the
+// last poll) makes it start over from the whole task list.
+type slotTracker struct {
+	svcID   string
+	seq     uint64
+	valid   bool
+	nodes   nodeInfo
+	slots   map[uint64][]swarmsim.TaskView
+	verdict map[uint64]slotVerdict
+	// counts of verdicts
+	running, notRunning int
+}
+
+type slotVerdict uint8
+
+const (
+	slotAbsent     slotVerdict = iota // no task to show
+	slotRunning                       // shown task runs and is meant to
+	slotNotRunning                    // shown task is in another state
+	slotStopping                      // shown task runs but is meant to stop
+)
+
+func (tr *slotTracker) refresh(cl *swarmsim.Cluster) error {
+	last := cl.LastSeq()
+	if tr.valid && last > tr.seq {
+		evs := cl.EventsSince(tr.seq)
+		if len(evs) == 0 || evs[0].Seq != tr.seq+1 {
+			tr.valid = false
+		} else {
+			changed := map[uint64][]string{}
+			var order []uint64
+			for i := range evs {
+				e := &evs[i]
+				switch e.Kind {
+				case swarmsim.EventTaskCreated, swarmsim.EventTaskState, swarmsim.EventTaskDesired, swarmsim.EventTaskDeleted:
+					if e.ServiceID != tr.svcID {
+						continue
+					}
+					if _, ok := changed[e.Slot]; !ok {
+						order = append(order, e.Slot)
+					}
+					changed[e.Slot] = append(changed[e.Slot], e.TaskID)
+				case swarmsim.EventUpdateStatus, swarmsim.EventRequest:
+				case swarmsim.EventServiceCreated:
+				default:
+					// node events change which tasks count; a service
+					// event may change which tasks are up to date
+					if e.Kind < swarmsim.EventServiceCreated || e.ServiceID == tr.svcID {
+						tr.valid = false
+					}
+				}
+				if !tr.valid {
+					break
+				}
+			}
+			if tr.valid {
+				for _, slot := range order {
+					for _, id := range changed[slot] {
+						tr.refreshTask(cl, slot, id)
+					}
+					tr.judge(slot)
+				}
+			}
+		}
+	}
+	tr.seq = last
+	if tr.valid {
+		return nil
+	}
+	all, err := cl.Tasks(tr.svcID)
+	if err != nil {
+		return err
+	}
+	tr.nodes = activeNodes(cl)
+	tr.slots = map[uint64][]swarmsim.TaskView{}
+	tr.verdict = map[uint64]slotVerdict{}
+	tr.running, tr.notRunning = 0, 0
+	for _, t := range upToDate(all) {
+		tr.slots[t.Slot] = append(tr.slots[t.Slot], t)
+	}
+	for slot := range tr.slots {
+		tr.judge(slot) // counts only: the order does not matter
+	}
+	tr.valid = true
+	return nil
+}
+
+// refreshTask reads one task of a slot again.
+func (tr *slotTracker) refreshTask(cl *swarmsim.Cluster, slot uint64, id string) {
+	ts := tr.slots[slot]
+	i := slices.IndexFunc(ts, func(t swarmsim.TaskView) bool { return t.ID == id })
+	t, err := cl.Task(id)
+	switch {
+	case err != nil || !t.UpToDate: // deleted, or of another spec
+		if i >= 0 {
+			ts = slices.Delete(ts, i, i+1)
+		}
+	case i >= 0:
+		ts[i] = t
+	default:
+		ts = append(ts, t)
+	}
+	if len(ts) == 0 {
+		delete(tr.slots, slot)
+		return
+	}
+	tr.slots[slot] = ts
+}
+
+// judge works out what the display shows for a slot, as update does, and
+// updates the counts.
+func (tr *slotTracker) judge(slot uint64) {
+	var best *swarmsim.TaskView
+	ts := tr.slots[slot]
+	for i := range ts {
+		t := &ts[i]
+		if progressNumber(t.DesiredState) == 0 || progressNumber(t.Status().State) == 0 {
+			continue
+		}
+		if best != nil && !better(*t, *best) {
+			continue
+		}
+		if t.NodeID != "" && !tr.nodes.active[t.NodeID] {
+			continue
+		}
+		best = t
+	}
+	v := slotAbsent
+	if best != nil {
+		switch {
+		case best.Status().State != task.Running:
+			v = slotNotRunning
+		case !terminalProgress(best.DesiredState):
+			v = slotRunning
+		default:
+			v = slotStopping
+		}
+	}
+	old := tr.verdict[slot]
+	tr.count(old, -1)
+	tr.count(v, 1)
+	if v == slotAbsent {
+		delete(tr.verdict, slot)
+	} else {
+		tr.verdict[slot] = v
+	}
+}
+
+func (tr *slotTracker) count(v slotVerdict, d int) {
+	switch v {
+	case slotRunning:
+		tr.running += d
+	case slotNotRunning:
+		tr.notRunning += d
 	}
 }
 

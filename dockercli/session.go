@@ -104,7 +104,7 @@ var seedNodes = [...]struct {
 // has none.
 func (s *Session) swarm() *swarmsim.Cluster {
 	c := s.Cluster()
-	if len(c.Nodes()) == 0 {
+	if c.NodeCount() == 0 {
 		for _, n := range seedNodes {
 			_, _ = c.AddNode(swarmsim.NodeConfig{Hostname: n.name, Role: n.role,
 				Resources: node.Resources{NanoCPUs: 2e9, MemoryBytes: 2 << 30}})

@@ -1,11 +1,12 @@
 package dockercli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,11 +89,12 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 	cl := s.c
 	now := cl.Now()
 	type named struct {
-		t    swarmsim.TaskView
+		t    *swarmsim.TaskView // a pointer: the sort moves 24 bytes, not a task
 		name string
 	}
 	items := make([]named, 0, len(tasks))
-	for _, t := range tasks {
+	for i := range tasks {
+		t := &tasks[i]
 		svcName := t.ServiceName
 		if noResolve {
 			svcName = t.ServiceID
@@ -103,12 +105,21 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		}
 		items = append(items, named{t, n})
 	}
-	sort.SliceStable(items, func(i, j int) bool { return items[i].t.ID < items[j].t.ID })
-	sort.SliceStable(items, func(i, j int) bool {
-		if items[i].name != items[j].name {
-			return NaturalLess(items[i].name, items[j].name)
+	// One sort, in the order of docker/cli's two stable ones (by ID, then
+	// by name in natural order, newest first): names, then creation, then
+	// ID, which is unique.
+	slices.SortFunc(items, func(a, b named) int {
+		if a.name != b.name {
+			if NaturalLess(a.name, b.name) {
+				return -1
+			}
+			if NaturalLess(b.name, a.name) {
+				return 1
+			}
+		} else if c := b.t.CreatedAt.Compare(a.t.CreatedAt); c != 0 {
+			return c
 		}
-		return items[j].t.CreatedAt.Before(items[i].t.CreatedAt)
+		return strings.Compare(a.t.ID, b.t.ID)
 	})
 	if quiet {
 		noTrunc = true
@@ -122,6 +133,8 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 	lf := listFormat(format)
 	prev := ""
 	rows := make([]any, 0, len(items))
+	fast := format == defaultTaskTable
+	var buf bytes.Buffer
 	for _, it := range items {
 		name := it.name
 		if name == prev && lf.isTable() {
@@ -132,9 +145,44 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		if noResolve || (nodeName == "" && it.t.NodeID != "") {
 			nodeName = it.t.NodeID
 		}
-		rows = append(rows, &taskRow{t: it.t, name: name, node: nodeName, trunc: !noTrunc, now: now})
+		r := &taskRow{t: *it.t, name: name, node: nodeName, trunc: !noTrunc, now: now}
+		if fast {
+			r.writeDefault(&buf)
+			continue
+		}
+		rows = append(rows, r)
+	}
+	if fast {
+		return writeTable(w, lf, taskHeader, &buf)
 	}
 	return writeList(w, lf, taskHeader, rows)
+}
+
+// writeDefault writes the row as defaultTaskTable's template does, without
+// the template's reflection: the default table is what `service ps` and
+// `node ps` print on every big cluster.
+func (r *taskRow) writeDefault(b *bytes.Buffer) {
+	for i, f := range [...]string{r.ID(), r.Name(), r.Image(), r.Node(), r.DesiredState(), r.CurrentState(), r.Error(), r.Ports()} {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(f)
+	}
+	b.WriteByte('\n')
+}
+
+// writeTable is writeList's table output for rows already rendered into
+// body: the header through the format's template, then the rows, aligned.
+func writeTable(w io.Writer, f listFormat, header map[string]string, body *bytes.Buffer) error {
+	tmpl, err := parseTemplate(f.templateString())
+	if err != nil {
+		return fmt.Errorf("template parsing error: %w", err)
+	}
+	tw := NewTableWriter(w)
+	_ = tmpl.Funcs(headerFuncs()).Execute(tw, header)
+	_, _ = tw.Write([]byte{'\n'})
+	_, _ = body.WriteTo(tw)
+	return tw.Flush()
 }
 
 // taskFilter is the daemon's task filter: desired-state, id, name, node,
@@ -254,6 +302,11 @@ refs:
 		if err != nil {
 			return daemon(err)
 		}
+		if len(ids) == 1 && len(c.Filters) == 0 {
+			tasks = ts // nothing to filter: no copy
+			continue
+		}
+		tasks = slices.Grow(tasks, len(ts))
 		for _, t := range ts {
 			if tf.match(t) {
 				tasks = append(tasks, t)
