@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/node"
 )
 
@@ -113,7 +114,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 			fmt.Fprintln(stdout, s.names2(err.Error()))
 			return nil
 		}
-		fmt.Fprintf(stdout, "%s (task %s on %s)\n", r.Task, TruncateID(r.TaskID), r.Node)
+		fmt.Fprintf(stdout, "%s (task %s on %s)\n", r.Task, dockerfmt.TruncateID(r.TaskID), r.Node)
 	case Probe:
 		cl := s.swarm()
 		res, err := cl.Probe(c.Node, c.Port, c.Proto, c.Every, c.For)
@@ -122,7 +123,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "sent %d, answered %d, refused %d\n", res.Sent, res.Answered, res.Refused)
 		for _, t := range res.PerTask {
-			fmt.Fprintf(stdout, "  %-20s %s %d\n", t.Task, TruncateID(t.TaskID), t.Count)
+			fmt.Fprintf(stdout, "  %-20s %s %d\n", t.Task, dockerfmt.TruncateID(t.TaskID), t.Count)
 		}
 		for _, r := range res.Reasons {
 			fmt.Fprintf(stdout, "  refused %d: %s\n", r.Count, s.names2(r.Reason))

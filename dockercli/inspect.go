@@ -15,6 +15,7 @@ import (
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/updater"
@@ -40,12 +41,12 @@ func apiUpdateConfig(c *updater.Config) *swarm.UpdateConfig {
 		Monitor: c.Monitor, MaxFailureRatio: c.MaxFailureRatio, Order: swarm.UpdateOrder(c.Order.String())}
 }
 
-// APIServiceSpec converts a spec to the Engine API's shape, as the docker
+// apiServiceSpec converts a spec to the Engine API's shape, as the docker
 // CLI would have sent it (Init, DNSConfig, Isolation, Resources and
 // Placement always set). With defaults, the server defaults are inserted
 // the way `docker service inspect` asks for them (UpdateConfig,
 // RollbackConfig, RestartPolicy and StopGracePeriod).
-func APIServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
+func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 	f := false
 	labels := s.Labels
 	if labels == nil {
@@ -123,17 +124,17 @@ func APIServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 	return spec
 }
 
-// APIService converts a service to the Engine API's swarm.Service, with the
+// apiService converts a service to the Engine API's swarm.Service, with the
 // server defaults inserted in Spec (not in PreviousSpec), as `docker service
 // inspect` shows it.
-func APIService(svc *swarmsim.Service) swarm.Service {
+func apiService(svc *swarmsim.Service) swarm.Service {
 	out := swarm.Service{
 		ID:   svc.ID,
 		Meta: swarm.Meta{Version: swarm.Version{Index: svc.Version}, CreatedAt: svc.CreatedAt, UpdatedAt: svc.UpdatedAt},
-		Spec: APIServiceSpec(svc.Spec, true),
+		Spec: apiServiceSpec(svc.Spec, true),
 	}
 	if svc.PreviousSpec != nil {
-		p := APIServiceSpec(*svc.PreviousSpec, false)
+		p := apiServiceSpec(*svc.PreviousSpec, false)
 		out.PreviousSpec = &p
 	}
 	if ports := apiPorts(svc.Endpoint); len(ports) > 0 {
@@ -154,8 +155,8 @@ func APIService(svc *swarmsim.Service) swarm.Service {
 	return out
 }
 
-// APINode converts a node to the Engine API's swarm.Node.
-func APINode(n *node.Node) swarm.Node {
+// apiNode converts a node to the Engine API's swarm.Node.
+func apiNode(n *node.Node) swarm.Node {
 	labels := n.Spec.Labels
 	if labels == nil {
 		labels = map[string]string{}
@@ -256,7 +257,7 @@ func (s *Session) serviceInspect(c ServiceInspect, stdout io.Writer) error {
 				}
 				return daemon(err)
 			}
-			io.WriteString(stdout, prettyService(APIService(svc), cl.Now()))
+			io.WriteString(stdout, prettyService(apiService(svc), cl.Now()))
 		}
 		return nil
 	}
@@ -273,7 +274,7 @@ func (s *Session) serviceInspect(c ServiceInspect, stdout io.Writer) error {
 			}
 			continue
 		}
-		elems = append(elems, APIService(svc))
+		elems = append(elems, apiService(svc))
 	}
 	return inspectOut(stdout, format, elems, errs)
 }
@@ -310,10 +311,10 @@ func prettyService(svc swarm.Service, now time.Time) string {
 	if us := svc.UpdateStatus; us != nil {
 		fmt.Fprintf(&b, "\nUpdateStatus:\n State:\t\t%s", us.State)
 		if us.StartedAt != nil {
-			fmt.Fprintf(&b, "\n Started:\t%s ago", HumanDuration(now.Sub(*us.StartedAt)))
+			fmt.Fprintf(&b, "\n Started:\t%s ago", dockerfmt.HumanDuration(now.Sub(*us.StartedAt)))
 		}
 		if us.State == swarm.UpdateStateCompleted && us.CompletedAt != nil {
-			fmt.Fprintf(&b, "\n Completed:\t%s ago", HumanDuration(now.Sub(*us.CompletedAt)))
+			fmt.Fprintf(&b, "\n Completed:\t%s ago", dockerfmt.HumanDuration(now.Sub(*us.CompletedAt)))
 		}
 		fmt.Fprintf(&b, "\n Message:\t%s", us.Message)
 	}

@@ -12,6 +12,7 @@ import (
 	units "github.com/docker/go-units"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/node"
 )
 
@@ -23,9 +24,9 @@ type nodeRow struct {
 func (r *nodeRow) ID() string       { return r.n.ID }
 func (r *nodeRow) Self() bool       { return r.self }
 func (r *nodeRow) Hostname() string { return r.n.Description.Hostname }
-func (r *nodeRow) Status() string   { return PrettyPrint(r.n.Status.State.String()) }
+func (r *nodeRow) Status() string   { return dockerfmt.PrettyPrint(r.n.Status.State.String()) }
 func (r *nodeRow) Availability() string {
-	return PrettyPrint(r.n.Spec.Availability.String())
+	return dockerfmt.PrettyPrint(r.n.Spec.Availability.String())
 }
 func (r *nodeRow) ManagerStatus() string {
 	ms := r.n.ManagerStatus
@@ -35,7 +36,7 @@ func (r *nodeRow) ManagerStatus() string {
 	if ms.Leader {
 		return "Leader"
 	}
-	return PrettyPrint(ms.Reachability.String())
+	return dockerfmt.PrettyPrint(ms.Reachability.String())
 }
 func (r *nodeRow) EngineVersion() string { return r.n.Description.EngineVersion }
 func (r *nodeRow) TLSStatus() string     { return "Ready" }
@@ -58,7 +59,7 @@ func (s *Session) nodeLs(c NodeLs, stdout io.Writer) error {
 	leader := cl.Leader()
 	nodes := cl.Nodes()
 	sort.SliceStable(nodes, func(i, j int) bool {
-		return NaturalLess(nodes[i].Description.Hostname, nodes[j].Description.Hostname)
+		return dockerfmt.NaturalLess(nodes[i].Description.Hostname, nodes[j].Description.Hostname)
 	})
 	format := c.Format
 	switch {
@@ -168,10 +169,10 @@ func (s *Session) nodeInspect(c NodeInspect, stdout io.Writer) error {
 			continue
 		}
 		if c.Pretty {
-			io.WriteString(stdout, prettyNode(APINode(n), s.c.Now()))
+			io.WriteString(stdout, prettyNode(apiNode(n), s.c.Now()))
 			continue
 		}
-		elems = append(elems, APINode(n))
+		elems = append(elems, apiNode(n))
 	}
 	if c.Pretty {
 		return errors.Join(errs...)
@@ -206,16 +207,16 @@ func prettyNode(n swarm.Node, now time.Time) string {
 	}
 	writeLabels("Labels", n.Spec.Labels)
 	fmt.Fprintf(&b, "\nHostname:              \t%s\nJoined at:             \t%s\nStatus:\n State:\t\t\t%s", n.Description.Hostname,
-		HumanDuration(now.Sub(n.CreatedAt))+" ago", PrettyPrint(string(n.Status.State)))
+		dockerfmt.HumanDuration(now.Sub(n.CreatedAt))+" ago", dockerfmt.PrettyPrint(string(n.Status.State)))
 	if n.Status.Message != "" {
-		fmt.Fprintf(&b, "\n Message:              \t%s", PrettyPrint(n.Status.Message))
+		fmt.Fprintf(&b, "\n Message:              \t%s", dockerfmt.PrettyPrint(n.Status.Message))
 	}
-	fmt.Fprintf(&b, "\n Availability:         \t%s", PrettyPrint(string(n.Spec.Availability)))
+	fmt.Fprintf(&b, "\n Availability:         \t%s", dockerfmt.PrettyPrint(string(n.Spec.Availability)))
 	if n.Status.Addr != "" {
 		fmt.Fprintf(&b, "\n Address:\t\t%s", n.Status.Addr)
 	}
 	if ms := n.ManagerStatus; ms != nil {
-		fmt.Fprintf(&b, "\nManager Status:\n Address:\t\t%s\n Raft Status:\t\t%s", ms.Addr, PrettyPrint(string(ms.Reachability)))
+		fmt.Fprintf(&b, "\nManager Status:\n Address:\t\t%s\n Raft Status:\t\t%s", ms.Addr, dockerfmt.PrettyPrint(string(ms.Reachability)))
 		if ms.Leader {
 			b.WriteString("\n Leader:\t\tYes")
 		} else {

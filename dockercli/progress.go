@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -53,22 +54,6 @@ func terminalProgress(s task.State) bool { return progressNumber(s) > 9 }
 // "preparing").
 const longestState = 9
 
-// ProgressBar renders jsonmessage's bar for current out of total on a
-// terminal of the given width: "[====>   ] " when the terminal is wider than
-// 110 columns, "" otherwise.
-func ProgressBar(current, total int64, width int) string {
-	if current <= 0 && total <= 0 {
-		return ""
-	}
-	if total <= 0 || width <= 110 {
-		return ""
-	}
-	pct := int(float64(current)/float64(total)*100) / 2
-	pct = min(pct, 50)
-	spaces := max(50-pct, 0)
-	return "[" + strings.Repeat("=", pct) + ">" + strings.Repeat(" ", spaces) + "] "
-}
-
 // screen is what a terminal shows after jsonmessage has drawn a progress
 // stream: one line per progress ID in order of first appearance, each with
 // its latest text; messages without a progress bar are printed below and
@@ -82,9 +67,9 @@ func newScreen() *screen { return &screen{ids: map[string]int{}} }
 
 // progress draws an action with an optional bar: "ID: action bar".
 func (sc *screen) progress(id, action string, cur, total int64) {
-	text := id + ": " + action + " " + ProgressBar(cur, total, TerminalWidth)
+	text := id + ": " + action + " " + dockerfmt.ProgressBar(cur, total, TerminalWidth)
 	if id == "" {
-		text = action + " " + ProgressBar(cur, total, TerminalWidth)
+		text = action + " " + dockerfmt.ProgressBar(cur, total, TerminalWidth)
 	}
 	if i, ok := sc.ids[id]; ok && id != "" {
 		sc.lines[i] = text
@@ -267,7 +252,7 @@ func (u *progressUpdater) updateGlobal(tasks []swarmsim.TaskView, active map[str
 			running++
 		}
 		if !u.done && count <= 20 {
-			u.writeTask(TruncateID(t.NodeID), t)
+			u.writeTask(dockerfmt.TruncateID(t.NodeID), t)
 		}
 	}
 	if !u.done {

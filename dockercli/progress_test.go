@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 )
 
 // The incremental progress count (slots changed since the last poll, from
@@ -116,7 +117,7 @@ docker service update -d --image nginx:3 web`
 	sort.SliceStable(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	sort.SliceStable(all, func(i, j int) bool {
 		if name(all[i]) != name(all[j]) {
-			return NaturalLess(name(all[i]), name(all[j]))
+			return dockerfmt.NaturalLess(name(all[i]), name(all[j]))
 		}
 		return all[j].CreatedAt.Before(all[i].CreatedAt)
 	})

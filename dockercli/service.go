@@ -12,6 +12,7 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/updater"
@@ -422,7 +423,7 @@ type serviceRow struct {
 	status swarmsim.ServiceStatus
 }
 
-func (r *serviceRow) ID() string   { return TruncateID(r.svc.ID) }
+func (r *serviceRow) ID() string   { return dockerfmt.TruncateID(r.svc.ID) }
 func (r *serviceRow) Name() string { return r.svc.Spec.Name }
 func (r *serviceRow) Mode() string { return r.svc.Spec.Mode.String() }
 func (r *serviceRow) Replicas() string {
@@ -465,7 +466,7 @@ func (s *Session) serviceLs(c ServiceLs, stdout io.Writer) error {
 	}
 	var rows []any
 	svcs := cl.Services()
-	sort.SliceStable(svcs, func(i, j int) bool { return NaturalLess(svcs[i].Spec.Name, svcs[j].Spec.Name) })
+	sort.SliceStable(svcs, func(i, j int) bool { return dockerfmt.NaturalLess(svcs[i].Spec.Name, svcs[j].Spec.Name) })
 	for _, svc := range svcs {
 		if !f.matchPrefix("id", svc.ID) || !f.matchPrefix("name", svc.Spec.Name) || !f.matchExact("mode", svc.Spec.Mode.String()) || !f.matchLabels(svc.Spec.Labels) {
 			continue

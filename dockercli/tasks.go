@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -28,7 +29,7 @@ type taskRow struct {
 
 func (r *taskRow) ID() string {
 	if r.trunc {
-		return TruncateID(r.t.ID)
+		return dockerfmt.TruncateID(r.t.ID)
 	}
 	return r.t.ID
 }
@@ -40,15 +41,15 @@ func (r *taskRow) Image() string {
 	return r.t.Image
 }
 func (r *taskRow) Node() string         { return r.node }
-func (r *taskRow) DesiredState() string { return PrettyPrint(r.t.DesiredState.String()) }
+func (r *taskRow) DesiredState() string { return dockerfmt.PrettyPrint(r.t.DesiredState.String()) }
 func (r *taskRow) CurrentState() string {
 	st := r.t.Status()
-	return fmt.Sprintf("%s %s ago", PrettyPrint(st.State.String()), strings.ToLower(HumanDuration(r.now.Sub(st.Timestamp))))
+	return fmt.Sprintf("%s %s ago", dockerfmt.PrettyPrint(st.State.String()), strings.ToLower(dockerfmt.HumanDuration(r.now.Sub(st.Timestamp))))
 }
 func (r *taskRow) Error() string {
 	e := r.t.Status().Err
 	if r.trunc {
-		e = Ellipsis(e, 30)
+		e = dockerfmt.Ellipsis(e, 30)
 	}
 	if e != "" {
 		e = `"` + e + `"`
@@ -110,10 +111,10 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 	// ID, which is unique.
 	slices.SortFunc(items, func(a, b named) int {
 		if a.name != b.name {
-			if NaturalLess(a.name, b.name) {
+			if dockerfmt.NaturalLess(a.name, b.name) {
 				return -1
 			}
-			if NaturalLess(b.name, a.name) {
+			if dockerfmt.NaturalLess(b.name, a.name) {
 				return 1
 			}
 		} else if c := b.t.CreatedAt.Compare(a.t.CreatedAt); c != 0 {
@@ -178,7 +179,7 @@ func writeTable(w io.Writer, f listFormat, header map[string]string, body *bytes
 	if err != nil {
 		return fmt.Errorf("template parsing error: %w", err)
 	}
-	tw := NewTableWriter(w)
+	tw := dockerfmt.NewTableWriter(w)
 	_ = tmpl.Funcs(headerFuncs()).Execute(tw, header)
 	_, _ = tw.Write([]byte{'\n'})
 	_, _ = body.WriteTo(tw)
