@@ -60,7 +60,12 @@ type Cluster struct {
 	globals        int
 	liveNodes      int
 
-	tasks []*taskState // arena in creation order; deleted tasks are &deadTask
+	tasks []*taskState // arena in creation order; deleted tasks are &c.dead
+	// dead stands in the task arena for every deleted task: the trace keeps
+	// what it shows of a task apart from it, so a deleted task is freed once
+	// nothing else holds it (queued events name tasks by index and find
+	// this). Each cluster has its own: nothing is shared between clusters.
+	dead taskState
 	// taskIdx indexes tasks[:indexed] by ID. lookupTask extends it on
 	// demand, so that creating a task costs no map insert; the hot paths
 	// find tasks through their slot (slotTask).
@@ -231,6 +236,7 @@ func New(cfg Config) *Cluster {
 		serviceByFold: make(map[string]*serviceState),
 		nodeByName:    make(map[string][]*nodeState),
 		taskIdx:       make(map[string]int32),
+		dead:          taskState{deleted: true, nodePos: -1},
 		sched:         scheduler.NewSet(),
 		alloc:         mesh.NewAllocator(),
 		mesh:          mesh.New(),
@@ -591,7 +597,7 @@ func (c *Cluster) lookupTask(id string) *taskState {
 	for ; !ok && c.indexed < len(c.tasks); c.indexed++ {
 		ts := c.tasks[c.indexed]
 		if ts.deleted {
-			continue // freed: deadTask
+			continue // freed: c.dead
 		}
 		c.taskIdx[ts.t.ID] = ts.idx
 		i, ok = ts.idx, ts.t.ID == id

@@ -80,7 +80,7 @@ func TestDeletedTasksFreed(t *testing.T) {
 	live, dead := 0, 0
 	for _, ts := range c.tasks {
 		switch {
-		case ts == &deadTask:
+		case ts == &c.dead:
 			dead++
 		case ts.deleted:
 			t.Errorf("deleted task %s still in the arena", ts.t.ID)

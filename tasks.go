@@ -80,17 +80,12 @@ func (c *Cluster) deleteTask(ts *taskState) {
 	c.freeTask(ts)
 }
 
-// deadTask stands in the task arena for every deleted task: the trace keeps
-// what it shows of a task apart from it, so a deleted task is freed once
-// nothing else holds it (queued events name tasks by index and find this).
-var deadTask = taskState{deleted: true, nodePos: -1}
-
 // freeTask drops the store's references to a deleted task.
 func (c *Cluster) freeTask(ts *taskState) {
 	if c.tasks[ts.idx] != ts {
 		return
 	}
-	c.tasks[ts.idx] = &deadTask
+	c.tasks[ts.idx] = &c.dead
 	if int(ts.idx) < c.indexed {
 		delete(c.taskIdx, ts.t.ID)
 	}

@@ -156,7 +156,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 				return true
 			}
 			events++
-			tooMany = events > maxWaitEvents
+			tooMany = events > s.maxWaitEvents()
 			return tooMany
 		}) {
 			return s.interrupted("wait")
@@ -166,7 +166,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		case ok:
 			fmt.Fprintf(stdout, "converged after %s\n", took)
 		case tooMany:
-			return fmt.Errorf("swarmsim: not converged after %s: the wait stopped after %d events (the simulator's limit for one wait)", took, maxWaitEvents)
+			return fmt.Errorf("swarmsim: not converged after %s: the wait stopped after %d events (the simulator's limit for one wait)", took, s.maxWaitEvents())
 		case took < c.Limit:
 			return fmt.Errorf("swarmsim: not converged after %s: the virtual clock reached its horizon", took)
 		default:

@@ -60,9 +60,8 @@ func FuzzScript(f *testing.F) {
 		if bigSwarm(script) {
 			return // the cost of big swarms is the benchmarks' business
 		}
-		defer func(n int) { maxWaitEvents = n }(maxWaitEvents)
-		maxWaitEvents = 20000
 		s := NewSession(1)
+		s.waitEvents = 20000
 		s.WaitLimit = 5 * time.Second
 		s.TraceLimit = 10000
 		checks := 0

@@ -201,9 +201,8 @@ var crashLoop = []string{
 // TestWaitBounded: a wait on a service that never converges ends with an
 // error after a bounded number of events, whatever the timeout.
 func TestWaitBounded(t *testing.T) {
-	defer func(n int) { maxWaitEvents = n }(maxWaitEvents)
-	maxWaitEvents = 20000
 	s := NewSession(1)
+	s.waitEvents = 20000
 	out := runLines(t, s, append(crashLoop, "swarmsim wait --timeout 100000h loop")...)
 	if !strings.Contains(out, "the wait stopped after 20000 events (the simulator's limit for one wait)") {
 		t.Errorf("transcript:\n%s", out)
@@ -249,13 +248,13 @@ func TestInterrupt(t *testing.T) {
 // and exits ExitInternal; the session goes on; a script stops there with
 // its line number, in any mode.
 func TestPanicRecovered(t *testing.T) {
-	defer func() { panicHook = nil }()
-	panicHook = func(w []string) {
+	hook := func(w []string) {
 		if w[0] == "docker" && len(w) > 2 && w[2] == "ls" {
 			panic("boom")
 		}
 	}
 	s := NewSession(1)
+	s.panicHook = hook
 	var out bytes.Buffer
 	if code := s.Exec("docker service ls", &out, &out); code != ExitInternal {
 		t.Errorf("exit %d", code)
@@ -267,7 +266,9 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("the session did not go on: exit %d", code)
 	}
 	out.Reset()
-	err := RunScript(strings.NewReader("docker node ps\n\ndocker service ls\ndocker node ps\n"), &out, ScriptOptions{})
+	s = NewSession(1)
+	s.panicHook = hook
+	err := RunScript(strings.NewReader("docker node ps\n\ndocker service ls\ndocker node ps\n"), &out, ScriptOptions{Session: s})
 	var se *ScriptError
 	var ie *InternalError
 	if !errors.As(err, &se) || se.Line != 3 || se.ExitCode != ExitInternal || !errors.As(err, &ie) {

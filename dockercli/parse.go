@@ -61,9 +61,71 @@ type result struct {
 }
 
 func runCobra(build func(*result) *cobra.Command, args []string) (Command, error) {
-	res := &result{}
+	var t cobraTree
+	return t.run(build, args)
+}
+
+// parser parses the command lines of one session. It keeps its command
+// trees from one line to the next, because building a tree costs more than
+// running most commands (cobra makes every flag, help text and subcommand
+// anew). A tree holds the values of the flags its last line set, so a line
+// that set a flag (or asked for help) has its tree built anew for the next
+// one; the commands' RunE functions assign every field of what they return.
+type parser struct {
+	docker, sim cobraTree
+}
+
+func (p *parser) parse(words []string) (Command, error) {
+	if len(words) > 0 {
+		switch words[0] {
+		case "docker":
+			return p.docker.run(newDockerRoot, words[1:])
+		case "swarmsim":
+			return p.sim.run(newSimRoot, words[1:])
+		}
+	}
+	return Parse(words)
+}
+
+// cobraTree is one command tree and the result its commands write into.
+type cobraTree struct {
+	res  result
+	root *cobra.Command
+}
+
+func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Command, error) {
+	if t.root == nil {
+		t.root = newTree(build, &t.res)
+	}
+	t.res.cmd = nil
+	t.root.SetArgs(args)
+	ran, err := t.root.ExecuteC()
+	if ran == nil || flagsSet(ran) {
+		t.root = nil // flag values live in the tree: build it anew
+	}
+	if err != nil {
+		if ce, ok := err.(*CLIError); ok {
+			return nil, ce
+		}
+		return nil, &CLIError{Msg: err.Error(), Code: 1}
+	}
+	if t.res.cmd == nil {
+		return nil, &CLIError{Msg: "no command", Code: 1}
+	}
+	return t.res.cmd, nil
+}
+
+// flagsSet reports whether a run set any flag of the command it ran (the
+// inherited --help included).
+func flagsSet(c *cobra.Command) bool {
+	set := false
+	c.Flags().Visit(func(*pflag.Flag) { set = true })
+	return set
+}
+
+// newTree builds a command tree with docker's error and help handling.
+func newTree(build func(*result) *cobra.Command, res *result) *cobra.Command {
 	root := build(res)
-	root.SetArgs(args)
 	root.SetOut(io.Discard)
 	root.SetErr(io.Discard)
 	root.SilenceErrors = true
@@ -78,17 +140,7 @@ func runCobra(build func(*result) *cobra.Command, args []string) (Command, error
 	})
 	root.PersistentFlags().BoolP("help", "h", false, "Print usage")
 	_ = root.PersistentFlags().MarkHidden("help")
-	_, err := root.ExecuteC()
-	if err != nil {
-		if ce, ok := err.(*CLIError); ok {
-			return nil, ce
-		}
-		return nil, &CLIError{Msg: err.Error(), Code: 1}
-	}
-	if res.cmd == nil {
-		return nil, &CLIError{Msg: "no command", Code: 1}
-	}
-	return res.cmd, nil
+	return root
 }
 
 // ---- argument-count checks (docker/cli cli/required.go) ----

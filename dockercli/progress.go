@@ -336,7 +336,7 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			}
 			return nil
 		}
-		if !u.global && svc.Spec.Replicas > maxShownSlots && fastProgress {
+		if !u.global && svc.Spec.Replicas > maxShownSlots && !s.fullProgress {
 			// Only the overall line is drawn: count from the slots that
 			// changed since the last poll instead of every task.
 			if tr == nil {
@@ -383,10 +383,6 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 // maxShownSlots is docker/cli's limit for drawing one line per slot
 // (replicatedProgressUpdater draws them for at most 20 replicas).
 const maxShownSlots = 20
-
-// fastProgress turns the incremental count on; tests compare it with the
-// full scan.
-var fastProgress = true
 
 // upToDate keeps the tasks of the service's current spec (the daemon's
 // _up-to-date filter).

@@ -44,11 +44,9 @@ docker service update --force web`,
 docker service update --image nginx:2 web`,
 	}
 	run := func(script string, fast bool, traceLimit int) string {
-		old := fastProgress
-		fastProgress = fast
-		defer func() { fastProgress = old }()
 		var out bytes.Buffer
 		s := NewSession(0)
+		s.fullProgress = !fast
 		s.TraceLimit = traceLimit
 		if err := RunScript(strings.NewReader(script), &out, ScriptOptions{Session: s}); err != nil {
 			t.Fatal(err)

@@ -53,6 +53,23 @@ type Session struct {
 	Interrupted func() bool
 	names       uint64
 	trace       traceState
+	parser      parser
+
+	// Knobs for tests: waitEvents replaces MaxWaitEvents when positive,
+	// fullProgress makes attached commands count every task on each poll
+	// (the incremental count is checked against it), and panicHook runs
+	// before each command.
+	waitEvents   int
+	fullProgress bool
+	panicHook    func(words []string)
+}
+
+// maxWaitEvents is the most events one wait runs.
+func (s *Session) maxWaitEvents() int {
+	if s.waitEvents > 0 {
+		return s.waitEvents
+	}
+	return MaxWaitEvents
 }
 
 // DefaultTraceLimit is the in-memory trace a session keeps (its newest
@@ -66,9 +83,6 @@ const DefaultTraceLimit = 1 << 20
 // up: a service that never converges (a crash loop) within a long timeout
 // ends the wait with an error instead of running for hours.
 const MaxWaitEvents = 20_000_000
-
-// maxWaitEvents is MaxWaitEvents, lowered by tests.
-var maxWaitEvents = MaxWaitEvents
 
 // interruptEvery is how many events run between two checks of Interrupted.
 const interruptEvery = 1024
@@ -162,17 +176,14 @@ func (s *Session) execWords(words []string, stdout, stderr io.Writer) (code int,
 			code = ExitInternal
 		}
 	}()
-	if panicHook != nil {
-		panicHook(words)
+	if s.panicHook != nil {
+		s.panicHook(words)
 	}
 	return s.parseAndRun(words, stdout, stderr), nil
 }
 
-// panicHook lets tests make a command panic.
-var panicHook func(words []string)
-
 func (s *Session) parseAndRun(words []string, stdout, stderr io.Writer) int {
-	cmd, err := Parse(words)
+	cmd, err := s.parser.parse(words)
 	if err != nil {
 		var ce *CLIError
 		if errors.As(err, &ce) {
