@@ -65,6 +65,7 @@ type Swarm struct {
 	stopSig   chan os.Signal
 	joinToken string
 	nextIndex int
+	seedCount int
 }
 
 // docker-related paths outside the temporary directory that dockerd creates
@@ -177,6 +178,7 @@ func Start(opts Options) (_ *Swarm, err error) {
 			return nil, err
 		}
 	}
+	s.seedCount = len(names)
 	s.logf("swarm of %d nodes ready in %s", len(names), dir)
 	return s, nil
 }

@@ -3,8 +3,8 @@ package realswarm
 import (
 	"os"
 	"strings"
-	"time"
 	"testing"
+	"time"
 )
 
 // needReal skips unless REALSWARM=1 and a real swarm can be started here.

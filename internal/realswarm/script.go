@@ -3,6 +3,7 @@ package realswarm
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -62,7 +63,9 @@ func RunSim(script string, seed uint64) (Transcript, error) {
 	return tr, nil
 }
 
-func isDirective(words []string) bool { return len(words) > 0 && words[0] == "swarmsim" }
+// isDirective reports a command that is not docker's (swarmsim directives,
+// sleep, anything else): its output is not compared.
+func isDirective(words []string) bool { return len(words) > 0 && words[0] != "docker" }
 
 // imagePlan finds the images a script uses and the behaviour each has first:
 // every image a service is created or updated with is built, with the
@@ -194,6 +197,13 @@ func (s *Swarm) Docker(args ...string) (string, int, error) {
 	if err != nil {
 		return "", 0, err
 	}
+	if f := os.Getenv("REALSWARM_RAW"); f != "" {
+		// Debugging: the raw terminal output of every docker command.
+		if w, err := os.OpenFile(f, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+			fmt.Fprintf(w, "$ docker %q\n%q\n", args, out)
+			w.Close()
+		}
+	}
 	return Screen(string(out)), code, nil
 }
 
@@ -233,6 +243,9 @@ func (s *Swarm) directive(words []string, st *Step, built map[string]string) err
 			st.Out, st.Code = err.Error()+"\n", 1
 		}
 	case dockercli.NodeAdd:
+		if s.Node(c.Name) != nil {
+			return nil // the single-node swarm's manager, already there
+		}
 		if c.Role != "" && c.Role != "worker" {
 			st.Skipped = "only workers join the real swarm"
 			return nil
