@@ -2,6 +2,7 @@ package realswarm
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,4 +70,13 @@ func sortedLines(s string) string {
 	ls := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	sortStrings(ls)
 	return strings.Join(ls, "\n")
+}
+
+func readFile(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(ModuleRoot(), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

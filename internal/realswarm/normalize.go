@@ -150,6 +150,11 @@ func normTable(words []string, cols []column, header string, rows []string) []st
 			cs[nodeCol] = "<node>"
 		}
 		for k := range cs {
+			if k == 0 && cols[0].name == "ID" {
+				// The ID column (with node ls's "*" for the current node).
+				cs[k] = strings.TrimSpace("<ID> " + strings.TrimLeft(cs[k], "abcdefghijklmnopqrstuvwxyz0123456789"))
+				continue
+			}
 			cs[k] = normText(cs[k])
 		}
 		body = append(body, strings.Join(cs, " | "))

@@ -8,7 +8,8 @@ import (
 // Screen replays terminal output (text, carriage returns, and the ANSI
 // cursor movements and erasures docker's progress display uses) and returns
 // the final screen as text: what a user sees when the command has ended.
-// Lines are not wrapped; trailing blanks of each line are kept.
+// Lines are not wrapped; trailing blanks of each line are kept; a newline
+// also returns the carriage, as a terminal's output processing does.
 func Screen(out string) string {
 	var (
 		lines    = [][]rune{nil}
@@ -33,7 +34,9 @@ func Screen(out string) string {
 		case r == '\r':
 			col = 0
 		case r == '\n':
-			row++
+			// A terminal's output processing (ONLCR) returns the carriage
+			// on a newline.
+			row, col = row+1, 0
 			for row >= len(lines) {
 				lines = append(lines, nil)
 			}
