@@ -70,44 +70,28 @@ func (sp ImageSpec) Dockerfile() string {
 	return b.String()
 }
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
 // testImageBinary builds the test program (static, CGO_ENABLED=0) once per
-// process into a temporary file.
-func testImageBinary() (string, error) {
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "realswarm-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "testimage")
-		_, self, _, _ := runtime.Caller(0)
-		cmd := exec.Command("go", "build", "-trimpath", "-o", binPath, ".")
-		cmd.Dir = filepath.Join(filepath.Dir(self), "testimage")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			binErr = fmt.Errorf("realswarm: building the test image program: %v\n%s", err, out)
-		}
-	})
-	return binPath, binErr
-}
-
-// RemoveTestImageBinary removes the test program built by this process.
-func RemoveTestImageBinary() {
-	if binPath != "" {
-		_ = os.RemoveAll(filepath.Dir(binPath))
+// swarm, into the swarm's directory (Go's build cache makes the later ones
+// quick).
+func (s *Swarm) testImageBinary() (string, error) {
+	bin := filepath.Join(s.Dir, "testimage")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
 	}
+	_, self, _, _ := runtime.Caller(0)
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
+	cmd.Dir = filepath.Join(filepath.Dir(self), "testimage")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("realswarm: building the test image program: %v\n%s", err, out)
+	}
+	return bin, nil
 }
 
 // BuildImage builds image ref with the behaviour sp on every node (there is
 // no registry: each node has its own copy).
 func (s *Swarm) BuildImage(ref string, sp ImageSpec) error {
-	bin, err := testImageBinary()
+	bin, err := s.testImageBinary()
 	if err != nil {
 		return err
 	}

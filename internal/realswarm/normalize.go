@@ -22,7 +22,7 @@ var (
 	reSpaces = regexp.MustCompile(` {2,}`)
 	// The create/update warning printed when no registry can resolve the
 	// image's digest (none here; swarmsim never prints it: FIDELITY.md).
-	reNoRegistry = regexp.MustCompile(`(?s)image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n`)
+	reNoRegistry = regexp.MustCompile(`(?s)image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n\n?`)
 	reDuration   = regexp.MustCompile(`converged after \S+`)
 )
 

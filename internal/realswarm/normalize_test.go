@@ -31,7 +31,7 @@ func TestScreen(t *testing.T) {
 func TestNormalizeText(t *testing.T) {
 	in := "image app:2 could not be accessed on a registry to record\nits digest. Each node will access app:2 independently,\npossibly leading to different nodes running different\nversions of the image.\n\n" +
 		"529suzv87vcgc92tcsemi5rls\nStarted:\t37 seconds ago\nEngine Version:\t20.10.24+dfsg1\nimage: app:1@sha256:" + strings.Repeat("ab", 32) + "\nAbout a minute ago\n"
-	want := "\n<ID>\nStarted:  <T> ago\nEngine Version: <VERSION>\nimage: app:1\n<T> ago"
+	want := "<ID>\nStarted:  <T> ago\nEngine Version: <VERSION>\nimage: app:1\n<T> ago"
 	if got := Normalize([]string{"service", "inspect"}, in); got != want {
 		t.Errorf("Normalize:\n%s", cmp.Diff(want, got))
 	}

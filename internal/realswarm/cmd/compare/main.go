@@ -32,7 +32,6 @@ func main() {
 	if err := realswarm.Install(logf); err != nil {
 		log.Fatal(err)
 	}
-	defer realswarm.RemoveTestImageBinary()
 	var outcomes []realswarm.Outcome
 	var client, server string
 	failed := false
