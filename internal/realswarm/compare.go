@@ -15,6 +15,9 @@ type Result struct {
 	// Note says why the step was not compared (a directive, a skipped
 	// command).
 	Note string
+	// Known, for a step that differs, is the documented reason
+	// (KnownDiffs): FIDELITY.md's row.
+	Known string
 }
 
 // Compare compares two transcripts of the same script step by step.

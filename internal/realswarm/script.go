@@ -321,14 +321,27 @@ func (s *Swarm) converged(services []string) bool {
 		if !ok {
 			return false
 		}
-		// No task of the service may be on its way (preparing, starting).
-		out, err = s.dockerOut(s.Manager(), "service", "ps", "--filter", "desired-state=running", "--format", "{{.CurrentState}}", svc)
+		// Every task is settled: desired running and running, or desired
+		// shut down (or completed) and no longer running or on its way.
+		out, err = s.dockerOut(s.Manager(), "service", "ps", "--format", "{{.DesiredState}}|{{.CurrentState}}", svc)
 		if err != nil {
 			return false
 		}
 		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-			if l != "" && !strings.HasPrefix(l, "Running") {
+			desired, current, _ := strings.Cut(l, "|")
+			state, _, _ := strings.Cut(current, " ")
+			switch desired {
+			case "Running":
+				if state != "Running" {
+					return false
+				}
+			case "Ready", "New", "Pending", "Assigned", "Accepted", "Preparing", "Starting":
 				return false
+			default:
+				switch state {
+				case "New", "Pending", "Assigned", "Accepted", "Preparing", "Ready", "Starting", "Running":
+					return false
+				}
 			}
 		}
 	}

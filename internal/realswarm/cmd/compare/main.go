@@ -60,27 +60,39 @@ func main() {
 			res := "identical"
 			if !o.Same() {
 				res = "DIFFERS"
-				failed = failed || sc.Known == ""
+				failed = failed || !o.Explained()
 			}
 			if o.Err != nil {
 				res = "ERROR " + o.Err.Error()
 			}
 			log.Printf("scenario %s: %s (%s)", sc.Name, res, o.Took.Round(time.Second))
 			outcomes = append(outcomes, o)
+			write(*out, outcomes, client, server)
 		}
 		if err := s.Close(); err != nil {
 			log.Print(err)
 		}
 	}
-	var b bytes.Buffer
-	realswarm.WriteReport(&b, outcomes, client, server, time.Now())
 	if *out == "-" {
+		var b bytes.Buffer
+		realswarm.WriteReport(&b, outcomes, client, server, time.Now())
 		os.Stdout.Write(b.Bytes())
-	} else if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
-		log.Fatal(err)
 	}
 	if failed {
 		fmt.Fprintln(os.Stderr, "compare: scenarios differ that FIDELITY.md does not explain")
 		os.Exit(1)
+	}
+}
+
+// write rewrites the report after every scenario, so that an interrupted run
+// keeps what it measured.
+func write(file string, outcomes []realswarm.Outcome, client, server string) {
+	if file == "-" {
+		return
+	}
+	var b bytes.Buffer
+	realswarm.WriteReport(&b, outcomes, client, server, time.Now())
+	if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
 	}
 }
