@@ -273,14 +273,20 @@ func (s *Swarm) join(d *Daemon) error {
 	return err
 }
 
-// AddNode starts a new daemon and joins it to the swarm as a worker.
-func (s *Swarm) AddNode(name string) (*Daemon, error) {
+// AddNode starts a new daemon, runs prepare on it (building the images the
+// other nodes have), then joins it to the swarm as a worker.
+func (s *Swarm) AddNode(name string, prepare func(*Daemon) error) (*Daemon, error) {
 	d, err := s.newDaemon(name)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.startDaemon(d); err != nil {
 		return nil, err
+	}
+	if prepare != nil {
+		if err := prepare(d); err != nil {
+			return nil, err
+		}
 	}
 	return d, s.join(d)
 }

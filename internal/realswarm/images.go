@@ -43,11 +43,13 @@ func (sp ImageSpec) Dockerfile() string {
 	if sp.Start > 0 {
 		env("TI_START", sp.Start.String())
 	}
+	var code int64
+	if sp.ExitCode != nil {
+		code = *sp.ExitCode
+	}
 	if sp.ExitAfter != nil {
 		env("TI_EXIT_AFTER", sp.ExitAfter.String())
-	}
-	if sp.ExitCode != nil {
-		env("TI_EXIT_CODE", fmt.Sprint(*sp.ExitCode))
+		env("TI_EXIT_CODE", fmt.Sprint(code))
 	}
 	if sp.StopIgnore {
 		env("TI_STOP", "ignore")
@@ -62,6 +64,11 @@ func (sp ImageSpec) Dockerfile() string {
 		env("TI_HEALTHY_AFTER", after.String())
 		if sp.Unhealthy {
 			env("TI_UNHEALTHY", "1")
+			// Docker stops an unhealthy container; the task fails only
+			// if it then exits non-zero (it is COMPLETE otherwise).
+			// swarmsim's unhealthy task fails with its exit code, 1 if
+			// 0: the process exits so.
+			env("TI_STOP_CODE", fmt.Sprint(max(code, 1)))
 		}
 		// The check waits for the moment itself, so its timeout must cover it.
 		fmt.Fprintf(&b, "HEALTHCHECK --interval=1s --timeout=%s --retries=1 CMD [\"/testimage\", \"health\"]\n", after+30*time.Second)
@@ -91,6 +98,10 @@ func (s *Swarm) testImageBinary() (string, error) {
 // BuildImage builds image ref with the behaviour sp on every node (there is
 // no registry: each node has its own copy).
 func (s *Swarm) BuildImage(ref string, sp ImageSpec) error {
+	return s.buildOn(s.Nodes, ref, sp)
+}
+
+func (s *Swarm) buildOn(nodes []*Daemon, ref string, sp ImageSpec) error {
 	bin, err := s.testImageBinary()
 	if err != nil {
 		return err
@@ -117,8 +128,8 @@ func (s *Swarm) BuildImage(ref string, sp ImageSpec) error {
 		return err
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(s.Nodes))
-	for i, d := range s.Nodes {
+	errs := make([]error, len(nodes))
+	for i, d := range nodes {
 		if !d.Running() {
 			continue
 		}

@@ -16,7 +16,7 @@ var (
 	reID25   = regexp.MustCompile(`\b[a-z0-9]{25}\b`)
 	reID12   = regexp.MustCompile(`\b[a-z0-9]{12}\b`)
 	reDigit  = regexp.MustCompile(`[0-9]`)
-	reAgo    = regexp.MustCompile(`(Less than a second|About an? (second|minute|hour)|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?)) ago`)
+	reAgo    = regexp.MustCompile(`((?i:less than a second|about an? (second|minute|hour))|\d+ (seconds?|minutes?|hours?|days?|weeks?|months?|years?)) ago`)
 	reDigest = regexp.MustCompile(`@sha256:[0-9a-f]{64}`)
 	reEngine = regexp.MustCompile(`\b(\d+\.\d+\.\d+\+dfsg\d+|29\.7\.2)\b`)
 	reSpaces = regexp.MustCompile(` {2,}`)

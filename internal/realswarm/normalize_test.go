@@ -30,8 +30,8 @@ func TestScreen(t *testing.T) {
 
 func TestNormalizeText(t *testing.T) {
 	in := "image app:2 could not be accessed on a registry to record\nits digest. Each node will access app:2 independently,\npossibly leading to different nodes running different\nversions of the image.\n\n" +
-		"529suzv87vcgc92tcsemi5rls\nStarted:\t37 seconds ago\nEngine Version:\t20.10.24+dfsg1\nimage: app:1@sha256:" + strings.Repeat("ab", 32) + "\nAbout a minute ago\n"
-	want := "<ID>\nStarted:  <T> ago\nEngine Version: <VERSION>\nimage: app:1\n<T> ago"
+		"529suzv87vcgc92tcsemi5rls\nStarted:\t37 seconds ago\nEngine Version:\t20.10.24+dfsg1\nimage: app:1@sha256:" + strings.Repeat("ab", 32) + "\nAbout a minute ago\nRunning about a minute ago\nReady less than a second ago\n"
+	want := "<ID>\nStarted:  <T> ago\nEngine Version: <VERSION>\nimage: app:1\n<T> ago\nRunning <T> ago\nReady <T> ago"
 	if got := Normalize([]string{"service", "inspect"}, in); got != want {
 		t.Errorf("Normalize:\n%s", cmp.Diff(want, got))
 	}
@@ -138,6 +138,16 @@ docker service create --name b h:1
 		if !strings.Contains(df, w) {
 			t.Errorf("h:1's Dockerfile lacks %q:\n%s", w, df)
 		}
+	}
+	// An unhealthy image's process exits non-zero when Docker stops it.
+	sick := SpecOf(&dockercli.Image{Unhealthy: true}).Dockerfile()
+	for _, w := range []string{"ENV TI_UNHEALTHY=1", "ENV TI_STOP_CODE=1", "HEALTHCHECK"} {
+		if !strings.Contains(sick, w) {
+			t.Errorf("unhealthy Dockerfile lacks %q:\n%s", w, sick)
+		}
+	}
+	if strings.Contains(sick, "TI_EXIT_") {
+		t.Errorf("unhealthy image exits by itself:\n%s", sick)
 	}
 	// An exit code alone exits at once, as swarmsim's directive does.
 	code := int64(3)

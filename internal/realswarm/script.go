@@ -250,14 +250,17 @@ func (s *Swarm) directive(words []string, st *Step, built map[string]string) err
 			st.Skipped = "only workers join the real swarm"
 			return nil
 		}
-		if _, err := s.AddNode(c.Name); err != nil {
-			return err
-		}
-		for _, ref := range sortedKeys(built) {
-			// The new node has no images yet: build them there too.
-			if err := s.BuildImage(ref, specFromDockerfile(built[ref])); err != nil {
-				return err
+		// The new node gets the images before it joins: a global service
+		// places a task there at once.
+		if _, err := s.AddNode(c.Name, func(d *Daemon) error {
+			for _, ref := range sortedKeys(built) {
+				if err := s.buildOn([]*Daemon{d}, ref, specFromDockerfile(built[ref])); err != nil {
+					return err
+				}
 			}
+			return nil
+		}); err != nil {
+			return err
 		}
 	case dockercli.Wait:
 		out, code := s.wait(c.Services, c.Limit)

@@ -10,6 +10,7 @@
 //	TI_EXIT_CODE      ... with this code
 //	TI_STOP           on SIGTERM, wait this long before exiting; "ignore"
 //	                  ignores SIGTERM (Docker kills after the grace period)
+//	TI_STOP_CODE      the exit code after SIGTERM (0)
 //	TI_PORT           serve HTTP on this port (80): the task's name
 //
 // Run as `testimage health`, it is the image's HEALTHCHECK: it waits until
@@ -55,12 +56,13 @@ func main() {
 				continue
 			}
 			time.Sleep(dur("TI_STOP"))
-			os.Exit(0)
+			code, _ := strconv.Atoi(os.Getenv("TI_STOP_CODE"))
+			os.Exit(code)
 		}
 	}()
-	if d := dur("TI_EXIT_AFTER"); d > 0 || os.Getenv("TI_EXIT_CODE") != "" {
+	if os.Getenv("TI_EXIT_AFTER") != "" {
 		go func() {
-			time.Sleep(d)
+			time.Sleep(dur("TI_EXIT_AFTER"))
 			code, _ := strconv.Atoi(os.Getenv("TI_EXIT_CODE"))
 			os.Exit(code)
 		}()
