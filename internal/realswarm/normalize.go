@@ -24,6 +24,10 @@ var (
 	// image's digest (none here; swarmsim never prints it: FIDELITY.md).
 	reNoRegistry = regexp.MustCompile(`(?s)image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n\n?`)
 	reDuration   = regexp.MustCompile(`converged after \S+`)
+	// A table row starts with an ID (12 or 25 characters).
+	reRow = regexp.MustCompile(`^[a-z0-9]{12}([a-z0-9]{13})? `)
+	// A replicated task's name: service.slot.
+	reSlot = regexp.MustCompile(`^((?:\\_ )?[^.]+)\.[0-9]+$`)
 )
 
 // normID replaces an ID-looking word: 25 base-36 characters, or 12 with a
@@ -52,7 +56,8 @@ func normText(s string) string {
 // command's words: `docker service ps` and `docker node ps` tables are
 // compared as multisets of slot groups (a task and its " \_ " history rows)
 // with the NODE column replaced by how many running tasks each node has,
-// sorted (which node gets which slot is random in Swarm).
+// sorted, and slot numbers hidden (which node gets which slot is random in
+// Swarm).
 func Normalize(words []string, out string) string {
 	out = reNoRegistry.ReplaceAllString(Screen(out), "")
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
@@ -67,7 +72,7 @@ func Normalize(words []string, out string) string {
 			continue
 		}
 		j := i + 1
-		for j < len(lines) && strings.TrimSpace(lines[j]) != "" && tableHeader(lines[j]) == nil {
+		for j < len(lines) && reRow.MatchString(lines[j]) {
 			j++
 		}
 		res = append(res, normTable(words, cols, lines[i], lines[i+1:j])...)
@@ -130,9 +135,11 @@ func normTable(words []string, cols []column, header string, rows []string) []st
 	out := []string{strings.Join(names, " | ")}
 	isPs := len(words) >= 2 && words[1] == "ps" && (words[0] == "service" || words[0] == "node") ||
 		len(words) >= 3 && words[0] == "docker" && words[2] == "ps" && (words[1] == "service" || words[1] == "node")
-	nodeCol, desiredCol := -1, -1
+	nodeCol, desiredCol, nameCol := -1, -1, -1
 	for k, c := range cols {
 		switch c.name {
+		case "NAME":
+			nameCol = k
 		case "NODE":
 			nodeCol = k
 		case "DESIRED STATE":
@@ -148,6 +155,11 @@ func normTable(words []string, cols []column, header string, rows []string) []st
 				perNode[cs[nodeCol]]++
 			}
 			cs[nodeCol] = "<node>"
+		}
+		if isPs && nameCol >= 0 {
+			// Which slot lands on which node is random: slots compare as
+			// a multiset of groups, not by number.
+			cs[nameCol] = reSlot.ReplaceAllString(cs[nameCol], "$1.<slot>")
 		}
 		for k := range cs {
 			if k == 0 && cols[0].name == "ID" {

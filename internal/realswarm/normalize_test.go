@@ -55,6 +55,15 @@ zzzzzzzzzzzz    \_ web.1   app:1     worker1   Shutdown        Shutdown 9 second
 	if na, nb := Normalize(words, a), Normalize(words, b); na != nb {
 		t.Errorf("ps tables differ after normalisation:\n%s", cmp.Diff(na, nb))
 	}
+	// The history sits on another slot: still alike.
+	b2 := strings.NewReplacer("web.2 ", "web.9 ", "web.1 ", "web.2 ", "web.9 ", "web.1 ").Replace(b)
+	if na, nb := Normalize(words, a), Normalize(words, b2); na != nb {
+		t.Errorf("slot numbers compared:\n%s", cmp.Diff(na, nb))
+	}
+	// A line after the table is not a row of it.
+	if got := Normalize(words, a+"no such service: nosuch\n"); !strings.HasSuffix(got, "\nno such service: nosuch") {
+		t.Errorf("trailing message folded into the table:\n%s", got)
+	}
 	c := strings.Replace(b, "Running 3 seconds ago", "Failed 3 seconds ago ", 1)
 	if Normalize(words, a) == Normalize(words, c) {
 		t.Error("a failed task normalised like a running one")
@@ -65,8 +74,8 @@ zzzzzzzzzzzz    \_ web.1   app:1     worker1   Shutdown        Shutdown 9 second
 		t.Error("the spread over nodes is lost")
 	}
 	// Outside ps, row order counts.
-	ls := "ID   NAME   MODE\nx1   a      replicated\nx2   b      global\n"
-	ls2 := "ID   NAME   MODE\nx2   b      global\nx1   a      replicated\n"
+	ls := "ID             NAME   MODE\nk2v8a9d7d7d7   a      replicated\nk2v8a9d7d7d8   b      global\n"
+	ls2 := "ID             NAME   MODE\nk2v8a9d7d7d8   b      global\nk2v8a9d7d7d7   a      replicated\n"
 	if Normalize([]string{"service", "ls"}, ls) == Normalize([]string{"service", "ls"}, ls2) {
 		t.Error("service ls rows compared as a multiset")
 	}

@@ -19,11 +19,14 @@ func (s *Swarm) Versions() (client, server string) {
 
 // WriteReport writes the comparison as Markdown.
 func WriteReport(w io.Writer, outcomes []Outcome, client, server string, date time.Time) {
-	same, explained := 0, 0
+	same, explained, bugs := 0, 0, 0
 	for _, o := range outcomes {
-		if o.Same() {
+		switch {
+		case o.Same():
 			same++
-		} else if o.Explained() {
+		case o.HasBug():
+			bugs++
+		case o.Explained():
 			explained++
 		}
 	}
@@ -38,7 +41,8 @@ func WriteReport(w io.Writer, outcomes []Outcome, client, server string, date ti
 	fmt.Fprintf(w, "`sleep` and the mesh (`swarmsim curl`/`probe`/`node block`: no IPVS in this kernel) are not\n")
 	fmt.Fprintf(w, "compared. Pull time cannot be reproduced: test images are built on every node.\n\n")
 	fmt.Fprintf(w, "**%d scenarios: %d identical after normalisation, %d with differences documented in\n", len(outcomes), same, explained)
-	fmt.Fprintf(w, "`FIDELITY.md` (\"Real swarm comparison\"), %d with differences not yet explained.**\n\n", len(outcomes)-same-explained)
+	fmt.Fprintf(w, "`FIDELITY.md` (\"Real swarm comparison\"), %d showing a simulator bug (reported for fixing),\n", bugs)
+	fmt.Fprintf(w, "%d with differences not yet explained.**\n\n", len(outcomes)-same-explained-bugs)
 	fmt.Fprintf(w, "| Scenario | Script | Commands compared | Result | Real time |\n|---|---|---|---|---|\n")
 	for _, o := range outcomes {
 		n, diff := 0, 0
@@ -54,6 +58,8 @@ func WriteReport(w io.Writer, outcomes []Outcome, client, server string, date ti
 		switch {
 		case o.Err != nil:
 			res = "error: " + strings.ReplaceAll(o.Err.Error(), "\n", " ")
+		case diff > 0 && o.HasBug():
+			res = fmt.Sprintf("%d differ: simulator bug", diff)
 		case diff > 0 && o.Explained():
 			res = fmt.Sprintf("%d differ, documented", diff)
 		case diff > 0:
@@ -78,7 +84,9 @@ func WriteReport(w io.Writer, outcomes []Outcome, client, server string, date ti
 				continue
 			}
 			fmt.Fprintf(w, "Line %d, `%s` (`-` swarmsim, `+` real):\n\n", r.Step.Line, strings.ReplaceAll(r.Step.Text, "\n", " "))
-			if r.Known != "" {
+			if b, ok := strings.CutPrefix(r.Known, "bug: "); ok {
+				fmt.Fprintf(w, "Simulator bug: %s.\n\n", b)
+			} else if r.Known != "" {
 				fmt.Fprintf(w, "Documented: %s.\n\n", r.Known)
 			}
 			fmt.Fprintf(w, "```\n%s```\n\n", r.Diff())
