@@ -371,6 +371,7 @@ func (s *Swarm) Close() error {
 	}
 	s.closed = true
 	signal.Stop(s.stopSig)
+	close(s.stopSig) // ends the signal goroutine
 	var errs []error
 	var wg sync.WaitGroup
 	for _, d := range s.Nodes {
