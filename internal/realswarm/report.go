@@ -45,12 +45,15 @@ func WriteReport(w io.Writer, outcomes []Outcome, client, server string, date ti
 	fmt.Fprintf(w, "%d with differences not yet explained.**\n\n", len(outcomes)-same-explained-bugs)
 	fmt.Fprintf(w, "| Scenario | Script | Commands compared | Result | Real time |\n|---|---|---|---|---|\n")
 	for _, o := range outcomes {
-		n, diff := 0, 0
+		n, diff, nbug := 0, 0, 0
 		for _, r := range o.Results {
 			if r.Note == "" {
 				n++
 				if !r.Same {
 					diff++
+				}
+				if !r.Same && strings.HasPrefix(r.Known, "bug: ") {
+					nbug++
 				}
 			}
 		}
@@ -59,7 +62,7 @@ func WriteReport(w io.Writer, outcomes []Outcome, client, server string, date ti
 		case o.Err != nil:
 			res = "error: " + strings.ReplaceAll(o.Err.Error(), "\n", " ")
 		case diff > 0 && o.HasBug():
-			res = fmt.Sprintf("%d differ: simulator bug", diff)
+			res = fmt.Sprintf("%d differ, %d of them a simulator bug", diff, nbug)
 		case diff > 0 && o.Explained():
 			res = fmt.Sprintf("%d differ, documented", diff)
 		case diff > 0:
