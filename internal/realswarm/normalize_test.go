@@ -40,6 +40,14 @@ func TestNormalizeText(t *testing.T) {
 // Two service ps tables that differ only in what is random in Swarm (slot
 // order, which node, IDs, column widths, relative times) normalise alike; a
 // different state does not.
+func TestNormalizeIDsWithoutDigits(t *testing.T) {
+	in := "llmpobvykgeo: running   [===>]\nabcdefghijklmnopqrstuvwxy\nabcdefghijkl\nredis: running\n"
+	want := "<ID>: running  [===>]\n<ID>\n<ID>\nredis: running"
+	if got := Normalize([]string{"service", "create"}, in); got != want {
+		t.Errorf("Normalize:\n%s", cmp.Diff(want, got))
+	}
+}
+
 func TestNormalizePsMultiset(t *testing.T) {
 	a := `ID             NAME        IMAGE     NODE      DESIRED STATE   CURRENT STATE             ERROR     PORTS
 2lzpl2ezxjqq   web.1       app:2     manager   Running         Running 33 seconds ago
