@@ -24,7 +24,7 @@ var (
 	// image's digest (none here; swarmsim never prints it: FIDELITY.md).
 	reNoRegistry = regexp.MustCompile(`(?s)image \S+ could not be accessed on a registry to record\nits digest\. Each node will access \S+ independently,\npossibly leading to different nodes running different\nversions of the image\.\n\n?`)
 	reDuration   = regexp.MustCompile(`converged after \S+`)
-	reIDLine = regexp.MustCompile(`^([a-z0-9]{12}|[a-z0-9]{25})($|: )`)
+	reIDLine     = regexp.MustCompile(`^([a-z0-9]{12}|[a-z0-9]{25})($|: )`)
 	// A table row starts with an ID (12 or 25 characters).
 	reRow = regexp.MustCompile(`^[a-z0-9]{12}([a-z0-9]{13})? `)
 	// A replicated task's name: service.slot.
