@@ -1,6 +1,7 @@
 package realswarm
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,35 @@ func TestSuiteFilesExist(t *testing.T) {
 		}
 		if len(sim) == 0 {
 			t.Errorf("%s: empty", sc.Name)
+		}
+	}
+}
+
+// Every documented difference names a command of a scenario of the suite.
+func TestKnownDiffsNameCommands(t *testing.T) {
+	files := map[string]bool{}
+	for _, sc := range Suite {
+		files[sc.File] = true
+	}
+	for key, why := range KnownDiffs {
+		i := strings.LastIndexByte(key, ':')
+		file, line := key[:i], key[i+1:]
+		if !files[file] {
+			t.Errorf("%s: %s is not a scenario of the suite", key, file)
+			continue
+		}
+		lines, err := dockercli.ReadScript(strings.NewReader(readFile(t, file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, l := range lines {
+			if fmt.Sprint(l.Line) == line && len(l.Words) > 0 && l.Words[0] == "docker" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s (%s): no docker command on that line", key, why)
 		}
 	}
 }
