@@ -173,7 +173,7 @@ func normTable(words []string, cols []column, header string, rows []string) []st
 			}
 			cs[k] = normText(cs[k])
 		}
-		body = append(body, strings.Join(cs, " | "))
+		body = append(body, strings.TrimRight(strings.Join(cs, " | "), " "))
 	}
 	if !isPs {
 		return append(out, body...)
