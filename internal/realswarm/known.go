@@ -37,6 +37,7 @@ func init() {
 		"examples/update-order.swarm:16":                              whyTiming,
 		"examples/update-pause.swarm:7":                               whyTiming,
 		"examples/update-pause.swarm:9":                               whyTiming,
+		"examples/update-pause.swarm:12":                              whyTiming + " (how many slots the rollback replaces depends on how far the update got, and with it whether `rollback completed` arrives before the command ends)",
 	} {
 		KnownDiffs[k] = v
 	}
