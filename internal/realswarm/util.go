@@ -1,0 +1,5 @@
+package realswarm
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }
