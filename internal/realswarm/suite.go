@@ -36,7 +36,7 @@ var Suite = []Scenario{
 	{Name: "example drain", File: "examples/drain.swarm"},
 	{Name: "example update-order", File: "examples/update-order.swarm"},
 	{Name: "example update-pause", File: "examples/update-pause.swarm"},
-	{Name: "cli errors", File: "dockercli/testdata/errors.swarm"},
+	{Name: "cli errors", File: "internal/realswarm/testdata/scenarios/cli-errors.swarm"},
 	{Name: "scale", File: "internal/realswarm/testdata/scenarios/scale.swarm"},
 	{Name: "global and a node joining", File: "internal/realswarm/testdata/scenarios/global-join.swarm"},
 	{Name: "node down", File: "internal/realswarm/testdata/scenarios/node-down.swarm"},
