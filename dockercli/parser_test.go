@@ -112,3 +112,17 @@ func BenchmarkParseNodeAdd(b *testing.B) {
 		}
 	})
 }
+
+// TestEnvNameNotExpanded: docker/cli fills `-e NAME` from the client's
+// environment (opts.ValidateEnv); swarmsim keeps the bare name, so that a
+// script gives the same run on every machine (FIDELITY.md).
+func TestEnvNameNotExpanded(t *testing.T) {
+	t.Setenv("SWARMSIM_TEST_VAR", "from-the-client")
+	c, err := Parse([]string{"docker", "service", "create", "-e", "SWARMSIM_TEST_VAR", "nginx"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.(ServiceCreate).Opts.Env; !reflect.DeepEqual(got, []string{"SWARMSIM_TEST_VAR"}) {
+		t.Errorf("Env = %q, want the bare name", got)
+	}
+}
