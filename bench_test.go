@@ -13,15 +13,26 @@ import (
 )
 
 func benchCluster(b *testing.B, nodes int) *Cluster {
+	return benchClusterCfg(b, benchConfig(true), nodes)
+}
+
+// benchConfig is the benchmarks' configuration: seed 1, image steps of one
+// second, the trace on or off.
+func benchConfig(noTrace bool) Config {
+	return Config{Seed: 1, NoTrace: noTrace, DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}}
+}
+
+// benchClusterCfg returns a cluster made with cfg and nodes nodes, the
+// first a manager.
+func benchClusterCfg(b *testing.B, cfg Config, nodes int) *Cluster {
 	b.Helper()
-	// Instant agent steps keep the measure on the simulation itself.
-	c := New(Config{Seed: 1, NoTrace: true, DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
+	c := New(cfg)
 	for i := range nodes {
-		cfg := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
+		nc := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
 		if i == 0 {
-			cfg.Role = node.Manager
+			nc.Role = node.Manager
 		}
-		if _, err := c.AddNode(cfg); err != nil {
+		if _, err := c.AddNode(nc); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -169,22 +180,25 @@ func BenchmarkMemoryPerTask(b *testing.B) {
 // with a published port, so that every task also joins and leaves the
 // routing mesh's backend set: the difference is the mesh's upkeep.
 func BenchmarkRollingUpdatePublished(b *testing.B) {
-	b.Run("replicas=10000/parallelism=1/published=false", func(b *testing.B) { benchRollingUpdateWith(b, 10000, 1, false, false) })
-	b.Run("replicas=10000/parallelism=1/published=true", func(b *testing.B) { benchRollingUpdateWith(b, 10000, 1, false, true) })
+	b.Run("replicas=10000/parallelism=1/published=false", func(b *testing.B) { benchRollingUpdateWith(b, benchConfig(true), 10000, 1, false, false) })
+	b.Run("replicas=10000/parallelism=1/published=true", func(b *testing.B) { benchRollingUpdateWith(b, benchConfig(true), 10000, 1, false, true) })
 }
 
 func benchRollingUpdate(b *testing.B, n int, p uint64, rollback bool) {
-	benchRollingUpdateWith(b, n, p, rollback, false)
+	benchRollingUpdateWith(b, benchConfig(true), n, p, rollback, false)
 }
 
-func benchRollingUpdateWith(b *testing.B, n int, p uint64, rollback, published bool) {
+// benchRollingUpdateWith times an update (or a rollback) of n replicas on
+// n/10 nodes of a cluster made with cfg, with parallelism p, from the call
+// to `completed`.
+func benchRollingUpdateWith(b *testing.B, cfg Config, n int, p uint64, rollback, published bool) {
 	var ms0, ms1 runtime.MemStats
 	var mallocs, bytes uint64
 	for b.Loop() {
 		b.StopTimer()
-		c := benchCluster(b, n/10)
-		cfg := &updater.Config{Parallelism: p}
-		spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: cfg, Rollback: cfg}
+		c := benchClusterCfg(b, cfg, n/10)
+		ucfg := &updater.Config{Parallelism: p}
+		spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: ucfg, Rollback: ucfg}
 		if published {
 			spec.Endpoint.Ports = []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}
 		}
@@ -246,18 +260,7 @@ func BenchmarkScheduleService(b *testing.B) {
 // benchClusterWith is benchCluster with the trace on or off: the default
 // configuration keeps the whole trace.
 func benchClusterWith(b *testing.B, nodes int, noTrace bool) *Cluster {
-	b.Helper()
-	c := New(Config{Seed: 1, NoTrace: noTrace, DefaultImage: &ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second}})
-	for i := range nodes {
-		cfg := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
-		if i == 0 {
-			cfg.Role = node.Manager
-		}
-		if _, err := c.AddNode(cfg); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return c
+	return benchClusterCfg(b, benchConfig(noTrace), nodes)
 }
 
 // BenchmarkCreateUpdateDefault creates and updates a service in a fresh
@@ -312,7 +315,7 @@ func BenchmarkRollingUpdateDefault(b *testing.B) {
 				continue
 			}
 			b.Run(fmt.Sprintf("replicas=%d/parallelism=%d", n, p), func(b *testing.B) {
-				benchRollingUpdateConfig(b, Config{Seed: 1}, n, p, false)
+				benchRollingUpdateWith(b, Config{Seed: 1}, n, p, false, false)
 			})
 		}
 	}
@@ -403,63 +406,8 @@ func BenchmarkRollbackDefault(b *testing.B) {
 				continue
 			}
 			b.Run(fmt.Sprintf("replicas=%d/parallelism=%d", n, p), func(b *testing.B) {
-				benchRollingUpdateConfig(b, Config{Seed: 1}, n, p, true)
+				benchRollingUpdateWith(b, Config{Seed: 1}, n, p, true, false)
 			})
 		}
 	}
-}
-
-// benchRollingUpdateConfig is benchRollingUpdate on a cluster made with cfg:
-// n/10 nodes, n replicas updated (or rolled back) with parallelism p, timed
-// from the update to `completed`.
-func benchRollingUpdateConfig(b *testing.B, cfg Config, n int, p uint64, rollback bool) {
-	var ms0, ms1 runtime.MemStats
-	var mallocs, bytes uint64
-	for b.Loop() {
-		b.StopTimer()
-		c := New(cfg)
-		for i := range n / 10 {
-			nc := NodeConfig{Hostname: fmt.Sprintf("node-%d", i)}
-			if i == 0 {
-				nc.Role = node.Manager
-			}
-			if _, err := c.AddNode(nc); err != nil {
-				b.Fatal(err)
-			}
-		}
-		ucfg := &updater.Config{Parallelism: p}
-		spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: ucfg, Rollback: ucfg}
-		c.CreateService(spec)
-		c.RunUntilIdle(24 * time.Hour)
-		spec.TaskTemplate.Image = "web:2"
-		if rollback {
-			c.UpdateService("web", spec)
-			c.RunUntilIdle(100 * 24 * time.Hour)
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&ms0)
-		b.StartTimer()
-		if rollback {
-			c.RollbackService("web")
-		} else {
-			c.UpdateService("web", spec)
-		}
-		c.RunUntilIdle(100 * 24 * time.Hour)
-		b.StopTimer()
-		runtime.ReadMemStats(&ms1)
-		mallocs += ms1.Mallocs - ms0.Mallocs
-		bytes += ms1.TotalAlloc - ms0.TotalAlloc
-		s, _ := c.Service("web")
-		want := updater.Completed
-		if rollback {
-			want = updater.RollbackCompleted
-		}
-		if s.UpdateStatus == nil || s.UpdateStatus.State != want {
-			b.Fatalf("update status %+v", s.UpdateStatus)
-		}
-		b.StartTimer()
-	}
-	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
-	b.ReportMetric(float64(mallocs)/float64(b.N)/float64(n), "allocs/replica")
-	b.ReportMetric(float64(bytes)/float64(b.N)/float64(n), "B/replica")
 }
