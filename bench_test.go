@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarmsim/swarmsim/internal/cputime"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
@@ -280,7 +281,7 @@ func BenchmarkCreateUpdateDefault(b *testing.B) {
 					runtime.GC()
 					runtime.ReadMemStats(&ms0)
 					b.StartTimer()
-					c0 := cpuTime()
+					c0 := cputime.Process()
 					cfg := &updater.Config{Parallelism: 10}
 					spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: cfg}
 					c.CreateService(spec)
@@ -288,7 +289,7 @@ func BenchmarkCreateUpdateDefault(b *testing.B) {
 					spec.TaskTemplate.Image = "web:2"
 					c.UpdateService("web", spec)
 					c.RunUntilIdle(100 * 24 * time.Hour)
-					cpu += cpuTime() - c0
+					cpu += cputime.Process() - c0
 					b.StopTimer()
 					runtime.ReadMemStats(&ms1)
 					bytes += ms1.TotalAlloc - ms0.TotalAlloc

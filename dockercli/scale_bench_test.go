@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/swarmsim/swarmsim/internal/cputime"
 )
 
 // userScript is the script a user runs to roll 100,000 replicas over on
@@ -39,11 +41,11 @@ func BenchmarkUserScript(b *testing.B) {
 				script := userScript(n/10, n, attached)
 				var cpu time.Duration
 				for b.Loop() {
-					c0 := cpuTime()
+					c0 := cputime.Process()
 					if err := RunScript(strings.NewReader(script), io.Discard, ScriptOptions{Strict: true}); err != nil {
 						b.Fatal(err)
 					}
-					cpu += cpuTime() - c0
+					cpu += cputime.Process() - c0
 				}
 				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(n), "ns/replica")
 				b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
@@ -137,11 +139,11 @@ func BenchmarkScaling(b *testing.B) {
 					}
 					runtime.GC() // the setup's garbage is not the operation's
 					b.StartTimer()
-					c0 := cpuTime()
+					c0 := cputime.Process()
 					if err := RunScript(strings.NewReader(run), io.Discard, ScriptOptions{Session: s, Strict: true}); err != nil {
 						b.Fatal(err)
 					}
-					cpu += cpuTime() - c0
+					cpu += cputime.Process() - c0
 				}
 				b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/float64(o.items(n)), "ns/item")
 				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/float64(o.items(n)), "cpu-ns/item")
