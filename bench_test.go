@@ -148,14 +148,18 @@ func BenchmarkDrainNode(b *testing.B) {
 // 100,000 replicas on 1,000 nodes updated once, so that the store holds
 // 200,000 tasks (each with its history), and the heap in use after a
 // collection is divided by the tasks kept.
-func BenchmarkMemoryPerTask(b *testing.B) {
+func BenchmarkMemoryPerTask(b *testing.B) { benchMemoryPerTask(b, true) }
+
+// benchMemoryPerTask is BenchmarkMemoryPerTask with the trace off or on;
+// with it on, it also reports the events kept.
+func benchMemoryPerTask(b *testing.B, noTrace bool) {
 	const n = 100000
-	var kept, perTask float64
+	var kept, perTask, events float64
 	for b.Loop() {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		c := benchCluster(b, n/100)
+		c := benchClusterWith(b, n/100, noTrace)
 		spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:1"}, Update: &updater.Config{Parallelism: 100}}
 		c.CreateService(spec)
 		c.RunUntilIdle(24 * time.Hour)
@@ -170,10 +174,14 @@ func BenchmarkMemoryPerTask(b *testing.B) {
 				kept++
 			}
 		}
+		events = float64(c.trace.Len())
 		perTask = float64(after.HeapAlloc-before.HeapAlloc) / kept
 		runtime.KeepAlive(c)
 	}
 	b.ReportMetric(kept, "tasks")
+	if !noTrace {
+		b.ReportMetric(events, "events")
+	}
 	b.ReportMetric(perTask, "B/task-kept")
 }
 
@@ -367,36 +375,7 @@ func BenchmarkSuccessiveUpdates(b *testing.B) {
 // BenchmarkMemoryPerTaskDefault is BenchmarkMemoryPerTask in the default
 // configuration: the whole trace is kept, and its share (24 bytes an event,
 // and what it keeps of each task) is counted in the memory per task.
-func BenchmarkMemoryPerTaskDefault(b *testing.B) {
-	const n = 100000
-	var kept, perTask, events float64
-	for b.Loop() {
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		c := benchClusterWith(b, n/100, false)
-		spec := ServiceSpec{Name: "web", Replicas: n, TaskTemplate: TaskSpec{Image: "web:1"}, Update: &updater.Config{Parallelism: 100}}
-		c.CreateService(spec)
-		c.RunUntilIdle(24 * time.Hour)
-		spec.TaskTemplate.Image = "web:2"
-		c.UpdateService("web", spec)
-		c.RunUntilIdle(100 * 24 * time.Hour)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		kept = 0
-		for _, ts := range c.tasks {
-			if !ts.deleted {
-				kept++
-			}
-		}
-		events = float64(c.trace.Len())
-		perTask = float64(after.HeapAlloc-before.HeapAlloc) / kept
-		runtime.KeepAlive(c)
-	}
-	b.ReportMetric(kept, "tasks")
-	b.ReportMetric(events, "events")
-	b.ReportMetric(perTask, "B/task-kept")
-}
+func BenchmarkMemoryPerTaskDefault(b *testing.B) { benchMemoryPerTask(b, false) }
 
 // BenchmarkRollbackDefault is BenchmarkRollback in the default
 // configuration (trace on).
