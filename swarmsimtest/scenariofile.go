@@ -260,14 +260,7 @@ func RunStep(s *dockercli.Session, command string) string {
 // files instead of comparing.
 func RunScenarios(t *testing.T, glob string) {
 	t.Helper()
-	files, err := filepath.Glob(glob)
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no scenario files match %s (%v)", glob, err)
-	}
-	for _, path := range files {
-		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		t.Run(name, func(t *testing.T) { RunScenarioFile(t, path) })
-	}
+	forEachFile(t, glob, func(t *testing.T, path string) { RunScenarioFile(t, path) })
 }
 
 // RunScenarioFile runs one scenario file in a new session with seed 0, whose
@@ -290,13 +283,20 @@ func RunScenarioFile(t testing.TB, path string) {
 // say) writes its golden tests in the same form, with the same -rewrite.
 func RunScenariosWith(t *testing.T, glob string, newExec func(t testing.TB) func(command string) string) {
 	t.Helper()
+	forEachFile(t, glob, func(t *testing.T, path string) { runFile(t, path, newExec) })
+}
+
+// forEachFile runs run on every file glob matches, each as a subtest named
+// after the file without its extension, and fails when none matches.
+func forEachFile(t *testing.T, glob string, run func(t *testing.T, path string)) {
+	t.Helper()
 	files, err := filepath.Glob(glob)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenario files match %s (%v)", glob, err)
 	}
 	for _, path := range files {
 		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		t.Run(name, func(t *testing.T) { runFile(t, path, newExec) })
+		t.Run(name, func(t *testing.T) { run(t, path) })
 	}
 }
 
