@@ -1,6 +1,7 @@
 package updater
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -33,4 +34,20 @@ func TestWrite(t *testing.T) {
 			t.Errorf("%s: Write = %+v, %v; want %+v, %v", tt.name, got, written, tt.want, tt.written)
 		}
 	}
+}
+
+// A pause emitted while the stored status is a rollback is written as
+// rollback_paused; the same pause over no status (the service was updated
+// since the updater began) is not written at all.
+func ExampleWrite() {
+	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	rollingBack := Status{State: RollbackStarted, Message: MsgManualRollback, StartedAt: t0}
+	pause := Status{State: Paused, Message: PausedMessage("t1")}
+	st, ok := Write(rollingBack, pause, t0.Add(time.Minute))
+	fmt.Println(st.State, ok)
+	_, ok = Write(Status{}, pause, t0.Add(time.Minute))
+	fmt.Println(ok)
+	// Output:
+	// rollback_paused true
+	// false
 }
