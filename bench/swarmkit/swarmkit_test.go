@@ -19,6 +19,7 @@ import (
 	"github.com/moby/swarmkit/v2/manager/state/store"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/cputime"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
@@ -64,11 +65,11 @@ type meter struct {
 func (m *meter) start() {
 	runtime.GC() // the previous round's garbage is not this round's cost
 	m.b.StartTimer()
-	m.at0 = cpuTime()
+	m.at0 = cputime.Process()
 }
 
 func (m *meter) stop() {
-	m.cpu += cpuTime() - m.at0
+	m.cpu += cputime.Process() - m.at0
 	m.b.StopTimer()
 }
 
