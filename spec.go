@@ -3,9 +3,11 @@ package swarmsim
 import (
 	"fmt"
 	"maps"
+	"os"
 	"reflect"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
@@ -87,6 +89,67 @@ type TaskSpec struct {
 	// ForceUpdate is the counter `docker service update --force` bumps: a
 	// changed value makes every task dirty.
 	ForceUpdate uint64
+
+	// Networks are the networks the tasks attach to, by name or ID as the
+	// user gave them (SwarmKit's TaskSpec.Networks).
+	Networks []NetworkAttachment
+	// Secrets and Configs are mounted into the containers (SwarmKit's
+	// ContainerSpec.Secrets and .Configs). Only references are stored: the
+	// data stays in the cluster's secret and config stores.
+	Secrets []SecretReference
+	Configs []ConfigReference
+
+	// Healthcheck overrides the image's health check (nil: the image's own;
+	// Test ["NONE"]: disabled), as Docker's HealthConfig.
+	Healthcheck *HealthConfig
+	// StopGracePeriod is how long the agent waits after StopSignal before it
+	// kills the container (nil: Docker's 10 s). StopSignal "" is the image's
+	// (SIGTERM).
+	StopGracePeriod *time.Duration
+	StopSignal      string
+}
+
+// NetworkAttachment is a task's attachment to a network (SwarmKit's
+// NetworkAttachmentConfig).
+type NetworkAttachment struct {
+	// Target is the network's name or ID.
+	Target     string
+	Aliases    []string
+	DriverOpts map[string]string
+}
+
+// FileTarget is where a secret or config appears in the container.
+type FileTarget struct {
+	Name string
+	UID  string
+	GID  string
+	Mode os.FileMode
+}
+
+// SecretReference mounts a secret (SwarmKit's SecretReference).
+type SecretReference struct {
+	SecretID   string
+	SecretName string
+	File       FileTarget
+}
+
+// ConfigReference mounts a config (SwarmKit's ConfigReference).
+type ConfigReference struct {
+	ConfigID   string
+	ConfigName string
+	File       FileTarget
+}
+
+// HealthConfig is a container's health check (Docker's HealthConfig). Zero
+// durations and retries mean Docker's defaults: 30 s interval, 30 s
+// timeout, 3 retries, no start period, 5 s start interval.
+type HealthConfig struct {
+	Test          []string
+	Interval      time.Duration
+	Timeout       time.Duration
+	StartPeriod   time.Duration
+	StartInterval time.Duration
+	Retries       int
 }
 
 // ServiceSpec is what a user declares for a service.
@@ -119,6 +182,23 @@ func (s ServiceSpec) Clone() ServiceSpec {
 			r.Delay = &d
 		}
 		c.TaskTemplate.Restart = &r
+	}
+	t := &c.TaskTemplate
+	t.Networks = slices.Clone(t.Networks)
+	for i := range t.Networks {
+		t.Networks[i].Aliases = slices.Clone(t.Networks[i].Aliases)
+		t.Networks[i].DriverOpts = maps.Clone(t.Networks[i].DriverOpts)
+	}
+	t.Secrets = slices.Clone(t.Secrets)
+	t.Configs = slices.Clone(t.Configs)
+	if t.Healthcheck != nil {
+		h := *t.Healthcheck
+		h.Test = slices.Clone(h.Test)
+		t.Healthcheck = &h
+	}
+	if t.StopGracePeriod != nil {
+		g := *t.StopGracePeriod
+		t.StopGracePeriod = &g
 	}
 	p := &c.TaskTemplate.Placement
 	p.Constraints = slices.Clone(p.Constraints)
