@@ -214,7 +214,7 @@ func newDockerRoot(res *result) *cobra.Command {
 		DisableFlagsInUseLine: true,
 	}
 	svc := group(res, "service", "Manage Swarm services")
-	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLsCmd(res), servicePsCmd(res),
+	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLogsCmd(res), serviceLsCmd(res), servicePsCmd(res),
 		serviceRmCmd(res), serviceRollbackCmd(res), serviceScaleCmd(res), serviceUpdateCmd(res))
 	nd := group(res, "node", "Manage Swarm nodes")
 	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),

@@ -253,6 +253,8 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		err = s.serviceInspect(c, stdout)
 	case ServiceRm:
 		err = s.serviceRm(c, stdout)
+	case ServiceLogs:
+		err = s.serviceLogs(c)
 	case NodeLs:
 		err = s.nodeLs(c, stdout)
 	case NodePs:
