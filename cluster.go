@@ -84,10 +84,11 @@ type Cluster struct {
 
 	// work for the end of the current step (SwarmKit's commit-boundary tick)
 	dirty         []*serviceState
-	unassigned    []*taskState // PENDING tasks waiting for the scheduler
-	unschedulable []*taskState // tasks the scheduler could not place
-	retry         bool         // something changed that may let unschedulable tasks fit
-	notes         []updNote    // task changes to hand to updaters
+	rollingBack   []*serviceState // rolled back by their updater; reconciled after the scheduler's pass
+	unassigned    []*taskState    // PENDING tasks waiting for the scheduler
+	unschedulable []*taskState    // tasks the scheduler could not place
+	retry         bool            // something changed that may let unschedulable tasks fit
+	notes         []updNote       // task changes to hand to updaters
 
 	// scratch space reused by the scheduler pass
 	groups    []schedGroup
@@ -517,6 +518,17 @@ func (c *Cluster) settle() {
 		}
 		if len(c.unassigned) > 0 || (c.retry && len(c.unschedulable) > 0) {
 			c.schedulePending()
+			continue
+		}
+		if len(c.rollingBack) > 0 {
+			// SwarmKit's rollback goes through the store and a new updater,
+			// slower than the scheduler's commit: a replacement the restart
+			// supervisor made for the failure that triggered it is assigned
+			// first, then shut down by the rollback.
+			for _, s := range c.rollingBack {
+				c.markDirty(s)
+			}
+			c.rollingBack = c.rollingBack[:0]
 			continue
 		}
 		c.retry = false
