@@ -42,6 +42,14 @@ type Cluster struct {
 	// nodeByRef finds a node by the scheduler's NodeRef for it
 	nodeByRef []*nodeState
 	leader    *nodeState
+	// the Raft group (raft.go): managers in join order, whether the swarm
+	// is without a leader, the queued election, and the control-plane
+	// events held until a leader is elected
+	managerNodes   []*nodeState
+	leaderless     bool
+	electionQueued bool
+	electionGen    uint32
+	held           []eventq.Event
 
 	services    []*serviceState // in creation order; removed services are nil
 	serviceByID map[string]*serviceState
@@ -298,6 +306,9 @@ func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
 // MaxTaskHistory tasks per slot. A limit above MaxTaskHistory is refused.
 func (c *Cluster) SetTaskHistoryLimit(n int) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	if n > MaxTaskHistory {
 		return limitErr("task history retention limit %d exceeds the simulator's limit of %d", n, MaxTaskHistory)
 	}
@@ -459,6 +470,9 @@ func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bo
 }
 
 func (c *Cluster) handle(e eventq.Event) bool {
+	if c.frozen(e) {
+		return false
+	}
 	switch e.Kind {
 	case evAgent:
 		ts := c.tasks[e.A]
@@ -494,6 +508,8 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.applyUpdater(s, s.upd.Wake(c.Now()))
 	case evProbe:
 		c.probeFire(e)
+	case evElection:
+		return c.elect(e.B)
 	default:
 		return false
 	}
@@ -503,6 +519,9 @@ func (c *Cluster) handle(e eventq.Event) bool {
 // settle does what SwarmKit does at a commit boundary: reconcile the services
 // that changed, then schedule the tasks waiting for a node.
 func (c *Cluster) settle() {
+	if c.leaderless {
+		return // the managers decide nothing without a leader (raft.go)
+	}
 	for range 1000 {
 		c.drainNotes()
 		if len(c.dirty) > 0 {

@@ -104,6 +104,9 @@ func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion
 // port another service holds.
 func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return nil, err
+	}
 	spec = spec.Clone()
 	if !spec.Mode.valid() {
 		return nil, daemonErr(KindInvalidArgument, "unknown mode")
@@ -154,6 +157,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 // new one over a fresh snapshot. This is how a paused update resumes.
 func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -200,6 +206,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 // progress (controlapi UpdateService, then update.Supervisor.Update).
 func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -217,6 +226,9 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 // rollback runs with the restored spec's rollback config.
 func (c *Cluster) RollbackService(ref string) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -267,6 +279,9 @@ func (c *Cluster) setEndpoint(s *serviceState, ports []mesh.PortConfig) {
 // are told to stop (desired REMOVE) and are deleted once they have.
 func (c *Cluster) RemoveService(ref string) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err

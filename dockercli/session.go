@@ -226,10 +226,26 @@ func movesClock(cmd Command) bool {
 	return false
 }
 
+// managerCommand reports whether a command asks the managers, which answer
+// nothing while they have no leader.
+func managerCommand(cmd Command) bool {
+	switch cmd.(type) {
+	case ServiceCreate, ServiceUpdate, ServiceRollback, ServiceScale, ServicePs, ServiceLs, ServiceInspect,
+		ServiceRm, ServiceLogs, NodeLs, NodePs, NodeInspect, NodeUpdate, NodeRole, NodeRm, SwarmUpdate, NodeAdd:
+		return true
+	}
+	return false
+}
+
 func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	defer s.printTrace(stdout)
 	var err error
+	if s.c != nil && !s.c.HasLeader() && managerCommand(cmd) {
+		cmd = noLeader{}
+	}
 	switch c := cmd.(type) {
+	case noLeader:
+		err = swarmsim.ErrNoLeader
 	case Help:
 		if c.Stderr {
 			io.WriteString(stderr, c.Text)
