@@ -470,7 +470,7 @@ func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bo
 }
 
 func (c *Cluster) handle(e eventq.Event) bool {
-	if c.frozen(e) {
+	if c.leaderless && c.frozen(e) {
 		return false
 	}
 	switch e.Kind {
