@@ -108,6 +108,8 @@ type Cluster struct {
 	probes []*probeState
 	trace  trace.Store
 	seq    uint64
+
+	objs *objectStore // networks, secrets and configs (networks.go)
 }
 
 type nodeState struct {
@@ -256,6 +258,7 @@ func New(cfg Config) *Cluster {
 		c.epoch = DefaultEpoch()
 	}
 	c.trace.SetLimit(cfg.TraceLimit)
+	c.objs = newObjectStore(cfg.Seed, c.epoch)
 	c.defaultImage = DefaultImageBehavior()
 	if cfg.DefaultImage != nil {
 		c.defaultImage = *cfg.DefaultImage

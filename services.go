@@ -27,6 +27,10 @@ type Service struct {
 	// Endpoint holds the service's actual ports, with allocated published
 	// ports filled in.
 	Endpoint []mesh.PortConfig
+	// VirtualIPs are the service's addresses, one per attached network (the
+	// ingress network first when it publishes a port through the mesh);
+	// none in dnsrr mode.
+	VirtualIPs []VirtualIP
 }
 
 // ServiceStatus counts a service's tasks as `docker service ls` does.
@@ -43,7 +47,7 @@ func (c *Cluster) view(s *serviceState) *Service {
 	v := &Service{
 		ID: s.id, Version: s.version, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt,
 		Spec: s.spec.spec.Clone(), SpecVersion: s.spec.version,
-		Endpoint: slices.Clone(s.endpoint),
+		Endpoint: slices.Clone(s.endpoint), VirtualIPs: c.virtualIPs(s.id),
 	}
 	if s.prev != nil {
 		p := s.prev.spec.Clone()
@@ -114,6 +118,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
+	if err := c.resolveObjects(&spec); err != nil {
+		return nil, err
+	}
 	// SwarmKit's store indexes names in lower case
 	// (manager/state/store/services.go: serviceIndexerByName), so WEB
 	// conflicts with web.
@@ -144,6 +151,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.serviceByFold[strings.ToLower(spec.Name)] = s
 	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
+	c.allocateVIPs(id, &spec)
 	c.record(record{kind: EventServiceCreated, svc: s})
 	c.markDirty(s)
 	c.settle()
@@ -171,6 +179,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
+	if err := c.resolveObjects(&spec); err != nil {
+		return err
+	}
 	if err := c.checkTaskBudget(&s.spec.spec, &spec); err != nil {
 		return err
 	}
@@ -192,6 +203,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	s.spec = c.newSpecVersion(s, spec)
 	s.updatedAt = c.Now()
 	c.setEndpoint(s, ports)
+	c.allocateVIPs(s.id, &spec)
 	if s.status.State != updater.None {
 		c.setUpdateStatus(s, updater.Status{})
 	}
@@ -262,6 +274,7 @@ func (c *Cluster) swapSpec(s *serviceState, to, prev *specVersion) {
 	c.wantTasks(&s.spec.spec, -1)
 	c.wantTasks(&to.spec, 1)
 	s.spec, s.prev = to, prev
+	c.allocateVIPs(s.id, &to.spec)
 	s.version++
 	s.updatedAt = c.Now()
 	c.record(record{kind: EventServiceUpdated, svc: s})
@@ -294,6 +307,7 @@ func (c *Cluster) RemoveService(ref string) error {
 	delete(c.serviceByFold, strings.ToLower(s.spec.spec.Name))
 	c.wantTasks(&s.spec.spec, -1)
 	c.alloc.Release(s.id)
+	c.releaseVIPs(s.id)
 	c.mesh.RemoveService(s.id)
 	c.record(record{kind: EventServiceRemoved, svc: s})
 	for _, sl := range s.slots.all() {
