@@ -64,6 +64,9 @@ type Network struct {
 	// DefaultAddressPool).
 	Subnet  netip.Prefix
 	Gateway netip.Addr
+	// VXLANID is the overlay's VXLAN ID: the first free one from 4096, the
+	// ingress network's (SwarmKit's overlay driver allocator).
+	VXLANID uint32
 }
 
 // VirtualIP is a service's virtual IP on one network (Endpoint.VirtualIPs):
@@ -81,6 +84,7 @@ type networkState struct {
 	spec      NetworkSpec
 	subnet    netip.Prefix
 	gateway   netip.Addr
+	vxlan     uint32
 	// predefined: SwarmKit's node-local "bridge" and "host" networks,
 	// which services may name but which get no subnet and no VIP
 	predefined bool
@@ -114,6 +118,9 @@ type objectStore struct {
 	configByID  map[string]*secretState
 	configByKey map[string]*secretState
 }
+
+// firstVXLAN is the first VXLAN ID the overlay driver gives.
+const firstVXLAN = 4096
 
 // objectsSeed separates the objects' ID stream from the services'.
 const objectsSeed = 0x6e65_7473_6563 // "netsec"
@@ -152,9 +159,9 @@ func (c *Cluster) objects() *objectStore {
 	return c.objs
 }
 
-// predefinedNetwork reports whether Docker reserves the name
+// IsPredefinedNetwork reports whether Docker reserves the name
 // (network.IsPredefined: the engines' bridge, host, none and default).
-func predefinedNetwork(name string) bool {
+func IsPredefinedNetwork(name string) bool {
 	switch name {
 	case "bridge", "host", "none", "default":
 		return true
@@ -188,6 +195,10 @@ func (o *objectStore) addNetwork(spec NetworkSpec, now time.Time) (*networkState
 	}
 	n.used[n.gateway] = true
 	n.last = n.gateway
+	n.vxlan = firstVXLAN
+	for slices.ContainsFunc(o.networks, func(x *networkState) bool { return x != nil && x.vxlan == n.vxlan }) {
+		n.vxlan++
+	}
 	n.id = o.ids.Next()
 	o.networks = append(o.networks, n)
 	o.netByID[n.id] = n
@@ -264,7 +275,7 @@ func isBroadcast(p netip.Prefix, a netip.Addr) bool {
 
 func (n *networkState) view() *Network {
 	return &Network{ID: n.id, Version: n.version, CreatedAt: n.createdAt, UpdatedAt: n.createdAt,
-		Spec: n.spec.Clone(), Subnet: n.subnet, Gateway: n.gateway}
+		Spec: n.spec.Clone(), Subnet: n.subnet, Gateway: n.gateway, VXLANID: n.vxlan}
 }
 
 // CreateNetwork creates a swarm network, as `docker network create -d
@@ -281,10 +292,10 @@ func (c *Cluster) CreateNetwork(spec NetworkSpec) (*Network, error) {
 	// (postNetworkCreate), then the engine's predefined names
 	// (daemon.createNetwork), then SwarmKit validates the spec
 	// (controlapi validateNetworkSpec).
-	if _, ok := o.netByName[strings.ToLower(spec.Name)]; ok && !predefinedNetwork(spec.Name) {
+	if _, ok := o.netByName[strings.ToLower(spec.Name)]; ok && !IsPredefinedNetwork(spec.Name) {
 		return nil, daemonErr(KindAlreadyExists, "network with name %s already exists", spec.Name)
 	}
-	if predefinedNetwork(spec.Name) {
+	if IsPredefinedNetwork(spec.Name) {
 		return nil, daemonErr(KindFailedPrecondition, "operation is not permitted on predefined %s network ", spec.Name)
 	}
 	if spec.Driver != "overlay" {
@@ -474,7 +485,7 @@ func (c *Cluster) resolveObjects(spec *ServiceSpec) error {
 				a.Target = p.id
 				continue
 			}
-			if predefinedNetwork(a.Target) {
+			if IsPredefinedNetwork(a.Target) {
 				return daemonErr(KindNotFound, "could not find the corresponding predefined swarm network: network %s not found", a.Target)
 			}
 			return err

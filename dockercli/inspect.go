@@ -70,6 +70,8 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 		RollbackConfig: apiUpdateConfig(s.Rollback),
 		EndpointSpec:   &swarm.EndpointSpec{Mode: swarm.ResolutionMode(s.Endpoint.Mode.String()), Ports: apiPorts(s.Endpoint.Ports)},
 	}
+	spec.TaskTemplate.Networks = apiNetworks(t.Networks)
+	apiSecretRefs(cs, &t)
 	for _, p := range t.Placement.Preferences {
 		spec.TaskTemplate.Placement.Preferences = append(spec.TaskTemplate.Placement.Preferences,
 			swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: p.Spread}})
@@ -140,6 +142,7 @@ func apiService(svc *swarmsim.Service) swarm.Service {
 	if ports := apiPorts(svc.Endpoint); len(ports) > 0 {
 		out.Endpoint = swarm.Endpoint{Spec: *out.Spec.EndpointSpec, Ports: ports}
 	}
+	apiVIPs(&out, svc)
 	if us := svc.UpdateStatus; us != nil {
 		a := &swarm.UpdateStatus{State: swarm.UpdateState(us.State.String()), Message: us.Message}
 		if !us.StartedAt.IsZero() {

@@ -221,7 +221,7 @@ func newDockerRoot(res *result) *cobra.Command {
 		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
 	sw := group(res, "swarm", "Manage Swarm")
 	sw.AddCommand(swarmUpdateCmd(res))
-	root.AddCommand(nd, svc, sw)
+	root.AddCommand(nd, svc, sw, networkCmd(res), secretCmd(res, false), secretCmd(res, true))
 	return root
 }
 

@@ -1,10 +1,12 @@
 package dockercli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -51,9 +53,16 @@ type Session struct {
 	// where the clock is (exit status 130). The command line sets it from
 	// SIGINT, outside the simulation.
 	Interrupted func() bool
-	names       uint64
-	trace       traceState
-	parser      parser
+	// Stdin is the commands' input: the data of `docker secret create
+	// NAME -` and the answers to docker's prompts (none when nil).
+	Stdin      io.Reader
+	stdinLines *bufio.Reader
+	names      uint64
+	trace      traceState
+	parser     parser
+	// the manager engine's local networks (network.go)
+	locals   []*localNet
+	localIDs *rand.Rand
 
 	// Knobs for tests: waitEvents replaces MaxWaitEvents when positive,
 	// fullProgress makes attached commands count every task on each poll
@@ -291,6 +300,8 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		if err == nil {
 			fmt.Fprintln(stdout, "Swarm updated.")
 		}
+	case objectCommand:
+		err = c.run(s, stdout, stderr)
 	case Sleep:
 		if s.runFor(c.D, nil) {
 			err = s.interrupted("sleep")
@@ -299,7 +310,9 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		err = s.directive(cmd, stdout)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, errorText(err))
+		if msg := errorText(err); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
 		var ce *CLIError
 		if errors.As(err, &ce) {
 			return ce.Code
