@@ -151,9 +151,9 @@ func (s *Session) readData(file string) ([]byte, error) {
 	switch file {
 	case "-":
 		var data []byte
-		if s.Stdin != nil {
+		if in := s.input(); in != nil {
 			var err error
-			data, err = io.ReadAll(io.LimitReader(s.Stdin, maxReadSize))
+			data, err = io.ReadAll(io.LimitReader(in, maxReadSize))
 			if err != nil {
 				return nil, fmt.Errorf("error reading from STDIN: %w", err)
 			}
@@ -229,14 +229,24 @@ func (s *Session) secretCreate(c SecretCreate, stdout io.Writer) error {
 // confirm reads a line of the session's input and reports whether it is
 // y or Y (docker/cli internal/prompt Confirm).
 func (s *Session) confirm() bool {
-	if s.Stdin == nil {
+	in := s.input()
+	if in == nil {
 		return false
 	}
-	if s.stdinLines == nil {
-		s.stdinLines = bufio.NewReader(s.Stdin)
-	}
-	line, _ := s.stdinLines.ReadString('\n')
+	line, _ := in.ReadString('\n')
 	return strings.EqualFold(strings.TrimSpace(line), "y")
+}
+
+// input is the session's Stdin, buffered once for all the commands that
+// read it (a new Stdin gets a new buffer).
+func (s *Session) input() *bufio.Reader {
+	if s.Stdin == nil {
+		return nil
+	}
+	if s.stdinFor != s.Stdin {
+		s.stdinLines, s.stdinFor = bufio.NewReader(s.Stdin), s.Stdin
+	}
+	return s.stdinLines
 }
 
 // ---- ls ----

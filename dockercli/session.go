@@ -57,6 +57,7 @@ type Session struct {
 	// NAME -` and the answers to docker's prompts (none when nil).
 	Stdin      io.Reader
 	stdinLines *bufio.Reader
+	stdinFor   io.Reader
 	names      uint64
 	trace      traceState
 	parser     parser
