@@ -34,6 +34,14 @@ type NetworkCreate struct {
 	Scope      string
 	Subnets    []string
 	Gateways   []net.IP
+	// Flags accepted for Docker's sake and refused when they ask for what
+	// is not simulated.
+	IPv4, IPv6             bool
+	IPRanges               []string
+	AuxAddresses, IPAMOpts []string
+	IPAMDriver             string
+	ConfigOnly             bool
+	ConfigFrom             string
 }
 
 // NetworkLs is `docker network ls`.
@@ -79,22 +87,31 @@ func (c NetworkRm) run(s *Session, stdout, stderr io.Writer) error {
 
 func networkCmd(res *result) *cobra.Command {
 	g := group(res, "network", "Manage networks")
-	var cr NetworkCreate
+	cr := NetworkCreate{IPv4: true}
 	create := leaf("create [OPTIONS] NETWORK", "Create a network", exactArgs(1), func(_ *cobra.Command, a []string) error {
 		cr.Name = a[0]
 		res.cmd = cr
 		return nil
 	})
+	// docker/cli cli/command/network/create.go newCreateCommand
 	fs := create.Flags()
 	fs.StringVarP(&cr.Driver, "driver", "d", "bridge", "Driver to manage the Network")
-	fs.VarP(listValue{p: &cr.Opts}, "opt", "o", "Set driver specific options")
+	fs.VarP(mapValue{&cr.Opts}, "opt", "o", "Set driver specific options")
 	fs.Var(listValue{&cr.Labels, validateLabel}, "label", "Set metadata on a network")
 	BoolFlag(fs, &cr.Internal, "internal", "", "Restrict external access to the network")
+	BoolFlag(fs, &cr.IPv4, "ipv4", "", "Enable or disable IPv4 address assignment")
+	BoolFlag(fs, &cr.IPv6, "ipv6", "", "Enable or disable IPv6 address assignment")
 	BoolFlag(fs, &cr.Attachable, "attachable", "", "Enable manual container attachment")
 	BoolFlag(fs, &cr.Ingress, "ingress", "", "Create swarm routing-mesh network")
 	fs.StringVar(&cr.Scope, "scope", "", "Control the network's scope")
+	BoolFlag(fs, &cr.ConfigOnly, "config-only", "", "Create a configuration only network")
+	fs.StringVar(&cr.ConfigFrom, "config-from", "", "The network from which to copy the configuration")
+	fs.StringVar(&cr.IPAMDriver, "ipam-driver", "default", "IP Address Management Driver")
 	fs.StringSliceVar(&cr.Subnets, "subnet", []string{}, "Subnet in CIDR format that represents a network segment")
+	fs.Var(ipNetSliceValue{&cr.IPRanges}, "ip-range", "Allocate container ip from a sub-range")
 	fs.Var(ipSliceValue{&cr.Gateways}, "gateway", "IPv4 or IPv6 Gateway for the master subnet")
+	fs.Var(mapValue{&cr.AuxAddresses}, "aux-address", "Auxiliary IPv4 or IPv6 addresses used by Network driver")
+	fs.Var(mapValue{&cr.IPAMOpts}, "ipam-opt", "Set IPAM driver specific options")
 
 	var ls NetworkLs
 	list := leaf("ls [OPTIONS]", "List networks", noArgs, func(_ *cobra.Command, _ []string) error {
@@ -150,6 +167,36 @@ func (v ipSliceValue) String() string {
 		out[i] = ip.String()
 	}
 	return "[" + strings.Join(out, ",") + "]"
+}
+
+// mapValue is docker/cli's MapOpts: key=value pairs, shown as a map.
+type mapValue struct{ p *[]string }
+
+func (v mapValue) Set(s string) error { *v.p = append(*v.p, s); return nil }
+func (v mapValue) Type() string       { return "map" }
+func (v mapValue) String() string {
+	return fmt.Sprint(kvToMap(*v.p))
+}
+
+// ipNetSliceValue is pflag's ipNetSlice flag.
+type ipNetSliceValue struct{ p *[]string }
+
+func (v ipNetSliceValue) Set(s string) error {
+	for _, f := range strings.Split(strings.TrimSpace(s), ",") {
+		_, n, err := net.ParseCIDR(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("invalid string being converted to CIDR: %s", f)
+		}
+		*v.p = append(*v.p, n.String())
+	}
+	return nil
+}
+func (v ipNetSliceValue) Type() string { return "ipNetSlice" }
+func (v ipNetSliceValue) String() string {
+	if len(*v.p) == 0 {
+		return ""
+	}
+	return "[" + strings.Join(*v.p, ",") + "]"
 }
 
 // ---- the engine's local networks ----
@@ -241,7 +288,7 @@ func swarmScoped(c NetworkCreate) bool {
 func (s *Session) networkCreate(c NetworkCreate, stdout io.Writer) error {
 	cl := s.swarm()
 	// docker/cli cli/command/network/create.go createIPAMConfig
-	if len(c.Subnets) < len(c.Gateways) {
+	if len(c.Subnets) < len(c.IPRanges) || len(c.Subnets) < len(c.Gateways) {
 		return errors.New("every ip-range or gateway must have a corresponding subnet")
 	}
 	var subnets []netip.Prefix
@@ -257,8 +304,21 @@ func (s *Session) networkCreate(c NetworkCreate, stdout io.Writer) error {
 		}
 		subnets = append(subnets, p)
 	}
-	if len(subnets) > 1 {
+	for _, r := range c.IPRanges {
+		p := netip.MustParsePrefix(r)
+		if !slices.ContainsFunc(subnets, func(q netip.Prefix) bool { return q.Contains(p.Addr()) && q.Bits() <= p.Bits() }) {
+			return fmt.Errorf("no matching subnet for range %s", r)
+		}
+	}
+	switch {
+	case len(subnets) > 1:
 		return errors.New("swarmsim: one subnet per network is simulated")
+	case !c.IPv4 || c.IPv6:
+		return errors.New("swarmsim: only IPv4 networks are simulated")
+	case len(c.IPRanges) > 0 || len(c.AuxAddresses) > 0 || len(c.IPAMOpts) > 0 || c.IPAMDriver != "default":
+		return errors.New("swarmsim: only the default IPAM driver without ranges, auxiliary addresses or options is simulated")
+	case c.ConfigOnly || c.ConfigFrom != "":
+		return errors.New("swarmsim: configuration-only networks are not simulated")
 	}
 	if len(c.Gateways) > 0 {
 		g, _ := netip.AddrFromSlice(c.Gateways[0])
@@ -404,6 +464,22 @@ func (s *Session) networkLs(c NetworkLs, stdout io.Writer) error {
 			return daemonMsg(fmt.Sprintf("invalid filter: 'type'='%s'", t))
 		}
 	}
+	// dangling: custom networks nothing uses (ingress and docker_gwbridge
+	// hold the ingress sandbox's endpoints)
+	var dangling *bool
+	for _, d := range f.m["dangling"] {
+		b, err := strconv.ParseBool(d)
+		if err != nil {
+			return daemonMsg(fmt.Sprintf("invalid filter 'dangling=%s'", d))
+		}
+		dangling = &b
+	}
+	used := map[string]bool{}
+	for _, svc := range s.swarm().Services() {
+		for _, a := range svc.Spec.TaskTemplate.Networks {
+			used[a.Target] = true
+		}
+	}
 	nets := s.allNetworks()
 	sort.SliceStable(nets, func(i, j int) bool { return dockerfmt.NaturalLess(nets[i].Name, nets[j].Name) })
 	var rows []any
@@ -411,6 +487,12 @@ func (s *Session) networkLs(c NetworkLs, stdout io.Writer) error {
 		typ := "custom"
 		if swarmsim.IsPredefinedNetwork(n.Name) {
 			typ = "builtin"
+		}
+		if dangling != nil {
+			d := typ == "custom" && !used[n.ID] && !n.Ingress && n.Name != "docker_gwbridge"
+			if d != *dangling {
+				continue
+			}
 		}
 		if !f.matchRegexp("id", n.ID) || !f.matchRegexp("name", n.Name) || !f.matchExact("driver", n.Driver) ||
 			!f.matchExact("scope", n.Scope) || !f.matchExact("type", typ) || !f.matchLabels(n.Labels) {

@@ -50,6 +50,11 @@ func TestServiceNetworksCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	ingress := cl.Networks()[0].ID
+	o.run("docker network create -d overlay spare")
+	o.want("docker network ls --filter dangling=true --format '{{.Name}}'", "spare\n")
+	o.want("docker network ls --filter dangling=false --filter scope=swarm --format '{{.Name}}'", "backend\ningress\n")
+	o.want("docker network ls --filter dangling=maybe", "Error response from daemon: invalid filter 'dangling=maybe'\n")
+	o.run("docker network rm spare")
 	o.want("docker service inspect --format '{{json .Spec.TaskTemplate.Networks}}' web", `[{"Target":"`+id+`"}]`+"\n")
 	o.want("docker service inspect --format '{{json .Endpoint.VirtualIPs}}' web",
 		`[{"NetworkID":"`+ingress+`","Addr":"10.0.0.5/24"},{"NetworkID":"`+id+`","Addr":"10.0.1.2/24"}]`+"\n")
