@@ -667,6 +667,15 @@ func (s *Session) serviceNetworks(spec *swarmsim.ServiceSpec) error {
 	return nil
 }
 
+// networkName is a network's name for `service inspect --pretty`, or the
+// ID when it is gone (docker/cli service/formatter.go Networks).
+func (s *Session) networkName(id string) string {
+	if n, err := s.swarm().Network(id); err == nil && n.ID == id {
+		return n.Spec.Name
+	}
+	return id
+}
+
 // apiNetworks converts a task template's networks to the Engine API's shape.
 func apiNetworks(nets []swarmsim.NetworkAttachment) []swarm.NetworkAttachmentConfig {
 	var out []swarm.NetworkAttachmentConfig

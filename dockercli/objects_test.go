@@ -58,6 +58,9 @@ func TestServiceNetworksCLI(t *testing.T) {
 	o.want("docker service inspect --format '{{json .Spec.TaskTemplate.Networks}}' web", `[{"Target":"`+id+`"}]`+"\n")
 	o.want("docker service inspect --format '{{json .Endpoint.VirtualIPs}}' web",
 		`[{"NetworkID":"`+ingress+`","Addr":"10.0.0.5/24"},{"NetworkID":"`+id+`","Addr":"10.0.1.2/24"}]`+"\n")
+	if got, _ := o.run("docker service inspect --pretty web"); !strings.Contains(got, "\nNetworks: backend \nEndpoint Mode:\tvip\n") {
+		t.Errorf("service inspect --pretty: no Networks line:\n%s", got)
+	}
 	o.want("docker network rm backend",
 		"Error response from daemon: rpc error: code = FailedPrecondition desc = network "+id+" is in use by service "+svc.ID+"\n")
 	// ingress: the prompt is answered from Stdin; a service publishing a
@@ -110,6 +113,9 @@ func TestServiceSecretsCLI(t *testing.T) {
 		`[{"File":{"Name":"pw","UID":"0","GID":"0","Mode":292},"SecretID":"`+strings.TrimSpace(v1)+`","SecretName":"pw_v1"}]`+"\n")
 	o.want("docker service inspect --format '{{range .Spec.TaskTemplate.ContainerSpec.Configs}}{{.ConfigName}} {{.File.Name}} {{.File.Mode}}{{end}}' app",
 		"app.ini /etc/app.ini -r--r--r--\n")
+	if got, _ := o.run("docker service inspect --pretty app"); !strings.Contains(got, "\nConfigs:\n Target:\t/etc/app.ini\n  Source:\tapp.ini\nSecrets:\n Target:\tpw\n  Source:\tpw_v1\n") {
+		t.Errorf("service inspect --pretty: no Configs and Secrets blocks:\n%s", got)
+	}
 	o.want("docker secret rm pw_v1",
 		"Error response from daemon: rpc error: code = InvalidArgument desc = secret 'pw_v1' is in use by the following service: app\n")
 	o.want("docker config rm app.ini",

@@ -492,6 +492,23 @@ func (s *Session) resolveSecretRefs(spec *swarmsim.ServiceSpec) error {
 	return nil
 }
 
+// prettySecretRefs writes the Configs and Secrets blocks of `docker
+// service inspect --pretty` (docker/cli service/formatter.go).
+func prettySecretRefs(b *strings.Builder, cs *swarm.ContainerSpec) {
+	if len(cs.Configs) > 0 {
+		b.WriteString("\nConfigs:")
+		for _, c := range cs.Configs {
+			fmt.Fprintf(b, "\n Target:\t%s\n  Source:\t%s", c.File.Name, c.ConfigName)
+		}
+	}
+	if len(cs.Secrets) > 0 {
+		b.WriteString("\nSecrets:")
+		for _, c := range cs.Secrets {
+			fmt.Fprintf(b, "\n Target:\t%s\n  Source:\t%s", c.File.Name, c.SecretName)
+		}
+	}
+}
+
 // apiSecretRefs fills a service's secret and config references in the
 // Engine API's shape.
 func apiSecretRefs(cs *swarm.ContainerSpec, t *swarmsim.TaskSpec) {
