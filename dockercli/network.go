@@ -53,8 +53,9 @@ type NetworkLs struct {
 
 // NetworkInspect is `docker network inspect`.
 type NetworkInspect struct {
-	Refs   []string
-	Format string
+	Refs    []string
+	Format  string
+	Verbose bool
 }
 
 // NetworkRm is `docker network rm`.
@@ -131,6 +132,7 @@ func networkCmd(res *result) *cobra.Command {
 		return nil
 	})
 	inspect.Flags().StringVarP(&in.Format, "format", "f", "", inspectFormatHelp)
+	BoolFlag(inspect.Flags(), &in.Verbose, "verbose", "v", "Verbose output for diagnostics")
 
 	var rm NetworkRm
 	remove := leaf("rm NETWORK [NETWORK...]", "Remove one or more networks", minArgs(1), func(_ *cobra.Command, a []string) error {
@@ -569,6 +571,9 @@ func (n *localNet) inspect() network.Inspect {
 
 func (s *Session) networkInspect(c NetworkInspect, stdout io.Writer) error {
 	cl := s.swarm()
+	if c.Verbose {
+		return errors.New("swarmsim: the diagnostic view of --verbose (services and tasks per network) is not simulated")
+	}
 	var elems []any
 	var errs []error
 	for _, ref := range c.Refs {
