@@ -331,6 +331,11 @@ func (s *Session) networkCreate(c NetworkCreate, stdout io.Writer) error {
 	// the daemon: a name any network has is taken (postNetworkCreate,
 	// libnetwork NetworkNameError); the predefined names are refused
 	// (PredefinedNetworkError)
+	if c.Name == "" {
+		// libnetwork controller.NewNetwork, which also validates a swarm
+		// network before the daemon hands it to SwarmKit
+		return daemonMsg("invalid name: name is empty")
+	}
 	if n := s.findLocal(c.Name); n != nil && n.name == c.Name && !n.builtin {
 		return daemonMsg(fmt.Sprintf("network with name %s already exists", c.Name))
 	}
