@@ -280,10 +280,13 @@ func (n *networkState) view() *Network {
 
 // CreateNetwork creates a swarm network, as `docker network create -d
 // overlay` does. It returns Docker's errors for a name in use, a reserved
-// name, a second ingress network or a bad IPAM configuration; a refused
-// create changes nothing.
+// name, a second ingress network or a bad IPAM configuration, and
+// ErrNoLeader without a leader; a refused create changes nothing.
 func (c *Cluster) CreateNetwork(spec NetworkSpec) (*Network, error) {
 	o := c.objects()
+	if err := c.noLeader(); err != nil {
+		return nil, err
+	}
 	spec = spec.Clone()
 	if spec.Driver == "" {
 		spec.Driver = "overlay"
@@ -408,6 +411,10 @@ func (c *Cluster) lookupNetwork(ref string) (*networkState, error) {
 // to is refused with SwarmKit's "network … is in use by service …", and the
 // ingress network while a service publishes a port through it.
 func (c *Cluster) RemoveNetwork(ref string) error {
+	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	n, err := c.lookupNetwork(ref)
 	if err != nil {
 		return err

@@ -82,6 +82,9 @@ var secretNameRE = regexp.MustCompile(`^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9
 func (c *Cluster) createSecret(config bool, name string, labels map[string]string, data []byte) (*secretState, error) {
 	o := c.objects()
 	k := o.kind(config)
+	if err := c.noLeader(); err != nil {
+		return nil, err
+	}
 	if name == "" {
 		return nil, rpcErr(KindInvalidArgument, "name must be provided")
 	}
@@ -139,6 +142,10 @@ func (c *Cluster) lookupSecret(config bool, ref string) (*secretState, error) {
 // (controlapi RemoveSecret and RemoveConfig: the services using it are
 // named in ID order).
 func (c *Cluster) removeSecret(config bool, ref string) error {
+	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupSecret(config, ref)
 	if err != nil {
 		return err

@@ -455,8 +455,12 @@ func (s *Session) allNetworks() []network.Inspect {
 	for _, n := range s.localNets() {
 		out = append(out, n.inspect())
 	}
-	for _, n := range s.swarm().Networks() {
-		out = append(out, apiNetwork(n))
+	// without a leader the daemon lists its own networks only
+	// (getNetworksList ignores the cluster's error)
+	if s.c.HasLeader() {
+		for _, n := range s.c.Networks() {
+			out = append(out, apiNetwork(n))
+		}
 	}
 	return out
 }
@@ -584,6 +588,10 @@ func (s *Session) networkInspect(c NetworkInspect, stdout io.Writer) error {
 	for _, ref := range c.Refs {
 		if n := s.findLocal(ref); n != nil {
 			elems = append(elems, n.inspect())
+			continue
+		}
+		if !cl.HasLeader() {
+			errs = append(errs, daemon(swarmsim.ErrNoLeader))
 			continue
 		}
 		n, err := cl.Network(ref)

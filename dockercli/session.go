@@ -241,7 +241,8 @@ func movesClock(cmd Command) bool {
 func managerCommand(cmd Command) bool {
 	switch cmd.(type) {
 	case ServiceCreate, ServiceUpdate, ServiceRollback, ServiceScale, ServicePs, ServiceLs, ServiceInspect,
-		ServiceRm, ServiceLogs, NodeLs, NodePs, NodeInspect, NodeUpdate, NodeRole, NodeRm, SwarmUpdate, NodeAdd:
+		ServiceRm, ServiceLogs, NodeLs, NodePs, NodeInspect, NodeUpdate, NodeRole, NodeRm, SwarmUpdate, NodeAdd,
+		SecretCreate, SecretLs, SecretInspect, SecretRm:
 		return true
 	}
 	return false
