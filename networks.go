@@ -480,8 +480,10 @@ func needsIngress(spec *ServiceSpec) bool {
 // resolveObjects checks a spec's networks, secrets and configs against the
 // stores and replaces network names by IDs and fills secret and config
 // references, as the daemon (populateNetworkID) and SwarmKit's controlapi
-// (validateNetworks, checkSecretExistence) do. It changes only spec.
-func (c *Cluster) resolveObjects(spec *ServiceSpec) error {
+// (validateNetworks, checkSecretExistence) do, and refuses a spec whose VIP
+// would find no free address. serviceID is the service's, "" for a new
+// one. It changes only spec.
+func (c *Cluster) resolveObjects(serviceID string, spec *ServiceSpec) error {
 	o := c.objects()
 	t := &spec.TaskTemplate
 	for i := range t.Networks {
@@ -508,7 +510,55 @@ func (c *Cluster) resolveObjects(spec *ServiceSpec) error {
 	if err := c.resolveRefs(spec); err != nil {
 		return err
 	}
+	// a network without a free address for the service's VIP
+	for _, n := range c.vipNetworks(spec) {
+		if slices.ContainsFunc(o.vips[serviceID], func(v VirtualIP) bool { return v.NetworkID == n.id }) {
+			continue
+		}
+		need := 1
+		if n == o.ingress {
+			for _, ns := range c.nodes[o.ingressNodes:] {
+				if ns != nil {
+					need++
+				}
+			}
+		}
+		if n.free() < need {
+			return daemonErr(KindFailedPrecondition, "swarmsim: network %s has no free address for the service's virtual IP (SwarmKit would leave the service unallocated)", n.spec.Name)
+		}
+	}
 	return nil
+}
+
+// free counts the addresses of the subnet still free for VIPs.
+func (n *networkState) free() int {
+	hosts := 1<<(32-n.subnet.Bits()) - 2
+	for a := range n.used {
+		if a != n.subnet.Addr() && !isBroadcast(n.subnet, a) {
+			hosts--
+		}
+	}
+	return hosts
+}
+
+// vipNetworks are the networks a spec gets a VIP on, in SwarmKit's order:
+// the ingress network first when it publishes through the mesh, then the
+// attached overlays; none in dnsrr mode.
+func (c *Cluster) vipNetworks(spec *ServiceSpec) []*networkState {
+	o := c.objs
+	var want []*networkState
+	if spec.Endpoint.Mode != mesh.VIP {
+		return nil
+	}
+	if needsIngress(spec) && o.ingress != nil {
+		want = append(want, o.ingress)
+	}
+	for _, a := range spec.TaskTemplate.Networks {
+		if n, ok := o.netByID[a.Target]; ok && !n.predefined && !slices.Contains(want, n) {
+			want = append(want, n)
+		}
+	}
+	return want
 }
 
 // allocateVIPs gives a service a virtual IP on each network it is attached
@@ -518,17 +568,7 @@ func (c *Cluster) resolveObjects(spec *ServiceSpec) error {
 func (c *Cluster) allocateVIPs(serviceID string, spec *ServiceSpec) {
 	o := c.objects()
 	old := o.vips[serviceID]
-	var want []*networkState
-	if spec.Endpoint.Mode == mesh.VIP {
-		if needsIngress(spec) && o.ingress != nil {
-			want = append(want, o.ingress)
-		}
-		for _, a := range spec.TaskTemplate.Networks {
-			if n, ok := o.netByID[a.Target]; ok && !n.predefined && !slices.Contains(want, n) {
-				want = append(want, n)
-			}
-		}
-	}
+	want := c.vipNetworks(spec)
 	var out []VirtualIP
 	for _, v := range old {
 		if n, ok := o.netByID[v.NetworkID]; ok && !slices.Contains(want, n) {

@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -284,5 +285,41 @@ func TestObjectsDeterministic(t *testing.T) {
 	s3, _ := run(false)
 	if s1 != s2 || n1 != n2 || s1 != s3 {
 		t.Errorf("IDs differ: %s %s %s, networks %s %s", s1, s2, s3, n1, n2)
+	}
+}
+
+// A network with no address left for a VIP refuses the service with a
+// swarmsim error instead of leaving it unallocated as SwarmKit does; a
+// service that keeps its address is not refused.
+func TestVIPExhaustion(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	// a /29 has 6 host addresses: the gateway and 5 VIPs
+	if _, err := c.CreateNetwork(NetworkSpec{Name: "tiny", Subnet: netip.MustParsePrefix("10.5.0.0/29")}); err != nil {
+		t.Fatal(err)
+	}
+	spec := func(name string) ServiceSpec {
+		return ServiceSpec{Name: name, Replicas: 1, TaskTemplate: TaskSpec{Image: "x", Networks: []NetworkAttachment{{Target: "tiny"}}}}
+	}
+	for i := range 5 {
+		if _, err := c.CreateService(spec(fmt.Sprintf("s%d", i))); err != nil {
+			t.Fatalf("service %d: %v", i, err)
+		}
+	}
+	before := snapshotObjects(c)
+	_, err := c.CreateService(spec("s5"))
+	if want := "swarmsim: network tiny has no free address for the service's virtual IP (SwarmKit would leave the service unallocated)"; errText(err) != want || !errors.Is(err, ErrFailedPrecondition) {
+		t.Errorf("sixth service: %v, want %q", err, want)
+	}
+	if diff := cmp.Diff(before, snapshotObjects(c), netipEqual); diff != "" {
+		t.Errorf("the refusal changed the cluster (-before +after):\n%s", diff)
+	}
+	up := spec("s0")
+	up.Replicas = 2
+	if err := c.UpdateService("s0", up); err != nil {
+		t.Errorf("an update keeping its VIP: %v", err)
+	}
+	c.RemoveService("s1")
+	if _, err := c.CreateService(spec("s5")); err != nil {
+		t.Errorf("after a removal frees an address: %v", err)
 	}
 }

@@ -118,7 +118,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
-	if err := c.resolveObjects(&spec); err != nil {
+	if err := c.resolveObjects("", &spec); err != nil {
 		return nil, err
 	}
 	// SwarmKit's store indexes names in lower case
@@ -179,7 +179,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
-	if err := c.resolveObjects(&spec); err != nil {
+	if err := c.resolveObjects(s.id, &spec); err != nil {
 		return err
 	}
 	if err := c.checkTaskBudget(&s.spec.spec, &spec); err != nil {
