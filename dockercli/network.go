@@ -209,6 +209,7 @@ type localNet struct {
 	id, name, driver string
 	created          time.Time
 	subnet           netip.Prefix
+	gateway          netip.Addr // zero: the subnet's first address
 	internal         bool
 	attachable       bool
 	labels           map[string]string
@@ -383,6 +384,10 @@ func (s *Session) createLocal(c NetworkCreate, subnets []netip.Prefix, stdout io
 	}
 	n := &localNet{id: s.localID(), name: c.Name, driver: c.Driver, created: s.c.Now(), internal: c.Internal,
 		attachable: c.Attachable, labels: kvToMap(c.Labels), options: kvToMap(c.Opts)}
+	if len(c.Gateways) > 0 {
+		g, _ := netip.AddrFromSlice(c.Gateways[0])
+		n.gateway = g.Unmap()
+	}
 	if len(subnets) > 0 {
 		n.subnet = subnets[0]
 	} else {
@@ -562,7 +567,11 @@ func apiNetwork(n *swarmsim.Network) network.Inspect {
 func (n *localNet) inspect() network.Inspect {
 	ipam := network.IPAM{Driver: "default", Config: []network.IPAMConfig{}}
 	if n.subnet.IsValid() {
-		ipam.Config = append(ipam.Config, network.IPAMConfig{Subnet: n.subnet, Gateway: n.subnet.Addr().Next()})
+		gw := n.gateway
+		if !gw.IsValid() {
+			gw = n.subnet.Addr().Next()
+		}
+		ipam.Config = append(ipam.Config, network.IPAMConfig{Subnet: n.subnet, Gateway: gw})
 	}
 	labels := n.labels
 	if labels == nil {
