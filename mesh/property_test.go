@@ -12,9 +12,10 @@ import (
 // Property (docs/swarm-behaviour.md, the routing mesh): under random sequences
 // of AddBackend, RemoveBackend, SetNodeUp, Block, Unblock and Resolve, Resolve
 // never returns a task that is not a current backend or that sits on a down
-// node; an ingress port answers on an up entry node exactly when that node
-// knows a backend, and over as many connections as it knows backends it visits
-// each of them once (so a reachable backend always answers).
+// node (a connection sent to one times out); an ingress port answers on an up
+// entry node exactly when that node knows a backend, and over as many
+// connections as it knows backends it visits each of them once (so a
+// reachable backend always answers).
 func TestPropertyRouting(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		nodes := []string{"n0", "n1", "n2", "n3"}
@@ -64,13 +65,15 @@ func TestPropertyRouting(t *testing.T) {
 			var out []string
 			for _, id := range order {
 				td := tasks[id]
-				if td.svc == svc && up[td.node] && (td.node == entry || !(gossipCut(entry) || gossipCut(td.node))) {
+				if td.svc == svc && (td.node == entry || !(gossipCut(entry) || gossipCut(td.node))) {
 					out = append(out, id)
 				}
 			}
 			return out
 		}
-		pathOpen := func(entry, node string) bool { return entry == node || !(vxlanCut(entry) || vxlanCut(node)) }
+		pathOpen := func(entry, node string) bool {
+			return entry == node || up[node] && !(vxlanCut(entry) || vxlanCut(node))
+		}
 
 		// check verifies one Resolve answer and returns the task it names
 		// (served or path-blocked), or "".
@@ -84,6 +87,13 @@ func TestPropertyRouting(t *testing.T) {
 					td := tasks[re.TaskID]
 					if !backends[re.TaskID] || !up[td.node] || pathOpen(entry, td.node) || !slices.Contains(known(entry, td.svc), re.TaskID) {
 						rt.Fatalf("PathBlocked via %s from %s is wrong", re.TaskID, entry)
+					}
+					return re.TaskID
+				}
+				if re.Reason == TimedOut {
+					td := tasks[re.TaskID]
+					if !backends[re.TaskID] || up[td.node] || !slices.Contains(known(entry, td.svc), re.TaskID) {
+						rt.Fatalf("TimedOut via %s from %s is wrong", re.TaskID, entry)
 					}
 					return re.TaskID
 				}
