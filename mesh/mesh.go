@@ -100,8 +100,8 @@ type meshNode struct {
 	slot    int32
 	up      bool
 	blocked map[portKey]struct{}
-	gossip  bool // blocks 7946/tcp or 7946/udp
-	vxlan   bool // blocks 4789/udp
+	gossip  bool  // blocks 7946/tcp or 7946/udp
+	vxlan   bool  // blocks 4789/udp
 	group   int32 // partition group while Mesh.parted
 	// backends on this node, any service, unordered (swap-delete).
 	backends []backendRef
