@@ -54,6 +54,7 @@ type Session struct {
 	names       uint64
 	trace       traceState
 	parser      parser
+	faultErrs   int // queued faults' errors already reported
 
 	// Knobs for tests: waitEvents replaces MaxWaitEvents when positive,
 	// fullProgress makes attached commands count every task on each poll
@@ -280,6 +281,7 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	default:
 		err = s.directive(cmd, stdout)
 	}
+	s.reportFaultErrors(stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		var ce *CLIError
