@@ -331,6 +331,18 @@ func (c *Cluster) Partitioned(a, b string) (bool, error) {
 	return c.parted && na.group != nb.group, nil
 }
 
+// Heard reports whether the managers hear a node's heartbeats: its machine
+// is up and no partition separates it from the leader. A node that is not
+// heard runs what its agent last knew, whatever the managers decide.
+func (c *Cluster) Heard(ref string) (bool, error) {
+	c.lazyInit()
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return false, err
+	}
+	return ns.beating, nil
+}
+
 // relink re-judges every node's link to the managers, in join order.
 func (c *Cluster) relink() {
 	for _, ns := range c.nodes {

@@ -1275,11 +1275,11 @@ func (k *check) publishes(v *ServiceView, port uint32, proto mesh.Protocol) bool
 	return false
 }
 
-// cutOff reports whether a node is alive but DOWN: the managers do not hear
-// it (a partition), and its agent does not know what they decided.
+// cutOff reports whether a node is alive but the managers do not hear it (a
+// partition): its agent does not know what they decided.
 func (k *check) cutOff(nodeID string) bool {
 	n := k.ck.nodes[nodeID]
-	return n != nil && n.up && n.state == node.Down
+	return n != nil && n.up && slices.Contains(k.s.CutOff, nodeID)
 }
 
 func (k *check) checkRoutes() {
@@ -1322,7 +1322,7 @@ func (k *check) checkRoutes() {
 		switch {
 		case t == nil:
 			k.add(InvMeshRunning, key, nil, "%d/%s on node %s routes to task %s, which is not in the store", r.Port, r.Protocol, r.NodeID, r.Route.TaskID)
-		case t.State() != task.Running || t.DesiredState > task.Running && !k.cutOff(t.NodeID):
+		case (t.State() != task.Running || t.DesiredState > task.Running) && !k.cutOff(t.NodeID):
 			k.add(InvMeshRunning, key, k.taskEvent(t.ID), "%d/%s on node %s routes to task %s (%s), which is %s with desired state %s",
 				r.Port, r.Protocol, r.NodeID, t.Name(), t.ID, t.State(), t.DesiredState)
 		case t.ServiceID != r.Route.ServiceID:
