@@ -31,6 +31,9 @@ type Mesh struct {
 	// (meshNode.group); partSettled: gossip has noticed, and each node has
 	// dropped the backends across the cut from its tables.
 	parted, partSettled bool
+	// dead counts the nodes whose machine is down: while it and vxlanCut
+	// are 0 and there is no partition, Resolve never checks the path.
+	dead int
 	// recent remembers the nodes Resolve looked up last, by a cheap hash of
 	// the ID: clients hit a few entry nodes, and this spares the map's
 	// hashing and probing. Only RemoveNode makes an entry stale.
@@ -272,6 +275,9 @@ func (m *Mesh) RemoveNode(nodeID string) {
 	if n.vxlan {
 		m.vxlanCut--
 	}
+	if !n.up {
+		m.dead--
+	}
 	delete(m.nodes, nodeID)
 	if r := &m.recent[recentSlot(nodeID)]; r.n == n {
 		*r = recentNode{}
@@ -285,7 +291,16 @@ func (m *Mesh) RemoveNode(nodeID string) {
 // out (Reason TimedOut). This is about the machine, not the manager's view
 // of it: the root calls it when the machine dies or comes back.
 func (m *Mesh) SetNodeUp(nodeID string, up bool) {
-	m.node(nodeID).up = up
+	n := m.node(nodeID)
+	if n.up == up {
+		return
+	}
+	n.up = up
+	if up {
+		m.dead--
+	} else {
+		m.dead++
+	}
 }
 
 // Partition splits the swarm's network: nodes in different groups cannot
@@ -861,7 +876,7 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 		*pos = i
 		s.decRef(last)
 	}
-	if b.node != n {
+	if (m.dead != 0 || m.parted || m.vxlanCut != 0) && b.node != n {
 		if !b.node.up {
 			e := refuse(TimedOut, DetailBackendDead, n.id, port, p, s)
 			e.TaskID, e.BackendNode = b.taskID, b.node.id
