@@ -332,3 +332,34 @@ func TestFaultString(t *testing.T) {
 		}
 	}
 }
+
+// A node cut off by a partition and then dead: the news of its tasks spreads
+// from its death, and after the heal nothing routes to it.
+func TestDeadAfterPartition(t *testing.T) {
+	c := webSwarm(t)
+	c.Partition([]string{"worker2"})
+	c.RunFor(20 * time.Second)
+	if heard, _ := c.Heard("worker2"); heard {
+		t.Fatal("worker2 heard across the partition")
+	}
+	c.StopNode("worker2")
+	c.Heal()
+	if d := cmp.Diff([]string{"manager", "worker1", "timeout"}, outcomes(c, "worker1", 3)); d != "" {
+		t.Errorf("healed, before the news spread (-want +got)\n%s", d)
+	}
+	c.RunFor(swarmsim.GossipConvergeDelay)
+	for _, got := range outcomes(c, "worker1", 6) {
+		if got != "manager" && got != "worker1" {
+			t.Fatalf("after the news spread: %s", got)
+		}
+	}
+	if n, _ := c.Node("worker2"); n.Status.State != node.Down {
+		t.Fatalf("worker2 is %s, want down", n.Status.State)
+	}
+	if _, err := c.Heard("nope"); !errors.Is(err, swarmsim.ErrNotFound) {
+		t.Errorf("Heard(nope) = %v", err)
+	}
+	if _, err := c.Partitioned("manager", "nope"); !errors.Is(err, swarmsim.ErrNotFound) {
+		t.Errorf("Partitioned(nope) = %v", err)
+	}
+}

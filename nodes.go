@@ -199,6 +199,9 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	}
 	if u.Role != nil && *u.Role != n.Role {
 		c.setRole(ns, *u.Role)
+		if c.parted {
+			c.relink() // the leader may have changed sides
+		}
 	}
 	labelsChanged := false
 	for _, k := range u.LabelRm {
@@ -338,7 +341,7 @@ func (c *Cluster) StopNode(ref string) error {
 		// DOWN already (cut off by a partition): the news spreads from now
 		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
 	}
-	c.linkChanged(ns)
+	c.linkLeader(ns)
 	c.settle()
 	return nil
 }
@@ -359,15 +362,25 @@ func (c *Cluster) StartNode(ref string) error {
 	ns.up = true
 	c.mesh.SetNodeUp(ns.n.ID, true)
 	c.record(record{kind: EventNodeStarted, node: ns})
-	c.linkChanged(ns)
+	c.linkLeader(ns)
 	c.settle()
 	return nil
 }
 
+// linkLeader re-judges a node whose machine stopped or started, and every
+// node if it is the leader and a partition stands.
+func (c *Cluster) linkLeader(ns *nodeState) {
+	if ns == c.leader && c.parted {
+		c.relink()
+		return
+	}
+	c.linkChanged(ns)
+}
+
 // connected reports whether the managers hear a node's heartbeats: its
 // machine is up and no partition separates it from the leader. (With the
-// leader itself stopped, the model has no manager to judge: the others keep
-// their state, as before item 2 of issue 16.)
+// leader itself stopped, the model has no manager to judge, and counts every
+// live node as heard: managers and quorum are another item of issue 16.)
 func (c *Cluster) connected(ns *nodeState) bool {
 	if !ns.up {
 		return false
