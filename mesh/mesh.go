@@ -777,10 +777,10 @@ func (m *Mesh) Listening(entry string, port uint32, p Protocol) bool {
 // Resolve answers one connection from a client to node entry on a published
 // port: which task answers it. It advances entry's round-robin position for
 // the service. It costs O(1) and allocates nothing when it succeeds; while a
-// node is down or blocks gossip it may walk the service's backends.
+// node blocks gossip or a partition has settled it may walk the service's backends.
 //
 // An ingress port is answered on every up node while the node knows at least
-// one backend of the service: its own, and those of every up node with which
+// one backend of the service: its own, and those of every node with which
 // it can gossip (7946). Among these it takes the next in its rotation; if that
 // backend is on another node and either node blocks 4789/udp, the connection
 // fails with PathBlocked. A backend on a dead node (SetNodeUp), or across a
