@@ -34,6 +34,10 @@ type Mesh struct {
 	// dead counts the nodes whose machine is down: while it and vxlanCut
 	// are 0 and there is no partition, Resolve never checks the path.
 	dead int
+	// filter (gossipCut != 0 || partSettled) and checkPath (dead != 0 ||
+	// parted || vxlanCut != 0), kept up to date by refresh so that Resolve
+	// reads one flag for each
+	filter, checkPath bool
 	// recent remembers the nodes Resolve looked up last, by a cheap hash of
 	// the ID: clients hit a few entry nodes, and this spares the map's
 	// hashing and probing. Only RemoveNode makes an entry stale.
@@ -278,6 +282,7 @@ func (m *Mesh) RemoveNode(nodeID string) {
 	if !n.up {
 		m.dead--
 	}
+	m.refresh()
 	delete(m.nodes, nodeID)
 	if r := &m.recent[recentSlot(nodeID)]; r.n == n {
 		*r = recentNode{}
@@ -301,6 +306,13 @@ func (m *Mesh) SetNodeUp(nodeID string, up bool) {
 	} else {
 		m.dead++
 	}
+	m.refresh()
+}
+
+// refresh recomputes Resolve's flags.
+func (m *Mesh) refresh() {
+	m.filter = m.gossipCut != 0 || m.partSettled
+	m.checkPath = m.dead != 0 || m.parted || m.vxlanCut != 0
 }
 
 // Partition splits the swarm's network: nodes in different groups cannot
@@ -320,14 +332,21 @@ func (m *Mesh) Partition(groups [][]string) {
 		}
 	}
 	m.parted, m.partSettled = true, false
+	m.refresh()
 }
 
 // SettlePartition makes every node forget the backends across the current
 // partition. It does nothing without one.
-func (m *Mesh) SettlePartition() { m.partSettled = m.parted }
+func (m *Mesh) SettlePartition() {
+	m.partSettled = m.parted
+	m.refresh()
+}
 
 // Heal ends a partition: every node reaches every other again.
-func (m *Mesh) Heal() { m.parted, m.partSettled = false, false }
+func (m *Mesh) Heal() {
+	m.parted, m.partSettled = false, false
+	m.refresh()
+}
 
 // Partitioned reports whether a partition separates two nodes.
 func (m *Mesh) Partitioned(a, b string) bool {
@@ -395,6 +414,7 @@ func (m *Mesh) refreshBlocks(n *meshNode) {
 			m.vxlanCut--
 		}
 	}
+	m.refresh()
 }
 
 func (m *Mesh) service(id string) *meshService {
@@ -855,7 +875,7 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 	}
 	i := s.after(last)
 	b := &s.els[i]
-	if m.gossipCut != 0 || m.partSettled {
+	if m.filter {
 		found := false
 		for range s.count {
 			if b.node == n || !(n.gossip || b.node.gossip || m.partSettled && b.node.group != n.group) {
@@ -876,7 +896,7 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 		*pos = i
 		s.decRef(last)
 	}
-	if (m.dead != 0 || m.parted || m.vxlanCut != 0) && b.node != n {
+	if m.checkPath && b.node != n {
 		if !b.node.up {
 			e := refuse(TimedOut, DetailBackendDead, n.id, port, p, s)
 			e.TaskID, e.BackendNode = b.taskID, b.node.id
