@@ -82,14 +82,17 @@ func (c *Cluster) Services() []*Service {
 	return out
 }
 
-// ServiceStatus returns a service's running and desired task counts.
+// ServiceStatus returns a service's running and desired task counts. A task
+// counts as running when it is observed RUNNING on a node that is not DOWN,
+// as Docker counts (docker/cli's cli/command/service/list.go:
+// AppendServiceStatus, now moby's daemon/cluster/services.go).
 func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return ServiceStatus{}, err
 	}
-	st := ServiceStatus{RunningTasks: s.running, DesiredTasks: int(s.spec.spec.Replicas)}
+	st := ServiceStatus{RunningTasks: s.running - c.runningOnDown(s), DesiredTasks: int(s.spec.spec.Replicas)}
 	if s.spec.spec.Mode == Global {
 		st.DesiredTasks = s.desiredRunning
 	}

@@ -53,6 +53,8 @@ func FuzzScript(f *testing.F) {
 		"docker service ls \\",
 		"docker service ls --format '" + strings.Repeat("x", 1<<16) + "'\n",
 		strings.Repeat("a", MaxLineBytes+1) + "\nswarmsim time\n",
+		"docker service create -d --name w -p 8080:80 --replicas 3 nginx\nswarmsim at 5s node down worker2\nswarmsim at 1e400 heal\nswarmsim partition manager / worker1,worker2\nswarmsim probe manager 8080 --for 30s\nswarmsim heal\nswarmsim curl worker1 8080\n",
+		"swarmsim at 0 partition a,,/,b\nswarmsim at 1s at 1s node up x\nswarmsim at 5s image --pull 1ns w:1\nsleep 10\n",
 	} {
 		f.Add(s)
 	}
@@ -123,6 +125,9 @@ func FuzzCommandLine(f *testing.F) {
 		"docker service update --image NGINX web",
 		"swarmsim wait --timeout 100000h web",
 		"sleep 1e400",
+		"swarmsim at 5s node down worker1",
+		"swarmsim partition manager,worker1 / worker2",
+		"swarmsim at 1s partition worker1 / worker1",
 	} {
 		f.Add(s)
 	}

@@ -704,6 +704,7 @@ func newSimRoot(res *result) *cobra.Command {
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
 	root.AddCommand(sessionCmds(res)...)
+	root.AddCommand(faultCmds(res)...)
 	return root
 }
 

@@ -61,6 +61,7 @@ type Session struct {
 	names      uint64
 	trace      traceState
 	parser     parser
+	faultErrs  int // queued faults' errors already reported
 	// the manager engine's local networks (network.go)
 	locals   []*localNet
 	localIDs *rand.Rand
@@ -311,6 +312,7 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	default:
 		err = s.directive(cmd, stdout)
 	}
+	s.reportFaultErrors(stderr)
 	if err != nil {
 		if msg := errorText(err); msg != "" {
 			fmt.Fprintln(stderr, msg)

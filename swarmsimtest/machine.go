@@ -316,14 +316,18 @@ func (m *Machine) Actions() map[string]func(*rapid.T) {
 			}
 			plan := Faults(m.Config.Faults).Draw(t, "plan")
 			span := time.Duration(rapid.IntRange(0, 120).Draw(t, "span-seconds")) * time.Second
-			start := m.C.Now()
-			for _, f := range plan {
-				m.Advance(start.Add(f.At).Sub(m.C.Now()))
-				if err := m.Do(f.Action()); err != nil {
-					t.Logf("%s: %v", f, err)
-				}
+			// The plan runs on the cluster's own fault plan (Cluster.At).
+			before := len(m.C.FaultErrors())
+			if err := m.Queue(plan); err != nil {
+				t.Logf("%v: %v", plan, err)
 			}
-			m.Advance(start.Add(span).Sub(m.C.Now()))
+			if n := len(plan); n > 0 && plan[n-1].At > span {
+				span = plan[n-1].At
+			}
+			m.Advance(span)
+			for _, err := range m.C.FaultErrors()[before:] {
+				t.Logf("%v", err)
+			}
 		},
 	}
 }
