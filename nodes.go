@@ -21,6 +21,9 @@ type NodeConfig struct {
 	// Platform defaults to linux/x86_64.
 	Platform      node.Platform
 	EngineVersion string
+	// Addr is the node's address (its advertise address); empty means
+	// 172.28.128.N, N from the join order.
+	Addr string
 }
 
 // AddNode joins a node to the swarm. It is READY at once. The first manager
@@ -61,6 +64,9 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 		cfg.EngineVersion = "29.7.2"
 	}
 	idx := int32(len(c.nodes))
+	if cfg.Addr == "" {
+		cfg.Addr = fmt.Sprintf("172.28.128.%d", 3+idx%250)
+	}
 	n := &node.Node{
 		ID:        c.ids.Next(),
 		CreatedAt: c.Now(),
@@ -77,7 +83,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 			EngineLabels:  maps.Clone(cfg.EngineLabels),
 			EngineVersion: cfg.EngineVersion,
 		},
-		Status: node.Status{State: node.Ready, Addr: fmt.Sprintf("172.28.128.%d", 3+idx%250)},
+		Status: node.Status{State: node.Ready, Addr: cfg.Addr},
 		Role:   cfg.Role,
 	}
 	if n.Spec.Labels == nil {

@@ -56,7 +56,7 @@ func (s *Session) nodeLs(c NodeLs, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	leader := cl.Leader()
+	leader := s.selfNode()
 	nodes := cl.Nodes()
 	sort.SliceStable(nodes, func(i, j int) bool {
 		return dockerfmt.NaturalLess(nodes[i].Description.Hostname, nodes[j].Description.Hostname)
@@ -107,7 +107,7 @@ func (r *nodeRow) writeDefault(b *bytes.Buffer) {
 
 func (s *Session) lookupNode(ref string) (*node.Node, error) {
 	if ref == "self" {
-		if l := s.c.Leader(); l != nil {
+		if l := s.selfNode(); l != nil {
 			return l, nil
 		}
 	}

@@ -53,6 +53,7 @@ type Session struct {
 	Interrupted func() bool
 	names       uint64
 	trace       traceState
+	eng         engines
 	parser      parser
 
 	// Knobs for tests: waitEvents replaces MaxWaitEvents when positive,
@@ -118,7 +119,7 @@ var seedNodes = [...]struct {
 // has none.
 func (s *Session) swarm() *swarmsim.Cluster {
 	c := s.Cluster()
-	if c.NodeCount() == 0 {
+	if c.NodeCount() == 0 && !s.eng.initMode {
 		for _, n := range seedNodes {
 			_, _ = c.AddNode(swarmsim.NodeConfig{Hostname: n.name, Role: n.role,
 				Resources: node.Resources{NanoCPUs: 2e9, MemoryBytes: 2 << 30}})
@@ -228,8 +229,12 @@ func movesClock(cmd Command) bool {
 
 func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	defer s.printTrace(stdout)
-	var err error
+	handled, err := s.runEngine(cmd, stdout)
+	if handled {
+		cmd = engineDone{}
+	}
 	switch c := cmd.(type) {
+	case engineDone:
 	case Help:
 		if c.Stderr {
 			io.WriteString(stderr, c.Text)
@@ -265,14 +270,6 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		err = s.nodeRole(c, stdout)
 	case NodeRm:
 		err = s.nodeRm(c, stdout)
-	case SwarmUpdate:
-		s.swarm()
-		if c.TaskHistoryLimit != nil {
-			err = s.c.SetTaskHistoryLimit(int(*c.TaskHistoryLimit))
-		}
-		if err == nil {
-			fmt.Fprintln(stdout, "Swarm updated.")
-		}
 	case Sleep:
 		if s.runFor(c.D, nil) {
 			err = s.interrupted("sleep")
