@@ -42,7 +42,7 @@ type engines struct {
 	// decided is set by the first docker command; initMode when it was
 	// `docker swarm init` on a cluster without nodes (no seed swarm).
 	decided, initMode bool
-	sw              swarmSettings
+	sw                swarmSettings
 	// removed are the task IDs whose containers `docker rm` removed.
 	removed map[string]bool
 }

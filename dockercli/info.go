@@ -43,7 +43,7 @@ const engineVersion = "29.7.2"
 func (s *Session) engineInfo() *system.Info {
 	h := s.curHost()
 	info := &system.Info{
-		ID: strings.ToUpper(s.clusterIDFor("engine "+h.name)[:4]) + ":" + strings.ToUpper(s.clusterIDFor("engine "+h.name)[4:8]),
+		ID:     strings.ToUpper(s.clusterIDFor("engine " + h.name)[:4]) + ":" + strings.ToUpper(s.clusterIDFor("engine " + h.name)[4:8]),
 		Driver: "overlay2", LoggingDriver: "json-file", CgroupDriver: "systemd", CgroupVersion: "2",
 		KernelVersion: "6.8.0-31-generic", OperatingSystem: "Ubuntu 24.04 LTS", OSVersion: "24.04", OSType: "linux",
 		Architecture: "x86_64", NCPU: 2, MemTotal: 2 << 30, DockerRootDir: "/var/lib/docker", Name: h.name,
