@@ -177,6 +177,9 @@ func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err er
 			s.swarm()
 		}
 	}
+	if jt, ok := cmd.(SwarmJoinToken); ok && jt.Role != "worker" && jt.Role != "manager" {
+		return true, errors.New("unknown role " + jt.Role) // checked before any call to the daemon
+	}
 	if s.eng.cur != nil && needsManager(cmd) {
 		s.swarm()
 		n, ok := s.hostNode(s.eng.cur)

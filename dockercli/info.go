@@ -1,6 +1,7 @@
 package dockercli
 
 import (
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/netip"
@@ -43,7 +44,7 @@ const engineVersion = "29.7.2"
 func (s *Session) engineInfo() *system.Info {
 	h := s.curHost()
 	info := &system.Info{
-		ID:     strings.ToUpper(s.clusterIDFor("engine " + h.name)[:4]) + ":" + strings.ToUpper(s.clusterIDFor("engine " + h.name)[4:8]),
+		ID:     engineID(s.digest("engine " + h.name)),
 		Driver: "overlay2", LoggingDriver: "json-file", CgroupDriver: "systemd", CgroupVersion: "2",
 		KernelVersion: "6.8.0-31-generic", OperatingSystem: "Ubuntu 24.04 LTS", OSVersion: "24.04", OSType: "linux",
 		Architecture: "x86_64", NCPU: 2, MemTotal: 2 << 30, DockerRootDir: "/var/lib/docker", Name: h.name,
@@ -107,10 +108,10 @@ func (s *Session) engineInfo() *system.Info {
 	return info
 }
 
-// clusterIDFor is a 25-character ID derived from the seed and a label.
-func (s *Session) clusterIDFor(label string) string {
-	d := s.digest(label)
-	return base36(d[:16], 25)
+// engineID is an engine's ID in the daemon's UUID form.
+func engineID(d [32]byte) string {
+	x := hex.EncodeToString(d[:16])
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:]
 }
 
 func (s *Session) info(c Info, stdout io.Writer) error {
