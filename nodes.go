@@ -69,6 +69,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	}
 	n := &node.Node{
 		ID:        c.ids.Next(),
+		Version:   1,
 		CreatedAt: c.Now(),
 		UpdatedAt: c.Now(),
 		Spec: node.Spec{
@@ -215,6 +216,7 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		labelsChanged = true
 	}
 	n.UpdatedAt = c.Now()
+	n.Version++
 	c.sched.UpdateNode(n)
 	if n.Spec.Availability != oldAvail {
 		c.record(record{kind: EventNodeAvailability, node: ns, from: uint16(oldAvail), to: uint16(n.Spec.Availability)})
@@ -243,6 +245,7 @@ func (c *Cluster) managers() int {
 
 func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n := ns.n
+	n.Version++
 	n.Spec.DesiredRole = r
 	n.Role = r
 	if r == node.Manager {
@@ -373,6 +376,7 @@ func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 	old := ns.n.Status.State
 	ns.n.Status.State = st
 	ns.n.Status.Message = msg
+	ns.n.Version++
 	c.sched.UpdateNode(ns.n)
 	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
 }
