@@ -571,7 +571,7 @@ func engineCmds(res *result) []*cobra.Command {
 		return nil
 	})
 	info.Flags().StringVarP(&in.Format, "format", "f", "", inspectFormatHelp)
-	return []*cobra.Command{ctrGroup, info, ps("ps [OPTIONS]"),
+	return []*cobra.Command{ctrGroup, info, eventsCmd(res), ps("ps [OPTIONS]"),
 		inspect("inspect [OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on Docker objects", true),
 		stop(false), stop(true), rm("rm [OPTIONS] CONTAINER [CONTAINER...]")}
 }

@@ -205,6 +205,8 @@ func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err er
 		return true, fmt.Errorf("swarmsim: `docker swarm %s` is not simulated: the simulated swarm has no certificates or encryption keys", c.Name)
 	case Info:
 		return true, s.info(c, stdout)
+	case Events:
+		return true, s.events(c, stdout)
 	case ContainerLs:
 		return true, s.containerLs(c, stdout)
 	case ContainerInspect:
