@@ -97,3 +97,27 @@ func TestExitTaskErrors(t *testing.T) {
 		t.Errorf("node down: %v", err)
 	}
 }
+
+// SetHeartbeatPeriod (docker swarm update --dispatcher-heartbeat): a stopped
+// node is DOWN three periods after it stopped.
+func TestSetHeartbeatPeriod(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	if err := c.SetHeartbeatPeriod(0); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("period 0: %v", err)
+	}
+	if err := c.SetHeartbeatPeriod(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.DownAfter(); got != 30*time.Second {
+		t.Errorf("DownAfter = %s, want 30s", got)
+	}
+	c.StopNode("worker1")
+	c.RunFor(29 * time.Second)
+	if n, _ := c.Node("worker1"); n.Status.State.String() != "ready" {
+		t.Errorf("after 29s: %s, want ready", n.Status.State)
+	}
+	c.RunFor(time.Second)
+	if n, _ := c.Node("worker1"); n.Status.State.String() != "down" {
+		t.Errorf("after 30s: %s, want down", n.Status.State)
+	}
+}

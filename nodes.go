@@ -326,7 +326,7 @@ func (c *Cluster) enforceConstraints(ns *nodeState) {
 // StopNode makes a node's machine stop answering, as a crash or a network
 // partition would: its tasks stop being reachable through the routing mesh
 // at once, its agent reports nothing, and the manager marks it DOWN once
-// HeartbeatMisses heartbeats have been missed (15 s).
+// HeartbeatMisses heartbeats have been missed (DownAfter: 15 s by default).
 func (c *Cluster) StopNode(ref string) error {
 	c.lazyInit()
 	ns, err := c.lookupNode(ref)
@@ -340,7 +340,7 @@ func (c *Cluster) StopNode(ref string) error {
 	ns.beatGen++
 	c.mesh.SetNodeUp(ns.n.ID, false)
 	c.record(record{kind: EventNodeStopped, node: ns})
-	c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
+	c.push(addSat(c.now, c.DownAfter()), evHeartbeat, ns.idx, ns.beatGen)
 	c.settle()
 	return nil
 }

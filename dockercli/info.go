@@ -101,7 +101,7 @@ func (s *Session) engineInfo() *system.Info {
 	}
 	ci.Spec.Orchestration.TaskHistoryRetentionLimit = &thl
 	ci.Spec.Raft = swarm.RaftConfig{SnapshotInterval: st.snapshotInterval, KeepOldSnapshots: &keep, HeartbeatTick: 1, ElectionTick: 10}
-	ci.Spec.Dispatcher.HeartbeatPeriod = st.heartbeat
+	ci.Spec.Dispatcher.HeartbeatPeriod = s.c.HeartbeatPeriod()
 	ci.Spec.CAConfig.NodeCertExpiry = st.certExpiry
 	ci.Spec.EncryptionConfig.AutoLockManagers = st.autolock
 	sw.Cluster = ci

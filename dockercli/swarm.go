@@ -76,13 +76,13 @@ func (SwarmUnsupported) commandName() string { return "docker swarm unsupported"
 // swarmSettings are the swarm's spec and secrets as `docker info` and
 // `docker swarm join-token` show them.
 type swarmSettings struct {
-	heartbeat, certExpiry time.Duration
-	snapshotInterval      uint64
-	keepSnapshots         *uint64
-	autolock              bool
-	addrPools             []string
-	subnetSize            uint32
-	dataPathPort          uint32
+	certExpiry       time.Duration
+	snapshotInterval uint64
+	keepSnapshots    *uint64
+	autolock         bool
+	addrPools        []string
+	subnetSize       uint32
+	dataPathPort     uint32
 	// rotations counts --rotate per role (0 worker, 1 manager)
 	rotations [2]int
 	set       bool
@@ -92,15 +92,12 @@ func (w *swarmSettings) defaults() {
 	if w.set {
 		return
 	}
-	*w = swarmSettings{heartbeat: 5 * time.Second, certExpiry: 90 * 24 * time.Hour, snapshotInterval: 10000,
+	*w = swarmSettings{certExpiry: 90 * 24 * time.Hour, snapshotInterval: 10000,
 		addrPools: []string{"10.0.0.0/8"}, subnetSize: 24, dataPathPort: 4789, set: true}
 }
 
 func (w *swarmSettings) apply(o SwarmOptions) {
 	w.defaults()
-	if o.DispatcherHeartbeat != nil {
-		w.heartbeat = *o.DispatcherHeartbeat
-	}
 	if o.CertExpiry != nil {
 		w.certExpiry = *o.CertExpiry
 	}
@@ -240,6 +237,11 @@ func (s *Session) swarmInit(c SwarmInit, stdout io.Writer) error {
 	}
 	if c.TaskHistoryLimit != nil {
 		if err := cl.SetTaskHistoryLimit(int(*c.TaskHistoryLimit)); err != nil {
+			return daemon(err)
+		}
+	}
+	if d := c.Opts.DispatcherHeartbeat; d != nil {
+		if err := cl.SetHeartbeatPeriod(*d); err != nil {
 			return daemon(err)
 		}
 	}
@@ -412,6 +414,11 @@ func (s *Session) swarmUpdate(c SwarmUpdate, stdout io.Writer) error {
 	cl := s.swarm()
 	if c.TaskHistoryLimit != nil {
 		if err := cl.SetTaskHistoryLimit(int(*c.TaskHistoryLimit)); err != nil {
+			return daemon(err)
+		}
+	}
+	if d := c.Opts.DispatcherHeartbeat; d != nil {
+		if err := cl.SetHeartbeatPeriod(*d); err != nil {
 			return daemon(err)
 		}
 	}
