@@ -134,14 +134,18 @@ func (s *Session) selfNode() *node.Node {
 // daemon/cluster/errors.go: errSwarmNotManager, and daemon/cluster/cluster.go:
 // errNoManager for a node in no swarm).
 var (
-	errNotManager = errors.New("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.")
-	errNoSwarm    = errors.New(`Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.`)
+	errNotManager error = daemonMsg("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.")
+	errNoSwarm    error = daemonMsg(`Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.`)
 )
 
 // engineDone stands for a command runEngine ran.
 type engineDone struct{}
 
 func (engineDone) commandName() string { return "engine" }
+
+// daemonMsg is an error with Docker's text as it is, full stop included
+// (exit status 1).
+func daemonMsg(text string) *CLIError { return &CLIError{Msg: text, Code: 1} }
 
 // needsManager reports whether a command is answered only by a manager.
 func needsManager(cmd Command) bool {
