@@ -1,6 +1,7 @@
 package dockercli
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -348,7 +349,9 @@ func (s *Session) containerLs(c ContainerLs, stdout io.Writer) error {
 	case format == "" || format == "table":
 		format = defaultContainerTable
 	}
+	fast := format == defaultContainerTable
 	var rows []any
+	var buf bytes.Buffer
 	for _, ct := range s.containers() {
 		if !c.All && ct.state != "running" && f["status"] == nil && f["exited"] == nil {
 			continue
@@ -357,9 +360,28 @@ func (s *Session) containerLs(c ContainerLs, stdout io.Writer) error {
 			continue
 		}
 		ct.noTrunc = c.NoTrunc
+		if fast {
+			ct.writeDefault(&buf)
+			continue
+		}
 		rows = append(rows, ct)
 	}
+	if fast {
+		return writeTable(stdout, listFormat(format), containerHeader, &buf)
+	}
 	return writeList(stdout, listFormat(format), containerHeader, rows)
+}
+
+// writeDefault writes the row as defaultContainerTable's template does,
+// without the template's reflection.
+func (c *ctr) writeDefault(b *bytes.Buffer) {
+	for i, f := range [...]string{c.ID(), c.Image(), c.Command(), c.RunningFor(), c.Status(), c.Ports(), c.Names()} {
+		if i > 0 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(f)
+	}
+	b.WriteByte('\n')
 }
 
 // ---- docker inspect ----
