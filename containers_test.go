@@ -2,10 +2,12 @@ package swarmsim
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 )
 
@@ -120,4 +122,25 @@ func TestSetHeartbeatPeriod(t *testing.T) {
 	if n, _ := c.Node("worker1"); n.Status.State.String() != "down" {
 		t.Errorf("after 30s: %s, want down", n.Status.State)
 	}
+}
+
+// A test reaches one chosen task as `docker kill` would: its container
+// exits 137, the task fails, and the restart policy replaces it after the
+// restart delay (5s).
+func ExampleCluster_KillTask() {
+	c := New(Config{Seed: 1})
+	c.AddNode(NodeConfig{Hostname: "manager", Role: node.Manager})
+	c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "nginx"}})
+	c.RunFor(10 * time.Second)
+	ts, _ := c.Tasks("web")
+	c.KillTask(ts[0].ID)
+	c.RunFor(10 * time.Second)
+	ts, _ = c.Tasks("web")
+	for _, t := range ts {
+		st := t.Status()
+		fmt.Println(t.Name(), st.State, st.Err)
+	}
+	// Output:
+	// web.1 failed task: non-zero exit (137)
+	// web.1 running
 }
