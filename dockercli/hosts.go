@@ -8,7 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
 )
 
 // One engine per host: a script addresses one host at a time (`swarmsim ssh
@@ -163,9 +165,12 @@ func needsManager(cmd Command) bool {
 // engine's own commands (swarm lifecycle, info, containers) and `swarmsim
 // ssh`. handled is false for the commands the rest of the session runs.
 func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err error) {
-	if sh, ok := cmd.(SSH); ok {
-		s.eng.cur = s.eng.host(sh.Host)
+	switch c := cmd.(type) {
+	case SSH:
+		s.eng.cur = s.eng.host(c.Host)
 		return true, nil
+	case TaskExit:
+		return true, s.taskExit(c, stdout)
 	}
 	if !strings.HasPrefix(cmd.commandName(), "docker ") {
 		return false, nil
@@ -221,4 +226,61 @@ func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err er
 		return true, s.containerRm(c, stdout)
 	}
 	return false, nil
+}
+
+// TaskExit is `swarmsim task kill|stop TASK`: the container of a running
+// task exits as `docker kill` (137, or --exit-code) or `docker stop` (0) on
+// its node would make it, without going to that node. TASK is a task ID or
+// a task name (web.1), which names the slot's running task.
+type TaskExit struct {
+	Ref  string
+	Stop bool
+	Code *int64
+}
+
+func (TaskExit) commandName() string { return "swarmsim task kill/stop" }
+
+// taskCmd is the `swarmsim task` group: kill and stop.
+func taskCmd(res *result) *cobra.Command {
+	g := group(res, "task", "End the containers of chosen tasks")
+	var code *int64
+	kill := leaf("kill [OPTIONS] TASK", "Kill a running task's container (exit status 137 unless --exit-code)", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = TaskExit{Ref: a[0], Code: code}
+		return nil
+	})
+	kill.Flags().Var(int64Value{&code}, "exit-code", "Exit status of the container (default 137)")
+	stop := leaf("stop TASK", "Stop a running task's container (it exits 0)", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = TaskExit{Ref: a[0], Stop: true}
+		return nil
+	})
+	g.AddCommand(kill, stop)
+	return g
+}
+
+// taskExit runs `swarmsim task kill|stop`.
+func (s *Session) taskExit(c TaskExit, stdout io.Writer) error {
+	cl := s.swarm()
+	id := c.Ref
+	if svc, slot, ok := strings.Cut(c.Ref, "."); ok {
+		if ts, err := cl.Tasks(svc); err == nil {
+			for _, t := range ts {
+				if t.Name() == svc+"."+slot && t.Status().State <= task.Running && t.DesiredState <= task.Running {
+					id = t.ID
+				}
+			}
+		}
+	}
+	code := swarmsim.KillExitCode
+	switch {
+	case c.Stop:
+		code = 0
+	case c.Code != nil:
+		code = int(*c.Code)
+	}
+	if err := cl.ExitTask(id, code); err != nil {
+		return daemon(err)
+	}
+	t, _ := cl.Task(id)
+	fmt.Fprintf(stdout, "%s (%s on %s) exited with status %d: %s\n", t.Name(), id, t.Node, code, t.Status().State)
+	return nil
 }

@@ -694,7 +694,7 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
-	root.AddCommand(sshCmd(res))
+	root.AddCommand(sshCmd(res), taskCmd(res))
 	root.AddCommand(sessionCmds(res)...)
 	return root
 }
