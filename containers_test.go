@@ -114,6 +114,9 @@ func TestSetHeartbeatPeriod(t *testing.T) {
 		t.Errorf("DownAfter = %s, want 30s", got)
 	}
 	c.StopNode("worker1")
+	if up, err := c.NodeUp("worker1"); up || err != nil {
+		t.Errorf("NodeUp after StopNode = %t, %v", up, err)
+	}
 	c.RunFor(29 * time.Second)
 	if n, _ := c.Node("worker1"); n.Status.State.String() != "ready" {
 		t.Errorf("after 29s: %s, want ready", n.Status.State)

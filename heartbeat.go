@@ -31,3 +31,15 @@ func (c *Cluster) HeartbeatPeriod() time.Duration {
 // DownAfter is how long after a node stops answering the managers mark it
 // DOWN: HeartbeatMisses heartbeat periods.
 func (c *Cluster) DownAfter() time.Duration { return HeartbeatMisses * c.HeartbeatPeriod() }
+
+// NodeUp reports whether a node's machine is running: false between
+// StopNode and StartNode, whatever the managers' view of it (a stopped node
+// is still READY until the heartbeat timeout).
+func (c *Cluster) NodeUp(ref string) (bool, error) {
+	c.lazyInit()
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return false, err
+	}
+	return ns.up, nil
+}

@@ -186,6 +186,15 @@ func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err er
 			s.swarm()
 		}
 	}
+	if s.eng.cur != nil {
+		// a host whose machine is stopped (swarmsim node down) has no
+		// engine to answer: docker/cli's connection error
+		if n, ok := s.hostNode(s.eng.cur); ok {
+			if up, err := s.c.NodeUp(n.ID); err == nil && !up {
+				return true, daemonMsg("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+			}
+		}
+	}
 	if jt, ok := cmd.(SwarmJoinToken); ok && jt.Role != "worker" && jt.Role != "manager" {
 		return true, errors.New("unknown role " + jt.Role) // checked before any call to the daemon
 	}
