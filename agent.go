@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/swarmsim/swarmsim/internal/eventq"
+
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/task"
@@ -104,6 +106,10 @@ func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop, 
 func (c *Cluster) checkGate(ts *taskState) {
 	g := ts.gate
 	if !g.active || c.now < g.until {
+		return
+	}
+	if c.leaderless { // the restart supervisor is the leader's (raft.go)
+		c.held = append(c.held, eventq.Event{Kind: evGate, A: ts.idx})
 		return
 	}
 	if w := g.waitFor; w != nil && c.now < g.deadline && !w.deleted && w.t.State() <= task.Running && w.node != nil && w.node.n.Status.State != node.Down {

@@ -27,6 +27,10 @@ type Service struct {
 	// Endpoint holds the service's actual ports, with allocated published
 	// ports filled in.
 	Endpoint []mesh.PortConfig
+	// VirtualIPs are the service's addresses, one per attached network (the
+	// ingress network first when it publishes a port through the mesh);
+	// none in dnsrr mode.
+	VirtualIPs []VirtualIP
 }
 
 // ServiceStatus counts a service's tasks as `docker service ls` does.
@@ -43,7 +47,7 @@ func (c *Cluster) view(s *serviceState) *Service {
 	v := &Service{
 		ID: s.id, Version: s.version, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt,
 		Spec: s.spec.spec.Clone(), SpecVersion: s.spec.version,
-		Endpoint: slices.Clone(s.endpoint),
+		Endpoint: slices.Clone(s.endpoint), VirtualIPs: c.virtualIPs(s.id),
 	}
 	if s.prev != nil {
 		p := s.prev.spec.Clone()
@@ -104,11 +108,17 @@ func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion
 // port another service holds.
 func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return nil, err
+	}
 	spec = spec.Clone()
 	if !spec.Mode.valid() {
 		return nil, daemonErr(KindInvalidArgument, "unknown mode")
 	}
 	if err := spec.validate(); err != nil {
+		return nil, err
+	}
+	if err := c.resolveObjects("", &spec); err != nil {
 		return nil, err
 	}
 	// SwarmKit's store indexes names in lower case
@@ -141,6 +151,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.serviceByFold[strings.ToLower(spec.Name)] = s
 	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
+	c.allocateVIPs(id, &spec)
 	c.record(record{kind: EventServiceCreated, svc: s})
 	c.markDirty(s)
 	c.settle()
@@ -154,6 +165,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 // new one over a fresh snapshot. This is how a paused update resumes.
 func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -163,6 +177,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 		return err
 	}
 	if err := spec.validate(); err != nil {
+		return err
+	}
+	if err := c.resolveObjects(s.id, &spec); err != nil {
 		return err
 	}
 	if err := c.checkTaskBudget(&s.spec.spec, &spec); err != nil {
@@ -186,6 +203,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	s.spec = c.newSpecVersion(s, spec)
 	s.updatedAt = c.Now()
 	c.setEndpoint(s, ports)
+	c.allocateVIPs(s.id, &spec)
 	if s.status.State != updater.None {
 		c.setUpdateStatus(s, updater.Status{})
 	}
@@ -200,6 +218,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 // progress (controlapi UpdateService, then update.Supervisor.Update).
 func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -217,6 +238,9 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 // rollback runs with the restored spec's rollback config.
 func (c *Cluster) RollbackService(ref string) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -250,6 +274,7 @@ func (c *Cluster) swapSpec(s *serviceState, to, prev *specVersion) {
 	c.wantTasks(&s.spec.spec, -1)
 	c.wantTasks(&to.spec, 1)
 	s.spec, s.prev = to, prev
+	c.allocateVIPs(s.id, &to.spec)
 	s.version++
 	s.updatedAt = c.Now()
 	c.record(record{kind: EventServiceUpdated, svc: s})
@@ -267,6 +292,9 @@ func (c *Cluster) setEndpoint(s *serviceState, ports []mesh.PortConfig) {
 // are told to stop (desired REMOVE) and are deleted once they have.
 func (c *Cluster) RemoveService(ref string) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -279,6 +307,7 @@ func (c *Cluster) RemoveService(ref string) error {
 	delete(c.serviceByFold, strings.ToLower(s.spec.spec.Name))
 	c.wantTasks(&s.spec.spec, -1)
 	c.alloc.Release(s.id)
+	c.releaseVIPs(s.id)
 	c.mesh.RemoveService(s.id)
 	c.record(record{kind: EventServiceRemoved, svc: s})
 	for _, sl := range s.slots.all() {

@@ -136,8 +136,8 @@ func (s *Session) selfNode() *node.Node {
 // daemon/cluster/errors.go: errSwarmNotManager, and daemon/cluster/cluster.go:
 // errNoManager for a node in no swarm).
 var (
-	errNotManager error = daemonMsg("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.")
-	errNoSwarm    error = daemonMsg(`Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.`)
+	errNotManager error = cliMsg("Error response from daemon: This node is not a swarm manager. Worker nodes can't be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.")
+	errNoSwarm    error = cliMsg(`Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.`)
 )
 
 // engineDone stands for a command runEngine ran.
@@ -145,15 +145,16 @@ type engineDone struct{}
 
 func (engineDone) commandName() string { return "engine" }
 
-// daemonMsg is an error with Docker's text as it is, full stop included
+// cliMsg is an error with Docker's text as it is, full stop included
 // (exit status 1).
-func daemonMsg(text string) *CLIError { return &CLIError{Msg: text, Code: 1} }
+func cliMsg(text string) *CLIError { return &CLIError{Msg: text, Code: 1} }
 
 // needsManager reports whether a command is answered only by a manager.
 func needsManager(cmd Command) bool {
 	switch cmd.(type) {
 	case ServiceCreate, ServiceUpdate, ServiceRollback, ServiceScale, ServicePs, ServiceLs, ServiceInspect, ServiceRm,
-		NodeLs, NodePs, NodeInspect, NodeUpdate, NodeRole, NodeRm, SwarmUpdate, SwarmJoinToken:
+		NodeLs, NodePs, NodeInspect, NodeUpdate, NodeRole, NodeRm, SwarmUpdate, SwarmJoinToken,
+		ServiceLogs, SecretCreate, SecretLs, SecretInspect, SecretRm:
 		return true
 	}
 	return false
@@ -191,7 +192,7 @@ func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err er
 		// engine to answer: docker/cli's connection error
 		if n, ok := s.hostNode(s.eng.cur); ok {
 			if up, err := s.c.NodeUp(n.ID); err == nil && !up {
-				return true, daemonMsg("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
+				return true, cliMsg("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?")
 			}
 		}
 	}
@@ -207,6 +208,9 @@ func (s *Session) runEngine(cmd Command, stdout io.Writer) (handled bool, err er
 		case n.ManagerStatus == nil:
 			return true, errNotManager
 		}
+	}
+	if needsManager(cmd) && s.c != nil && !s.c.HasLeader() {
+		return false, nil // the session's no-leader error
 	}
 	switch c := cmd.(type) {
 	case SwarmInit:

@@ -188,7 +188,7 @@ func parseAvailability(a *string) (node.Availability, error) {
 	return v, nil
 }
 
-var errSwarmExists error = daemonMsg(`Error response from daemon: This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.`)
+var errSwarmExists error = cliMsg(`Error response from daemon: This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.`)
 
 // newNodeConfig is a host's node: 2 CPUs and 2 GiB, as the seed's.
 func newNodeConfig(host string, role node.Role, av node.Availability, addr string) swarmsim.NodeConfig {
@@ -337,7 +337,7 @@ func (s *Session) swarmJoin(c SwarmJoin, stdout io.Writer) error {
 		}
 	}
 	if !found {
-		return daemonMsg(`Error response from daemon: Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.`)
+		return cliMsg(`Error response from daemon: Timeout was reached before node joined. The attempt to join the swarm will continue in the background. Use the "docker info" command to see the current swarm status of your node.`)
 	}
 	s.eng.sw.defaults()
 	var role node.Role
