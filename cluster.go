@@ -90,6 +90,7 @@ type Cluster struct {
 	imagesGen    uint64 // bumped by SetImage
 	defaultImage ImageBehavior
 	historyLimit int
+	heartbeat    time.Duration // SetHeartbeatPeriod's period; 0 means HeartbeatPeriod
 
 	// work for the end of the current step (SwarmKit's commit-boundary tick)
 	dirty         []*serviceState

@@ -21,6 +21,9 @@ type NodeConfig struct {
 	// Platform defaults to linux/x86_64.
 	Platform      node.Platform
 	EngineVersion string
+	// Addr is the node's address (its advertise address); empty means
+	// 172.28.128.N, N from the join order.
+	Addr string
 }
 
 // AddNode joins a node to the swarm. It is READY at once. The first manager
@@ -64,8 +67,12 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 		cfg.EngineVersion = "29.7.2"
 	}
 	idx := int32(len(c.nodes))
+	if cfg.Addr == "" {
+		cfg.Addr = fmt.Sprintf("172.28.128.%d", 3+idx%250)
+	}
 	n := &node.Node{
 		ID:        c.ids.Next(),
+		Version:   1,
 		CreatedAt: c.Now(),
 		UpdatedAt: c.Now(),
 		Spec: node.Spec{
@@ -80,7 +87,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 			EngineLabels:  maps.Clone(cfg.EngineLabels),
 			EngineVersion: cfg.EngineVersion,
 		},
-		Status: node.Status{State: node.Ready, Addr: fmt.Sprintf("172.28.128.%d", 3+idx%250)},
+		Status: node.Status{State: node.Ready, Addr: cfg.Addr},
 		Role:   cfg.Role,
 	}
 	if n.Spec.Labels == nil {
@@ -225,6 +232,7 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		labelsChanged = true
 	}
 	n.UpdatedAt = c.Now()
+	n.Version++
 	c.sched.UpdateNode(n)
 	if n.Spec.Availability != oldAvail {
 		c.record(record{kind: EventNodeAvailability, node: ns, from: uint16(oldAvail), to: uint16(n.Spec.Availability)})
@@ -255,6 +263,7 @@ func (c *Cluster) canDemote(ns *nodeState) bool {
 
 func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n := ns.n
+	n.Version++
 	n.Spec.DesiredRole = r
 	n.Role = r
 	if r == node.Manager {
@@ -344,7 +353,7 @@ func (c *Cluster) enforceConstraints(ns *nodeState) {
 // containers die with it and it accepts no connection. The other nodes do
 // not know yet: their routing meshes keep its tasks as backends, and a
 // connection sent to one times out, until the managers have marked the node
-// DOWN (HeartbeatMisses heartbeats missed, 15 s) and the tasks' new state has
+// DOWN (HeartbeatMisses heartbeats missed: DownAfter, 15 s by default) and the tasks' new state has
 // spread by gossip (GossipConvergeDelay later). Tasks still on it OrphanTimeout
 // after it went DOWN become ORPHANED.
 func (c *Cluster) StopNode(ref string) error {
@@ -429,7 +438,7 @@ func (c *Cluster) linkChanged(ns *nodeState) {
 	ns.beating = now
 	ns.beatGen++
 	if !now {
-		c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
+		c.push(addSat(c.now, c.DownAfter()), evHeartbeat, ns.idx, ns.beatGen)
 		return
 	}
 	ns.downGen++ // its pending gossip and orphan events are stale
@@ -456,6 +465,7 @@ func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 	if st == node.Down {
 		c.nodesDown++
 	}
+	ns.n.Version++
 	c.sched.UpdateNode(ns.n)
 	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
 }

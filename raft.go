@@ -161,7 +161,7 @@ func (c *Cluster) resume() {
 	for _, e := range held {
 		switch e.Kind {
 		case evHeartbeat:
-			c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), e.Kind, e.A, e.B)
+			c.push(addSat(c.now, c.DownAfter()), e.Kind, e.A, e.B)
 		case evUpdater:
 			if s := c.services[e.A]; s != nil && s.updGen == e.B {
 				s.wakeQueued = false

@@ -200,6 +200,7 @@ type NodeRm struct {
 // SwarmUpdate is `docker swarm update`.
 type SwarmUpdate struct {
 	TaskHistoryLimit *int64
+	Opts             SwarmOptions
 }
 
 // Sleep advances virtual time.

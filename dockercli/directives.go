@@ -56,7 +56,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if c.Up {
 			fmt.Fprintf(stdout, "%s is up\n", c.Name)
 		} else {
-			fmt.Fprintf(stdout, "%s is down (the managers mark it Down after %s without heartbeat)\n", c.Name, swarmsim.HeartbeatMisses*swarmsim.HeartbeatPeriod)
+			fmt.Fprintf(stdout, "%s is down (the managers mark it Down after %s without heartbeat)\n", c.Name, cl.DownAfter())
 		}
 	case NodeBlock:
 		cl := s.swarm()

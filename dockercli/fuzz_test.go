@@ -55,6 +55,10 @@ func FuzzScript(f *testing.F) {
 		strings.Repeat("a", MaxLineBytes+1) + "\nswarmsim time\n",
 		"docker service create -d --name w -p 8080:80 --replicas 3 nginx\nswarmsim at 5s node down worker2\nswarmsim at 1e400 heal\nswarmsim partition manager / worker1,worker2\nswarmsim probe manager 8080 --for 30s\nswarmsim heal\nswarmsim curl worker1 8080\n",
 		"swarmsim at 0 partition a,,/,b\nswarmsim at 1s at 1s node up x\nswarmsim at 5s image --pull 1ns w:1\nsleep 10\n",
+		// hosts, the swarm's lifecycle and containers (#15)
+		"swarmsim ssh m1\ndocker swarm init --advertise-addr 10.0.0.1:2377 --dispatcher-heartbeat 1ns\ndocker swarm join-token -q worker\nswarmsim ssh w1\ndocker swarm join --token SWMTKN-1-x 10.0.0.1\ndocker info\ndocker swarm leave --force\n",
+		"docker service create -d --name w --replicas 2 nginx\nsleep 5s\ndocker ps -a --no-trunc\ndocker kill -s 99 w.1\ndocker rm -f 0\ndocker inspect w worker1 x\ndocker events --since 0 --until -1h --format '{{json .}}'\n",
+		"swarmsim ssh worker1\ndocker container ls --filter status=exited --filter label=a=b --format '{{.Label \"x\"}}'\ndocker swarm update --dispatcher-heartbeat 0s\nswarmsim ssh manager\ndocker swarm update --dispatcher-heartbeat 1000000h --autolock\n",
 	} {
 		f.Add(s)
 	}

@@ -166,7 +166,7 @@ func apiNode(n *node.Node) swarm.Node {
 	}
 	out := swarm.Node{
 		ID:   n.ID,
-		Meta: swarm.Meta{CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt},
+		Meta: swarm.Meta{Version: swarm.Version{Index: n.Version}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt},
 		Spec: swarm.NodeSpec{Annotations: swarm.Annotations{Name: n.Spec.Name, Labels: labels},
 			Role: swarm.NodeRole(n.Spec.DesiredRole.String()), Availability: swarm.NodeAvailability(n.Spec.Availability.String())},
 		Description: swarm.NodeDescription{

@@ -220,8 +220,9 @@ func newDockerRoot(res *result) *cobra.Command {
 	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),
 		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
 	sw := group(res, "swarm", "Manage Swarm")
-	sw.AddCommand(swarmUpdateCmd(res))
+	sw.AddCommand(swarmCmds(res)...)
 	root.AddCommand(nd, svc, sw, networkCmd(res), secretCmd(res, false), secretCmd(res, true))
+	root.AddCommand(engineCmds(res)...)
 	return root
 }
 
@@ -548,16 +549,6 @@ func nodeRmCmd(res *result) *cobra.Command {
 	return c
 }
 
-func swarmUpdateCmd(res *result) *cobra.Command {
-	var s SwarmUpdate
-	c := leaf("update [OPTIONS]", "Update the swarm", noArgs, func(_ *cobra.Command, _ []string) error {
-		res.cmd = s
-		return nil
-	})
-	c.Flags().Var(&defaultInt64{p: &s.TaskHistoryLimit, def: 5}, "task-history-limit", "Task history retention limit")
-	return c
-}
-
 type defaultInt64 struct {
 	p   **int64
 	def int64
@@ -703,6 +694,7 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
+	root.AddCommand(sshCmd(res), taskCmd(res))
 	root.AddCommand(sessionCmds(res)...)
 	root.AddCommand(faultCmds(res)...)
 	return root

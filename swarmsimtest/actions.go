@@ -8,6 +8,7 @@ import (
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
 	"pgregory.net/rapid"
 )
 
@@ -28,12 +29,15 @@ const (
 	ActBlock                              // block a port on a node's firewall
 	ActUnblock                            // unblock it
 	ActAdvance                            // run the clock for Duration
+	ActKill                               // docker kill: the Task'th running task of a service exits 137
+	ActStop                               // docker stop: it exits 0
 )
 
 var actionNames = [...]string{
 	ActCreate: "create", ActUpdate: "update", ActScale: "scale", ActRollback: "rollback",
 	ActRemove: "remove", ActAvailability: "availability", ActNodeDown: "node-down", ActNodeUp: "node-up",
 	ActLabel: "label", ActBlock: "block", ActUnblock: "unblock", ActAdvance: "advance",
+	ActKill: "kill", ActStop: "stop",
 }
 
 func (k ActionKind) String() string {
@@ -66,6 +70,9 @@ type Action struct {
 	Protocol mesh.Protocol
 	// Duration of ActAdvance.
 	Duration time.Duration
+	// Task picks, for ActKill and ActStop, one of the target service's
+	// running tasks (modulo their number, in creation order).
+	Task int
 }
 
 func (a Action) String() string {
@@ -82,6 +89,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("%s #%d %d/%s", a.Kind, a.Target, a.Port, a.Protocol)
 	case ActAdvance:
 		return fmt.Sprintf("advance %s", a.Duration)
+	case ActKill, ActStop:
+		return fmt.Sprintf("%s #%d task %d", a.Kind, a.Target, a.Task)
 	}
 	return fmt.Sprintf("%s #%d", a.Kind, a.Target)
 }
@@ -115,6 +124,8 @@ func ActionOf(kind ActionKind, o ActionOptions) *rapid.Generator[Action] {
 			a.Availability = rapid.SampledFrom([]node.Availability{node.Drain, node.Active, node.Pause}).Draw(t, "availability")
 		case ActLabel:
 			a.Label = rapid.SampledFrom(append([]string{""}, Zones()...)).Draw(t, "zone")
+		case ActKill, ActStop:
+			a.Task = rapid.IntRange(0, 7).Draw(t, "task")
 		case ActBlock, ActUnblock:
 			p := rapid.SampledFrom(blockablePorts).Draw(t, "port")
 			a.Port, a.Protocol = p.port, p.proto
@@ -234,12 +245,14 @@ func (r *Runner) Apply(a Action) error {
 	case ActAdvance:
 		r.Advance(a.Duration)
 		return nil
-	case ActUpdate, ActScale, ActRollback, ActRemove:
+	case ActUpdate, ActScale, ActRollback, ActRemove, ActKill, ActStop:
 		name, ok := r.Service(a.Target)
 		if !ok {
 			return ErrNoTarget
 		}
 		switch a.Kind {
+		case ActKill, ActStop:
+			return r.exitTask(name, a)
 		case ActUpdate:
 			cur, err := c.Service(name)
 			if err != nil {
@@ -293,6 +306,29 @@ func (r *Runner) Apply(a Action) error {
 		return c.UnblockPort(host, a.Port, a.Protocol)
 	}
 	return fmt.Errorf("swarmsimtest: unknown action %v", a.Kind)
+}
+
+// exitTask ends the container of one of a service's running tasks, as
+// `docker kill` (ActKill) or `docker stop` (ActStop) on its node does.
+func (r *Runner) exitTask(service string, a Action) error {
+	ts, err := r.C.Tasks(service)
+	if err != nil {
+		return err
+	}
+	var running []string
+	for _, t := range ts {
+		if t.Status().State == task.Running {
+			running = append(running, t.ID)
+		}
+	}
+	if len(running) == 0 {
+		return ErrNoTarget
+	}
+	id := running[abs(a.Task)%len(running)]
+	if a.Kind == ActKill {
+		return r.C.KillTask(id)
+	}
+	return r.C.StopTask(id)
 }
 
 // Advance runs the clock d later, one event at a time (through Step when
