@@ -187,10 +187,8 @@ type credSpecValue struct {
 }
 
 func (v *credSpecValue) Set(s string) error {
-	v.raw = s
-	*v.set = true
 	if s == "" {
-		*v.p = nil
+		v.raw, *v.p, *v.set = s, nil, true
 		return nil
 	}
 	scheme, val, ok := strings.Cut(s, "://")
@@ -207,6 +205,7 @@ func (v *credSpecValue) Set(s string) error {
 	default:
 		return errors.New(`invalid credential spec: value must be prefixed with "config://", "file://", or "registry://"`)
 	}
+	v.raw, *v.set = s, true
 	return nil
 }
 func (v *credSpecValue) Type() string   { return "credential-spec" }
