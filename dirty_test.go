@@ -1,6 +1,7 @@
 package swarmsim
 
 import (
+	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
@@ -24,6 +25,9 @@ func noop(reflect.Value) {}
 // variants lists a change of every leaf field reachable in a type: through
 // structs, pointers, list elements and maps.
 func variants(t reflect.Type, path string) []variant {
+	if t == reflect.TypeFor[netip.Addr]() {
+		return []variant{{path, noop, func(x reflect.Value) { x.Set(reflect.ValueOf(netip.MustParseAddr("10.0.0.1"))) }}}
+	}
 	switch t.Kind() {
 	case reflect.Struct:
 		var out []variant

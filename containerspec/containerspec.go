@@ -12,6 +12,7 @@ package containerspec
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -89,8 +90,8 @@ type Spec struct {
 
 // DNSConfig is a container's resolver configuration.
 type DNSConfig struct {
-	// Nameservers are IP addresses, as written.
-	Nameservers []string
+	// Nameservers are the resolvers' addresses.
+	Nameservers []netip.Addr
 	Search      []string
 	Options     []string
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"net/netip"
-
 	units "github.com/docker/go-units"
 
 	"github.com/moby/moby/api/types/container"
@@ -158,11 +156,7 @@ func apiContainer(cs *swarm.ContainerSpec, t *swarmsim.TaskSpec) {
 	for _, u := range sp.Ulimits {
 		cs.Ulimits = append(cs.Ulimits, &container.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
 	}
-	for _, ns := range sp.DNSConfig.Nameservers {
-		if a, err := netip.ParseAddr(ns); err == nil {
-			cs.DNSConfig.Nameservers = append(cs.DNSConfig.Nameservers, a)
-		}
-	}
+	cs.DNSConfig.Nameservers = sp.DNSConfig.Nameservers
 	cs.DNSConfig.Search, cs.DNSConfig.Options = sp.DNSConfig.Search, sp.DNSConfig.Options
 	if c := sp.CredentialSpec; c != nil {
 		cs.Privileges = &swarm.Privileges{CredentialSpec: &swarm.CredentialSpec{Config: c.Config, File: c.File, Registry: c.Registry}}

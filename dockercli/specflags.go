@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -913,7 +914,7 @@ func (s *Session) applyContainerCreate(t *swarmsim.TaskSpec, c *ContainerOptions
 	if len(c.ContainerLabels) > 0 {
 		sp.ContainerLabels = kvToMap(c.ContainerLabels)
 	}
-	sp.DNSConfig = containerspec.DNSConfig{Nameservers: c.DNS, Search: c.DNSSearch, Options: c.DNSOptions}
+	sp.DNSConfig = containerspec.DNSConfig{Nameservers: parseAddrs(c.DNS), Search: c.DNSSearch, Options: c.DNSOptions}
 	sp.Hosts = hostsToSwarm(c.Hosts)
 	if len(c.Sysctls) > 0 {
 		sp.Sysctls = kvToMap(c.Sysctls)
@@ -1096,13 +1097,13 @@ func applyContainerUpdate(t *swarmsim.TaskSpec, c *ContainerOptions) error {
 	}
 	if set("dns-add", "dns-rm", "dns-option-add", "dns-option-rm", "dns-search-add", "dns-search-rm") {
 		d := &sp.DNSConfig
-		var ns []string
-		for _, n := range append(slices.Clone(d.Nameservers), c.DNS...) {
-			if !slices.Contains(ns, n) && !slices.Contains(c.DNSRm, n) {
+		var ns []netip.Addr
+		for _, n := range append(slices.Clone(d.Nameservers), parseAddrs(c.DNS)...) {
+			if !slices.Contains(ns, n) && !slices.Contains(c.DNSRm, n.String()) {
 				ns = append(ns, n)
 			}
 		}
-		sort.Slice(ns, func(i, j int) bool { return compareIP(ns[i], ns[j]) < 0 })
+		slices.SortFunc(ns, netip.Addr.Compare)
 		d.Nameservers = ns
 		d.Search = addRmSorted(d.Search, c.DNSSearch, c.DNSSearchRm)
 		d.Options = addRmSorted(d.Options, c.DNSOptions, c.DNSOptionRm)
@@ -1185,15 +1186,16 @@ func addRmSorted(cur, add, rm []string) []string {
 	return out
 }
 
-func compareIP(a, b string) int {
-	x, y := net.ParseIP(a), net.ParseIP(b)
-	if x4, y4 := x.To4(), y.To4(); (x4 == nil) != (y4 == nil) {
-		if x4 != nil {
-			return -1
+// parseAddrs converts --dns values (validated by validateIPAddress) as
+// docker/cli's toNetipAddrSlice does.
+func parseAddrs(ips []string) []netip.Addr {
+	var out []netip.Addr
+	for _, ip := range ips {
+		if a, err := netip.ParseAddr(ip); err == nil {
+			out = append(out, a)
 		}
-		return 1
 	}
-	return strings.Compare(string(x.To16()), string(y.To16()))
+	return out
 }
 
 // updateHosts is docker/cli's updateHosts: host or host:ip removes the host
