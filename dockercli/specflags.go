@@ -892,7 +892,7 @@ func (s *Session) applyContainerCreate(t *swarmsim.TaskSpec, c *ContainerOptions
 		}
 		return *p
 	}
-	sp.Hostname, sp.Dir, sp.User, sp.Isolation = str(c.Hostname), str(c.Workdir), str(c.User), str(c.Isolation)
+	sp.Hostname, sp.Dir, sp.User, sp.Isolation = str(c.Hostname), str(c.Workdir), str(c.User), isolation(str(c.Isolation))
 	if c.Entrypoint != nil {
 		sp.Command = *c.Entrypoint
 	}
@@ -978,10 +978,13 @@ func applyContainerUpdate(t *swarmsim.TaskSpec, c *ContainerOptions) error {
 	for _, f := range []struct {
 		v   *string
 		dst *string
-	}{{c.Workdir, &sp.Dir}, {c.User, &sp.User}, {c.Hostname, &sp.Hostname}, {c.Isolation, &sp.Isolation}} {
+	}{{c.Workdir, &sp.Dir}, {c.User, &sp.User}, {c.Hostname, &sp.Hostname}} {
 		if f.v != nil {
 			*f.dst = *f.v
 		}
+	}
+	if c.Isolation != nil {
+		sp.Isolation = isolation(*c.Isolation)
 	}
 	if c.Init != nil {
 		v := *c.Init
@@ -1184,6 +1187,17 @@ func addRmSorted(cur, add, rm []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isolation is what the daemon keeps of --isolation (daemon/cluster/
+// convert/container.go: isolationToGRPC): process or hyperv in any case,
+// anything else the default ("").
+func isolation(s string) string {
+	switch l := strings.ToLower(s); l {
+	case "process", "hyperv":
+		return l
+	}
+	return ""
 }
 
 // parseAddrs converts --dns values (validated by validateIPAddress) as
