@@ -1,11 +1,13 @@
 package dockercli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/containerspec"
 )
 
 // updateHosts follows docker/cli's updateHosts (cli/command/service/
@@ -84,5 +86,27 @@ func TestEnvFile(t *testing.T) {
 		if _, err := s.readEnvFiles([]string{file}, nil); err == nil || err.Error() != want {
 			t.Errorf("%s: got %v, want %q", file, err, want)
 		}
+	}
+}
+
+// --credential-spec takes docker/cli's three schemes; config:// keeps the
+// config's name (FIDELITY.md: no runtime config reference is added), and
+// "" removes the credential spec on update.
+func TestCredentialSpecConfig(t *testing.T) {
+	s := NewSession(1)
+	var out, errb bytes.Buffer
+	run := func(line string) *containerspec.CredentialSpec {
+		t.Helper()
+		if code := s.Exec(line, &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", line, code, errb.String())
+		}
+		svc, _ := s.Cluster().Service("w")
+		return svc.Spec.TaskTemplate.CredentialSpec
+	}
+	if cs := run("docker service create -d --name w --credential-spec config://gmsa nginx"); cs == nil || cs.Config != "gmsa" {
+		t.Fatalf("after create: %+v", cs)
+	}
+	if cs := run("docker service update -d --credential-spec '' w"); cs != nil {
+		t.Fatalf("after update with '': %+v", cs)
 	}
 }
