@@ -308,7 +308,7 @@ func (s *Session) mergeUpdate(spec *swarmsim.ServiceSpec, c ServiceUpdate) error
 		spec.Endpoint.Mode = rm
 	}
 	applyResources(&t.Resources, o)
-	if err := applyContainerUpdate(t, &o.C); err != nil {
+	if err := s.applyContainerUpdate(t, &o.C); err != nil {
 		return err
 	}
 	var err error

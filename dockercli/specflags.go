@@ -875,6 +875,16 @@ func hostsToSwarm(hosts []string) []string {
 	return out
 }
 
+// networkID is a network's ID when the swarm knows it (docker/cli
+// resolveNetworkID), else the reference as typed: the daemon then refuses
+// it with its own error.
+func (s *Session) networkID(ref string) string {
+	if n, err := s.swarm().Network(ref); err == nil {
+		return n.ID
+	}
+	return ref
+}
+
 // applyContainerCreate fills a new spec's container fields from create's
 // flags (docker/cli ToService).
 func (s *Session) applyContainerCreate(t *swarmsim.TaskSpec, c *ContainerOptions, env []string) error {
@@ -936,6 +946,9 @@ func (s *Session) applyContainerCreate(t *swarmsim.TaskSpec, c *ContainerOptions
 	}
 	sp.Mounts = c.Mounts
 	t.Networks = slices.Clone(c.Networks)
+	for i := range t.Networks {
+		t.Networks[i].Target = s.networkID(t.Networks[i].Target)
+	}
 	sortNetworks(t.Networks)
 	secrets, err := fileTargets(c.Secrets, false)
 	if err != nil {
@@ -951,7 +964,7 @@ func (s *Session) applyContainerCreate(t *swarmsim.TaskSpec, c *ContainerOptions
 
 // applyContainerUpdate applies update's container flags to a spec
 // (docker/cli updateService, getUpdatedSecrets, getUpdatedConfigs).
-func applyContainerUpdate(t *swarmsim.TaskSpec, c *ContainerOptions) error {
+func (s *Session) applyContainerUpdate(t *swarmsim.TaskSpec, c *ContainerOptions) error {
 	set := func(names ...string) bool {
 		for _, n := range names {
 			if c.Set[n] {
@@ -1073,15 +1086,26 @@ func applyContainerUpdate(t *swarmsim.TaskSpec, c *ContainerOptions) error {
 		}
 	}
 	if set("network-add", "network-rm") {
+		// docker/cli updateNetworks: both lists are compared by network ID.
+		var rm []string
+		for _, r := range c.NetworkRm {
+			n, err := s.swarm().Network(r)
+			if err != nil {
+				return daemon(err)
+			}
+			rm = append(rm, n.ID)
+		}
 		var out []swarmsim.NetworkAttachment
 		for _, n := range t.Networks {
-			if !slices.Contains(c.NetworkRm, n.Target) {
+			if !slices.Contains(rm, n.Target) {
 				out = append(out, n)
 			}
 		}
 		for _, n := range c.Networks {
+			typed := n.Target
+			n.Target = s.networkID(typed)
 			if slices.ContainsFunc(out, func(x swarmsim.NetworkAttachment) bool { return x.Target == n.Target }) {
-				return fmt.Errorf("service is already attached to network %s", n.Target)
+				return fmt.Errorf("service is already attached to network %s", typed)
 			}
 			out = append(out, n)
 		}
