@@ -142,6 +142,7 @@ type specVersion struct {
 	serviceID   string
 	spec        ServiceSpec
 	version     uint64
+	tmpl        uint64 // versions with equal task templates and endpoints share it
 	hostPorts   []scheduler.HostPort
 	constraints []scheduler.Constraint
 	image       *ImageBehavior // cached c.image answer, valid while imageGen == c.imagesGen

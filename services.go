@@ -102,7 +102,11 @@ func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion {
 	s.version++
 	cs, _ := scheduler.ParseConstraints(spec.TaskTemplate.Placement.Constraints) // validated before
-	return &specVersion{serviceID: s.id, spec: spec, version: s.version, hostPorts: hostPorts(spec.Endpoint.Ports), constraints: cs}
+	tmpl := s.version
+	if s.spec != nil && templateDiff(&s.spec.spec, &spec) == specSame {
+		tmpl = s.spec.tmpl // compared once per spec change, not per task or event
+	}
+	return &specVersion{serviceID: s.id, spec: spec, version: s.version, tmpl: tmpl, hostPorts: hostPorts(spec.Endpoint.Ports), constraints: cs}
 }
 
 // CreateService creates a service and starts placing its tasks (at the

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -275,14 +276,7 @@ func (c *ctr) MarshalJSON() ([]byte, error) {
 		"Size": c.Size(), "Mounts": c.Mounts(), "Networks": c.Networks(), "LocalVolumes": c.LocalVolumes(), "Labels": c.Labels()})
 }
 
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // docker/cli's cli/command/formatter/container.go: the headers and the
 // default table.

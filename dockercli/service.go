@@ -165,7 +165,9 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	t := &spec.TaskTemplate
 	t.Image = c.Image
 	t.Args = c.Args
-	t.Env = o.Env
+	if err := s.applyContainerCreate(t, &o.C, o.Env); err != nil {
+		return err
+	}
 	applyResources(&t.Resources, o)
 	var err error
 	if t.Restart, err = applyRestart(nil, &o.Restart); err != nil {
@@ -306,6 +308,9 @@ func (s *Session) mergeUpdate(spec *swarmsim.ServiceSpec, c ServiceUpdate) error
 		spec.Endpoint.Mode = rm
 	}
 	applyResources(&t.Resources, o)
+	if err := s.applyContainerUpdate(t, &o.C); err != nil {
+		return err
+	}
 	var err error
 	if t.Restart, err = applyRestart(t.Restart, &o.Restart); err != nil {
 		return err
