@@ -75,7 +75,8 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%d/%s %s on %s\n", c.Port, c.Proto, verb, c.Name)
 	case Image:
-		s.Cluster().SetImage(c.Ref, imageBehavior(c))
+		// Named as the docker client names the images of services.
+		s.Cluster().SetImage(withTag(c.Ref), imageBehavior(c))
 	case At, Partition, Heal:
 		return s.faultDirective(cmd, stdout)
 	case Curl:

@@ -44,6 +44,19 @@ func validImage(image string) error {
 	return nil
 }
 
+// withTag is the image reference the docker client sends: a reference
+// without a tag or digest gets ":latest", in its familiar form (moby's
+// client/service_create.go and service_update.go: imageWithTagString), so
+// `nginx` is stored as `nginx:latest`. A reference that does not parse is
+// sent as typed, for the daemon to refuse.
+func withTag(image string) string {
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return image
+	}
+	return reference.FamiliarString(reference.TagNameOnly(named))
+}
+
 // applyConfig fills an update or rollback config from the flags given,
 // starting from SwarmKit's defaults when the service has none.
 func applyConfig(cur *updater.Config, o *ConfigOptions) (*updater.Config, error) {
@@ -195,6 +208,7 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	if err := validImage(t.Image); err != nil {
 		return err
 	}
+	t.Image = withTag(t.Image)
 	if err := s.serviceObjects(&spec); err != nil {
 		return err
 	}
@@ -231,6 +245,7 @@ func (s *Session) serviceUpdate(c ServiceUpdate, stdout, stderr io.Writer) error
 		if err := validImage(spec.TaskTemplate.Image); err != nil {
 			return err
 		}
+		spec.TaskTemplate.Image = withTag(spec.TaskTemplate.Image)
 		if err := s.serviceObjects(&spec); err != nil {
 			return err
 		}
