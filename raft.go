@@ -49,6 +49,14 @@ func (c *Cluster) HasLeader() bool {
 // managers have no leader (errors.Is finds it).
 var ErrNoLeader error = &Error{Kind: KindUnknown, Msg: lostQuorumMessage, RPC: true}
 
+// Electing reports whether the managers, without a leader but with a
+// quorum, will elect one ElectionTimeout after they lost it or regained a
+// quorum.
+func (c *Cluster) Electing() bool {
+	c.lazyInit()
+	return c.electionQueued
+}
+
 // noLeader is the error of a manager call made while there is no leader.
 func (c *Cluster) noLeader() error {
 	if c.leaderless {

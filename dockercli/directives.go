@@ -53,9 +53,14 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if err != nil {
 			return daemon(err)
 		}
-		if c.Up {
+		switch {
+		case cl.Electing():
+			fmt.Fprintf(stdout, "%s is %s; the swarm has no leader until the managers elect one, in %s\n", c.Name, map[bool]string{true: "up", false: "down"}[c.Up], swarmsim.ElectionTimeout)
+		case !cl.HasLeader():
+			fmt.Fprintf(stdout, "%s is %s; the swarm has no leader: more than half of the managers must be up to elect one\n", c.Name, map[bool]string{true: "up", false: "down"}[c.Up])
+		case c.Up:
 			fmt.Fprintf(stdout, "%s is up\n", c.Name)
-		} else {
+		default:
 			fmt.Fprintf(stdout, "%s is down (the managers mark it Down after %s without heartbeat)\n", c.Name, cl.DownAfter())
 		}
 	case NodeBlock:
