@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,11 +41,12 @@ const (
 	FaultBlockPort                         // BlockPort(Node, Port, Protocol)
 	FaultUnblockPort                       // UnblockPort(Node, Port, Protocol)
 	FaultAvailability                      // UpdateNode(Node, Availability)
+	FaultTaskExit                          // ExitTask(Task, ExitCode): docker kill (137) or stop (0)
 )
 
 var faultKindNames = [...]string{FaultNodeStop: "node-stop", FaultNodeStart: "node-start",
 	FaultPartition: "partition", FaultHeal: "heal", FaultImage: "image", FaultBlockPort: "block",
-	FaultUnblockPort: "unblock", FaultAvailability: "availability"}
+	FaultUnblockPort: "unblock", FaultAvailability: "availability", FaultTaskExit: "task-exit"}
 
 // String names the kind.
 func (k FaultKind) String() string {
@@ -70,6 +72,11 @@ type Fault struct {
 	Protocol mesh.Protocol
 	// Availability of FaultAvailability (drain, pause, active).
 	Availability node.Availability
+	// Task and ExitCode of FaultTaskExit: a task ID, or SERVICE.SLOT for the
+	// task running in that slot when the fault fires; its container exits
+	// with ExitCode (KillExitCode as docker kill, 0 as docker stop).
+	Task     string
+	ExitCode int
 }
 
 // String describes the fault in a line, e.g. "node-stop worker2".
@@ -89,6 +96,8 @@ func (f Fault) String() string {
 		return fmt.Sprintf("%s %s %d/%s", f.Kind, f.Node, f.Port, f.Protocol)
 	case FaultAvailability:
 		return fmt.Sprintf("availability %s %s", f.Node, f.Availability)
+	case FaultTaskExit:
+		return fmt.Sprintf("task-exit %s %d", f.Task, f.ExitCode)
 	}
 	return f.Kind.String()
 }
@@ -154,6 +163,10 @@ func (c *Cluster) checkFault(f Fault) error {
 		_, err := c.partitionGroups(f.Groups)
 		return err
 	case FaultHeal:
+	case FaultTaskExit:
+		if f.Task == "" {
+			return daemonErr(KindInvalidArgument, "fault task-exit: no task")
+		}
 	case FaultImage:
 		if f.Image == "" {
 			return daemonErr(KindInvalidArgument, "fault image: no image reference")
@@ -186,8 +199,33 @@ func (c *Cluster) apply(f Fault) error {
 	case FaultAvailability:
 		a := f.Availability
 		return c.UpdateNode(f.Node, NodeUpdate{Availability: &a})
+	case FaultTaskExit:
+		return c.ExitTask(c.slotTaskID(f.Task), f.ExitCode)
 	}
 	return nil
+}
+
+// slotTaskID is the ID of the task a fault names: SERVICE.SLOT names the
+// task of that slot that is meant to run and has not ended (the slot's
+// newest), anything else is taken as a task ID.
+func (c *Cluster) slotTaskID(ref string) string {
+	name, slot, ok := strings.Cut(ref, ".")
+	if !ok {
+		return ref
+	}
+	s, err := c.lookupService(name)
+	n, perr := strconv.ParseUint(slot, 10, 64)
+	if err != nil || perr != nil {
+		return ref
+	}
+	if sl := s.slots.get(n); sl != nil {
+		for i := len(sl.tasks) - 1; i >= 0; i-- {
+			if ts := sl.tasks[i]; !ts.deleted && ts.t.DesiredState <= task.Running && ts.t.State() <= task.Running {
+				return ts.t.ID
+			}
+		}
+	}
+	return ref
 }
 
 // handleFault runs the fault-related events; it reports whether the event

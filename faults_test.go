@@ -3,6 +3,7 @@ package swarmsim_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -368,5 +369,41 @@ func TestDeadAfterPartition(t *testing.T) {
 	}
 	if _, err := c.Partitioned("manager", "nope"); !errors.Is(err, swarmsim.ErrNotFound) {
 		t.Errorf("Partitioned(nope) = %v", err)
+	}
+}
+
+// A task-exit fault ends the container of the task running in a slot when
+// it fires (a later task of the slot if the first was replaced meanwhile):
+// 137 is docker kill's FAILED "task: non-zero exit (137)", 0 docker stop's
+// COMPLETE; a reference that names nothing is kept in FaultErrors.
+func TestFaultTaskExit(t *testing.T) {
+	c := webSwarm(t)
+	at := c.Now()
+	for _, f := range []struct {
+		d    time.Duration
+		task string
+		code int
+	}{{10 * time.Second, "web.1", swarmsim.KillExitCode}, {30 * time.Second, "web.1", 0}, {40 * time.Second, "nosuch.1", 137}} {
+		if err := c.At(at.Add(f.d), swarmsim.Fault{Kind: swarmsim.FaultTaskExit, Task: f.task, ExitCode: f.code}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.RunFor(time.Minute)
+	var got []string
+	ts, _ := c.Tasks("web")
+	for _, v := range ts {
+		if v.Slot == 1 {
+			got = append(got, v.Status().State.String()+" "+v.Status().Err)
+		}
+	}
+	want := []string{"failed task: non-zero exit (137)", "complete ", "running "}
+	if !slices.Equal(got, want) {
+		t.Errorf("slot 1's tasks: %q, want %q", got, want)
+	}
+	if errs := c.FaultErrors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "nosuch.1") {
+		t.Errorf("fault errors %v, want the one for nosuch.1", errs)
+	}
+	if err := c.At(at.Add(time.Hour), swarmsim.Fault{Kind: swarmsim.FaultTaskExit}); err == nil {
+		t.Error("a task-exit fault without a task was queued")
 	}
 }

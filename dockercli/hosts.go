@@ -253,6 +253,17 @@ type TaskExit struct {
 
 func (TaskExit) commandName() string { return "swarmsim task kill/stop" }
 
+// exitCode is the status the container exits with.
+func (c TaskExit) exitCode() int {
+	switch {
+	case c.Stop:
+		return 0
+	case c.Code != nil:
+		return int(*c.Code)
+	}
+	return swarmsim.KillExitCode
+}
+
 // taskCmd is the `swarmsim task` group: kill and stop.
 func taskCmd(res *result) *cobra.Command {
 	g := group(res, "task", "End the containers of chosen tasks")
@@ -283,13 +294,7 @@ func (s *Session) taskExit(c TaskExit, stdout io.Writer) error {
 			}
 		}
 	}
-	code := swarmsim.KillExitCode
-	switch {
-	case c.Stop:
-		code = 0
-	case c.Code != nil:
-		code = int(*c.Code)
-	}
+	code := c.exitCode()
 	if err := cl.ExitTask(id, code); err != nil {
 		return daemon(err)
 	}
