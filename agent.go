@@ -23,7 +23,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 		return
 	}
 	b := c.image(ts.spec)
-	if ts.t.DesiredState > task.Running {
+	if ts.t.DesiredState > task.Complete {
 		if ts.stopping {
 			return // the stop already under way finishes on its own
 		}
@@ -53,7 +53,7 @@ func (c *Cluster) agentFire(ts *taskState) {
 		return
 	}
 	st := ts.t.State()
-	if ts.t.DesiredState > task.Running {
+	if ts.t.DesiredState > task.Complete {
 		ts.stopping = false
 		if st <= task.Running {
 			c.setObserved(ts, task.Shutdown, task.DefaultMessage(task.Shutdown), "")
@@ -113,13 +113,13 @@ func (c *Cluster) checkGate(ts *taskState) {
 	if g.restartAfter {
 		// SwarmKit's waitRestart gives up if the task was shut down
 		// meanwhile (its desired state went past RUNNING).
-		if ts.t.DesiredState <= task.Running {
+		if ts.t.DesiredState <= task.Complete {
 			c.restart(ts)
 		}
 		return
 	}
 	if ts.t.DesiredState < task.Running {
-		c.setDesired(ts, task.Running)
+		c.setDesired(ts, ts.svc.desiredRun())
 	}
 }
 

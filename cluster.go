@@ -151,6 +151,9 @@ type serviceState struct {
 	running        int // tasks observed RUNNING
 	desiredRunning int // tasks desired RUNNING
 	dirtyQueued    bool
+
+	jobIter    uint64 // a job's iteration (JobStatus.JobIteration)
+	jobStarted int64  // when it started (JobStatus.LastExecution)
 }
 
 type slotState struct {
@@ -185,6 +188,8 @@ type taskState struct {
 	// tracked: the service's updater run updGen was told about this task
 	// (TaskCreated, or kept by ReuseTask), so its changes go to it.
 	tracked uint32
+	// jobIter is the job iteration a job's task was created for.
+	jobIter uint32
 
 	stopping      bool // the agent is stopping the container
 	backend       bool

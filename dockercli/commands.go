@@ -95,6 +95,20 @@ type ServiceOptions struct {
 
 	Detach bool
 	Quiet  bool
+
+	// job, health check and stop flags
+	MaxConcurrent *uint64
+	Health        HealthOptions
+	StopGrace     *time.Duration
+	StopSignal    *string
+}
+
+// HealthOptions are the --health-* and --no-healthcheck flags.
+type HealthOptions struct {
+	Cmd                                           *string
+	Interval, Timeout, StartPeriod, StartInterval *time.Duration
+	Retries                                       *int64
+	NoHealthcheck                                 bool
 }
 
 // ServiceCreate is `docker service create`.

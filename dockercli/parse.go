@@ -263,6 +263,7 @@ func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
 	} else {
 		fs.Var(stringPtrValue{&o.EndpointMode}, "endpoint-mode", "Endpoint mode (vip or dnsrr)")
 	}
+	addJobHealthFlags(fs, o)
 	fs.Var(nanoCPUValue{&o.LimitCPU}, "limit-cpu", "Limit CPUs")
 	fs.Var(memBytesValue{&o.LimitMem}, "limit-memory", "Limit Memory")
 	fs.Var(nanoCPUValue{&o.ReserveCPU}, "reserve-cpu", "Reserve CPUs")

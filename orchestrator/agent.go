@@ -78,7 +78,7 @@ func StepDuration(b *ImageBehavior, st, desired task.State) (d time.Duration, ok
 		}
 		return d, true
 	case task.Ready:
-		return 0, desired == task.Running
+		return 0, desired == task.Running || desired == task.Complete
 	case task.Starting:
 		d = b.Start
 		if b.HealthCheck {
