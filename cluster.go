@@ -227,6 +227,7 @@ const (
 	evHeartbeat
 	evUpdater
 	evProbe
+	evUnhealthy
 )
 
 // New returns an empty cluster with its clock at cfg.Epoch (or DefaultEpoch).
@@ -331,6 +332,7 @@ func (c *Cluster) image(sv *specVersion) *ImageBehavior {
 		if !ok {
 			b = c.defaultImage
 		}
+		b = effectiveImage(b, &sv.spec.TaskTemplate)
 		sv.image, sv.imageGen = &b, c.imagesGen
 	}
 	return sv.image
@@ -498,6 +500,12 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.applyUpdater(s, s.upd.Wake(c.Now()))
 	case evProbe:
 		c.probeFire(e)
+	case evUnhealthy:
+		ts := c.tasks[e.A]
+		if ts.deleted || ts.agentGen != e.B {
+			return false
+		}
+		c.unhealthyFire(ts)
 	default:
 		return false
 	}
