@@ -254,7 +254,16 @@ type Image struct {
 	ExitCode     *int64
 	FailOnStart  bool
 	Stop         *time.Duration
+
+	UnhealthyAfter    *time.Duration
+	HealthyAgainAfter *time.Duration
+	IgnoreSIGTERM     bool
 }
+
+// TaskUnhealthy is `swarmsim task unhealthy TASK`.
+type TaskUnhealthy struct{ Ref string }
+
+func (TaskUnhealthy) commandName() string { return "swarmsim task unhealthy" }
 
 // Curl is `swarmsim curl NODE PORT[/PROTO]`.
 type Curl struct {

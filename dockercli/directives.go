@@ -102,6 +102,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if c.Stop != nil {
 			b.Stop = *c.Stop
 		}
+		imageHealth(&b, c)
 		s.Cluster().SetImage(c.Ref, b)
 	case Curl:
 		cl := s.swarm()
@@ -177,6 +178,8 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		fmt.Fprintln(stdout, cl.Now().Sub(cl.Epoch()))
 	case Timeline:
 		return s.timelineFile(c, stdout)
+	case TaskUnhealthy:
+		return s.taskUnhealthy(c, stdout)
 	case Seed, Trace:
 		return s.session(cmd)
 	default:

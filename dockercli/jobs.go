@@ -3,15 +3,19 @@ package dockercli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/swarm"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/task"
 )
 
@@ -357,4 +361,61 @@ func globalJobProgress(sc *screen, tasks []swarmsim.TaskView, nodes []string, ac
 	}
 	overall(complete)
 	return nodes, complete == total
+}
+
+// addImageHealthFlags adds the `swarmsim image` options for health that
+// changes and for the stop signal.
+func addImageHealthFlags(f *pflag.FlagSet, img *Image) {
+	f.Var(durationValue{p: &img.UnhealthyAfter}, "unhealthy-after", "Health check starts failing this long after the start (implies a health check)")
+	f.Var(durationValue{p: &img.HealthyAgainAfter}, "healthy-again-after", "Health check passes again this long after the start (after --unhealthy-after)")
+	BoolFlag(f, &img.IgnoreSIGTERM, "ignore-sigterm", "", "The container ignores SIGTERM: a stop waits for the grace period and kills it")
+}
+
+// imageHealth applies those options.
+func imageHealth(b *swarmsim.ImageBehavior, c Image) {
+	if c.UnhealthyAfter != nil {
+		b.HealthCheck = true
+		b.UnhealthyAfter = *c.UnhealthyAfter
+	}
+	if c.HealthyAgainAfter != nil {
+		b.HealthyAgainAfter = *c.HealthyAgainAfter
+	}
+	b.IgnoreSIGTERM = c.IgnoreSIGTERM
+}
+
+// taskCmd is `swarmsim task`: faults of one task.
+func taskCmd(res *result) *cobra.Command {
+	g := group(res, "task", "Make a task's container fail")
+	g.AddCommand(leaf("unhealthy TASK", "Make a running task's health check start failing: its container is stopped and the task fails", exactArgs(1), func(_ *cobra.Command, a []string) error {
+		res.cmd = TaskUnhealthy{Ref: a[0]}
+		return nil
+	}))
+	return g
+}
+
+// taskUnhealthy runs `swarmsim task unhealthy TASK`: TASK is a task ID or a
+// unique prefix of one.
+func (s *Session) taskUnhealthy(c TaskUnhealthy, stdout io.Writer) error {
+	cl := s.swarm()
+	var match []string
+	for _, t := range cl.AllTasks() {
+		if c.Ref != "" && strings.HasPrefix(t.ID, c.Ref) {
+			match = append(match, t.ID)
+		}
+	}
+	switch {
+	case len(match) == 0:
+		return fmt.Errorf("swarmsim: no such task: %s", c.Ref)
+	case len(match) > 1:
+		return fmt.Errorf("swarmsim: task %s is ambiguous (%d matches found)", c.Ref, len(match))
+	}
+	if err := cl.SetTaskUnhealthy(match[0]); err != nil {
+		var se *swarmsim.Error
+		if errors.As(err, &se) {
+			return errors.New("swarmsim: " + se.Msg)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "task %s: health check failing\n", dockerfmt.TruncateID(match[0]))
+	return nil
 }

@@ -648,6 +648,7 @@ func newSimRoot(res *result) *cobra.Command {
 	f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
 	BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
 	f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
+	addImageHealthFlags(f, &img)
 
 	curl := leaf("curl NODE PORT[/PROTO]", "Send one request to a published port through a node", exactArgs(2), func(_ *cobra.Command, a []string) error {
 		p, proto, err := parsePortProto(a[1])
@@ -703,7 +704,7 @@ func newSimRoot(res *result) *cobra.Command {
 		res.cmd = Timeline{File: a[0], Services: a[1:]}
 		return nil
 	})
-	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
+	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl, taskCmd(res))
 	root.AddCommand(sessionCmds(res)...)
 	return root
 }
