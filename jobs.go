@@ -133,10 +133,6 @@ func (c *Cluster) reconcileJob(s *serviceState) {
 // shut down.
 func (c *Cluster) reconcileGlobalJob(s *serviceState) {
 	iter := uint32(s.jobIter)
-	type nodeTask struct {
-		sl  *slotState
-		cur *taskState
-	}
 	var restart, shutdown []*taskState
 	for _, ns := range c.nodes {
 		if ns == nil || ns.removed {
