@@ -96,3 +96,29 @@ func TestSetTaskUnhealthy(t *testing.T) {
 		t.Errorf("the restart policy made no replacement: %d tasks", len(all))
 	}
 }
+
+// Health checks are validated as SwarmKit's controlapi does
+// (manager/controlapi/service.go: validateHealthCheck).
+func TestHealthValidation(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	for _, tc := range []struct {
+		h    HealthConfig
+		want string
+	}{
+		{HealthConfig{Interval: time.Microsecond}, "ContainerSpec: Interval in HealthConfig cannot be less than 1ms"},
+		{HealthConfig{Timeout: -time.Second}, "ContainerSpec: Timeout in HealthConfig cannot be less than 1ms"},
+		{HealthConfig{StartPeriod: 1}, "ContainerSpec: StartPeriod in HealthConfig cannot be less than 1ms"},
+		{HealthConfig{StartInterval: 1}, "ContainerSpec: StartInterval in HealthConfig cannot be less than 1ms"},
+		{HealthConfig{Retries: -1}, "ContainerSpec: Retries in HealthConfig cannot be negative"},
+	} {
+		h := tc.h
+		_, err := c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web:1", Healthcheck: &h}})
+		var se *Error
+		if !errors.As(err, &se) || !se.RPC || se.Msg != tc.want {
+			t.Errorf("%+v: %v; want %q", tc.h, err, tc.want)
+		}
+	}
+	if len(c.Services()) != 0 {
+		t.Error("a refused service was created")
+	}
+}

@@ -267,6 +267,9 @@ func (s *ServiceSpec) validate() error {
 	if err := s.validateJob(); err != nil {
 		return err
 	}
+	if err := validateHealth(s.TaskTemplate.Healthcheck); err != nil {
+		return err
+	}
 	if s.Replicas > MaxReplicas {
 		return limitErr("replicas %d exceeds the simulator's limit of %d per service", s.Replicas, MaxReplicas)
 	}
