@@ -53,6 +53,8 @@ func FuzzScript(f *testing.F) {
 		"docker service ls \\",
 		"docker service ls --format '" + strings.Repeat("x", 1<<16) + "'\n",
 		strings.Repeat("a", MaxLineBytes+1) + "\nswarmsim time\n",
+		"swarmsim image j:1 --exit-after 1s --exit-code 3\ndocker service create --name j --mode replicated-job --replicas 5 --max-concurrent 2 --restart-condition none j:1\ndocker service scale j=0\ndocker service ls\n",
+		"swarmsim image w:1 --healthy-after 5s --unhealthy-after 1ns --healthy-again-after 1h --ignore-sigterm\ndocker service create -d --name w --health-cmd x --health-interval 1ms --health-start-period 1000h --stop-grace-period -1s w:1\nsleep 1h\nswarmsim task unhealthy a\n",
 	} {
 		f.Add(s)
 	}
