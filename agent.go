@@ -4,6 +4,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/swarmsim/swarmsim/internal/eventq"
+
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/task"
@@ -106,6 +108,10 @@ func (c *Cluster) checkGate(ts *taskState) {
 	if !g.active || c.now < g.until {
 		return
 	}
+	if c.leaderless { // the restart supervisor is the leader's (raft.go)
+		c.held = append(c.held, eventq.Event{Kind: evGate, A: ts.idx})
+		return
+	}
 	if w := g.waitFor; w != nil && c.now < g.deadline && !w.deleted && w.t.State() <= task.Running && w.node != nil && w.node.n.Status.State != node.Down {
 		return
 	}
@@ -160,6 +166,10 @@ func (c *Cluster) releaseWaiters(ts *taskState) {
 }
 
 // ---- health checks and stop timing ----
+
+// evUnhealthy is a container made unhealthy (SetTaskUnhealthy) having
+// stopped.
+const evUnhealthy = evElection + 1
 
 // probeOf is the service health check's probe schedule.
 func probeOf(h *HealthConfig) orchestrator.Probe {

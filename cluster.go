@@ -42,6 +42,14 @@ type Cluster struct {
 	// nodeByRef finds a node by the scheduler's NodeRef for it
 	nodeByRef []*nodeState
 	leader    *nodeState
+	// the Raft group (raft.go): managers in join order, whether the swarm
+	// is without a leader, the queued election, and the control-plane
+	// events held until a leader is elected
+	managerNodes   []*nodeState
+	leaderless     bool
+	electionQueued bool
+	electionGen    uint32
+	held           []eventq.Event
 
 	services    []*serviceState // in creation order; removed services are nil
 	serviceByID map[string]*serviceState
@@ -84,10 +92,11 @@ type Cluster struct {
 
 	// work for the end of the current step (SwarmKit's commit-boundary tick)
 	dirty         []*serviceState
-	unassigned    []*taskState // PENDING tasks waiting for the scheduler
-	unschedulable []*taskState // tasks the scheduler could not place
-	retry         bool         // something changed that may let unschedulable tasks fit
-	notes         []updNote    // task changes to hand to updaters
+	rollingBack   []*serviceState // rolled back by their updater; reconciled after the scheduler's pass
+	unassigned    []*taskState    // PENDING tasks waiting for the scheduler
+	unschedulable []*taskState    // tasks the scheduler could not place
+	retry         bool            // something changed that may let unschedulable tasks fit
+	notes         []updNote       // task changes to hand to updaters
 
 	// scratch space reused by the scheduler pass
 	groups    []schedGroup
@@ -99,6 +108,8 @@ type Cluster struct {
 	probes []*probeState
 	trace  trace.Store
 	seq    uint64
+
+	objs *objectStore // networks, secrets and configs (networks.go)
 }
 
 type nodeState struct {
@@ -227,7 +238,6 @@ const (
 	evHeartbeat
 	evUpdater
 	evProbe
-	evUnhealthy
 )
 
 // New returns an empty cluster with its clock at cfg.Epoch (or DefaultEpoch).
@@ -253,6 +263,7 @@ func New(cfg Config) *Cluster {
 		c.epoch = DefaultEpoch()
 	}
 	c.trace.SetLimit(cfg.TraceLimit)
+	c.objs = newObjectStore(cfg.Seed, c.epoch)
 	c.defaultImage = DefaultImageBehavior()
 	if cfg.DefaultImage != nil {
 		c.defaultImage = *cfg.DefaultImage
@@ -303,6 +314,9 @@ func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
 // MaxTaskHistory tasks per slot. A limit above MaxTaskHistory is refused.
 func (c *Cluster) SetTaskHistoryLimit(n int) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	if n > MaxTaskHistory {
 		return limitErr("task history retention limit %d exceeds the simulator's limit of %d", n, MaxTaskHistory)
 	}
@@ -465,6 +479,9 @@ func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bo
 }
 
 func (c *Cluster) handle(e eventq.Event) bool {
+	if c.leaderless && c.frozen(e) {
+		return false
+	}
 	switch e.Kind {
 	case evAgent:
 		ts := c.tasks[e.A]
@@ -506,6 +523,8 @@ func (c *Cluster) handle(e eventq.Event) bool {
 			return false
 		}
 		c.unhealthyFire(ts)
+	case evElection:
+		return c.elect(e.B)
 	default:
 		return false
 	}
@@ -515,6 +534,9 @@ func (c *Cluster) handle(e eventq.Event) bool {
 // settle does what SwarmKit does at a commit boundary: reconcile the services
 // that changed, then schedule the tasks waiting for a node.
 func (c *Cluster) settle() {
+	if c.leaderless {
+		return // the managers decide nothing without a leader (raft.go)
+	}
 	for range 1000 {
 		c.drainNotes()
 		if len(c.dirty) > 0 {
@@ -530,6 +552,17 @@ func (c *Cluster) settle() {
 		}
 		if len(c.unassigned) > 0 || (c.retry && len(c.unschedulable) > 0) {
 			c.schedulePending()
+			continue
+		}
+		if len(c.rollingBack) > 0 {
+			// SwarmKit's rollback goes through the store and a new updater,
+			// slower than the scheduler's commit: a replacement the restart
+			// supervisor made for the failure that triggered it is assigned
+			// first, then shut down by the rollback.
+			for _, s := range c.rollingBack {
+				c.markDirty(s)
+			}
+			c.rollingBack = c.rollingBack[:0]
 			continue
 		}
 		c.retry = false

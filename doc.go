@@ -1,7 +1,8 @@
 // Package swarmsim simulates Docker Swarm orchestration in memory, in
 // virtual time: nodes, services, tasks and their history, the scheduler, the
 // rolling-update state machine, rollback, the restart policy and the routing
-// mesh, with Docker's own state names, messages and errors.
+// mesh, overlay networks with their subnets and virtual IPs, secrets and
+// configs, with Docker's own state names, messages and errors.
 //
 // A Cluster is driven by one event loop over a virtual clock. Commands
 // (CreateService, UpdateService, RollbackService, UpdateNode, StopNode, ...)

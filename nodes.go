@@ -27,6 +27,9 @@ type NodeConfig struct {
 // to join is the leader.
 func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return nil, err
+	}
 	if cfg.Hostname == "" {
 		return nil, daemonErr(KindInvalidArgument, "node hostname must not be empty")
 	}
@@ -86,6 +89,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	ns := &nodeState{n: n, idx: idx, up: true}
 	if cfg.Role == node.Manager {
 		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
+		c.managerNodes = append(c.managerNodes, ns)
 		if c.leader == nil {
 			c.leader = ns
 			n.ManagerStatus.Leader = true
@@ -170,6 +174,9 @@ type NodeUpdate struct {
 // lets the constraint enforcer evict tasks that no longer fit.
 func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return err
@@ -189,8 +196,13 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	if err := validLabels(u.LabelAdd); err != nil {
 		return err
 	}
-	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager && c.managers() == 1 {
-		return rpcErr(KindFailedPrecondition, "attempting to demote the last manager of the swarm")
+	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager {
+		if len(c.managerNodes) == 1 {
+			return rpcErr(KindFailedPrecondition, "attempting to demote the last manager of the swarm")
+		}
+		if !c.canDemote(ns) {
+			return rpcErr(KindFailedPrecondition, "can't remove member from the raft: this would result in a loss of quorum")
+		}
 	}
 	oldAvail := n.Spec.Availability
 	if u.Availability != nil {
@@ -225,14 +237,16 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	return nil
 }
 
-func (c *Cluster) managers() int {
-	n := 0
-	for _, ns := range c.nodes {
-		if ns != nil && ns.n.Role == node.Manager {
-			n++
+// canDemote is SwarmKit's raft CanRemoveMember (manager/state/raft/
+// raft.go): the managers left must still hold a quorum of the smaller group.
+func (c *Cluster) canDemote(ns *nodeState) bool {
+	reachable := 0
+	for _, m := range c.managerNodes {
+		if m != ns && m.up {
+			reachable++
 		}
 	}
-	return n
+	return reachable >= (len(c.managerNodes)-1)/2+1
 }
 
 func (c *Cluster) setRole(ns *nodeState, r node.Role) {
@@ -240,18 +254,26 @@ func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n.Spec.DesiredRole = r
 	n.Role = r
 	if r == node.Manager {
-		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
-		if c.leader == nil {
+		reach := node.Reachable
+		if !ns.up {
+			reach = node.Unreachable
+		}
+		n.ManagerStatus = &node.ManagerStatus{Reachability: reach, Addr: n.Status.Addr + ":2377"}
+		c.managerNodes = append(c.managerNodes, ns)
+		if c.leader == nil && !c.leaderless {
 			c.leader = ns
 			n.ManagerStatus.Leader = true
 		}
 		return
 	}
 	n.ManagerStatus = nil
+	c.managerNodes = slices.DeleteFunc(c.managerNodes, func(m *nodeState) bool { return m == ns })
 	if c.leader == ns {
+		// A leader that is demoted hands leadership to the first reachable
+		// manager at once (SwarmKit transfers it before leaving the group).
 		c.leader = nil
-		for _, o := range c.nodes {
-			if o != nil && o.n.Role == node.Manager {
+		for _, o := range c.managerNodes {
+			if o.up {
 				c.leader = o
 				o.n.ManagerStatus.Leader = true
 				break
@@ -331,6 +353,9 @@ func (c *Cluster) StopNode(ref string) error {
 	ns.beatGen++
 	c.mesh.SetNodeUp(ns.n.ID, false)
 	c.record(record{kind: EventNodeStopped, node: ns})
+	if ns.n.Role == node.Manager {
+		c.managerStopped(ns)
+	}
 	c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
 	c.settle()
 	return nil
@@ -352,7 +377,12 @@ func (c *Cluster) StartNode(ref string) error {
 	ns.beatGen++
 	c.mesh.SetNodeUp(ns.n.ID, true)
 	c.record(record{kind: EventNodeStarted, node: ns})
-	if ns.n.Status.State != node.Ready {
+	if ns.n.Role == node.Manager {
+		c.managerStarted(ns)
+	}
+	if ns.n.Status.State != node.Ready && !c.leaderless {
+		// It registers with the leader's dispatcher (raft.go: with no
+		// leader, once one is elected).
 		c.setNodeState(ns, node.Ready, "")
 	}
 	for _, ts := range c.tasksOn(ns) {
@@ -384,6 +414,9 @@ func (c *Cluster) heartbeatFailure(ns *nodeState) {
 // become ORPHANED; replicated ones are replaced elsewhere.
 func (c *Cluster) RemoveNode(ref string, force bool) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	ns, err := c.lookupNode(ref)
 	if err != nil {
 		return err

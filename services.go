@@ -30,6 +30,10 @@ type Service struct {
 	// JobStatus is a job's iteration and when it started; nil for
 	// services that are not jobs.
 	JobStatus *JobStatus
+	// VirtualIPs are the service's addresses, one per attached network (the
+	// ingress network first when it publishes a port through the mesh);
+	// none in dnsrr mode.
+	VirtualIPs []VirtualIP
 }
 
 // ServiceStatus counts a service's tasks as `docker service ls` does.
@@ -51,7 +55,7 @@ func (c *Cluster) view(s *serviceState) *Service {
 	v := &Service{
 		ID: s.id, Version: s.version, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt,
 		Spec: s.spec.spec.Clone(), SpecVersion: s.spec.version,
-		Endpoint: slices.Clone(s.endpoint), JobStatus: c.jobStatus(s),
+		Endpoint: slices.Clone(s.endpoint), VirtualIPs: c.virtualIPs(s.id), JobStatus: c.jobStatus(s),
 	}
 	if s.prev != nil {
 		p := s.prev.spec.Clone()
@@ -118,6 +122,9 @@ func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion
 // port another service holds.
 func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return nil, err
+	}
 	spec = spec.Clone()
 	if !spec.Mode.valid() {
 		return nil, daemonErr(KindInvalidArgument, "unknown mode")
@@ -126,6 +133,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 		return nil, err
 	}
 	spec.jobDefaults()
+	if err := c.resolveObjects("", &spec); err != nil {
+		return nil, err
+	}
 	// SwarmKit's store indexes names in lower case
 	// (manager/state/store/services.go: serviceIndexerByName), so WEB
 	// conflicts with web.
@@ -157,6 +167,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.serviceByFold[strings.ToLower(spec.Name)] = s
 	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
+	c.allocateVIPs(id, &spec)
 	c.record(record{kind: EventServiceCreated, svc: s})
 	c.markDirty(s)
 	c.settle()
@@ -170,6 +181,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 // new one over a fresh snapshot. This is how a paused update resumes.
 func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -182,6 +196,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 		return err
 	}
 	spec.jobDefaults()
+	if err := c.resolveObjects(s.id, &spec); err != nil {
+		return err
+	}
 	if err := c.checkTaskBudget(&s.spec.spec, &spec); err != nil {
 		return err
 	}
@@ -204,6 +221,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	s.updatedAt = c.Now()
 	c.startIteration(s, false)
 	c.setEndpoint(s, ports)
+	c.allocateVIPs(s.id, &spec)
 	if s.status.State != updater.None {
 		c.setUpdateStatus(s, updater.Status{})
 	}
@@ -218,6 +236,9 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 // progress (controlapi UpdateService, then update.Supervisor.Update).
 func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -240,6 +261,9 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 // rollback runs with the restored spec's rollback config.
 func (c *Cluster) RollbackService(ref string) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -274,6 +298,7 @@ func (c *Cluster) swapSpec(s *serviceState, to, prev *specVersion) {
 	c.wantTasks(&s.spec.spec, -1)
 	c.wantTasks(&to.spec, 1)
 	s.spec, s.prev = to, prev
+	c.allocateVIPs(s.id, &to.spec)
 	s.version++
 	s.updatedAt = c.Now()
 	c.record(record{kind: EventServiceUpdated, svc: s})
@@ -291,6 +316,9 @@ func (c *Cluster) setEndpoint(s *serviceState, ports []mesh.PortConfig) {
 // are told to stop (desired REMOVE) and are deleted once they have.
 func (c *Cluster) RemoveService(ref string) error {
 	c.lazyInit()
+	if err := c.noLeader(); err != nil {
+		return err
+	}
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return err
@@ -303,6 +331,7 @@ func (c *Cluster) RemoveService(ref string) error {
 	delete(c.serviceByFold, strings.ToLower(s.spec.spec.Name))
 	c.wantTasks(&s.spec.spec, -1)
 	c.alloc.Release(s.id)
+	c.releaseVIPs(s.id)
 	c.mesh.RemoveService(s.id)
 	c.record(record{kind: EventServiceRemoved, svc: s})
 	for _, sl := range s.slots.all() {

@@ -37,10 +37,11 @@ const (
 	EventTaskDesired                           // a task's desired state changed (From, To)
 	EventTaskDeleted                           // a task was deleted from the store
 	EventRequest                               // a probe request went through the mesh
+	EventLeader                                // the managers elected a leader (Node), or lost theirs (no Node)
 )
 
 // eventKindNames returns every kind's name, indexed by kind.
-func eventKindNames() [EventRequest + 1]string {
+func eventKindNames() [EventLeader + 1]string {
 	return [...]string{
 		EventNodeAdded:        "node-added",
 		EventNodeUpdated:      "node-updated",
@@ -58,6 +59,7 @@ func eventKindNames() [EventRequest + 1]string {
 		EventTaskDesired:      "task-desired",
 		EventTaskDeleted:      "task-deleted",
 		EventRequest:          "request",
+		EventLeader:           "leader",
 	}
 }
 
@@ -276,7 +278,7 @@ func (e Event) format(epoch time.Time) string {
 		if e.Node != "" {
 			fmt.Fprintf(&b, " @%s", e.Node)
 		}
-	case e.Kind >= EventNodeAdded && e.Kind <= EventNodeRemoved:
+	case e.Kind >= EventNodeAdded && e.Kind <= EventNodeRemoved, e.Kind == EventLeader && e.NodeID != "":
 		fmt.Fprintf(&b, " %s %s", e.Node, short(e.NodeID))
 	case e.ServiceID != "":
 		fmt.Fprintf(&b, " %s %s", e.Service, short(e.ServiceID))

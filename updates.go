@@ -233,7 +233,7 @@ func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
 	}
 	c.setUpdateStatus(s, st)
 	s.upd = nil
-	c.markDirty(s)
+	c.rollingBack = append(c.rollingBack, s)
 }
 
 // writeUpdaterStatus stores a status the updater emitted, by SwarmKit's

@@ -286,6 +286,12 @@ type Wait struct {
 	Limit    time.Duration
 }
 
+// noLeader stands for a manager command typed while the managers have no
+// leader: it answers SwarmKit's error.
+type noLeader struct{}
+
+func (noLeader) commandName() string { return "" }
+
 // Time is `swarmsim time`.
 type Time struct{}
 

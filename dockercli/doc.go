@@ -1,6 +1,7 @@
 // Package dockercli is the docker command line of swarmsim: it reads
-// `docker service ...`, `docker node ...` and `docker swarm update` command
-// lines with Docker's own flags, defaults and error texts, runs them against
+// `docker service ...`, `docker node ...`, `docker network ...`, `docker
+// secret ...`, `docker config ...` and `docker swarm update` command lines
+// with Docker's own flags, defaults and error texts, runs them against
 // a simulated swarm (github.com/swarmsim/swarmsim) and prints what Docker
 // prints: the `service ps` and `service ls` tables, `node ls`, `inspect`
 // JSON in the Engine API's shape and `inspect --pretty`, and the progress

@@ -70,6 +70,8 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 		RollbackConfig: apiUpdateConfig(s.Rollback),
 		EndpointSpec:   &swarm.EndpointSpec{Mode: swarm.ResolutionMode(s.Endpoint.Mode.String()), Ports: apiPorts(s.Endpoint.Ports)},
 	}
+	spec.TaskTemplate.Networks = apiNetworks(t.Networks)
+	apiSecretRefs(cs, &t)
 	for _, p := range t.Placement.Preferences {
 		spec.TaskTemplate.Placement.Preferences = append(spec.TaskTemplate.Placement.Preferences,
 			swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: p.Spread}})
@@ -144,6 +146,7 @@ func apiService(svc *swarmsim.Service) swarm.Service {
 	if ports := apiPorts(svc.Endpoint); len(ports) > 0 {
 		out.Endpoint = swarm.Endpoint{Spec: *out.Spec.EndpointSpec, Ports: ports}
 	}
+	apiVIPs(&out, svc)
 	if us := svc.UpdateStatus; us != nil {
 		a := &swarm.UpdateStatus{State: swarm.UpdateState(us.State.String()), Message: us.Message}
 		if !us.StartedAt.IsZero() {
@@ -264,7 +267,7 @@ func (s *Session) serviceInspect(c ServiceInspect, stdout io.Writer) error {
 				}
 				return daemon(err)
 			}
-			io.WriteString(stdout, prettyService(apiService(svc), cl.Now()))
+			io.WriteString(stdout, prettyService(apiService(svc), cl.Now(), s.networkName))
 		}
 		return nil
 	}
@@ -288,7 +291,7 @@ func (s *Session) serviceInspect(c ServiceInspect, stdout io.Writer) error {
 
 // prettyService renders `docker service inspect --pretty` (docker/cli
 // cli/command/service/formatter.go: serviceInspectPrettyTemplate).
-func prettyService(svc swarm.Service, now time.Time) string {
+func prettyService(svc swarm.Service, now time.Time, networkName func(id string) string) string {
 	var b strings.Builder
 	spec := svc.Spec
 	fmt.Fprintf(&b, "\nID:\t\t%s\nName:\t\t%s", svc.ID, spec.Name)
@@ -376,6 +379,7 @@ func prettyService(svc swarm.Service, now time.Time) string {
 	if cs.Init != nil {
 		fmt.Fprintf(&b, "\n Init:\t\t%v", *cs.Init)
 	}
+	prettySecretRefs(&b, cs)
 	if r := spec.TaskTemplate.Resources; r != nil {
 		b.WriteString("\nResources:")
 		if res := r.Reservations; res != nil && (res.NanoCPUs > 0 || res.MemoryBytes > 0) {
@@ -396,6 +400,13 @@ func prettyService(svc swarm.Service, now time.Time) string {
 				fmt.Fprintf(&b, "\n  Memory:\t%s", units.BytesSize(float64(l.MemoryBytes)))
 			}
 		}
+	}
+	if nets := spec.TaskTemplate.Networks; len(nets) > 0 {
+		b.WriteString("\nNetworks:")
+		for _, n := range nets {
+			b.WriteString(" " + networkName(n.Target))
+		}
+		b.WriteString(" ")
 	}
 	mode := ""
 	if spec.EndpointSpec != nil {

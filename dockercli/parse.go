@@ -214,14 +214,14 @@ func newDockerRoot(res *result) *cobra.Command {
 		DisableFlagsInUseLine: true,
 	}
 	svc := group(res, "service", "Manage Swarm services")
-	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLsCmd(res), servicePsCmd(res),
+	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLogsCmd(res), serviceLsCmd(res), servicePsCmd(res),
 		serviceRmCmd(res), serviceRollbackCmd(res), serviceScaleCmd(res), serviceUpdateCmd(res))
 	nd := group(res, "node", "Manage Swarm nodes")
 	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),
 		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
 	sw := group(res, "swarm", "Manage Swarm")
 	sw.AddCommand(swarmUpdateCmd(res))
-	root.AddCommand(nd, svc, sw)
+	root.AddCommand(nd, svc, sw, networkCmd(res), secretCmd(res, false), secretCmd(res, true))
 	return root
 }
 

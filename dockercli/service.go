@@ -204,6 +204,9 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	if err := validImage(t.Image); err != nil {
 		return err
 	}
+	if err := s.serviceObjects(&spec); err != nil {
+		return err
+	}
 	svc, err := cl.CreateService(spec)
 	if err != nil {
 		return daemon(err)
@@ -235,6 +238,9 @@ func (s *Session) serviceUpdate(c ServiceUpdate, stdout, stderr io.Writer) error
 			return err
 		}
 		if err := validImage(spec.TaskTemplate.Image); err != nil {
+			return err
+		}
+		if err := s.serviceObjects(&spec); err != nil {
 			return err
 		}
 		if err := cl.UpdateService(svc.ID, spec); err != nil {

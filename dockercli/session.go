@@ -1,10 +1,12 @@
 package dockercli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -51,9 +53,17 @@ type Session struct {
 	// where the clock is (exit status 130). The command line sets it from
 	// SIGINT, outside the simulation.
 	Interrupted func() bool
-	names       uint64
-	trace       traceState
-	parser      parser
+	// Stdin is the commands' input: the data of `docker secret create
+	// NAME -` and the answers to docker's prompts (none when nil).
+	Stdin      io.Reader
+	stdinLines *bufio.Reader
+	stdinFor   io.Reader
+	names      uint64
+	trace      traceState
+	parser     parser
+	// the manager engine's local networks (network.go)
+	locals   []*localNet
+	localIDs *rand.Rand
 
 	// Knobs for tests: waitEvents replaces MaxWaitEvents when positive,
 	// fullProgress makes attached commands count every task on each poll
@@ -226,10 +236,27 @@ func movesClock(cmd Command) bool {
 	return false
 }
 
+// managerCommand reports whether a command asks the managers, which answer
+// nothing while they have no leader.
+func managerCommand(cmd Command) bool {
+	switch cmd.(type) {
+	case ServiceCreate, ServiceUpdate, ServiceRollback, ServiceScale, ServicePs, ServiceLs, ServiceInspect,
+		ServiceRm, ServiceLogs, NodeLs, NodePs, NodeInspect, NodeUpdate, NodeRole, NodeRm, SwarmUpdate, NodeAdd,
+		SecretCreate, SecretLs, SecretInspect, SecretRm:
+		return true
+	}
+	return false
+}
+
 func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	defer s.printTrace(stdout)
 	var err error
+	if s.c != nil && !s.c.HasLeader() && managerCommand(cmd) {
+		cmd = noLeader{}
+	}
 	switch c := cmd.(type) {
+	case noLeader:
+		err = swarmsim.ErrNoLeader
 	case Help:
 		if c.Stderr {
 			io.WriteString(stderr, c.Text)
@@ -253,6 +280,8 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		err = s.serviceInspect(c, stdout)
 	case ServiceRm:
 		err = s.serviceRm(c, stdout)
+	case ServiceLogs:
+		err = s.serviceLogs(c)
 	case NodeLs:
 		err = s.nodeLs(c, stdout)
 	case NodePs:
@@ -273,6 +302,8 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		if err == nil {
 			fmt.Fprintln(stdout, "Swarm updated.")
 		}
+	case objectCommand:
+		err = c.run(s, stdout, stderr)
 	case Sleep:
 		if s.runFor(c.D, nil) {
 			err = s.interrupted("sleep")
@@ -281,7 +312,9 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		err = s.directive(cmd, stdout)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, errorText(err))
+		if msg := errorText(err); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
 		var ce *CLIError
 		if errors.As(err, &ce) {
 			return ce.Code

@@ -92,6 +92,7 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 	type named struct {
 		t    *swarmsim.TaskView // a pointer: the sort moves 24 bytes, not a task
 		name string
+		i    int // position in tasks, which are in creation order
 	}
 	items := make([]named, 0, len(tasks))
 	for i := range tasks {
@@ -104,11 +105,14 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		if t.Slot == 0 {
 			n = svcName + "." + t.NodeID
 		}
-		items = append(items, named{t, n})
+		items = append(items, named{t, n, i})
 	}
 	// One sort, in the order of docker/cli's two stable ones (by ID, then
-	// by name in natural order, newest first): names, then creation, then
-	// ID, which is unique.
+	// by name in natural order, newest first): names, then creation time.
+	// Two tasks of a slot made at the same virtual instant (a restart
+	// supervisor's replacement and a rollback's task) were made milliseconds
+	// apart in a real swarm: the later one is listed first, where docker/cli
+	// would fall back to ID order.
 	slices.SortFunc(items, func(a, b named) int {
 		if a.name != b.name {
 			if dockerfmt.NaturalLess(a.name, b.name) {
@@ -119,6 +123,8 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 			}
 		} else if c := b.t.CreatedAt.Compare(a.t.CreatedAt); c != 0 {
 			return c
+		} else {
+			return b.i - a.i
 		}
 		return strings.Compare(a.t.ID, b.t.ID)
 	})

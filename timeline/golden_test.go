@@ -16,12 +16,12 @@ import (
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/dockercli"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/swarmsimtest"
 	"github.com/swarmsim/swarmsim/timeline"
 	"github.com/swarmsim/swarmsim/updater"
 )
 
 var (
-	update   = flag.Bool("update", false, "rewrite the golden SVG files")
 	pictures = flag.String("pictures", "", "also write the scenario pictures (3, 20, 100 slots) to this directory")
 )
 
@@ -44,10 +44,10 @@ func runExample(t *testing.T, path string) []byte {
 	return out.Bytes()
 }
 
-// golden compares got with the file, or rewrites it under -update.
+// golden compares got with the file, or rewrites it under -rewrite.
 func golden(t *testing.T, file string, got []byte) {
 	t.Helper()
-	if *update {
+	if swarmsimtest.Rewrite() {
 		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func golden(t *testing.T, file string, got []byte) {
 	}
 	want, err := os.ReadFile(file)
 	if err != nil {
-		t.Fatalf("%v (run go test ./timeline -update)", err)
+		t.Fatalf("%v (run go test ./timeline -rewrite)", err)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
 		t.Errorf("%s differs (-want +got):\n%s", file, diff)

@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/swarmsimtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden file")
 
 // The program's output is pinned by a golden file; with one replica,
 // stop-first drops requests and start-first drops none.
@@ -19,7 +17,7 @@ func TestOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	const golden = "testdata/output.golden"
-	if *update {
+	if swarmsimtest.Rewrite() {
 		os.WriteFile(golden, buf.Bytes(), 0o644)
 	}
 	want, err := os.ReadFile(golden)

@@ -1,0 +1,192 @@
+package swarmsim
+
+import (
+	"time"
+
+	"github.com/swarmsim/swarmsim/internal/eventq"
+	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
+)
+
+// ---- the managers' Raft group (SwarmKit's manager/state/raft) ----
+//
+// The managers keep the swarm's state in a Raft group: the leader runs the
+// orchestrators, the scheduler, the updaters and the dispatcher, and a write
+// needs a quorum, more than half of the managers. A manager whose machine
+// stops is unreachable. When the leader stops, the others elect one of them
+// after ElectionTimeout, provided a quorum is left; when a quorum is lost,
+// the leader steps down (SwarmKit runs Raft with CheckQuorum) and nothing is
+// decided until enough managers come back and elect a leader.
+//
+// Without a leader the swarm's state is frozen: manager calls are refused
+// with ErrNoLeader's text, and reconciliation, scheduling, rolling updates,
+// restarts and the marking of nodes DOWN wait. The containers go on: agents
+// keep starting and stopping what they were told to, and the routing mesh
+// keeps routing. When a leader is elected the orchestrators start over from
+// the store, as a new leader's do: every service is reconciled, tasks that
+// ended meanwhile are restarted, updates continue where they were, and
+// nodes still silent are given a new heartbeat period before they are
+// marked DOWN.
+
+// ElectionTimeout is how long the managers go without a leader before they
+// elect one: SwarmKit's ElectionTick (10) times its Raft TickInterval (1 s).
+// etcd's Raft randomises the timeout between one and two times this;
+// swarmsim takes the lower bound (FIDELITY.md).
+const ElectionTimeout = 10 * time.Second
+
+// lostQuorumMessage is SwarmKit's text for a request made without a leader
+// (manager/state/raft/raft.go: lostQuorumMessage).
+const lostQuorumMessage = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online."
+
+// evElection is the election that follows a leader's loss.
+const evElection = evProbe + 1
+
+// HasLeader reports whether the managers have a leader, the condition for
+// any change to the swarm.
+func (c *Cluster) HasLeader() bool {
+	c.lazyInit()
+	return !c.leaderless
+}
+
+// ErrNoLeader is the error of every call that changes the swarm while its
+// managers have no leader (errors.Is finds it).
+var ErrNoLeader error = &Error{Kind: KindUnknown, Msg: lostQuorumMessage, RPC: true}
+
+// noLeader is the error of a manager call made while there is no leader.
+func (c *Cluster) noLeader() error {
+	if c.leaderless {
+		return ErrNoLeader
+	}
+	return nil
+}
+
+// quorum reports whether more than half of the managers are reachable.
+func (c *Cluster) quorum() bool {
+	up, all := 0, 0
+	for _, ns := range c.managerNodes {
+		all++
+		if ns.up {
+			up++
+		}
+	}
+	return up > all/2
+}
+
+// managerStopped is a manager's machine stopping: it is unreachable, and the
+// swarm loses its leader if it led or if a quorum is gone.
+func (c *Cluster) managerStopped(ns *nodeState) {
+	ns.n.ManagerStatus.Reachability = node.Unreachable
+	if !c.leaderless && (c.leader == ns || !c.quorum()) {
+		c.loseLeader()
+	}
+}
+
+// managerStarted is a manager's machine coming back: reachable again, it
+// may bring back the quorum an election needs.
+func (c *Cluster) managerStarted(ns *nodeState) {
+	ns.n.ManagerStatus.Reachability = node.Reachable
+	if c.leaderless {
+		c.callElection()
+	}
+}
+
+// loseLeader leaves the swarm without a leader, and calls an election if a
+// quorum is left.
+func (c *Cluster) loseLeader() {
+	if c.leader != nil {
+		c.leader.n.ManagerStatus.Leader = false
+		c.leader = nil
+	}
+	c.leaderless = true
+	c.record(record{kind: EventLeader, msg: "no leader"})
+	c.callElection()
+}
+
+// callElection queues an election ElectionTimeout from now, unless one is
+// queued or no quorum is left.
+func (c *Cluster) callElection() {
+	if c.electionQueued || !c.quorum() {
+		return
+	}
+	c.electionQueued = true
+	c.electionGen++
+	c.push(addSat(c.now, ElectionTimeout), evElection, 0, c.electionGen)
+}
+
+// elect makes the first reachable manager, in join order, the leader, and
+// starts the orchestrators over from the store.
+func (c *Cluster) elect(gen uint32) bool {
+	if gen != c.electionGen || !c.electionQueued {
+		return false
+	}
+	c.electionQueued = false
+	if !c.leaderless || !c.quorum() {
+		return false
+	}
+	for _, ns := range c.managerNodes {
+		if ns.up {
+			c.leader = ns
+			ns.n.ManagerStatus.Leader = true
+			break
+		}
+	}
+	c.leaderless = false
+	c.record(record{kind: EventLeader, node: c.leader})
+	c.resume()
+	return true
+}
+
+// frozen reports whether an event of the control plane must wait for a
+// leader; it keeps the event to replay it after the election.
+func (c *Cluster) frozen(e eventq.Event) bool {
+	if !c.leaderless {
+		return false
+	}
+	switch e.Kind {
+	case evGate, evHeartbeat, evUpdater:
+		c.held = append(c.held, e)
+		return true
+	}
+	return false
+}
+
+// resume is a new leader's start: the events held while there was no leader
+// happen now (a silent node gets a whole heartbeat period from now), every
+// service is reconciled, and tasks that ended meanwhile go to the restart
+// supervisor. It scans the store once per election, as SwarmKit's
+// orchestrators do when they start.
+func (c *Cluster) resume() {
+	held := c.held
+	c.held = nil
+	for _, e := range held {
+		switch e.Kind {
+		case evHeartbeat:
+			c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), e.Kind, e.A, e.B)
+		case evUpdater:
+			if s := c.services[e.A]; s != nil && s.updGen == e.B {
+				s.wakeQueued = false
+				c.scheduleWake(s)
+			}
+		default:
+			c.push(c.now, e.Kind, e.A, e.B)
+		}
+	}
+	for _, ns := range c.nodes {
+		if ns != nil && ns.up && ns.n.Status.State != node.Ready {
+			c.setNodeState(ns, node.Ready, "")
+			c.nodeChanged(ns)
+		}
+	}
+	for _, ts := range c.tasks {
+		if ts.deleted || ts.t.DesiredState > task.Running || ts.t.State() <= task.Running {
+			continue
+		}
+		c.restart(ts)
+	}
+	for _, s := range c.services {
+		if s != nil {
+			c.markDirty(s)
+		}
+	}
+	c.retry = true
+}
