@@ -133,3 +133,27 @@ func TestJobDefaultsAndScale(t *testing.T) {
 		t.Errorf("scaling a global job: %v", err)
 	}
 }
+
+// Two updates of a global job at one instant, with a history limit of 2
+// (MaxAttempts 1): the reaper must not take the new iteration's pending
+// tasks, or the orchestrator would make them again for ever
+// (TestJobProperty found it).
+func TestGlobalJobUpdatesAtOneInstant(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1")
+	spec := ServiceSpec{Name: "job", Mode: GlobalJob, TaskTemplate: TaskSpec{Image: "busybox", Restart: &RestartPolicy{MaxAttempts: 1}}}
+	if _, err := c.CreateService(spec); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		spec.TaskTemplate.ForceUpdate++
+		if err := c.UpdateService("job", spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if js := mustService(t, c, "job").JobStatus; js.JobIteration != 3 {
+		t.Errorf("iteration %d; want 3", js.JobIteration)
+	}
+	if st, _ := c.ServiceStatus("job"); st.DesiredTasks != 2 {
+		t.Errorf("ServiceStatus = %+v; want 2 tasks of iteration 3 on their way", st)
+	}
+}

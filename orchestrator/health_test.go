@@ -90,3 +90,15 @@ func TestRunEndUnhealthy(t *testing.T) {
 		t.Errorf("an exit before the unhealthy check wins: %+v", tr)
 	}
 }
+
+// A job's pending task (desired COMPLETE) may still run: the reaper keeps
+// it, as it keeps a service's pending task desired RUNNING.
+func TestReapKeepsPendingJobTask(t *testing.T) {
+	tasks := []ReapTask{
+		{Changed: 1, Order: 0, Observed: task.Complete, Desired: task.Shutdown},
+		{Changed: 2, Order: 1, Observed: task.Pending, Desired: task.Complete},
+	}
+	if got := Reap(tasks, 1); len(got) != 1 || got[0] != 0 {
+		t.Errorf("Reap = %v; want only the ended task [0]", got)
+	}
+}

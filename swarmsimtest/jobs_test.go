@@ -1,6 +1,7 @@
 package swarmsimtest_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/swarmsimtest"
 	"github.com/swarmsim/swarmsim/task"
+	"pgregory.net/rapid"
 )
 
 // InvJobBounds: a replicated job with max-concurrent 1 and 1 completion
@@ -91,4 +93,75 @@ func TestJobRunKeepsInvariants(t *testing.T) {
 	if ok, _ := c.Converged("job"); !ok {
 		t.Error("the job did not complete")
 	}
+}
+
+// Property: whatever the job's size, concurrency, restart policy, image
+// failures, node failures and updates, a job never has more tasks under way
+// than MaxConcurrent nor more completions than TotalCompletions, and every
+// other invariant holds (InvJobBounds and the rest).
+func TestJobProperty(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		c := swarmsim.New(swarmsim.Config{Seed: rapid.Uint64().Draw(rt, "seed")})
+		nodes := rapid.IntRange(1, 4).Draw(rt, "nodes")
+		for i := range nodes {
+			role := node.Worker
+			if i == 0 {
+				role = node.Manager
+			}
+			if _, err := c.AddNode(swarmsim.NodeConfig{Hostname: fmt.Sprintf("n%d", i), Role: role}); err != nil {
+				rt.Fatal(err)
+			}
+		}
+		for _, img := range []string{"job:1", "job:2"} {
+			c.SetImage(img, swarmsim.ImageBehavior{
+				Pull: time.Duration(rapid.IntRange(0, 2000).Draw(rt, "pull")) * time.Millisecond, Start: time.Second,
+				ExitAfter: time.Duration(rapid.IntRange(1, 5000).Draw(rt, "run")) * time.Millisecond,
+				ExitCode:  rapid.SampledFrom([]int{0, 0, 1}).Draw(rt, "code"),
+			})
+		}
+		delay := time.Duration(rapid.IntRange(0, 2000).Draw(rt, "delay")) * time.Millisecond
+		cond := rapid.SampledFrom([]swarmsim.RestartCondition{swarmsim.RestartAny, swarmsim.RestartOnFailure, swarmsim.RestartNone}).Draw(rt, "cond")
+		mode := rapid.SampledFrom([]swarmsim.Mode{swarmsim.ReplicatedJob, swarmsim.GlobalJob}).Draw(rt, "mode")
+		spec := swarmsim.ServiceSpec{Name: "job", Mode: mode,
+			TaskTemplate: swarmsim.TaskSpec{Image: "job:1", Restart: &swarmsim.RestartPolicy{Condition: cond, Delay: &delay,
+				MaxAttempts: uint64(rapid.IntRange(0, 3).Draw(rt, "attempts"))}}}
+		if mode == swarmsim.ReplicatedJob {
+			spec.MaxConcurrent = uint64(rapid.IntRange(0, 5).Draw(rt, "max"))
+			spec.TotalCompletions = uint64(rapid.IntRange(0, 12).Draw(rt, "total"))
+		}
+		if _, err := c.CreateService(spec); err != nil {
+			rt.Fatal(err)
+		}
+		ck := swarmsimtest.NewChecker()
+		for range rapid.IntRange(1, 12).Draw(rt, "actions") {
+			switch rapid.IntRange(0, 3).Draw(rt, "action") {
+			case 0:
+				svc, _ := c.Service("job")
+				s := svc.Spec
+				s.TaskTemplate.Image = rapid.SampledFrom([]string{"job:1", "job:2"}).Draw(rt, "image")
+				s.TaskTemplate.ForceUpdate++
+				if err := c.UpdateService("job", s); err != nil {
+					rt.Fatal(err)
+				}
+			case 1:
+				if nodes == 1 {
+					break // the only manager stays up: a job update needs a leader
+				}
+				n := fmt.Sprintf("n%d", rapid.IntRange(1, nodes-1).Draw(rt, "node"))
+				if rapid.Bool().Draw(rt, "down") {
+					c.StopNode(n)
+				} else {
+					c.StartNode(n)
+				}
+			}
+			for range rapid.IntRange(1, 60).Draw(rt, "steps") {
+				if !c.Step() {
+					break
+				}
+				for _, v := range ck.CheckCluster(c) {
+					rt.Fatalf("at %v: %v", c.Elapsed(), v)
+				}
+			}
+		}
+	})
 }
