@@ -60,20 +60,26 @@ func passes(b *ImageBehavior, t time.Duration) bool {
 	return true
 }
 
-// nextChange is the first time after t at which passes changes, or Never.
+// nextChange is the first time after t at which passes may change, or
+// Never.
 func nextChange(b *ImageBehavior, t time.Duration) time.Duration {
 	if b.Unhealthy {
 		return Never
 	}
-	for _, x := range []time.Duration{b.HealthyAfter, b.UnhealthyAfter, b.HealthyAgainAfter} {
-		if x > t && x > 0 {
-			if x == b.HealthyAgainAfter && b.HealthyAgainAfter <= b.UnhealthyAfter {
-				continue
-			}
-			return x
+	next := Never
+	consider := func(x time.Duration) {
+		if x > t && x < next {
+			next = x
 		}
 	}
-	return Never
+	consider(b.HealthyAfter)
+	if b.UnhealthyAfter > 0 {
+		consider(b.UnhealthyAfter)
+		if b.HealthyAgainAfter > b.UnhealthyAfter {
+			consider(b.HealthyAgainAfter)
+		}
+	}
+	return next
 }
 
 // HealthTimes runs Docker's probe schedule (moby's daemon/health.go:

@@ -2,6 +2,7 @@ package orchestrator
 
 import (
 	"github.com/swarmsim/swarmsim/task"
+	"pgregory.net/rapid"
 	"testing"
 	"time"
 )
@@ -101,4 +102,51 @@ func TestReapKeepsPendingJobTask(t *testing.T) {
 	if got := Reap(tasks, 1); len(got) != 1 || got[0] != 0 {
 		t.Errorf("Reap = %v; want only the ended task [0]", got)
 	}
+}
+
+// naiveHealthTimes runs the probe schedule one probe at a time.
+func naiveHealthTimes(p Probe, b *ImageBehavior, limit int) (healthy, unhealthy time.Duration) {
+	p = p.withDefaults()
+	healthy, unhealthy = Never, Never
+	var t time.Duration
+	streak, seen := 0, false
+	for range limit {
+		step := p.Interval
+		if !seen && t < p.StartPeriod {
+			step = p.StartInterval
+		}
+		t += step
+		switch {
+		case passes(b, t):
+			if !seen {
+				healthy, seen = t, true
+			}
+			streak = 0
+		case !seen && t < p.StartPeriod:
+		default:
+			if streak++; streak >= p.Retries {
+				return healthy, t
+			}
+		}
+	}
+	return healthy, unhealthy
+}
+
+// HealthTimes jumps over runs of probes that change nothing; probing one
+// probe at a time gives the same answer.
+func TestHealthTimesMatchesProbing(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		s := func(name string, lo, hi int) time.Duration {
+			return time.Duration(rapid.IntRange(lo, hi).Draw(rt, name)) * time.Second
+		}
+		p := Probe{Interval: s("interval", 1, 7), StartPeriod: s("startPeriod", 0, 20), StartInterval: s("startInterval", 1, 4),
+			Retries: rapid.IntRange(1, 4).Draw(rt, "retries")}
+		b := ImageBehavior{HealthyAfter: s("healthyAfter", 0, 40), Unhealthy: rapid.Bool().Draw(rt, "unhealthy"),
+			UnhealthyAfter: s("unhealthyAfter", 0, 80), HealthyAgainAfter: s("healthyAgainAfter", 0, 100)}
+		h, u := HealthTimes(p, &b)
+		nh, nu := naiveHealthTimes(p, &b, 2000)
+		if h != nh || u != nu {
+			rt.Fatalf("HealthTimes = %v, %v; probing one by one gives %v, %v", h, u, nh, nu)
+		}
+	})
 }
