@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim/task"
+	"github.com/swarmsim/swarmsim/updater"
 )
 
 // runningAt is when the service's first task was seen RUNNING.
@@ -120,5 +121,35 @@ func TestHealthValidation(t *testing.T) {
 	}
 	if len(c.Services()) != 0 {
 		t.Error("a refused service was created")
+	}
+}
+
+// A start-first update keeps the old task until the new one is seen
+// healthy on the service's probe schedule: web:2 passes 12s after its
+// start, probed every 5s it is healthy at 15s, so the old task is told to
+// shut down 2s (pull, start) + 15s after the update.
+func TestStartFirstWaitsForHealth(t *testing.T) {
+	c := newTestCluster(t, "manager")
+	c.SetImage("web:2", ImageBehavior{Pull: time.Second, Start: time.Second, HealthCheck: true, HealthyAfter: 12 * time.Second, Stop: time.Second})
+	cfg := updater.DefaultConfig()
+	cfg.Order = updater.StartFirst
+	spec := ServiceSpec{Name: "web", Replicas: 1, Update: &cfg,
+		TaskTemplate: TaskSpec{Image: "web:1", Healthcheck: &HealthConfig{Test: []string{"CMD", "true"}, Interval: 5 * time.Second}}}
+	if _, err := c.CreateService(spec); err != nil {
+		t.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	old, _ := c.Tasks("web")
+	spec.TaskTemplate.Image = "web:2"
+	start := c.Elapsed()
+	if err := c.UpdateService("web", spec); err != nil {
+		t.Fatal(err)
+	}
+	ok := c.RunUntil(func(c *Cluster) bool {
+		v, _ := c.Task(old[0].ID)
+		return v.DesiredState == task.Shutdown
+	}, time.Minute)
+	if got := c.Elapsed() - start; !ok || got != 17*time.Second {
+		t.Errorf("old task told to shut down %v after the update; want 17s", got)
 	}
 }

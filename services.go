@@ -357,6 +357,8 @@ func (c *Cluster) constraintsMatch(sv *specVersion, ns *nodeState) bool {
 
 // Converged reports whether a service has reached its goal: no update or
 // rollback in progress, and as many up-to-date tasks RUNNING as it wants.
+// A job has converged once its current iteration has finished: all its
+// completions, or a completed task on every node it runs on.
 func (c *Cluster) Converged(ref string) (bool, error) {
 	c.lazyInit()
 	s, err := c.lookupService(ref)
