@@ -17,7 +17,7 @@ import (
 // planned before.
 func (c *Cluster) agentKick(ts *taskState) {
 	ts.agentGen++
-	if ts.deleted || ts.node == nil || !ts.node.up {
+	if ts.deleted || ts.node == nil || !ts.node.beating {
 		return
 	}
 	st := ts.t.State()
@@ -51,7 +51,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 // agentFire is the agent moving a task one step (SwarmKit's agent/exec/
 // controller.go: Do, and moby's daemon/cluster/executor/container).
 func (c *Cluster) agentFire(ts *taskState) {
-	if ts.node == nil || !ts.node.up {
+	if ts.node == nil || !ts.node.beating {
 		return
 	}
 	st := ts.t.State()

@@ -67,6 +67,7 @@ type Cluster struct {
 	replicasWanted uint64
 	globals        int
 	liveNodes      int
+	nodesDown      int // nodes the managers see DOWN
 
 	tasks []*taskState // arena in creation order; deleted tasks are &c.dead
 	// dead stands in the task arena for every deleted task: the trace keeps
@@ -89,6 +90,7 @@ type Cluster struct {
 	imagesGen    uint64 // bumped by SetImage
 	defaultImage ImageBehavior
 	historyLimit int
+	heartbeat    time.Duration // SetHeartbeatPeriod's period; 0 means HeartbeatPeriod
 
 	// work for the end of the current step (SwarmKit's commit-boundary tick)
 	dirty         []*serviceState
@@ -106,8 +108,13 @@ type Cluster struct {
 	spare     []*taskState
 
 	probes []*probeState
-	trace  trace.Store
-	seq    uint64
+	faults faultPlan
+	// a network partition is in force (nodeState.group); partGen counts
+	// partitions and heals, for the gossip event
+	parted  bool
+	partGen uint32
+	trace   trace.Store
+	seq     uint64
 
 	objs *objectStore // networks, secrets and configs (networks.go)
 }
@@ -118,14 +125,24 @@ type nodeState struct {
 	idx     int32
 	up      bool   // the machine and its engine are alive
 	beatGen uint32 // generation of the pending heartbeat-failure event
-	tasks   []*taskState
-	removed bool
+	// beating: the managers hear the node's heartbeats (up, and no
+	// partition between it and the leader); group: its partition group
+	beating bool
+	group   int32
+	// downGen counts the node's DOWN spells, for its gossip and orphan
+	// events; gossiped: the node is dead and DOWN, and its tasks' new state
+	// has reached every other node (see faults.go)
+	downGen  uint32
+	gossiped bool
+	tasks    []*taskState
+	removed  bool
 }
 
 type specVersion struct {
 	serviceID   string
 	spec        ServiceSpec
 	version     uint64
+	tmpl        uint64 // versions with equal task templates and endpoints share it
 	hostPorts   []scheduler.HostPort
 	constraints []scheduler.Constraint
 	image       *ImageBehavior // cached c.image answer, valid while imageGen == c.imagesGen
@@ -238,6 +255,11 @@ const (
 	evHeartbeat
 	evUpdater
 	evProbe
+	evGossip    // a dead DOWN node's tasks' new state has spread (faults.go)
+	evOrphan    // a DOWN node's tasks become ORPHANED (faults.go)
+	evFault     // a fault of the plan fires (faults.go)
+	evPartition // gossip has noticed a partition (faults.go)
+	evElection  // the managers elect a leader (raft.go)
 )
 
 // New returns an empty cluster with its clock at cfg.Epoch (or DefaultEpoch).
@@ -497,7 +519,7 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.checkGate(ts)
 	case evHeartbeat:
 		ns := c.nodes[e.A]
-		if ns == nil || ns.beatGen != e.B || ns.up {
+		if ns == nil || ns.beatGen != e.B || ns.beating {
 			return false
 		}
 		c.heartbeatFailure(ns)
@@ -525,6 +547,8 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.unhealthyFire(ts)
 	case evElection:
 		return c.elect(e.B)
+	case evGossip, evOrphan, evFault, evPartition:
+		return c.handleFault(e)
 	default:
 		return false
 	}

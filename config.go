@@ -19,6 +19,10 @@ const (
 	HeartbeatPeriod = 5 * time.Second
 	// HeartbeatMisses is how many periods without a heartbeat mark a node DOWN.
 	HeartbeatMisses = 3
+	// OrphanTimeout is how long a node stays DOWN before the tasks still
+	// assigned to it become ORPHANED (SwarmKit's dispatcher.go:
+	// defaultNodeDownPeriod).
+	OrphanTimeout = 24 * time.Hour
 	// OldTaskTimeout is how long a replacement waits for the task it replaces
 	// to stop before it starts anyway.
 	OldTaskTimeout = time.Minute

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -94,4 +95,47 @@ func ExampleCluster_RollbackService() {
 	// Output:
 	// error: service 30qdbbpbifz4hejdiq0jtd8gy does not have a previous spec
 	// nginx:1.25 rollback_completed rollback completed
+}
+
+// A fault plan: worker2's machine dies 5 s into a probe through the manager.
+// Its task keeps a third of the rotation, and those requests time out, until
+// the managers mark it DOWN (15 s) and gossip spreads the news (2 s).
+func ExampleCluster_At() {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	for _, n := range []swarmsim.NodeConfig{{Hostname: "manager", Role: node.Manager}, {Hostname: "worker1"}, {Hostname: "worker2"}} {
+		c.AddNode(n)
+	}
+	c.CreateService(swarmsim.ServiceSpec{Name: "web", Replicas: 3, TaskTemplate: swarmsim.TaskSpec{Image: "web:1"},
+		Endpoint: mesh.EndpointSpec{Ports: []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}}})
+	c.RunFor(30 * time.Second)
+
+	c.At(c.Now().Add(5*time.Second), swarmsim.Fault{Kind: swarmsim.FaultNodeStop, Node: "worker2"})
+	res, _ := c.Probe("manager", 8080, mesh.TCP, 100*time.Millisecond, time.Minute)
+	fmt.Printf("sent %d, answered %d, timed out %d\n", res.Sent, res.Answered, res.TimedOut)
+	for _, r := range res.Reasons {
+		fmt.Printf("%d× %s: %s\n", r.Count, r.Kind, r.Reason)
+	}
+	// Output:
+	// sent 600, answered 543, timed out 57
+	// 57× timed out: connection timed out: port 8080/tcp on node manager routes to task web.3 of service web on node worker2, which is down
+}
+
+// A partition cuts worker2 off from the manager: connections across the cut
+// time out until gossip notices, worker2 is DOWN 15 s later, and Heal brings
+// it back.
+func ExampleCluster_Partition() {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	for _, n := range []swarmsim.NodeConfig{{Hostname: "manager", Role: node.Manager}, {Hostname: "worker1"}, {Hostname: "worker2"}} {
+		c.AddNode(n)
+	}
+	c.Partition([]string{"manager", "worker1"}, []string{"worker2"})
+	c.RunFor(20 * time.Second)
+	n, _ := c.Node("worker2")
+	fmt.Println(n.Status.State, n.Status.Message)
+	c.Heal()
+	n, _ = c.Node("worker2")
+	fmt.Println(n.Status.State)
+	// Output:
+	// down heartbeat failure
+	// ready
 }

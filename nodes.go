@@ -21,6 +21,9 @@ type NodeConfig struct {
 	// Platform defaults to linux/x86_64.
 	Platform      node.Platform
 	EngineVersion string
+	// Addr is the node's address (its advertise address); empty means
+	// 172.28.128.N, N from the join order.
+	Addr string
 }
 
 // AddNode joins a node to the swarm. It is READY at once. The first manager
@@ -64,8 +67,12 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 		cfg.EngineVersion = "29.7.2"
 	}
 	idx := int32(len(c.nodes))
+	if cfg.Addr == "" {
+		cfg.Addr = fmt.Sprintf("172.28.128.%d", 3+idx%250)
+	}
 	n := &node.Node{
 		ID:        c.ids.Next(),
+		Version:   1,
 		CreatedAt: c.Now(),
 		UpdatedAt: c.Now(),
 		Spec: node.Spec{
@@ -80,13 +87,13 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 			EngineLabels:  maps.Clone(cfg.EngineLabels),
 			EngineVersion: cfg.EngineVersion,
 		},
-		Status: node.Status{State: node.Ready, Addr: fmt.Sprintf("172.28.128.%d", 3+idx%250)},
+		Status: node.Status{State: node.Ready, Addr: cfg.Addr},
 		Role:   cfg.Role,
 	}
 	if n.Spec.Labels == nil {
 		n.Spec.Labels = map[string]string{}
 	}
-	ns := &nodeState{n: n, idx: idx, up: true}
+	ns := &nodeState{n: n, idx: idx, up: true, beating: true}
 	if cfg.Role == node.Manager {
 		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
 		c.managerNodes = append(c.managerNodes, ns)
@@ -106,6 +113,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	c.nodeByRef[ns.ref] = ns
 	c.mesh.AddNode(n.ID)
 	c.record(record{kind: EventNodeAdded, node: ns, to: uint16(n.Status.State)})
+	c.linkChanged(ns) // a partition may cut it off from the leader
 	c.nodeChanged(ns)
 	c.settle()
 	return n.Clone(), nil
@@ -210,6 +218,9 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	}
 	if u.Role != nil && *u.Role != n.Role {
 		c.setRole(ns, *u.Role)
+		if c.parted {
+			c.relink() // the leader may have changed sides
+		}
 	}
 	labelsChanged := false
 	for _, k := range u.LabelRm {
@@ -221,6 +232,7 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		labelsChanged = true
 	}
 	n.UpdatedAt = c.Now()
+	n.Version++
 	c.sched.UpdateNode(n)
 	if n.Spec.Availability != oldAvail {
 		c.record(record{kind: EventNodeAvailability, node: ns, from: uint16(oldAvail), to: uint16(n.Spec.Availability)})
@@ -251,6 +263,7 @@ func (c *Cluster) canDemote(ns *nodeState) bool {
 
 func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n := ns.n
+	n.Version++
 	n.Spec.DesiredRole = r
 	n.Role = r
 	if r == node.Manager {
@@ -336,10 +349,13 @@ func (c *Cluster) enforceConstraints(ns *nodeState) {
 	}
 }
 
-// StopNode makes a node's machine stop answering, as a crash or a network
-// partition would: its tasks stop being reachable through the routing mesh
-// at once, its agent reports nothing, and the manager marks it DOWN once
-// HeartbeatMisses heartbeats have been missed (15 s).
+// StopNode makes a node's machine die, as a crash or a power cut would: its
+// containers die with it and it accepts no connection. The other nodes do
+// not know yet: their routing meshes keep its tasks as backends, and a
+// connection sent to one times out, until the managers have marked the node
+// DOWN (HeartbeatMisses heartbeats missed: DownAfter, 15 s by default) and the tasks' new state has
+// spread by gossip (GossipConvergeDelay later). Tasks still on it OrphanTimeout
+// after it went DOWN become ORPHANED.
 func (c *Cluster) StopNode(ref string) error {
 	c.lazyInit()
 	ns, err := c.lookupNode(ref)
@@ -350,20 +366,24 @@ func (c *Cluster) StopNode(ref string) error {
 		return nil
 	}
 	ns.up = false
-	ns.beatGen++
 	c.mesh.SetNodeUp(ns.n.ID, false)
 	c.record(record{kind: EventNodeStopped, node: ns})
+	if ns.n.Status.State == node.Down {
+		// DOWN already (cut off by a partition): the news spreads from now
+		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
+	}
 	if ns.n.Role == node.Manager {
 		c.managerStopped(ns)
 	}
-	c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), evHeartbeat, ns.idx, ns.beatGen)
+	c.linkLeader(ns)
 	c.settle()
 	return nil
 }
 
 // StartNode brings a stopped node back: it registers again and is READY at
-// once, and its agent catches up with what the manager wants (tasks shut down
-// while it was away stop now).
+// once (unless a partition cuts it off from the managers), and its agent
+// catches up with what the manager wants (tasks shut down while it was away
+// stop now).
 func (c *Cluster) StartNode(ref string) error {
 	c.lazyInit()
 	ns, err := c.lookupNode(ref)
@@ -374,35 +394,95 @@ func (c *Cluster) StartNode(ref string) error {
 		return nil
 	}
 	ns.up = true
-	ns.beatGen++
 	c.mesh.SetNodeUp(ns.n.ID, true)
 	c.record(record{kind: EventNodeStarted, node: ns})
 	if ns.n.Role == node.Manager {
 		c.managerStarted(ns)
 	}
+	c.linkLeader(ns)
+	c.settle()
+	return nil
+}
+
+// linkLeader re-judges a node whose machine stopped or started, and every
+// node if it is the leader and a partition stands.
+func (c *Cluster) linkLeader(ns *nodeState) {
+	if ns == c.leader && c.parted {
+		c.relink()
+		return
+	}
+	c.linkChanged(ns)
+}
+
+// connected reports whether the managers hear a node's heartbeats: its
+// machine is up and no partition separates it from the leader. (With the
+// leader itself stopped, the model has no manager to judge, and counts every
+// live node as heard: managers and quorum are another item of issue 16.)
+func (c *Cluster) connected(ns *nodeState) bool {
+	if !ns.up {
+		return false
+	}
+	l := c.leader
+	return l == nil || l == ns || !l.up || l.group == ns.group
+}
+
+// linkChanged reacts to a change in whether the managers hear a node: a node
+// that falls silent is marked DOWN after HeartbeatMisses periods; a node
+// heard again is READY at once, its agent catches up and its backends are
+// brought up to date.
+func (c *Cluster) linkChanged(ns *nodeState) {
+	now := c.connected(ns)
+	if now == ns.beating {
+		return
+	}
+	ns.beating = now
+	ns.beatGen++
+	if !now {
+		c.push(addSat(c.now, c.DownAfter()), evHeartbeat, ns.idx, ns.beatGen)
+		return
+	}
+	ns.downGen++ // its pending gossip and orphan events are stale
+	ns.gossiped = false
 	if ns.n.Status.State != node.Ready && !c.leaderless {
 		// It registers with the leader's dispatcher (raft.go: with no
 		// leader, once one is elected).
 		c.setNodeState(ns, node.Ready, "")
 	}
 	for _, ts := range c.tasksOn(ns) {
+		c.updateBackend(ts)
 		c.agentKick(ts)
 	}
 	c.nodeChanged(ns)
-	c.settle()
-	return nil
 }
 
 func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 	old := ns.n.Status.State
 	ns.n.Status.State = st
 	ns.n.Status.Message = msg
+	if old == node.Down {
+		c.nodesDown--
+	}
+	if st == node.Down {
+		c.nodesDown++
+	}
+	ns.n.Version++
 	c.sched.UpdateNode(ns.n)
 	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
 }
 
+// heartbeatFailure is SwarmKit's dispatcher marking a silent node DOWN
+// (manager/dispatcher/dispatcher.go: markNodeNotReady, "heartbeat failure"):
+// its tasks are replaced, the news of their new state spreads to the other
+// nodes' routing meshes GossipConvergeDelay later if the machine is dead, and
+// its tasks become ORPHANED OrphanTimeout later (the dispatcher's downNodes
+// store, defaultNodeDownPeriod) unless it comes back first.
 func (c *Cluster) heartbeatFailure(ns *nodeState) {
 	c.setNodeState(ns, node.Down, node.MsgHeartbeatFailure)
+	ns.downGen++
+	if !ns.up {
+		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
+	}
+	c.push(addSat(c.now, OrphanTimeout), evOrphan, ns.idx, ns.downGen)
 	c.evacuate(ns)
 	for _, ts := range c.tasksOn(ns) {
 		c.releaseWaiters(ts)
@@ -428,6 +508,9 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 		return rpcErr(KindFailedPrecondition, "node %s is not down and can't be removed", ns.n.ID)
 	}
 	ns.removed = true
+	if ns.n.Status.State == node.Down {
+		c.nodesDown--
+	}
 	c.nodes[ns.idx] = nil
 	delete(c.nodeByID, ns.n.ID)
 	h := ns.n.Description.Hostname

@@ -38,9 +38,6 @@ const ElectionTimeout = 10 * time.Second
 // (manager/state/raft/raft.go: lostQuorumMessage).
 const lostQuorumMessage = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online."
 
-// evElection is the election that follows a leader's loss.
-const evElection = evProbe + 1
-
 // HasLeader reports whether the managers have a leader, the condition for
 // any change to the swarm.
 func (c *Cluster) HasLeader() bool {
@@ -132,6 +129,9 @@ func (c *Cluster) elect(gen uint32) bool {
 	}
 	c.leaderless = false
 	c.record(record{kind: EventLeader, node: c.leader})
+	if c.parted {
+		c.relink() // who hears whom depends on the new leader's side
+	}
 	c.resume()
 	return true
 }
@@ -143,7 +143,7 @@ func (c *Cluster) frozen(e eventq.Event) bool {
 		return false
 	}
 	switch e.Kind {
-	case evGate, evHeartbeat, evUpdater:
+	case evGate, evHeartbeat, evUpdater, evOrphan:
 		c.held = append(c.held, e)
 		return true
 	}
@@ -161,7 +161,7 @@ func (c *Cluster) resume() {
 	for _, e := range held {
 		switch e.Kind {
 		case evHeartbeat:
-			c.push(addSat(c.now, HeartbeatMisses*HeartbeatPeriod), e.Kind, e.A, e.B)
+			c.push(addSat(c.now, c.DownAfter()), e.Kind, e.A, e.B)
 		case evUpdater:
 			if s := c.services[e.A]; s != nil && s.updGen == e.B {
 				s.wakeQueued = false

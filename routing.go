@@ -64,9 +64,14 @@ func (c *Cluster) UnblockPort(nodeRef string, port uint32, proto mesh.Protocol) 
 	return nil
 }
 
-// ProbeResult is what a traffic probe saw.
+// ProbeResult is what a traffic probe saw. Sent = Answered + Refused +
+// TimedOut.
 type ProbeResult struct {
 	Sent, Answered, Refused int
+	// TimedOut counts requests sent to a backend that never answered (on a
+	// dead node the entry node did not know about yet, or across a
+	// partition).
+	TimedOut int
 	// PerTask counts answers per task, in the order tasks first answered.
 	PerTask []TaskCount
 	// Reasons counts refusals per reason.
@@ -80,9 +85,15 @@ type TaskCount struct {
 	Count  int
 }
 
-// ReasonCount is how many requests were refused for one reason.
+// ReasonCount is how many requests failed for one reason: refused (no
+// listener: no service, no backend, port blocked ...; path blocked) or timed
+// out (sent to a backend on a dead node, or across a partition).
 type ReasonCount struct {
+	// Reason is the error's text, naming nodes by hostname.
 	Reason string
+	// Kind and Detail are the typed reason (see mesh.RefusedError).
+	Kind   mesh.Reason
+	Detail mesh.Detail
 	Count  int
 }
 
@@ -99,8 +110,9 @@ type probeState struct {
 
 // Probe sends requests to a node's published port every interval for span
 // of virtual time, running the simulation meanwhile (an update, a drain, a
-// node failure in progress go on), and reports how many were answered and
-// refused. The first request goes out at once; the clock ends span later.
+// node failure in progress go on, and faults queued with At fire), and
+// reports how many were answered, refused and timed out. The first request
+// goes out at once; the clock ends span later.
 func (c *Cluster) Probe(nodeRef string, port uint32, proto mesh.Protocol, every, span time.Duration) (ProbeResult, error) {
 	c.lazyInit()
 	ns, err := c.lookupNode(nodeRef)
@@ -125,6 +137,21 @@ func (c *Cluster) Probe(nodeRef string, port uint32, proto mesh.Protocol, every,
 	return p.res, nil
 }
 
+// refusalText is a refusal's text with its nodes named by hostname.
+func (c *Cluster) refusalText(re *mesh.RefusedError) string {
+	cp := *re
+	if ns := c.nodeByID[cp.Node]; ns != nil {
+		cp.Node = ns.n.DisplayName()
+	}
+	if ns := c.nodeByID[cp.BackendNode]; ns != nil {
+		cp.BackendNode = ns.n.DisplayName()
+	}
+	if ts := c.lookupTask(cp.TaskID); ts != nil {
+		cp.TaskID = ts.t.Name()
+	}
+	return cp.Error()
+}
+
 func (c *Cluster) probeFire(e eventq.Event) {
 	p := c.probes[e.A]
 	if p == nil || c.now >= p.end {
@@ -133,13 +160,20 @@ func (c *Cluster) probeFire(e eventq.Event) {
 	p.res.Sent++
 	r, err := c.mesh.Resolve(p.node, p.port, p.proto)
 	if err != nil {
-		p.res.Refused++
-		why := err.Error()
-		if i, ok := p.reasons[why]; ok {
+		rc := ReasonCount{Reason: err.Error(), Count: 1}
+		if re, ok := err.(*mesh.RefusedError); ok {
+			rc.Reason, rc.Kind, rc.Detail = c.refusalText(re), re.Reason, re.Detail
+		}
+		if rc.Kind == mesh.TimedOut {
+			p.res.TimedOut++
+		} else {
+			p.res.Refused++
+		}
+		if i, ok := p.reasons[rc.Reason]; ok {
 			p.res.Reasons[i].Count++
 		} else {
-			p.reasons[why] = len(p.res.Reasons)
-			p.res.Reasons = append(p.res.Reasons, ReasonCount{Reason: why, Count: 1})
+			p.reasons[rc.Reason] = len(p.res.Reasons)
+			p.res.Reasons = append(p.res.Reasons, rc)
 		}
 	} else {
 		p.res.Answered++

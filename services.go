@@ -90,14 +90,17 @@ func (c *Cluster) Services() []*Service {
 	return out
 }
 
-// ServiceStatus returns a service's running and desired task counts.
+// ServiceStatus returns a service's running and desired task counts. A task
+// counts as running when it is observed RUNNING on a node that is not DOWN,
+// as Docker counts (docker/cli's cli/command/service/list.go:
+// AppendServiceStatus, now moby's daemon/cluster/services.go).
 func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return ServiceStatus{}, err
 	}
-	st := ServiceStatus{RunningTasks: s.running, DesiredTasks: int(s.spec.spec.Replicas)}
+	st := ServiceStatus{RunningTasks: s.running - c.runningOnDown(s), DesiredTasks: int(s.spec.spec.Replicas)}
 	if s.spec.spec.Mode.IsJob() {
 		running, completed, pending := c.jobCounts(s)
 		st = ServiceStatus{RunningTasks: running, DesiredTasks: pending, CompletedTasks: completed}
@@ -113,7 +116,11 @@ func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion {
 	s.version++
 	cs, _ := scheduler.ParseConstraints(spec.TaskTemplate.Placement.Constraints) // validated before
-	return &specVersion{serviceID: s.id, spec: spec, version: s.version, hostPorts: hostPorts(spec.Endpoint.Ports), constraints: cs}
+	tmpl := s.version
+	if s.spec != nil && templateDiff(&s.spec.spec, &spec) == specSame {
+		tmpl = s.spec.tmpl // compared once per spec change, not per task or event
+	}
+	return &specVersion{serviceID: s.id, spec: spec, version: s.version, tmpl: tmpl, hostPorts: hostPorts(spec.Endpoint.Ports), constraints: cs}
 }
 
 // CreateService creates a service and starts placing its tasks (at the

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"reflect"
 	"regexp"
 	"slices"
 	"time"
 
+	"github.com/swarmsim/swarmsim/containerspec"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
@@ -126,7 +126,17 @@ type TaskSpec struct {
 	// (SIGTERM).
 	StopGracePeriod *time.Duration
 	StopSignal      string
+
+	// Spec holds what is stored and shown but not simulated (hostname,
+	// user, mounts, DNS, capabilities, ulimits, log driver, ...); its fields
+	// are promoted, so t.Hostname and t.Mounts work. A change to any of
+	// them makes tasks dirty, except RegistryAuth alone (see
+	// containerspec.Spec).
+	containerspec.Spec
 }
+
+// Mount is a filesystem mount of the task template (see containerspec).
+type Mount = containerspec.Mount
 
 // NetworkAttachment is a task's attachment to a network (SwarmKit's
 // NetworkAttachmentConfig).
@@ -226,6 +236,7 @@ func (s ServiceSpec) Clone() ServiceSpec {
 		g := *t.StopGracePeriod
 		t.StopGracePeriod = &g
 	}
+	t.Spec = t.Spec.Clone()
 	p := &c.TaskTemplate.Placement
 	p.Constraints = slices.Clone(p.Constraints)
 	p.Preferences = slices.Clone(p.Preferences)
@@ -297,6 +308,13 @@ func (s *ServiceSpec) validate() error {
 			return rpcErr(KindInvalidArgument, "invalid memory value %d: Must be at least 4MiB", r.MemoryBytes)
 		}
 	}
+	if err := s.TaskTemplate.Spec.Validate(); err != nil {
+		ce := err.(*containerspec.Error)
+		if ce.RPC {
+			return rpcErr(KindInvalidArgument, "%s", ce.Msg)
+		}
+		return daemonErr(KindInvalidArgument, "%s", ce.Msg)
+	}
 	if rp := s.TaskTemplate.Restart; rp != nil {
 		if rp.Delay != nil && *rp.Delay < 0 {
 			return rpcErr(KindInvalidArgument, "TaskSpec: restart-delay cannot be negative")
@@ -363,15 +381,76 @@ func (t *TaskSpec) restartPolicy() RestartPolicy {
 	return *t.Restart
 }
 
-// taskSpecEqual reports whether two task templates are the same, and whether
-// they differ only in placement.
-func taskSpecDiff(a, b *TaskSpec) (equal, placementOnly bool) {
-	if reflect.DeepEqual(a, b) {
-		return true, false
+// How two task templates compare (SwarmKit's IsTaskDirty,
+// manager/orchestrator/task.go): the same, different in Placement alone,
+// different in the registry credential (PullOptions) alone, or different.
+const (
+	specSame uint8 = iota + 1
+	specPlacementOnly
+	specPullOnly
+	specDifferent
+)
+
+// taskSpecDiff compares two task templates field by field. A nil and an
+// empty list or map are the same, as they are once a spec has crossed the
+// Engine API. TestTaskSpecDiffCoversEveryField fails when a field is added
+// to TaskSpec and not here.
+func taskSpecDiff(a, b *TaskSpec) uint8 {
+	if !taskSpecEqualExceptPlacementAndPull(a, b) {
+		return specDifferent
 	}
-	ac, bc := *a, *b
-	ac.Placement, bc.Placement = scheduler.Placement{}, scheduler.Placement{}
-	return false, reflect.DeepEqual(&ac, &bc)
+	same, pullOnly := a.Spec.Diff(&b.Spec)
+	if !same && !pullOnly {
+		return specDifferent
+	}
+	if !placementEqual(&a.Placement, &b.Placement) {
+		if pullOnly {
+			return specDifferent
+		}
+		return specPlacementOnly
+	}
+	if pullOnly {
+		return specPullOnly
+	}
+	return specSame
+}
+
+func taskSpecEqualExceptPlacementAndPull(a, b *TaskSpec) bool {
+	return a.Image == b.Image && slices.Equal(a.Args, b.Args) && slices.Equal(a.Env, b.Env) &&
+		a.Resources == b.Resources && restartEqual(a.Restart, b.Restart) && a.ForceUpdate == b.ForceUpdate &&
+		slices.EqualFunc(a.Networks, b.Networks, func(x, y NetworkAttachment) bool {
+			return x.Target == y.Target && slices.Equal(x.Aliases, y.Aliases) && maps.Equal(x.DriverOpts, y.DriverOpts)
+		}) &&
+		slices.Equal(a.Secrets, b.Secrets) && slices.Equal(a.Configs, b.Configs) &&
+		healthEqual(a.Healthcheck, b.Healthcheck) &&
+		ptrEqual(a.StopGracePeriod, b.StopGracePeriod) && a.StopSignal == b.StopSignal
+}
+
+func placementEqual(a, b *scheduler.Placement) bool {
+	return slices.Equal(a.Constraints, b.Constraints) && slices.Equal(a.Preferences, b.Preferences) &&
+		slices.Equal(a.Platforms, b.Platforms) && a.MaxReplicas == b.MaxReplicas
+}
+
+func restartEqual(a, b *RestartPolicy) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Condition == b.Condition && ptrEqual(a.Delay, b.Delay) && a.MaxAttempts == b.MaxAttempts && a.Window == b.Window
+}
+
+func healthEqual(a, b *HealthConfig) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return slices.Equal(a.Test, b.Test) && a.Interval == b.Interval && a.Timeout == b.Timeout &&
+		a.StartPeriod == b.StartPeriod && a.StartInterval == b.StartInterval && a.Retries == b.Retries
+}
+
+func ptrEqual[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
 }
 
 // hostPorts lists the spec's host-mode ports with a fixed published port,

@@ -276,9 +276,16 @@ func (c *Cluster) setDesired(ts *taskState, d task.State) {
 // a backend is a task whose container is RUNNING (healthy, when it has a
 // health check: the agent reports RUNNING only then) and which is not being
 // shut down. It leaves the set before its container stops.
+//
+// A node the managers do not hear cannot take its tasks out of the other
+// nodes' tables: they stay until it is heard again or, if its machine is
+// dead, until it is DOWN and gossip has spread the news (faults.go).
 func (c *Cluster) updateBackend(ts *taskState) {
-	want := !ts.deleted && ts.t.State() == task.Running && ts.t.DesiredState <= task.Complete && ts.node != nil
+	want := !ts.deleted && ts.t.State() == task.Running && ts.t.DesiredState <= task.Complete && ts.node != nil && !ts.node.gossiped
 	if want == ts.backend {
+		return
+	}
+	if !want && !ts.deleted && ts.node != nil && !ts.node.beating && !ts.node.gossiped {
 		return
 	}
 	ts.backend = want

@@ -8,12 +8,15 @@ import (
 )
 
 // isDirty is SwarmKit's orchestrator.IsTaskDirty (manager/orchestrator/
-// task.go): a task is clean when it was made from the service's spec version, or
-// from a spec whose task template and endpoint are the same; a change of
+// task.go): a task is clean when it was made from the service's spec version,
+// or from one with the same task template and endpoint (tmpl, found once per
+// spec change, or the diff cached per pair of versions); a change of
 // placement alone leaves a task clean if its node still satisfies the new
-// constraints.
+// constraints; a change of the registry credential alone leaves a task clean
+// once it has pulled its image (observed READY to RUNNING, desired at most
+// RUNNING).
 func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
-	if ts.spec == s.spec {
+	if ts.spec == s.spec || ts.spec.tmpl == s.spec.tmpl {
 		return false
 	}
 	switch s.specDiff(ts.spec) {
@@ -23,16 +26,12 @@ func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
 		if ts.node != nil {
 			return !c.constraintsMatch(s.spec, ts.node)
 		}
+	case specPullOnly:
+		st := ts.t.State()
+		return !(ts.t.DesiredState <= task.Running && st >= task.Ready && st <= task.Running)
 	}
 	return true
 }
-
-// How a task's spec version compares with the service's current one.
-const (
-	specSame uint8 = iota + 1
-	specPlacementOnly
-	specDifferent
-)
 
 // specDiff compares a spec version with the service's current spec, once per
 // pair: every task of a version shares the answer.
@@ -44,21 +43,21 @@ func (s *serviceState) specDiff(sv *specVersion) uint8 {
 	if d, ok := s.diffCache[sv]; ok {
 		return d
 	}
-	a, b := &sv.spec, &s.spec.spec
-	d := specDifferent
-	if a.Endpoint.Equal(b.Endpoint) {
-		switch eq, placementOnly := taskSpecDiff(&a.TaskTemplate, &b.TaskTemplate); {
-		case eq:
-			d = specSame
-		case placementOnly:
-			d = specPlacementOnly
-		}
-	}
+	d := templateDiff(&sv.spec, &s.spec.spec)
 	if s.diffCache == nil {
 		s.diffCache = make(map[*specVersion]uint8)
 	}
 	s.diffCache[sv] = d
 	return d
+}
+
+// templateDiff compares what IsTaskDirty compares: the task template and
+// the endpoint spec.
+func templateDiff(a, b *ServiceSpec) uint8 {
+	if !a.Endpoint.Equal(b.Endpoint) {
+		return specDifferent
+	}
+	return taskSpecDiff(&a.TaskTemplate, &b.TaskTemplate)
 }
 
 // runUpdater hands the service's runnable slots to its updater

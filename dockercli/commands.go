@@ -3,6 +3,8 @@ package dockercli
 import (
 	"time"
 
+	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/containerspec"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/scheduler"
 )
@@ -93,6 +95,10 @@ type ServiceOptions struct {
 	LimitCPU   *int64
 	LimitMem   *int64
 
+	// C holds the container flags: the stored-only fields, mounts,
+	// networks, secrets and configs.
+	C ContainerOptions
+
 	Detach bool
 	Quiet  bool
 
@@ -109,6 +115,40 @@ type HealthOptions struct {
 	Interval, Timeout, StartPeriod, StartInterval *time.Duration
 	Retries                                       *int64
 	NoHealthcheck                                 bool
+}
+
+// ContainerOptions are the container flags of `docker service create` and
+// `update` that were given. For a list, the field holds the values of the
+// create flag or of update's -add flag, and the Rm field those of -rm.
+type ContainerOptions struct {
+	Hostname, Workdir, User, Isolation, LogDriver *string
+	Entrypoint                                    *[]string
+	CredentialSpec                                *containerspec.CredentialSpec
+	CredentialSpecSet                             bool
+	TTY, ReadOnly, Init, RegistryAuth, NoResolve  *bool
+	LimitPids, OomScoreAdj, Swappiness, SwapBytes *int64
+
+	Groups, GroupRm                     []string
+	ContainerLabels, ContainerLabelRm   []string
+	DNS, DNSRm                          []string
+	DNSOptions, DNSOptionRm             []string
+	DNSSearch, DNSSearchRm              []string
+	Hosts, HostRm                       []string
+	Sysctls, SysctlRm                   []string
+	CapAdd, CapDrop                     []string
+	Ulimits                             []containerspec.Ulimit
+	UlimitRm                            []string
+	LogOpts                             []string
+	GenericResources, GenericResourceRm []string
+	EnvFiles                            []string
+	Mounts                              []containerspec.Mount
+	MountRm                             []string
+	Networks                            []swarmsim.NetworkAttachment
+	NetworkRm                           []string
+	Secrets, Configs                    []FileRef
+	SecretRm, ConfigRm                  []string
+	// Set records which of these flags were given, by name.
+	Set map[string]bool
 }
 
 // ServiceCreate is `docker service create`.
@@ -214,6 +254,7 @@ type NodeRm struct {
 // SwarmUpdate is `docker swarm update`.
 type SwarmUpdate struct {
 	TaskHistoryLimit *int64
+	Opts             SwarmOptions
 }
 
 // Sleep advances virtual time.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/internal/dockerfmt"
+	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 )
 
@@ -55,7 +56,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if c.Up {
 			fmt.Fprintf(stdout, "%s is up\n", c.Name)
 		} else {
-			fmt.Fprintf(stdout, "%s is down (the managers mark it Down after %s without heartbeat)\n", c.Name, swarmsim.HeartbeatMisses*swarmsim.HeartbeatPeriod)
+			fmt.Fprintf(stdout, "%s is down (the managers mark it Down after %s without heartbeat)\n", c.Name, cl.DownAfter())
 		}
 	case NodeBlock:
 		cl := s.swarm()
@@ -74,37 +75,12 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%d/%s %s on %s\n", c.Port, c.Proto, verb, c.Name)
 	case Image:
-		b := swarmsim.DefaultImageBehavior()
-		if c.Pull != nil {
-			b.Pull = *c.Pull
-		}
-		if c.Start != nil {
-			b.Start = *c.Start
-		}
-		if c.HealthyAfter != nil {
-			b.HealthCheck = true
-			b.HealthyAfter = *c.HealthyAfter
-		}
-		if c.Unhealthy {
-			b.HealthCheck = true
-			b.Unhealthy = true
-		}
-		if c.ExitAfter != nil {
-			b.ExitAfter = *c.ExitAfter
-		}
-		if c.ExitCode != nil {
-			b.ExitCode = int(*c.ExitCode)
-			if b.ExitAfter == 0 && !b.Unhealthy {
-				b.ExitAfter = time.Nanosecond
-			}
-		}
-		b.FailOnStart = c.FailOnStart
-		if c.Stop != nil {
-			b.Stop = *c.Stop
-		}
-		imageHealth(&b, c)
-		s.Cluster().SetImage(c.Ref, b)
+		// Named as the docker client names the images of services.
+		s.Cluster().SetImage(withTag(c.Ref), imageBehavior(c))
+	case At, Partition, Heal:
+		return s.faultDirective(cmd, stdout)
 	case Curl:
+
 		cl := s.swarm()
 		r, err := cl.Resolve(c.Node, c.Port, c.Proto)
 		if err != nil {
@@ -122,12 +98,20 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if err != nil {
 			return daemon(err)
 		}
-		fmt.Fprintf(stdout, "sent %d, answered %d, refused %d\n", res.Sent, res.Answered, res.Refused)
+		fmt.Fprintf(stdout, "sent %d, answered %d, refused %d", res.Sent, res.Answered, res.Refused)
+		if res.TimedOut > 0 {
+			fmt.Fprintf(stdout, ", timed out %d", res.TimedOut)
+		}
+		fmt.Fprintln(stdout)
 		for _, t := range res.PerTask {
 			fmt.Fprintf(stdout, "  %-20s %s %d\n", t.Task, dockerfmt.TruncateID(t.TaskID), t.Count)
 		}
 		for _, r := range res.Reasons {
-			fmt.Fprintf(stdout, "  refused %d: %s\n", r.Count, s.names2(r.Reason))
+			what := "refused"
+			if r.Kind == mesh.TimedOut {
+				what = "timed out"
+			}
+			fmt.Fprintf(stdout, "  %s %d: %s\n", what, r.Count, s.names2(r.Reason))
 		}
 	case Wait:
 		cl := s.swarm()
@@ -186,6 +170,40 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		return fmt.Errorf("swarmsim: cannot run %s", cmd.commandName())
 	}
 	return nil
+}
+
+// imageBehavior is the behaviour `swarmsim image` declares.
+func imageBehavior(c Image) swarmsim.ImageBehavior {
+	b := swarmsim.DefaultImageBehavior()
+	if c.Pull != nil {
+		b.Pull = *c.Pull
+	}
+	if c.Start != nil {
+		b.Start = *c.Start
+	}
+	if c.HealthyAfter != nil {
+		b.HealthCheck = true
+		b.HealthyAfter = *c.HealthyAfter
+	}
+	if c.Unhealthy {
+		b.HealthCheck = true
+		b.Unhealthy = true
+	}
+	if c.ExitAfter != nil {
+		b.ExitAfter = *c.ExitAfter
+	}
+	if c.ExitCode != nil {
+		b.ExitCode = int(*c.ExitCode)
+		if b.ExitAfter == 0 && !b.Unhealthy {
+			b.ExitAfter = time.Nanosecond
+		}
+	}
+	b.FailOnStart = c.FailOnStart
+	if c.Stop != nil {
+		b.Stop = *c.Stop
+	}
+	imageHealth(&b, c)
+	return b
 }
 
 // names2 replaces node IDs in a mesh message by the nodes' hostnames.

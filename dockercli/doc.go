@@ -24,7 +24,10 @@
 // seeds the cluster and `swarmsim trace on|off [--hide KIND,...]` prints
 // after each command the trace events it caused, one per line in
 // Cluster.TraceText's form (swarmsimtest's scenario files use both).
-// RunScript turns a script into a
+// `swarmsim ssh HOST` sends the docker commands that follow to one host's
+// engine: `docker swarm init|join|leave`, `docker info`, `docker ps` and the
+// container commands answer for that host, and manager-only commands on a
+// worker get Docker's error. RunScript turns a script into a
 // transcript; Session.Exec runs one line. Parse keeps the command-line
 // parsing apart from execution. Session.Logger receives every event of the
 // cluster (a slog JSON handler writes the JSONL trace) and Session.Timeline

@@ -53,6 +53,12 @@ func FuzzScript(f *testing.F) {
 		"docker service ls \\",
 		"docker service ls --format '" + strings.Repeat("x", 1<<16) + "'\n",
 		strings.Repeat("a", MaxLineBytes+1) + "\nswarmsim time\n",
+		"docker service create -d --name w -p 8080:80 --replicas 3 nginx\nswarmsim at 5s node down worker2\nswarmsim at 1e400 heal\nswarmsim partition manager / worker1,worker2\nswarmsim probe manager 8080 --for 30s\nswarmsim heal\nswarmsim curl worker1 8080\n",
+		"swarmsim at 0 partition a,,/,b\nswarmsim at 1s at 1s node up x\nswarmsim at 5s image --pull 1ns w:1\nsleep 10\n",
+		// hosts, the swarm's lifecycle and containers (#15)
+		"swarmsim ssh m1\ndocker swarm init --advertise-addr 10.0.0.1:2377 --dispatcher-heartbeat 1ns\ndocker swarm join-token -q worker\nswarmsim ssh w1\ndocker swarm join --token SWMTKN-1-x 10.0.0.1\ndocker info\ndocker swarm leave --force\n",
+		"docker service create -d --name w --replicas 2 nginx\nsleep 5s\ndocker ps -a --no-trunc\ndocker kill -s 99 w.1\ndocker rm -f 0\ndocker inspect w worker1 x\ndocker events --since 0 --until -1h --format '{{json .}}'\n",
+		"swarmsim ssh worker1\ndocker container ls --filter status=exited --filter label=a=b --format '{{.Label \"x\"}}'\ndocker swarm update --dispatcher-heartbeat 0s\nswarmsim ssh manager\ndocker swarm update --dispatcher-heartbeat 1000000h --autolock\n",
 		"swarmsim image j:1 --exit-after 1s --exit-code 3\ndocker service create --name j --mode replicated-job --replicas 5 --max-concurrent 2 --restart-condition none j:1\ndocker service scale j=0\ndocker service ls\n",
 		"swarmsim image w:1 --healthy-after 5s --unhealthy-after 1ns --healthy-again-after 1h --ignore-sigterm\ndocker service create -d --name w --health-cmd x --health-interval 1ms --health-start-period 1000h --stop-grace-period -1s w:1\nsleep 1h\nswarmsim task unhealthy a\n",
 	} {
@@ -125,6 +131,9 @@ func FuzzCommandLine(f *testing.F) {
 		"docker service update --image NGINX web",
 		"swarmsim wait --timeout 100000h web",
 		"sleep 1e400",
+		"swarmsim at 5s node down worker1",
+		"swarmsim partition manager,worker1 / worker2",
+		"swarmsim at 1s partition worker1 / worker1",
 	} {
 		f.Add(s)
 	}

@@ -11,10 +11,13 @@ import (
 	"time"
 
 	units "github.com/docker/go-units"
+
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/api/types/swarm"
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/containerspec"
 	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
@@ -54,6 +57,7 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 	}
 	t := s.TaskTemplate
 	cs := &swarm.ContainerSpec{Image: t.Image, Args: t.Args, Env: t.Env, Init: &f, DNSConfig: &swarm.DNSConfig{}, Isolation: container.IsolationDefault}
+	apiContainerSpec(cs, &t)
 	spec := swarm.ServiceSpec{
 		Annotations: swarm.Annotations{Name: s.Name, Labels: labels},
 		TaskTemplate: swarm.TaskSpec{
@@ -63,6 +67,7 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 				Reservations: &swarm.Resources{NanoCPUs: t.Resources.Reservations.NanoCPUs, MemoryBytes: t.Resources.Reservations.MemoryBytes},
 			},
 			Placement:   &swarm.Placement{Constraints: t.Placement.Constraints, MaxReplicas: t.Placement.MaxReplicas},
+			LogDriver:   apiDriver(t.LogDriver),
 			ForceUpdate: t.ForceUpdate,
 			Runtime:     swarm.RuntimeContainer,
 		},
@@ -72,6 +77,7 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 	}
 	spec.TaskTemplate.Networks = apiNetworks(t.Networks)
 	apiSecretRefs(cs, &t)
+	apiResources(spec.TaskTemplate.Resources, &t)
 	for _, p := range t.Placement.Preferences {
 		spec.TaskTemplate.Placement.Preferences = append(spec.TaskTemplate.Placement.Preferences,
 			swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: p.Spread}})
@@ -130,6 +136,77 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 	return spec
 }
 
+// apiContainerSpec fills the container spec's stored-only fields as the
+// daemon's containerSpecFromGRPC (daemon/cluster/convert/container.go)
+// shows them.
+func apiContainerSpec(cs *swarm.ContainerSpec, t *swarmsim.TaskSpec) {
+	sp := &t.Spec
+	cs.Labels = sp.ContainerLabels
+	cs.Command = sp.Command
+	cs.Hostname, cs.Dir, cs.User = sp.Hostname, sp.Dir, sp.User
+	cs.Groups = sp.Groups
+	if sp.Init != nil {
+		v := *sp.Init
+		cs.Init = &v
+	}
+	cs.TTY, cs.ReadOnly = sp.TTY, sp.ReadOnly
+	cs.Hosts = sp.Hosts
+	if sp.Isolation != "" {
+		cs.Isolation = container.Isolation(sp.Isolation)
+	}
+	cs.Sysctls = sp.Sysctls
+	cs.CapabilityAdd, cs.CapabilityDrop = sp.CapabilityAdd, sp.CapabilityDrop
+	cs.OomScoreAdj = sp.OomScoreAdj
+	for _, u := range sp.Ulimits {
+		cs.Ulimits = append(cs.Ulimits, &container.Ulimit{Name: u.Name, Soft: u.Soft, Hard: u.Hard})
+	}
+	cs.DNSConfig.Nameservers = sp.DNSConfig.Nameservers
+	cs.DNSConfig.Search, cs.DNSConfig.Options = sp.DNSConfig.Search, sp.DNSConfig.Options
+	if c := sp.CredentialSpec; c != nil {
+		cs.Privileges = &swarm.Privileges{CredentialSpec: &swarm.CredentialSpec{Config: c.Config, File: c.File, Registry: c.Registry}}
+	}
+	for _, m := range sp.Mounts {
+		am := mount.Mount{Type: mount.Type(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly, Consistency: mount.Consistency(m.Consistency)}
+		if b := m.BindOptions; b != nil {
+			am.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(b.Propagation), NonRecursive: b.NonRecursive, CreateMountpoint: b.CreateMountpoint,
+				ReadOnlyNonRecursive: b.ReadOnlyNonRecursive, ReadOnlyForceRecursive: b.ReadOnlyForceRecursive}
+		}
+		if v := m.VolumeOptions; v != nil {
+			am.VolumeOptions = &mount.VolumeOptions{NoCopy: v.NoCopy, Labels: v.Labels, Subpath: v.Subpath}
+			if d := v.DriverConfig; d != nil {
+				am.VolumeOptions.DriverConfig = &mount.Driver{Name: d.Name, Options: d.Options}
+			}
+		}
+		if tm := m.TmpfsOptions; tm != nil {
+			am.TmpfsOptions = &mount.TmpfsOptions{SizeBytes: tm.SizeBytes, Mode: tm.Mode}
+		}
+		if m.ClusterOptions != nil {
+			am.ClusterOptions = &mount.ClusterOptions{}
+		}
+		cs.Mounts = append(cs.Mounts, am)
+	}
+}
+
+func apiDriver(d *containerspec.Driver) *swarm.Driver {
+	if d == nil {
+		return nil
+	}
+	return &swarm.Driver{Name: d.Name, Options: d.Options}
+}
+
+// apiResources adds the resources the scheduler does not use.
+func apiResources(r *swarm.ResourceRequirements, t *swarmsim.TaskSpec) {
+	r.Limits.Pids = t.PidsLimit
+	for _, g := range t.GenericResources {
+		if g.Value != "" {
+			r.Reservations.GenericResources = append(r.Reservations.GenericResources, swarm.GenericResource{NamedResourceSpec: &swarm.NamedGenericResource{Kind: g.Kind, Value: g.Value}})
+		} else {
+			r.Reservations.GenericResources = append(r.Reservations.GenericResources, swarm.GenericResource{DiscreteResourceSpec: &swarm.DiscreteGenericResource{Kind: g.Kind, Value: g.Discrete}})
+		}
+	}
+	r.SwapBytes, r.MemorySwappiness = t.SwapBytes, t.MemorySwappiness
+}
+
 // apiService converts a service to the Engine API's swarm.Service, with the
 // server defaults inserted in Spec (not in PreviousSpec), as `docker service
 // inspect` shows it.
@@ -173,7 +250,7 @@ func apiNode(n *node.Node) swarm.Node {
 	}
 	out := swarm.Node{
 		ID:   n.ID,
-		Meta: swarm.Meta{CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt},
+		Meta: swarm.Meta{Version: swarm.Version{Index: n.Version}, CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt},
 		Spec: swarm.NodeSpec{Annotations: swarm.Annotations{Name: n.Spec.Name, Labels: labels},
 			Role: swarm.NodeRole(n.Spec.DesiredRole.String()), Availability: swarm.NodeAvailability(n.Spec.Availability.String())},
 		Description: swarm.NodeDescription{
@@ -289,6 +366,76 @@ func (s *Session) serviceInspect(c ServiceInspect, stdout io.Writer) error {
 	return inspectOut(stdout, format, elems, errs)
 }
 
+// prettyContainer renders the template's sections from User to Log Driver
+// (docker/cli formatter.go: serviceInspectPrettyTemplate), quirks included:
+// the log driver section ends with an empty line.
+func prettyContainer(b *strings.Builder, t swarm.TaskSpec) {
+	cs := t.ContainerSpec
+	if cs.User != "" {
+		fmt.Fprintf(b, "\n User: %s", cs.User)
+	}
+	if len(cs.CapabilityAdd) > 0 || len(cs.CapabilityDrop) > 0 {
+		b.WriteString("\nCapabilities:")
+		if len(cs.CapabilityAdd) > 0 {
+			b.WriteString("\n Add: " + strings.Join(cs.CapabilityAdd, ", "))
+		}
+		if len(cs.CapabilityDrop) > 0 {
+			b.WriteString("\n Drop: " + strings.Join(cs.CapabilityDrop, ", "))
+		}
+	}
+	if len(cs.Sysctls) > 0 {
+		b.WriteString("\nSysCtls:")
+		for _, k := range sortedMapKeys(cs.Sysctls) {
+			b.WriteString("\n " + k)
+			if v := cs.Sysctls[k]; v != "" {
+				b.WriteString(": " + v)
+			}
+		}
+	}
+	if len(cs.Ulimits) > 0 {
+		u := map[string]string{}
+		for _, l := range cs.Ulimits {
+			u[l.Name] = fmt.Sprintf("%d:%d", l.Soft, l.Hard)
+		}
+		b.WriteString("\nUlimits:")
+		for _, k := range sortedMapKeys(u) {
+			fmt.Fprintf(b, "\n %s: %s", k, u[k])
+		}
+	}
+	if len(cs.Mounts) > 0 {
+		b.WriteString("\nMounts:")
+	}
+	for _, m := range cs.Mounts {
+		fmt.Fprintf(b, "\n Target:\t%s\n  Source:\t%s\n  ReadOnly:\t%v\n  Type:\t\t%s", m.Target, m.Source, m.ReadOnly, m.Type)
+	}
+	prettySecretRefs(b, cs)
+	if d := t.LogDriver; d != nil {
+		b.WriteString("\nLog Driver:")
+		if d.Name != "" {
+			fmt.Fprintf(b, "\n Name:\t\t%s", d.Name)
+		}
+		if len(d.Options) > 0 {
+			b.WriteString("\n LogOpts:")
+			for _, k := range sortedMapKeys(d.Options) {
+				b.WriteString("\n  " + k)
+				if v := d.Options[k]; v != "" {
+					b.WriteString(":       " + v)
+				}
+			}
+		}
+		b.WriteString("\n")
+	}
+}
+
+func sortedMapKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
 // prettyService renders `docker service inspect --pretty` (docker/cli
 // cli/command/service/formatter.go: serviceInspectPrettyTemplate).
 func prettyService(svc swarm.Service, now time.Time, networkName func(id string) string) string {
@@ -376,10 +523,13 @@ func prettyService(svc swarm.Service, now time.Time, networkName func(id string)
 			b.WriteString(e + " ")
 		}
 	}
+	if cs.Dir != "" {
+		fmt.Fprintf(&b, "\n Dir:\t\t%s", cs.Dir)
+	}
 	if cs.Init != nil {
 		fmt.Fprintf(&b, "\n Init:\t\t%v", *cs.Init)
 	}
-	prettySecretRefs(&b, cs)
+	prettyContainer(&b, spec.TaskTemplate)
 	if r := spec.TaskTemplate.Resources; r != nil {
 		b.WriteString("\nResources:")
 		if res := r.Reservations; res != nil && (res.NanoCPUs > 0 || res.MemoryBytes > 0) {
@@ -400,6 +550,9 @@ func prettyService(svc swarm.Service, now time.Time, networkName func(id string)
 				fmt.Fprintf(&b, "\n  Memory:\t%s", units.BytesSize(float64(l.MemoryBytes)))
 			}
 		}
+	}
+	if r := spec.TaskTemplate.Resources; r != nil && r.Limits != nil && r.Limits.Pids > 0 {
+		fmt.Fprintf(&b, "\n  PIDs:\t\t%d", r.Limits.Pids)
 	}
 	if nets := spec.TaskTemplate.Networks; len(nets) > 0 {
 		b.WriteString("\nNetworks:")

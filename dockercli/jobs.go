@@ -383,14 +383,12 @@ func imageHealth(b *swarmsim.ImageBehavior, c Image) {
 	b.IgnoreSIGTERM = c.IgnoreSIGTERM
 }
 
-// taskCmd is `swarmsim task`: faults of one task.
-func taskCmd(res *result) *cobra.Command {
-	g := group(res, "task", "Make a task's container fail")
-	g.AddCommand(leaf("unhealthy TASK", "Make a running task's health check start failing: its container is stopped and the task fails", exactArgs(1), func(_ *cobra.Command, a []string) error {
+// taskUnhealthyCmd is `swarmsim task unhealthy`.
+func taskUnhealthyCmd(res *result) *cobra.Command {
+	return leaf("unhealthy TASK", "Make a running task's health check start failing: its container is stopped and the task fails", exactArgs(1), func(_ *cobra.Command, a []string) error {
 		res.cmd = TaskUnhealthy{Ref: a[0]}
 		return nil
-	}))
-	return g
+	})
 }
 
 // taskUnhealthy runs `swarmsim task unhealthy TASK`: TASK is a task ID or a

@@ -56,7 +56,7 @@ func (s *Session) nodeLs(c NodeLs, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	leader := cl.Leader()
+	leader := s.selfNode()
 	nodes := cl.Nodes()
 	sort.SliceStable(nodes, func(i, j int) bool {
 		return dockerfmt.NaturalLess(nodes[i].Description.Hostname, nodes[j].Description.Hostname)
@@ -107,7 +107,7 @@ func (r *nodeRow) writeDefault(b *bytes.Buffer) {
 
 func (s *Session) lookupNode(ref string) (*node.Node, error) {
 	if ref == "self" {
-		if l := s.c.Leader(); l != nil {
+		if l := s.selfNode(); l != nil {
 			return l, nil
 		}
 	}
@@ -146,7 +146,13 @@ func (s *Session) nodePs(c NodePs, stdout io.Writer) error {
 	if len(errs) > 0 && len(tasks) == 0 {
 		return errors.New(strings.Join(errs, "\n"))
 	}
-	if err := s.printTasks(stdout, tasks, c.Format, c.NoTrunc, c.NoResolve, c.Quiet); err != nil {
+	// docker/cli cli/command/node/ps.go: -q prints truncated IDs unless
+	// --no-trunc (only `service ps -q` forces full IDs)
+	format, quiet := c.Format, c.Quiet
+	if quiet && !c.NoTrunc {
+		format, quiet = "{{.ID}}", false
+	}
+	if err := s.printTasks(stdout, tasks, format, c.NoTrunc, c.NoResolve, quiet); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
@@ -159,6 +165,13 @@ func (s *Session) nodeInspect(c NodeInspect, stdout io.Writer) error {
 	s.swarm()
 	if c.Pretty && c.Format != "" {
 		return errors.New("--format is incompatible with human friendly format")
+	}
+	// docker/cli cli/command/node/inspect.go: --format=pretty is --pretty
+	if strings.HasPrefix(c.Format, "pretty") {
+		if c.Format != "pretty" {
+			return errors.New("cannot supply extra formatting options to the pretty template")
+		}
+		c.Pretty, c.Format = true, ""
 	}
 	var elems []any
 	var errs []error

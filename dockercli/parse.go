@@ -220,14 +220,24 @@ func newDockerRoot(res *result) *cobra.Command {
 	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),
 		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
 	sw := group(res, "swarm", "Manage Swarm")
-	sw.AddCommand(swarmUpdateCmd(res))
+	sw.AddCommand(swarmCmds(res)...)
 	root.AddCommand(nd, svc, sw, networkCmd(res), secretCmd(res, false), secretCmd(res, true))
+	root.AddCommand(engineCmds(res)...)
 	return root
 }
 
 func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
 	one := uint64(1)
 	zero := uint64(0)
+	// desc is docker/cli's flagDesc: create shows the server's defaults,
+	// update (which registers no defaults) does not.
+	desc := func(s, def string) string {
+		if create {
+			return s + " (default " + def + ")"
+		}
+		return s
+	}
+	addContainerFlags(fs, &o.C)
 	BoolFlag(fs, &o.Detach, "detach", "d", "Exit immediately instead of waiting for the service to converge")
 	BoolFlag(fs, &o.Quiet, "quiet", "q", "Suppress progress output")
 	fs.Var(uintTyped{newUint64(&o.Replicas, nil), "uint"}, "replicas", "Number of tasks")
@@ -236,8 +246,8 @@ func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
 		maxDef = &zero
 	}
 	fs.Var(uintTyped{newUint64(&o.MaxReplicas, maxDef), "uint64"}, "replicas-max-per-node", "Maximum number of tasks per node (default 0 = unlimited)")
-	fs.Var(stringPtrValue{&o.Restart.Condition}, "restart-condition", `Restart when condition is met ("none", "on-failure", "any") (default "any")`)
-	fs.Var(durationValue{p: &o.Restart.Delay}, "restart-delay", "Delay between restart attempts (ns|us|ms|s|m|h) (default 5s)")
+	fs.Var(stringPtrValue{&o.Restart.Condition}, "restart-condition", desc(`Restart when condition is met ("none", "on-failure", "any")`, `"any"`))
+	fs.Var(durationValue{p: &o.Restart.Delay}, "restart-delay", desc("Delay between restart attempts (ns|us|ms|s|m|h)", "5s"))
 	fs.Var(uintTyped{newUint64(&o.Restart.MaxAttempts, nil), "uint"}, "restart-max-attempts", "Maximum number of restarts before giving up")
 	fs.Var(durationValue{p: &o.Restart.Window}, "restart-window", "Window used to evaluate the restart policy (ns|us|ms|s|m|h)")
 	var parDef *uint64
@@ -245,17 +255,17 @@ func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
 		parDef = &one
 	}
 	fs.Var(uintTyped{newUint64(&o.Update.Parallelism, parDef), "uint64"}, "update-parallelism", "Maximum number of tasks updated simultaneously (0 to update all at once)")
-	fs.Var(durationValue{p: &o.Update.Delay, showZero: false}, "update-delay", "Delay between updates (ns|us|ms|s|m|h) (default 0s)")
-	fs.Var(durationValue{p: &o.Update.Monitor, showZero: false}, "update-monitor", "Duration after each task update to monitor for failure (ns|us|ms|s|m|h) (default 5s)")
-	fs.Var(stringPtrValue{&o.Update.FailureAction}, "update-failure-action", `Action on update failure ("pause", "continue", "rollback") (default "pause")`)
-	fs.Var(floatValue{&o.Update.MaxFailureRatio}, "update-max-failure-ratio", "Failure rate to tolerate during an update (default 0)")
-	fs.Var(stringPtrValue{&o.Update.Order}, "update-order", `Update order ("start-first", "stop-first") (default "stop-first")`)
+	fs.Var(durationValue{p: &o.Update.Delay, showZero: false}, "update-delay", desc("Delay between updates (ns|us|ms|s|m|h)", "0s"))
+	fs.Var(durationValue{p: &o.Update.Monitor, showZero: false}, "update-monitor", desc("Duration after each task update to monitor for failure (ns|us|ms|s|m|h)", "5s"))
+	fs.Var(stringPtrValue{&o.Update.FailureAction}, "update-failure-action", desc(`Action on update failure ("pause", "continue", "rollback")`, `"pause"`))
+	fs.Var(floatValue{&o.Update.MaxFailureRatio}, "update-max-failure-ratio", desc("Failure rate to tolerate during an update", "0"))
+	fs.Var(stringPtrValue{&o.Update.Order}, "update-order", desc(`Update order ("start-first", "stop-first")`, `"stop-first"`))
 	fs.Var(uintTyped{newUint64(&o.Rollback.Parallelism, parDef), "uint64"}, "rollback-parallelism", "Maximum number of tasks rolled back simultaneously (0 to roll back all at once)")
-	fs.Var(durationValue{p: &o.Rollback.Delay, showZero: false}, "rollback-delay", "Delay between task rollbacks (ns|us|ms|s|m|h) (default 0s)")
-	fs.Var(durationValue{p: &o.Rollback.Monitor, showZero: false}, "rollback-monitor", "Duration after each task rollback to monitor for failure (ns|us|ms|s|m|h) (default 5s)")
-	fs.Var(stringPtrValue{&o.Rollback.FailureAction}, "rollback-failure-action", `Action on rollback failure ("pause", "continue") (default "pause")`)
-	fs.Var(floatValue{&o.Rollback.MaxFailureRatio}, "rollback-max-failure-ratio", "Failure rate to tolerate during a rollback (default 0)")
-	fs.Var(stringPtrValue{&o.Rollback.Order}, "rollback-order", `Rollback order ("start-first", "stop-first") (default "stop-first")`)
+	fs.Var(durationValue{p: &o.Rollback.Delay, showZero: false}, "rollback-delay", desc("Delay between task rollbacks (ns|us|ms|s|m|h)", "0s"))
+	fs.Var(durationValue{p: &o.Rollback.Monitor, showZero: false}, "rollback-monitor", desc("Duration after each task rollback to monitor for failure (ns|us|ms|s|m|h)", "5s"))
+	fs.Var(stringPtrValue{&o.Rollback.FailureAction}, "rollback-failure-action", desc(`Action on rollback failure ("pause", "continue")`, `"pause"`))
+	fs.Var(floatValue{&o.Rollback.MaxFailureRatio}, "rollback-max-failure-ratio", desc("Failure rate to tolerate during a rollback", "0"))
+	fs.Var(stringPtrValue{&o.Rollback.Order}, "rollback-order", desc(`Rollback order ("start-first", "stop-first")`, `"stop-first"`))
 	if create {
 		vip := "vip"
 		o.EndpointMode = nil
@@ -268,6 +278,13 @@ func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
 	fs.Var(memBytesValue{&o.LimitMem}, "limit-memory", "Limit Memory")
 	fs.Var(nanoCPUValue{&o.ReserveCPU}, "reserve-cpu", "Reserve CPUs")
 	fs.Var(memBytesValue{&o.ReserveMem}, "reserve-memory", "Reserve Memory")
+}
+
+// changedFlags lists the flags a command line set.
+func changedFlags(c *cobra.Command) map[string]bool {
+	set := map[string]bool{}
+	c.Flags().Visit(func(f *pflag.Flag) { set[f.Name] = true })
+	return set
 }
 
 // defaultString is a string flag with a default shown in the help.
@@ -308,10 +325,12 @@ func serviceCreateCmd(res *result) *cobra.Command {
 	fs.Var(prefValue{&o.Prefs}, "placement-pref", "Add a placement preference")
 	pub := &portOptValue{}
 	fs.VarP(pub, "publish", "p", "Publish a port as a node port")
+	addContainerCreateFlags(fs, &o.C)
 	fs.SetInterspersed(false)
 	prev := c.RunE
 	c.RunE = func(cc *cobra.Command, args []string) error {
 		o.Publish = pub.ports
+		o.C.Set = changedFlags(cc)
 		return prev(cc, args)
 	}
 	return c
@@ -344,7 +363,9 @@ func serviceUpdateCmd(res *result) *cobra.Command {
 	fs.Var(prefValue{&o.PrefRm}, "placement-pref-rm", "Remove a placement preference")
 	pubAdd := &portOptValue{}
 	fs.Var(pubAdd, "publish-add", "Add or update a published port")
+	addContainerUpdateFlags(fs, &o.C)
 	c.RunE = func(cc *cobra.Command, a []string) error {
+		o.C.Set = changedFlags(cc)
 		o.PublishAdd, o.PublishRm = pubAdd.ports, pubRm.ports
 		o.PublishAddSet, o.PublishRmSet = cc.Flags().Changed("publish-add"), cc.Flags().Changed("publish-rm")
 		u := ServiceUpdate{Ref: a[0], Opts: o, Image: image, Args: args, Force: force, Rollback: rollback}
@@ -549,16 +570,6 @@ func nodeRmCmd(res *result) *cobra.Command {
 	return c
 }
 
-func swarmUpdateCmd(res *result) *cobra.Command {
-	var s SwarmUpdate
-	c := leaf("update [OPTIONS]", "Update the swarm", noArgs, func(_ *cobra.Command, _ []string) error {
-		res.cmd = s
-		return nil
-	})
-	c.Flags().Var(&defaultInt64{p: &s.TaskHistoryLimit, def: 5}, "task-history-limit", "Task history retention limit")
-	return c
-}
-
 type defaultInt64 struct {
 	p   **int64
 	def int64
@@ -704,8 +715,10 @@ func newSimRoot(res *result) *cobra.Command {
 		res.cmd = Timeline{File: a[0], Services: a[1:]}
 		return nil
 	})
-	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl, taskCmd(res))
+	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
+	root.AddCommand(sshCmd(res), taskCmd(res))
 	root.AddCommand(sessionCmds(res)...)
+	root.AddCommand(faultCmds(res)...)
 	return root
 }
 

@@ -44,6 +44,19 @@ func validImage(image string) error {
 	return nil
 }
 
+// withTag is the image reference the docker client sends: a reference
+// without a tag or digest gets ":latest", in its familiar form (moby's
+// client/service_create.go and service_update.go: imageWithTagString), so
+// `nginx` is stored as `nginx:latest`. A reference that does not parse is
+// sent as typed, for the daemon to refuse.
+func withTag(image string) string {
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return image
+	}
+	return reference.FamiliarString(reference.TagNameOnly(named))
+}
+
 // applyConfig fills an update or rollback config from the flags given,
 // starting from SwarmKit's defaults when the service has none.
 func applyConfig(cur *updater.Config, o *ConfigOptions) (*updater.Config, error) {
@@ -173,7 +186,9 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	t := &spec.TaskTemplate
 	t.Image = c.Image
 	t.Args = c.Args
-	t.Env = o.Env
+	if err := s.applyContainerCreate(t, &o.C, o.Env); err != nil {
+		return err
+	}
 	applyResources(&t.Resources, o)
 	if err := applyHealthStop(t, o, false); err != nil {
 		return err
@@ -204,6 +219,7 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	if err := validImage(t.Image); err != nil {
 		return err
 	}
+	t.Image = withTag(t.Image)
 	if err := s.serviceObjects(&spec); err != nil {
 		return err
 	}
@@ -240,6 +256,7 @@ func (s *Session) serviceUpdate(c ServiceUpdate, stdout, stderr io.Writer) error
 		if err := validImage(spec.TaskTemplate.Image); err != nil {
 			return err
 		}
+		spec.TaskTemplate.Image = withTag(spec.TaskTemplate.Image)
 		if err := s.serviceObjects(&spec); err != nil {
 			return err
 		}
@@ -318,6 +335,9 @@ func (s *Session) mergeUpdate(spec *swarmsim.ServiceSpec, c ServiceUpdate) error
 	}
 	applyResources(&t.Resources, o)
 	if err := applyHealthStop(t, o, true); err != nil {
+		return err
+	}
+	if err := s.applyContainerUpdate(t, &o.C); err != nil {
 		return err
 	}
 	var err error

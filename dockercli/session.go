@@ -60,7 +60,9 @@ type Session struct {
 	stdinFor   io.Reader
 	names      uint64
 	trace      traceState
+	eng        engines
 	parser     parser
+	faultErrs  int // queued faults' errors already reported
 	// the manager engine's local networks (network.go)
 	locals   []*localNet
 	localIDs *rand.Rand
@@ -128,7 +130,7 @@ var seedNodes = [...]struct {
 // has none.
 func (s *Session) swarm() *swarmsim.Cluster {
 	c := s.Cluster()
-	if c.NodeCount() == 0 {
+	if c.NodeCount() == 0 && !s.eng.initMode {
 		for _, n := range seedNodes {
 			_, _ = c.AddNode(swarmsim.NodeConfig{Hostname: n.name, Role: n.role,
 				Resources: node.Resources{NanoCPUs: 2e9, MemoryBytes: 2 << 30}})
@@ -250,11 +252,15 @@ func managerCommand(cmd Command) bool {
 
 func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	defer s.printTrace(stdout)
-	var err error
-	if s.c != nil && !s.c.HasLeader() && managerCommand(cmd) {
+	handled, err := s.runEngine(cmd, stdout)
+	switch {
+	case handled:
+		cmd = engineDone{}
+	case s.c != nil && !s.c.HasLeader() && managerCommand(cmd):
 		cmd = noLeader{}
 	}
 	switch c := cmd.(type) {
+	case engineDone:
 	case noLeader:
 		err = swarmsim.ErrNoLeader
 	case Help:
@@ -294,14 +300,6 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 		err = s.nodeRole(c, stdout)
 	case NodeRm:
 		err = s.nodeRm(c, stdout)
-	case SwarmUpdate:
-		s.swarm()
-		if c.TaskHistoryLimit != nil {
-			err = s.c.SetTaskHistoryLimit(int(*c.TaskHistoryLimit))
-		}
-		if err == nil {
-			fmt.Fprintln(stdout, "Swarm updated.")
-		}
 	case objectCommand:
 		err = c.run(s, stdout, stderr)
 	case Sleep:
@@ -311,6 +309,7 @@ func (s *Session) run(cmd Command, stdout, stderr io.Writer) int {
 	default:
 		err = s.directive(cmd, stdout)
 	}
+	s.reportFaultErrors(stderr)
 	if err != nil {
 		if msg := errorText(err); msg != "" {
 			fmt.Fprintln(stderr, msg)

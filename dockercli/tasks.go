@@ -95,10 +95,23 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		i    int // position in tasks, which are in creation order
 	}
 	items := make([]named, 0, len(tasks))
+	// docker/cli's IDResolver shows the ID of a service or node that no
+	// longer exists (cli/command/idresolver/idresolver.go)
+	gone := map[string]bool{}
+	removed := func(id string, lookup func(string) error) bool {
+		g, ok := gone[id]
+		if !ok {
+			g = lookup(id) != nil
+			gone[id] = g
+		}
+		return g
+	}
+	svcGone := func(id string) error { _, err := cl.Service(id); return err }
+	nodeGone := func(id string) error { _, err := cl.Node(id); return err }
 	for i := range tasks {
 		t := &tasks[i]
 		svcName := t.ServiceName
-		if noResolve {
+		if noResolve || removed(t.ServiceID, svcGone) {
 			svcName = t.ServiceID
 		}
 		n := fmt.Sprintf("%s.%d", svcName, t.Slot)
@@ -149,7 +162,7 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		}
 		prev = it.name
 		nodeName := it.t.Node
-		if noResolve || (nodeName == "" && it.t.NodeID != "") {
+		if noResolve || (nodeName == "" && it.t.NodeID != "") || (it.t.NodeID != "" && removed(it.t.NodeID, nodeGone)) {
 			nodeName = it.t.NodeID
 		}
 		r := &taskRow{t: *it.t, name: name, node: nodeName, trunc: !noTrunc, now: now}

@@ -67,6 +67,18 @@
 // entry node, not cluster-wide. A connection that enters node E and is sent to
 // a task on node B crosses the ingress overlay network (VXLAN).
 //
+// # Failures
+//
+// When a node's machine dies (SetNodeUp false) it accepts no connection, but
+// the other nodes do not know at once: its backends stay in their tables and
+// in rotation until the caller removes them, and a connection sent to one of
+// them times out (Reason TimedOut, not a refusal). The root package removes
+// them once the managers have marked the node DOWN and the tasks' new state
+// has spread by gossip. A network partition (Partition) cuts gossip and the
+// overlay between groups of nodes: a connection across the cut times out
+// until SettlePartition, and afterwards the backends across it are unknown
+// (as with a gossip block).
+//
 // A task becomes a backend once its container runs (and is healthy, when it
 // has a health check), and stops being one as soon as it is told to shut down,
 // before its container stops. Nodes learn each other's backends by gossip. A

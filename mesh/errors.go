@@ -17,6 +17,13 @@ const (
 	// PathBlocked: the entry node chose a backend on another node, and the
 	// overlay path (VXLAN, 4789/udp) between them is blocked.
 	PathBlocked
+	// TimedOut: the entry node chose a backend that cannot answer: its
+	// node's machine is dead, or a network partition lies between the two
+	// nodes. The entry node still lists the backend (the news has not
+	// reached it), so the connection is sent and never answered: the
+	// client times out. It is not a refusal: errors.Is(err, ErrRefused) is
+	// false.
+	TimedOut
 )
 
 // String returns the reason in plain words.
@@ -26,16 +33,19 @@ func (r Reason) String() string {
 		return "no listener"
 	case PathBlocked:
 		return "path blocked"
+	case TimedOut:
+		return "timed out"
 	}
 	return "Reason(" + strconv.Itoa(int(r)) + ")"
 }
 
-// Sentinels for errors.Is: a *RefusedError matches ErrRefused and the sentinel
-// of its Reason.
+// Sentinels for errors.Is: a *RefusedError matches the sentinel of its
+// Reason, and ErrRefused unless its Reason is TimedOut.
 var (
 	ErrRefused     = errors.New("connection refused")
 	ErrNoListener  = errors.New("connection refused: no listener")
 	ErrPathBlocked = errors.New("connection refused: path blocked")
+	ErrTimedOut    = errors.New("connection timed out")
 )
 
 // Detail says precisely why a connection was refused.
@@ -51,9 +61,12 @@ const (
 	DetailNodeDown                         // NoListener: the entry node is down
 	DetailUnknownNode                      // NoListener: the entry node is not in the swarm
 	DetailOverlayBlocked                   // PathBlocked: 4789/udp blocked between entry and backend node
+	DetailBackendDead                      // TimedOut: the backend's node is dead, and the entry node does not know yet
+	DetailPartitioned                      // TimedOut: a network partition lies between the entry and the backend node
 )
 
-// RefusedError is Resolve's error: the connection was refused.
+// RefusedError is Resolve's error: the connection was refused, or (Reason
+// TimedOut) sent to a backend that never answers.
 type RefusedError struct {
 	Reason   Reason
 	Detail   Detail
@@ -62,7 +75,8 @@ type RefusedError struct {
 	Protocol Protocol
 	// ServiceID and ServiceName are set when a service publishes the port.
 	ServiceID, ServiceName string
-	// TaskID and BackendNode are set for PathBlocked: the backend chosen.
+	// TaskID and BackendNode are set for PathBlocked and TimedOut: the
+	// backend chosen.
 	TaskID, BackendNode string
 }
 
@@ -77,7 +91,8 @@ func refuse(r Reason, d Detail, node string, port uint32, p Protocol, s *meshSer
 	return e
 }
 
-// Error describes the refusal in plain words, starting "connection refused: ".
+// Error describes the refusal in plain words, starting "connection refused: "
+// ("connection timed out: " for Reason TimedOut).
 func (e *RefusedError) Error() string {
 	pp := strconv.FormatUint(uint64(e.Port), 10) + "/" + e.Protocol.String()
 	s := "connection refused: "
@@ -100,19 +115,31 @@ func (e *RefusedError) Error() string {
 		return s + "node " + e.Node + " is down"
 	case DetailUnknownNode:
 		return s + "node " + e.Node + " is not part of the swarm"
+	case DetailBackendDead:
+		return "connection timed out: port " + pp + " on node " + e.Node + " routes to task " + e.TaskID +
+			" of service " + e.ServiceName + " on node " + e.BackendNode + ", which is down"
+	case DetailPartitioned:
+		return "connection timed out: port " + pp + " on node " + e.Node + " routes to task " + e.TaskID +
+			" of service " + e.ServiceName + " on node " + e.BackendNode + ", across a network partition"
 	case DetailOverlayBlocked:
 		return s + "port " + pp + " on node " + e.Node + " routes to task " + e.TaskID +
 			" of service " + e.ServiceName + " on node " + e.BackendNode +
 			", but the overlay path between the nodes is blocked (4789/udp)"
 	}
+	if e.Reason == TimedOut {
+		return "connection timed out"
+	}
 	return s + e.Reason.String()
 }
 
-// Is matches ErrRefused and the sentinel of the error's Reason.
+// Is matches the sentinel of the error's Reason, and ErrRefused unless the
+// Reason is TimedOut.
 func (e *RefusedError) Is(target error) bool {
 	switch target {
 	case ErrRefused:
-		return true
+		return e.Reason != TimedOut
+	case ErrTimedOut:
+		return e.Reason == TimedOut
 	case ErrNoListener:
 		return e.Reason == NoListener
 	case ErrPathBlocked:

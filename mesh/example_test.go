@@ -1,6 +1,7 @@
 package mesh_test
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/swarmsim/swarmsim/mesh"
@@ -67,4 +68,42 @@ func ExampleAllocator_Allocate() {
 	// *:30000-30001->80-81/tcp
 	// *:30002->80/tcp
 	// *:30003->80/tcp
+}
+
+// A node dies: the other nodes keep its task in their rotation until they are
+// told (RemoveBackend), and a connection sent to it times out. A partition
+// cuts the overlay between groups: across it connections time out until
+// gossip notices (SettlePartition), then only the near side's tasks answer.
+func ExampleMesh_Partition() {
+	m := mesh.New()
+	m.SetService("svc1", "web", mesh.VIP, []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080, PublishMode: mesh.Ingress}})
+	m.AddBackend("svc1", "t1", "worker1")
+	m.AddBackend("svc1", "t2", "worker2")
+	show := func() {
+		r, err := m.Resolve("worker1", 8080, mesh.TCP)
+		if err != nil {
+			fmt.Println(errors.Is(err, mesh.ErrTimedOut), err)
+			return
+		}
+		fmt.Println(r.TaskID)
+	}
+	m.SetNodeUp("worker2", false)
+	show()
+	show()
+	m.RemoveBackend("svc1", "t2")
+	show()
+	m.SetNodeUp("worker2", true)
+	m.AddBackend("svc1", "t2", "worker2")
+	m.Partition([][]string{{"worker1"}, {"worker2"}})
+	show()
+	show()
+	m.SettlePartition()
+	show()
+	// Output:
+	// t1
+	// true connection timed out: port 8080/tcp on node worker1 routes to task t2 of service web on node worker2, which is down
+	// t1
+	// true connection timed out: port 8080/tcp on node worker1 routes to task t2 of service web on node worker2, across a network partition
+	// t1
+	// t1
 }

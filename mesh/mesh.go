@@ -27,6 +27,17 @@ type Mesh struct {
 	// path (4789/udp). While both are 0, Resolve never filters.
 	gossipCut int
 	vxlanCut  int
+	// parted: a network partition splits the nodes into groups
+	// (meshNode.group); partSettled: gossip has noticed, and each node has
+	// dropped the backends across the cut from its tables.
+	parted, partSettled bool
+	// dead counts the nodes whose machine is down: while it and vxlanCut
+	// are 0 and there is no partition, Resolve never checks the path.
+	dead int
+	// filter (gossipCut != 0 || partSettled) and checkPath (dead != 0 ||
+	// parted || vxlanCut != 0), kept up to date by refresh so that Resolve
+	// reads one flag for each
+	filter, checkPath bool
 	// recent remembers the nodes Resolve looked up last, by a cheap hash of
 	// the ID: clients hit a few entry nodes, and this spares the map's
 	// hashing and probing. Only RemoveNode makes an entry stale.
@@ -96,8 +107,9 @@ type meshNode struct {
 	slot    int32
 	up      bool
 	blocked map[portKey]struct{}
-	gossip  bool // blocks 7946/tcp or 7946/udp
-	vxlan   bool // blocks 4789/udp
+	gossip  bool  // blocks 7946/tcp or 7946/udp
+	vxlan   bool  // blocks 4789/udp
+	group   int32 // partition group while Mesh.parted
 	// backends on this node, any service, unordered (swap-delete).
 	backends []backendRef
 }
@@ -132,7 +144,6 @@ type meshService struct {
 	// byNode: the service's backends per node, for the host-mode rotation
 	// (see nodeBackends); nil until needed.
 	byNode map[int32]*nodeBackends
-	down   int // backends on nodes that are not up
 	// rr is each entry node's round-robin position: the backend it served
 	// last.
 	rr rotations
@@ -268,29 +279,79 @@ func (m *Mesh) RemoveNode(nodeID string) {
 	if n.vxlan {
 		m.vxlanCut--
 	}
+	if !n.up {
+		m.dead--
+	}
+	m.refresh()
 	delete(m.nodes, nodeID)
 	if r := &m.recent[recentSlot(nodeID)]; r.n == n {
 		*r = recentNode{}
 	}
 }
 
-// SetNodeUp records whether a node's engine is alive. While it is down, its
-// tasks are not reachable (gossip has dropped them from every other node's
-// tables) and it accepts no connection. This is about the machine, not the
-// manager's view of it: the root calls it when the engine dies or comes back.
+// SetNodeUp records whether a node's machine is alive. While it is dead it
+// accepts no connection, and its backends stay in every other node's
+// tables, in rotation, until the caller removes them (RemoveBackend, once
+// the news has spread by gossip): a connection sent to one of them times
+// out (Reason TimedOut). This is about the machine, not the manager's view
+// of it: the root calls it when the machine dies or comes back.
 func (m *Mesh) SetNodeUp(nodeID string, up bool) {
 	n := m.node(nodeID)
 	if n.up == up {
 		return
 	}
 	n.up = up
-	d := 1
 	if up {
-		d = -1
+		m.dead--
+	} else {
+		m.dead++
 	}
-	for _, r := range n.backends {
-		r.s.down += d
+	m.refresh()
+}
+
+// refresh recomputes Resolve's flags.
+func (m *Mesh) refresh() {
+	m.filter = m.gossipCut != 0 || m.partSettled
+	m.checkPath = m.dead != 0 || m.parted || m.vxlanCut != 0
+}
+
+// Partition splits the swarm's network: nodes in different groups cannot
+// reach each other (gossip, 7946, and the overlay, 4789/udp, are cut between
+// them). Nodes named in no group form one more group together. At first
+// every node keeps the backends across the cut in its tables, and a
+// connection sent to one times out; once SettlePartition is called (gossip
+// has noticed the other side is gone) they are forgotten, as a gossip block
+// forgets them. A new Partition replaces the previous one.
+func (m *Mesh) Partition(groups [][]string) {
+	for _, n := range m.nodes {
+		n.group = 0
 	}
+	for i, g := range groups {
+		for _, id := range g {
+			m.node(id).group = int32(i + 1)
+		}
+	}
+	m.parted, m.partSettled = true, false
+	m.refresh()
+}
+
+// SettlePartition makes every node forget the backends across the current
+// partition. It does nothing without one.
+func (m *Mesh) SettlePartition() {
+	m.partSettled = m.parted
+	m.refresh()
+}
+
+// Heal ends a partition: every node reaches every other again.
+func (m *Mesh) Heal() {
+	m.parted, m.partSettled = false, false
+	m.refresh()
+}
+
+// Partitioned reports whether a partition separates two nodes.
+func (m *Mesh) Partitioned(a, b string) bool {
+	na, nb := m.nodes[a], m.nodes[b]
+	return m.parted && na != nil && nb != nil && na.group != nb.group
 }
 
 // Block makes a node's firewall drop a port: one of swarm's own ports
@@ -353,6 +414,7 @@ func (m *Mesh) refreshBlocks(n *meshNode) {
 			m.vxlanCut--
 		}
 	}
+	m.refresh()
 }
 
 func (m *Mesh) service(id string) *meshService {
@@ -586,9 +648,6 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		}
 	}
 	n.backends = append(n.backends, backendRef{s, i})
-	if !n.up {
-		s.down++
-	}
 }
 
 // alloc returns a free element of s's slab (its content is stale).
@@ -657,9 +716,6 @@ func (m *Mesh) removeBackend(s *meshService, i int32) {
 func (m *Mesh) unlinkBackend(s *meshService, i int32) {
 	m.detachFromNode(s, i)
 	b := &s.els[i]
-	if !b.node.up {
-		s.down--
-	}
 	s.count--
 	next, prev := b.next, b.prev
 	if prev != 0 {
@@ -732,7 +788,7 @@ func (m *Mesh) Backends(serviceID string) []string {
 
 // Listening reports whether node entry accepts connections on a published
 // port, without advancing any rotation: whether Resolve would not answer
-// NoListener (it may still answer PathBlocked).
+// NoListener (it may still answer PathBlocked or TimedOut).
 func (m *Mesh) Listening(entry string, port uint32, p Protocol) bool {
 	_, err := m.resolve(entry, port, p, false)
 	return err == nil || err.(*RefusedError).Reason != NoListener
@@ -741,13 +797,15 @@ func (m *Mesh) Listening(entry string, port uint32, p Protocol) bool {
 // Resolve answers one connection from a client to node entry on a published
 // port: which task answers it. It advances entry's round-robin position for
 // the service. It costs O(1) and allocates nothing when it succeeds; while a
-// node is down or blocks gossip it may walk the service's backends.
+// node blocks gossip or a partition has settled it may walk the service's backends.
 //
 // An ingress port is answered on every up node while the node knows at least
-// one backend of the service: its own, and those of every up node with which
+// one backend of the service: its own, and those of every node with which
 // it can gossip (7946). Among these it takes the next in its rotation; if that
 // backend is on another node and either node blocks 4789/udp, the connection
-// fails with PathBlocked. A host-mode port (also of a dnsrr service) is
+// fails with PathBlocked. A backend on a dead node (SetNodeUp), or across a
+// partition that gossip has not noticed yet, is still in the rotation: a
+// connection sent to it fails with TimedOut. A host-mode port (also of a dnsrr service) is
 // answered only on a node that runs a backend of the service, by that
 // node's own task. Otherwise the error is a *RefusedError with Reason
 // NoListener.
@@ -817,10 +875,10 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 	}
 	i := s.after(last)
 	b := &s.els[i]
-	if m.gossipCut != 0 || s.down != 0 {
+	if m.filter {
 		found := false
 		for range s.count {
-			if b.node.up && (b.node == n || !(n.gossip || b.node.gossip)) {
+			if b.node == n || !(n.gossip || b.node.gossip || m.partSettled && b.node.group != n.group) {
 				found = true
 				break
 			}
@@ -838,10 +896,22 @@ func (m *Mesh) resolveIngress(n *meshNode, s *meshService, port uint32, p Protoc
 		*pos = i
 		s.decRef(last)
 	}
-	if m.vxlanCut != 0 && b.node != n && (n.vxlan || b.node.vxlan) {
-		e := refuse(PathBlocked, DetailOverlayBlocked, n.id, port, p, s)
-		e.TaskID, e.BackendNode = b.taskID, b.node.id
-		return nil, e
+	if m.checkPath && b.node != n {
+		if !b.node.up {
+			e := refuse(TimedOut, DetailBackendDead, n.id, port, p, s)
+			e.TaskID, e.BackendNode = b.taskID, b.node.id
+			return nil, e
+		}
+		if m.parted && b.node.group != n.group {
+			e := refuse(TimedOut, DetailPartitioned, n.id, port, p, s)
+			e.TaskID, e.BackendNode = b.taskID, b.node.id
+			return nil, e
+		}
+		if m.vxlanCut != 0 && (n.vxlan || b.node.vxlan) {
+			e := refuse(PathBlocked, DetailOverlayBlocked, n.id, port, p, s)
+			e.TaskID, e.BackendNode = b.taskID, b.node.id
+			return nil, e
+		}
 	}
 	return b, nil
 }

@@ -289,8 +289,9 @@ func TestBlockedPublishedPort(t *testing.T) {
 	}
 }
 
-// A down entry node answers nothing; a backend on a down node is skipped
-// (gossip drops it) and comes back with the node.
+// A down entry node answers nothing; a backend on a down node stays in the
+// rotation (the other nodes do not know yet) and a connection sent to it times
+// out, until the backend is removed; it answers again when the node comes back.
 func TestNodeDown(t *testing.T) {
 	m := seedMesh()
 	m.SetNodeUp("worker1", false)
@@ -299,18 +300,63 @@ func TestNodeDown(t *testing.T) {
 	if d := cmp.Diff("connection refused: node worker1 is down", errText(err)); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
-	if d := cmp.Diff([]string{"t2@worker2", "t2@worker2"}, answers(m, "manager", 2)); d != "" {
+	if d := cmp.Diff([]string{"!timed out", "t2@worker2", "!timed out"}, answers(m, "manager", 3)); d != "" {
 		t.Errorf("(-want +got)\n%s", d)
 	}
+	want := "connection timed out: port 8080/tcp on node manager routes to task t2 of service myweb on node worker2, which is down"
 	m.SetNodeUp("worker2", false)
 	_, err = m.Resolve("manager", 8080, TCP)
-	if e := (*RefusedError)(nil); !errors.As(err, &e) || e.Detail != DetailNoKnownBackend {
-		t.Errorf("err = %v, want DetailNoKnownBackend", err)
+	if e := (*RefusedError)(nil); !errors.As(err, &e) || e.Detail != DetailBackendDead || errors.Is(err, ErrRefused) || !errors.Is(err, ErrTimedOut) {
+		t.Errorf("err = %v, want DetailBackendDead, timed out and not refused", err)
 	}
+	if d := cmp.Diff(want, errText(err)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	m.RemoveBackend("svc-web", "t1")
+	m.RemoveBackend("svc-web", "t2")
+	if _, err := m.Resolve("manager", 8080, TCP); !errors.Is(err, ErrNoListener) {
+		t.Errorf("after removal err = %v, want no listener", err)
+	}
+	m.AddBackend("svc-web", "t1", "worker1")
+	m.AddBackend("svc-web", "t2", "worker2")
 	m.SetNodeUp("worker1", true)
 	m.SetNodeUp("worker2", true)
 	if d := cmp.Diff([]string{"t1@worker1", "t2@worker2"}, answers(m, "manager", 2)); d != "" {
 		t.Errorf("after up (-want +got)\n%s", d)
+	}
+}
+
+// A partition: connections across it time out until it settles, then the
+// backends across it are unknown; each side still serves its own; Heal
+// restores everything.
+func TestPartition(t *testing.T) {
+	m := seedMesh()
+	m.Partition([][]string{{"manager", "worker1"}})
+	if !m.Partitioned("manager", "worker2") || m.Partitioned("manager", "worker1") {
+		t.Fatal("Partitioned is wrong")
+	}
+	if d := cmp.Diff([]string{"t1@worker1", "!timed out", "t1@worker1"}, answers(m, "manager", 3)); d != "" {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	_, err := m.Resolve("manager", 8080, TCP)
+	want := "connection timed out: port 8080/tcp on node manager routes to task t2 of service myweb on node worker2, across a network partition"
+	if d := cmp.Diff(want, errText(err)); d != "" || !errors.Is(err, ErrTimedOut) {
+		t.Errorf("(-want +got)\n%s", d)
+	}
+	m.SettlePartition()
+	if d := cmp.Diff([]string{"t1@worker1", "t1@worker1"}, answers(m, "manager", 2)); d != "" {
+		t.Errorf("settled (-want +got)\n%s", d)
+	}
+	if d := cmp.Diff([]string{"t2@worker2", "t2@worker2"}, answers(m, "worker2", 2)); d != "" {
+		t.Errorf("other side (-want +got)\n%s", d)
+	}
+	m.Heal()
+	m.SettlePartition() // no partition: nothing to settle
+	if m.Partitioned("manager", "worker2") {
+		t.Error("still partitioned after Heal")
+	}
+	if d := cmp.Diff([]string{"t1@worker1", "t2@worker2"}, answers(m, "worker2", 2)); d != "" {
+		t.Errorf("healed (-want +got)\n%s", d)
 	}
 }
 

@@ -12,9 +12,10 @@ import (
 // Property (docs/swarm-behaviour.md, the routing mesh): under random sequences
 // of AddBackend, RemoveBackend, SetNodeUp, Block, Unblock and Resolve, Resolve
 // never returns a task that is not a current backend or that sits on a down
-// node; an ingress port answers on an up entry node exactly when that node
-// knows a backend, and over as many connections as it knows backends it visits
-// each of them once (so a reachable backend always answers).
+// node (a connection sent to one times out); an ingress port answers on an up
+// entry node exactly when that node knows a backend, and over as many
+// connections as it knows backends it visits each of them once (so a
+// reachable backend always answers).
 func TestPropertyRouting(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		nodes := []string{"n0", "n1", "n2", "n3"}
@@ -59,18 +60,23 @@ func TestPropertyRouting(t *testing.T) {
 		blocked := map[string]map[portKey]bool{}
 		isBlocked := func(n string, port uint32, p Protocol) bool { return blocked[n][keyOf(port, p)] }
 		gossipCut := func(n string) bool { return isBlocked(n, GossipPort, TCP) || isBlocked(n, GossipPort, UDP) }
+		group := map[string]int{} // partition group; parted, settled as in Mesh
+		parted, settled := false, false
+		across := func(a, b string) bool { return parted && group[a] != group[b] }
 		vxlanCut := func(n string) bool { return isBlocked(n, DataPathPort, UDP) }
 		known := func(entry, svc string) []string { // backends entry knows, in order
 			var out []string
 			for _, id := range order {
 				td := tasks[id]
-				if td.svc == svc && up[td.node] && (td.node == entry || !(gossipCut(entry) || gossipCut(td.node))) {
+				if td.svc == svc && (td.node == entry || !(gossipCut(entry) || gossipCut(td.node) || settled && across(entry, td.node))) {
 					out = append(out, id)
 				}
 			}
 			return out
 		}
-		pathOpen := func(entry, node string) bool { return entry == node || !(vxlanCut(entry) || vxlanCut(node)) }
+		pathOpen := func(entry, node string) bool {
+			return entry == node || up[node] && !across(entry, node) && !(vxlanCut(entry) || vxlanCut(node))
+		}
 
 		// check verifies one Resolve answer and returns the task it names
 		// (served or path-blocked), or "".
@@ -82,8 +88,15 @@ func TestPropertyRouting(t *testing.T) {
 				}
 				if re.Reason == PathBlocked {
 					td := tasks[re.TaskID]
-					if !backends[re.TaskID] || !up[td.node] || pathOpen(entry, td.node) || !slices.Contains(known(entry, td.svc), re.TaskID) {
+					if !backends[re.TaskID] || !up[td.node] || across(entry, td.node) || pathOpen(entry, td.node) || !slices.Contains(known(entry, td.svc), re.TaskID) {
 						rt.Fatalf("PathBlocked via %s from %s is wrong", re.TaskID, entry)
+					}
+					return re.TaskID
+				}
+				if re.Reason == TimedOut {
+					td := tasks[re.TaskID]
+					if !backends[re.TaskID] || up[td.node] && !across(entry, td.node) || !slices.Contains(known(entry, td.svc), re.TaskID) {
+						rt.Fatalf("TimedOut via %s from %s is wrong", re.TaskID, entry)
 					}
 					return re.TaskID
 				}
@@ -128,6 +141,32 @@ func TestPropertyRouting(t *testing.T) {
 				u := rapid.Bool().Draw(rt, "up")
 				up[n] = u
 				m.SetNodeUp(n, u)
+			},
+			"partition": func(rt *rapid.T) {
+				var groups [][]string
+				g := map[int][]string{}
+				for _, n := range nodes {
+					k := rapid.IntRange(0, 2).Draw(rt, "group-"+n)
+					group[n] = k
+					g[k] = append(g[k], n)
+				}
+				// group 0 is the nodes named in no group
+				for k := 1; k <= 2; k++ {
+					for len(groups) < k-1 {
+						groups = append(groups, nil)
+					}
+					groups = append(groups, g[k])
+				}
+				parted, settled = true, false
+				m.Partition(groups)
+			},
+			"settle": func(rt *rapid.T) {
+				settled = parted
+				m.SettlePartition()
+			},
+			"heal": func(rt *rapid.T) {
+				parted, settled = false, false
+				m.Heal()
 			},
 			"block": func(rt *rapid.T) {
 				n := rapid.SampledFrom(nodes).Draw(rt, "node")

@@ -95,12 +95,7 @@ func TestPropertySlabModel(t *testing.T) {
 			}
 			switch s.mode {
 			case 1:
-				var k []mb
-				for _, b := range s.live {
-					if up[b.node] {
-						k = append(k, b)
-					}
-				}
+				k := s.live
 				if len(k) == 0 {
 					return "!"
 				}
@@ -113,6 +108,9 @@ func TestPropertySlabModel(t *testing.T) {
 				}
 				if advance {
 					s.last[entry] = want.seq
+				}
+				if !up[want.node] && want.node != entry {
+					return "!timeout"
 				}
 				return want.task + "@" + want.node
 			case 2:
@@ -228,6 +226,9 @@ func TestPropertySlabModel(t *testing.T) {
 					if strings.HasPrefix(got, "!") {
 						got = "!"
 					}
+					if strings.HasPrefix(want, "!") {
+						want = "!"
+					}
 					if got != want {
 						rt.Fatalf("Resolve(%s, %s) = %s, want %s", e, sd.id, got, want)
 					}
@@ -247,6 +248,8 @@ func TestPropertySlabModel(t *testing.T) {
 					if r.ServiceID != sd.id {
 						rt.Fatalf("Resolve(%s, %s) answered for service %s", e, sd.id, r.ServiceID)
 					}
+				} else if errors.Is(err, ErrTimedOut) {
+					got = "!timeout"
 				} else if !errors.Is(err, ErrNoListener) {
 					rt.Fatalf("Resolve(%s, %s): %v", e, sd.id, err)
 				}

@@ -178,7 +178,10 @@ type ManagerStatus struct {
 
 // Node is one machine of the swarm.
 type Node struct {
-	ID          string
+	ID string
+	// Version counts the changes the managers stored (spec, role, status):
+	// 1 when the node joins (the Engine API's Version.Index).
+	Version     uint64
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Spec        Spec

@@ -8,6 +8,7 @@ import (
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/task"
 	"pgregory.net/rapid"
 )
 
@@ -28,12 +29,15 @@ const (
 	ActBlock                              // block a port on a node's firewall
 	ActUnblock                            // unblock it
 	ActAdvance                            // run the clock for Duration
+	ActKill                               // docker kill: the Task'th running task of a service exits 137
+	ActStop                               // docker stop: it exits 0
 )
 
 var actionNames = [...]string{
 	ActCreate: "create", ActUpdate: "update", ActScale: "scale", ActRollback: "rollback",
 	ActRemove: "remove", ActAvailability: "availability", ActNodeDown: "node-down", ActNodeUp: "node-up",
 	ActLabel: "label", ActBlock: "block", ActUnblock: "unblock", ActAdvance: "advance",
+	ActKill: "kill", ActStop: "stop",
 }
 
 func (k ActionKind) String() string {
@@ -66,6 +70,9 @@ type Action struct {
 	Protocol mesh.Protocol
 	// Duration of ActAdvance.
 	Duration time.Duration
+	// Task picks, for ActKill and ActStop, one of the target service's
+	// running tasks (modulo their number, in creation order).
+	Task int
 }
 
 func (a Action) String() string {
@@ -82,6 +89,8 @@ func (a Action) String() string {
 		return fmt.Sprintf("%s #%d %d/%s", a.Kind, a.Target, a.Port, a.Protocol)
 	case ActAdvance:
 		return fmt.Sprintf("advance %s", a.Duration)
+	case ActKill, ActStop:
+		return fmt.Sprintf("%s #%d task %d", a.Kind, a.Target, a.Task)
 	}
 	return fmt.Sprintf("%s #%d", a.Kind, a.Target)
 }
@@ -115,6 +124,8 @@ func ActionOf(kind ActionKind, o ActionOptions) *rapid.Generator[Action] {
 			a.Availability = rapid.SampledFrom([]node.Availability{node.Drain, node.Active, node.Pause}).Draw(t, "availability")
 		case ActLabel:
 			a.Label = rapid.SampledFrom(append([]string{""}, Zones()...)).Draw(t, "zone")
+		case ActKill, ActStop:
+			a.Task = rapid.IntRange(0, 7).Draw(t, "task")
 		case ActBlock, ActUnblock:
 			p := rapid.SampledFrom(blockablePorts).Draw(t, "port")
 			a.Port, a.Protocol = p.port, p.proto
@@ -234,12 +245,14 @@ func (r *Runner) Apply(a Action) error {
 	case ActAdvance:
 		r.Advance(a.Duration)
 		return nil
-	case ActUpdate, ActScale, ActRollback, ActRemove:
+	case ActUpdate, ActScale, ActRollback, ActRemove, ActKill, ActStop:
 		name, ok := r.Service(a.Target)
 		if !ok {
 			return ErrNoTarget
 		}
 		switch a.Kind {
+		case ActKill, ActStop:
+			return r.exitTask(name, a)
 		case ActUpdate:
 			cur, err := c.Service(name)
 			if err != nil {
@@ -295,6 +308,29 @@ func (r *Runner) Apply(a Action) error {
 	return fmt.Errorf("swarmsimtest: unknown action %v", a.Kind)
 }
 
+// exitTask ends the container of one of a service's running tasks, as
+// `docker kill` (ActKill) or `docker stop` (ActStop) on its node does.
+func (r *Runner) exitTask(service string, a Action) error {
+	ts, err := r.C.Tasks(service)
+	if err != nil {
+		return err
+	}
+	var running []string
+	for _, t := range ts {
+		if t.Status().State == task.Running {
+			running = append(running, t.ID)
+		}
+	}
+	if len(running) == 0 {
+		return ErrNoTarget
+	}
+	id := running[abs(a.Task)%len(running)]
+	if a.Kind == ActKill {
+		return r.C.KillTask(id)
+	}
+	return r.C.StopTask(id)
+}
+
 // Advance runs the clock d later, one event at a time (through Step when
 // set), as Cluster.RunFor does.
 func (r *Runner) Advance(d time.Duration) {
@@ -335,16 +371,18 @@ type FaultKind uint8
 
 // Fault kinds.
 const (
-	FaultNodeDown FaultKind = iota + 1 // the node's machine stops
-	FaultNodeUp                        // and comes back
-	FaultDrain                         // the operator drains the node
-	FaultActivate                      // and makes it active again
-	FaultBlock                         // a port is blocked on the node's firewall
-	FaultUnblock                       // and opened again
+	FaultNodeDown  FaultKind = iota + 1 // the node's machine stops
+	FaultNodeUp                         // and comes back
+	FaultDrain                          // the operator drains the node
+	FaultActivate                       // and makes it active again
+	FaultBlock                          // a port is blocked on the node's firewall
+	FaultUnblock                        // and opened again
+	FaultPartition                      // the nodes of Group are cut off from the others
+	FaultHeal                           // and the network heals
 )
 
 var faultNames = [...]string{FaultNodeDown: "node-down", FaultNodeUp: "node-up", FaultDrain: "drain",
-	FaultActivate: "activate", FaultBlock: "block", FaultUnblock: "unblock"}
+	FaultActivate: "activate", FaultBlock: "block", FaultUnblock: "unblock", FaultPartition: "partition", FaultHeal: "heal"}
 
 func (k FaultKind) String() string {
 	if int(k) < len(faultNames) && faultNames[k] != "" {
@@ -360,9 +398,18 @@ type Fault struct {
 	Node     int // node index, modulo the number of nodes
 	Port     uint32
 	Protocol mesh.Protocol
+	// Group: the node indexes (modulo the number of nodes) a partition cuts
+	// off from the others.
+	Group []int
 }
 
 func (f Fault) String() string {
+	switch f.Kind {
+	case FaultPartition:
+		return fmt.Sprintf("%s %s %v", f.At, f.Kind, f.Group)
+	case FaultHeal:
+		return fmt.Sprintf("%s %s", f.At, f.Kind)
+	}
 	s := fmt.Sprintf("%s %s #%d", f.At, f.Kind, f.Node)
 	if f.Kind == FaultBlock || f.Kind == FaultUnblock {
 		s += fmt.Sprintf(" %d/%s", f.Port, f.Protocol)
@@ -381,6 +428,10 @@ type FaultOptions struct {
 	Max int
 	// MaxGap bounds the time between two faults (default 60s).
 	MaxGap time.Duration
+	// Partitions lets plans cut a group of nodes off from the others (and
+	// heal the network later). Off by default, so that plans drawn without
+	// it stay the same.
+	Partitions bool
 }
 
 // Faults draws a fault plan. Times increase by construction: each fault
@@ -406,7 +457,11 @@ func Faults(o FaultOptions) *rapid.Generator[FaultPlan] {
 			at += time.Duration(rapid.Int64Range(0, int64(gap/time.Second)).Draw(t, "gap")) * time.Second
 			f := Fault{At: at, Node: rapid.IntRange(0, nodes-1).Draw(t, "node")}
 			var undo FaultKind
-			switch rapid.IntRange(0, 2).Draw(t, "fault") {
+			kinds := 2
+			if o.Partitions {
+				kinds = 3
+			}
+			switch rapid.IntRange(0, kinds).Draw(t, "fault") {
 			case 0:
 				f.Kind, undo = FaultNodeDown, FaultNodeUp
 			case 1:
@@ -414,6 +469,9 @@ func Faults(o FaultOptions) *rapid.Generator[FaultPlan] {
 			case 2:
 				p := rapid.SampledFrom(blockablePorts).Draw(t, "port")
 				f.Kind, undo, f.Port, f.Protocol = FaultBlock, FaultUnblock, p.port, p.proto
+			case 3:
+				f.Kind, undo = FaultPartition, FaultHeal
+				f.Group = rapid.SliceOfNDistinct(rapid.IntRange(0, nodes-1), 1, nodes-1, rapid.ID[int]).Draw(t, "group")
 			}
 			plan = append(plan, f)
 			if len(plan) < n && !weighted(t, "lasting", 25) {
@@ -428,7 +486,8 @@ func Faults(o FaultOptions) *rapid.Generator[FaultPlan] {
 	})
 }
 
-// Action returns the fault as an Action on node target f.Node.
+// Action returns the fault as an Action on node target f.Node. Partitions
+// and heals have no Action (their Kind is 0); use Runner.Core.
 func (f Fault) Action() Action {
 	a := Action{Target: f.Node, Port: f.Port, Protocol: f.Protocol}
 	switch f.Kind {
@@ -448,20 +507,80 @@ func (f Fault) Action() Action {
 	return a
 }
 
-// RunPlan runs the clock through a fault plan, injecting each fault at its
-// time after now, and then on until span has passed since now (if span is
-// longer than the plan). It returns the first error a fault's call
-// returned, after running the whole plan.
-func (r *Runner) RunPlan(plan FaultPlan, span time.Duration) error {
+// Core returns the fault as the core library's swarmsim.Fault, on the
+// runner's node f.Node (modulo the number of nodes); false when the runner
+// has no node.
+func (r *Runner) Core(f Fault) (swarmsim.Fault, bool) {
+	host, ok := r.Node(f.Node)
+	if !ok {
+		return swarmsim.Fault{}, false
+	}
+	cf := swarmsim.Fault{Node: host, Port: f.Port, Protocol: f.Protocol}
+	switch f.Kind {
+	case FaultNodeDown:
+		cf.Kind = swarmsim.FaultNodeStop
+	case FaultNodeUp:
+		cf.Kind = swarmsim.FaultNodeStart
+	case FaultDrain:
+		cf.Kind, cf.Availability = swarmsim.FaultAvailability, node.Drain
+	case FaultActivate:
+		cf.Kind, cf.Availability = swarmsim.FaultAvailability, node.Active
+	case FaultBlock:
+		cf.Kind = swarmsim.FaultBlockPort
+	case FaultUnblock:
+		cf.Kind = swarmsim.FaultUnblockPort
+	case FaultPartition:
+		var g []string
+		seen := map[string]bool{}
+		for _, i := range f.Group {
+			if h, _ := r.Node(i); !seen[h] {
+				seen[h] = true
+				g = append(g, h)
+			}
+		}
+		cf = swarmsim.Fault{Kind: swarmsim.FaultPartition, Groups: [][]string{g}}
+	case FaultHeal:
+		cf = swarmsim.Fault{Kind: swarmsim.FaultHeal}
+	default:
+		return swarmsim.Fault{}, false
+	}
+	return cf, true
+}
+
+// Queue queues a fault plan on the runner's cluster (Cluster.At), each fault
+// at its time after now; the faults fire while the clock runs. It returns
+// the first fault the cluster refused (the rest are still queued), or
+// ErrNoTarget when the runner has no node.
+func (r *Runner) Queue(plan FaultPlan) error {
 	start := r.C.Now()
 	var first error
 	for _, f := range plan {
-		r.Advance(start.Add(f.At).Sub(r.C.Now()))
-		if err := r.Apply(f.Action()); err != nil && first == nil {
+		cf, ok := r.Core(f)
+		if !ok {
+			return ErrNoTarget
+		}
+		if err := r.C.At(start.Add(f.At), cf); err != nil && first == nil {
 			first = err
 		}
 	}
+	return first
+}
+
+// RunPlan runs the clock through a fault plan, queued on the cluster's own
+// fault plan (Queue), until span has passed since now or the last fault has
+// fired, whichever is later. It returns the first error a fault's call
+// returned, after running the whole plan.
+func (r *Runner) RunPlan(plan FaultPlan, span time.Duration) error {
+	start := r.C.Now()
+	before := len(r.C.FaultErrors())
+	first := r.Queue(plan)
+	if n := len(plan); n > 0 && plan[n-1].At > span {
+		span = plan[n-1].At
+	}
 	r.Advance(start.Add(span).Sub(r.C.Now()))
+	if errs := r.C.FaultErrors(); first == nil && len(errs) > before {
+		first = errs[before]
+	}
 	return first
 }
 

@@ -64,8 +64,21 @@ const (
 	// (StatusTransitions).
 	InvUpdateStatus = "update-status-transitions"
 	// The routing mesh routes only to RUNNING tasks desired RUNNING, of
-	// the service publishing the port, on live nodes.
+	// the service publishing the port, on live nodes (a node cut off from
+	// the managers by a partition keeps serving tasks they have shut down:
+	// its agent does not know). A connection may time out instead of being
+	// refused only when routed to a task on a dead node or across a
+	// partition.
 	InvMeshRunning = "mesh-routes-to-running"
+	// The routing mesh never routes to a task on a node that is dead and
+	// DOWN once the tasks' new state has spread (GossipConvergeDelay after
+	// it was both: SwarmKit's dispatcher marking it DOWN, libnetwork's
+	// gossip).
+	InvMeshForgetsDead = "mesh-forgets-dead-nodes"
+	// Tasks become ORPHANED only OrphanTimeout (24 h) after their node went
+	// DOWN, or when their node is removed (dispatcher.go:
+	// moveTasksToOrphaned, defaultNodeDownPeriod; controlapi RemoveNode).
+	InvOrphanedAfterTimeout = "orphaned-after-timeout"
 	// Published ingress ports are unique per protocol across services.
 	InvPortsUnique = "ingress-ports-unique"
 	// A removed service's ports are released: refused by the mesh, free
@@ -93,7 +106,7 @@ func Invariants() []string {
 	return []string{
 		InvStatesForward, InvDesiredForward, InvOneDesiredPerSlot, InvParallelism, InvStopFirst,
 		InvConverged, InvReservations, InvHistory, InvUpdateStatus, InvMeshRunning,
-		InvPortsUnique, InvPortsReleased, InvRollbackRestores, InvRejectedUnchanged, InvTimeAdvances,
+		InvMeshForgetsDead, InvOrphanedAfterTimeout, InvPortsUnique, InvPortsReleased, InvRollbackRestores, InvRejectedUnchanged, InvTimeAdvances,
 		InvJobBounds,
 	}
 }
@@ -338,6 +351,8 @@ type trackedNode struct {
 	up     bool
 	state  node.State
 	downAt time.Time // last time it stopped or went DOWN
+	// downState: when it last went DOWN
+	downState time.Time
 	// updated is the sequence number of the node's last update (labels,
 	// role, availability): when SwarmKit's constraint enforcer last looked
 	// at its tasks.
@@ -668,7 +683,7 @@ func (k *check) replay(e *swarmsim.Event) {
 	case swarmsim.EventNodeState:
 		n := ck.node(e.NodeID)
 		if e.To == node.Down.String() {
-			n.state, n.downAt = node.Down, e.Time
+			n.state, n.downAt, n.downState = node.Down, e.Time, e.Time
 			if ck.rollingBack() {
 				ck.Coverage.Hit(CovNodeFailureDuringRollback)
 			}
@@ -780,6 +795,11 @@ func (k *check) replay(e *swarmsim.Event) {
 		}
 		if to == task.Running {
 			k.overlap(t.slot, e.Time, e)
+		}
+		if to == task.Orphaned && e.Message != task.MsgNodeDeleted {
+			if n := ck.nodes[e.NodeID]; n == nil || n.state != node.Down || e.Time.Before(n.downState.Add(swarmsim.OrphanTimeout)) {
+				k.add(InvOrphanedAfterTimeout, "", e, "task %s (%s) became orphaned before its node had been down for %s", e.Task, e.TaskID, swarmsim.OrphanTimeout)
+			}
 		}
 	case swarmsim.EventTaskDesired:
 		from, _ := parseTaskState(e.From)
@@ -1262,6 +1282,13 @@ func (k *check) publishes(v *ServiceView, port uint32, proto mesh.Protocol) bool
 	return false
 }
 
+// cutOff reports whether a node is alive but the managers do not hear it (a
+// partition): its agent does not know what they decided.
+func (k *check) cutOff(nodeID string) bool {
+	n := k.ck.nodes[nodeID]
+	return n != nil && n.up && slices.Contains(k.s.CutOff, nodeID)
+}
+
 func (k *check) checkRoutes() {
 	s := k.s
 	for i := range s.Routes {
@@ -1275,6 +1302,17 @@ func (k *check) checkRoutes() {
 		}
 		key := fmt.Sprintf("%s %d/%s", r.NodeID, r.Port, r.Protocol)
 		if r.Err != nil {
+			var re *mesh.RefusedError
+			if errors.Is(r.Err, mesh.ErrTimedOut) && errors.As(r.Err, &re) {
+				bn := k.ck.nodes[re.BackendNode]
+				if bn != nil && !bn.up && bn.state == node.Down && !s.Now.Before(bn.downAt.Add(swarmsim.GossipConvergeDelay)) {
+					k.add(InvMeshForgetsDead, key, k.nodeEvent(re.BackendNode), "%d/%s on node %s still routes to task %s on node %s, dead and down since %s",
+						r.Port, r.Protocol, r.NodeID, re.TaskID, re.BackendNode, bn.downAt.Format(time.RFC3339Nano))
+				} else if re.Detail != mesh.DetailPartitioned && (bn == nil || bn.up) {
+					k.add(InvMeshRunning, key, nil, "resolving %d/%s on node %s: %v, but node %s is up", r.Port, r.Protocol, r.NodeID, r.Err, re.BackendNode)
+				}
+				continue
+			}
 			if !errors.Is(r.Err, mesh.ErrRefused) {
 				k.add(InvMeshRunning, key, nil, "resolving %d/%s on node %s: %v is not a refused connection", r.Port, r.Protocol, r.NodeID, r.Err)
 			} else if !held && !errors.Is(r.Err, mesh.ErrNoListener) {
@@ -1291,7 +1329,7 @@ func (k *check) checkRoutes() {
 		switch {
 		case t == nil:
 			k.add(InvMeshRunning, key, nil, "%d/%s on node %s routes to task %s, which is not in the store", r.Port, r.Protocol, r.NodeID, r.Route.TaskID)
-		case t.State() != task.Running || t.DesiredState > task.Running:
+		case (t.State() != task.Running || t.DesiredState > task.Running) && !k.cutOff(t.NodeID):
 			k.add(InvMeshRunning, key, k.taskEvent(t.ID), "%d/%s on node %s routes to task %s (%s), which is %s with desired state %s",
 				r.Port, r.Protocol, r.NodeID, t.Name(), t.ID, t.State(), t.DesiredState)
 		case t.ServiceID != r.Route.ServiceID:

@@ -228,6 +228,34 @@ func TestCheckerCatchesBrokenSnapshots(t *testing.T) {
 					Route: swarmsim.Route{ServiceID: "gone", TaskID: "t9", NodeID: "n1"}})
 			},
 		},
+		{
+			name: "a task orphaned before its node was down 24 h", inv: swarmsimtest.InvOrphanedAfterTimeout,
+			break_: func(s *swarmsimtest.Snapshot) {
+				s.Events = []swarmsim.Event{
+					{Seq: 1, Time: at(10), Kind: swarmsim.EventNodeState, NodeID: "n1", Node: "n1", From: "ready", To: "down"},
+					taskEvent(2, swarmsim.EventTaskState, "t1", 1, task.Running, task.Orphaned, 50),
+				}
+			},
+		},
+		{
+			name: "a dead node's task still in the mesh after DOWN and gossip", inv: swarmsimtest.InvMeshForgetsDead,
+			break_: func(s *swarmsimtest.Snapshot) {
+				s.Events = []swarmsim.Event{
+					{Seq: 1, Time: at(10), Kind: swarmsim.EventNodeStopped, NodeID: "n2", Node: "n2"},
+					{Seq: 2, Time: at(25), Kind: swarmsim.EventNodeState, NodeID: "n2", Node: "n2", From: "ready", To: "down"},
+				}
+				s.Nodes = append(s.Nodes, downNode("n2"))
+				s.Routes = append(s.Routes, swarmsimtest.RouteSample{NodeID: "n1", Port: 8080, Protocol: mesh.TCP,
+					Err: &mesh.RefusedError{Reason: mesh.TimedOut, Detail: mesh.DetailBackendDead, Node: "n1", Port: 8080, TaskID: "t2", BackendNode: "n2"}})
+			},
+		},
+		{
+			name: "a timeout via a backend on a live node", inv: swarmsimtest.InvMeshRunning,
+			break_: func(s *swarmsimtest.Snapshot) {
+				s.Routes = append(s.Routes, swarmsimtest.RouteSample{NodeID: "n1", Port: 8080, Protocol: mesh.TCP,
+					Err: &mesh.RefusedError{Reason: mesh.TimedOut, Detail: mesh.DetailBackendDead, Node: "n1", Port: 8080, TaskID: "t1", BackendNode: "n1"}})
+			},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ck := swarmsimtest.NewChecker()
@@ -286,6 +314,42 @@ func TestStopFirstNodeDownExcused(t *testing.T) {
 	if vs := swarmsimtest.NewChecker().Check(s); slices.Contains(invariants(vs), swarmsimtest.InvStopFirst) {
 		t.Fatalf("Check = %v, want the overlap excused by the node failure", vs)
 	}
+}
+
+// The dead-node exception ends with the gossip delay: a timeout via a dead
+// node's task is fine until DOWN + GossipConvergeDelay, and an ORPHANED task
+// is fine 24 h after its node went DOWN.
+func TestDeadNodeTimeoutAndOrphanExcused(t *testing.T) {
+	s := base()
+	s.Now = at(26)
+	s.Events = []swarmsim.Event{
+		{Seq: 1, Time: at(10), Kind: swarmsim.EventNodeStopped, NodeID: "n2", Node: "n2"},
+		{Seq: 2, Time: at(25), Kind: swarmsim.EventNodeState, NodeID: "n2", Node: "n2", From: "ready", To: "down"},
+	}
+	s.Nodes = append(s.Nodes, downNode("n2"))
+	s.Routes = append(s.Routes, swarmsimtest.RouteSample{NodeID: "n1", Port: 8080, Protocol: mesh.TCP,
+		Err: &mesh.RefusedError{Reason: mesh.TimedOut, Detail: mesh.DetailBackendDead, Node: "n1", Port: 8080, TaskID: "t2", BackendNode: "n2"}})
+	ck := swarmsimtest.NewChecker()
+	if vs := ck.Check(s); len(vs) > 0 {
+		t.Fatalf("Check = %v, want the timeout excused before the gossip delay ends", vs)
+	}
+	s2 := base()
+	s2.Now = at(25 + 24*3600)
+	s2.Seq = 2
+	s2.Since = 2
+	s2.Events = []swarmsim.Event{{Seq: 3, Time: at(25 + 24*3600), Kind: swarmsim.EventTaskState, ServiceID: "s1", Service: "web",
+		TaskID: "t9", Task: "web.2", Slot: 2, NodeID: "n2", From: "running", To: "orphaned"}}
+	s2.Seq = 3
+	s2.Nodes = append(s2.Nodes, downNode("n2"))
+	if vs := ck.Check(s2); slices.Contains(invariants(vs), swarmsimtest.InvOrphanedAfterTimeout) {
+		t.Fatalf("Check = %v, want the orphan excused after 24 h", vs)
+	}
+}
+
+func downNode(id string) *node.Node {
+	n := mkNode(id, 2)
+	n.Status.State = node.Down
+	return n
 }
 
 // The update-status table holds exactly the transitions derived from

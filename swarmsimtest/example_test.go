@@ -192,3 +192,30 @@ func ExampleChecker() {
 	// violations: 0
 	// update: completed
 }
+
+// A fault plan runs on the cluster's own fault plan (Cluster.At): worker2
+// dies 10 s in and comes back a minute later.
+func ExampleRunner_RunPlan() {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	for _, h := range []string{"manager", "worker1", "worker2"} {
+		c.AddNode(swarmsim.NodeConfig{Hostname: h})
+	}
+	r := swarmsimtest.NewRunner(c)
+	plan := swarmsimtest.FaultPlan{
+		{At: 10 * time.Second, Kind: swarmsimtest.FaultNodeDown, Node: 2},
+		{At: 70 * time.Second, Kind: swarmsimtest.FaultNodeUp, Node: 2},
+	}
+	if err := r.RunPlan(plan, 2*time.Minute); err != nil {
+		panic(err)
+	}
+	for _, e := range c.Events() {
+		if e.Node == "worker2" && e.Kind != swarmsim.EventNodeAdded {
+			fmt.Println(strings.TrimSpace(fmt.Sprint(e.Time.Sub(c.Epoch()), " ", e.Kind, " ", e.From, " ", e.To)))
+		}
+	}
+	// Output:
+	// 10s node-stopped
+	// 25s node-state ready down
+	// 1m10s node-started
+	// 1m10s node-state down ready
+}

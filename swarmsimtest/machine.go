@@ -256,7 +256,7 @@ func (m *Machine) act(name string, kinds ...ActionKind) func(*rapid.T) {
 			if len(m.Services) >= m.Config.MaxServices {
 				t.Skip("enough services")
 			}
-		case ActUpdate, ActScale, ActRollback, ActRemove:
+		case ActUpdate, ActScale, ActRollback, ActRemove, ActKill, ActStop:
 			if len(m.Services) == 0 {
 				t.Skip("no service")
 			}
@@ -296,14 +296,15 @@ func (m *Machine) converged() bool {
 // invariant check under "". The map is new on each call: add to it freely.
 func (m *Machine) Actions() map[string]func(*rapid.T) {
 	return map[string]func(*rapid.T){
-		"":         m.Check,
-		"create":   m.act("create", ActCreate),
-		"update":   m.act("update", ActUpdate),
-		"scale":    m.act("scale", ActScale),
-		"rollback": m.act("rollback", ActRollback),
-		"remove":   m.act("remove", ActRemove),
-		"node":     m.act("node", ActAvailability, ActNodeDown, ActNodeUp, ActLabel, ActBlock, ActUnblock),
-		"advance":  m.act("advance", ActAdvance),
+		"":          m.Check,
+		"create":    m.act("create", ActCreate),
+		"update":    m.act("update", ActUpdate),
+		"scale":     m.act("scale", ActScale),
+		"rollback":  m.act("rollback", ActRollback),
+		"remove":    m.act("remove", ActRemove),
+		"node":      m.act("node", ActAvailability, ActNodeDown, ActNodeUp, ActLabel, ActBlock, ActUnblock),
+		"advance":   m.act("advance", ActAdvance),
+		"container": m.act("container", ActKill, ActStop),
 		"settle": func(t *rapid.T) {
 			if m.BeforeAction != nil {
 				m.BeforeAction(t, "settle")
@@ -316,14 +317,18 @@ func (m *Machine) Actions() map[string]func(*rapid.T) {
 			}
 			plan := Faults(m.Config.Faults).Draw(t, "plan")
 			span := time.Duration(rapid.IntRange(0, 120).Draw(t, "span-seconds")) * time.Second
-			start := m.C.Now()
-			for _, f := range plan {
-				m.Advance(start.Add(f.At).Sub(m.C.Now()))
-				if err := m.Do(f.Action()); err != nil {
-					t.Logf("%s: %v", f, err)
-				}
+			// The plan runs on the cluster's own fault plan (Cluster.At).
+			before := len(m.C.FaultErrors())
+			if err := m.Queue(plan); err != nil {
+				t.Logf("%v: %v", plan, err)
 			}
-			m.Advance(start.Add(span).Sub(m.C.Now()))
+			if n := len(plan); n > 0 && plan[n-1].At > span {
+				span = plan[n-1].At
+			}
+			m.Advance(span)
+			for _, err := range m.C.FaultErrors()[before:] {
+				t.Logf("%v", err)
+			}
 		},
 	}
 }

@@ -262,3 +262,14 @@ func runningOn(t *testing.T, c *swarmsim.Cluster, svc string) placed {
 	}
 	return out[0]
 }
+
+// TestModelWithPartitions runs the model with fault plans that also cut
+// groups of nodes off (Cluster.Partition) and heal them: the invariants hold
+// through partitions too (the mesh's timeouts across a cut, nodes cut off
+// from the managers going DOWN while serving their side).
+func TestModelWithPartitions(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := swarmsimtest.NewMachine(t, swarmsimtest.MachineConfig{Faults: swarmsimtest.FaultOptions{Partitions: true}})
+		t.Repeat(m.Actions())
+	})
+}

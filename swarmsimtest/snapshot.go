@@ -30,6 +30,10 @@ type Snapshot struct {
 	HistoryLimit int
 	// Routes are what the routing mesh answered (see Snap).
 	Routes []RouteSample
+	// CutOff are the nodes whose heartbeats the managers do not hear (their
+	// machine is dead, or a partition cuts them off): their agents run what
+	// they last knew (Cluster.Heard).
+	CutOff []string
 	// Progress are samples of the services' updaters: one per service with
 	// an updater at the snapshot, plus any the Machine took between checks.
 	Progress []ProgressSample
@@ -121,6 +125,9 @@ func Snap(c *swarmsim.Cluster, since uint64, extra ...PortKey) *Snapshot {
 		}
 	}
 	for _, n := range s.Nodes {
+		if heard, _ := c.Heard(n.ID); !heard {
+			s.CutOff = append(s.CutOff, n.ID)
+		}
 		for i, k := range ports {
 			for range turns[i] {
 				r, err := c.Resolve(n.ID, k.Port, k.Protocol)

@@ -420,7 +420,8 @@ func exactArgs(n int) cobra.PositionalArgs {
 
 // interactive reads commands from stdin, one per line (a line ending inside
 // quotes or with a backslash continues on the next), and runs each at once.
-// The "$ " prompt is printed only when stdin is a terminal. A line longer
+// The "$ " prompt (after the host's name once `swarmsim ssh` chose one:
+// "manager1$ ") is printed only when stdin is a terminal. A line longer
 // than dockercli.MaxLineBytes is reported and skipped; input that ends
 // inside a command is reported, with exit status 2.
 func interactive(s *dockercli.Session, stdin io.Reader, stdout, stderr io.Writer, tty bool) error {
@@ -436,7 +437,7 @@ func interactive(s *dockercli.Session, stdin io.Reader, stdout, stderr io.Writer
 		if len(pending) > 0 {
 			io.WriteString(stdout, "> ")
 		} else {
-			io.WriteString(stdout, "$ ")
+			io.WriteString(stdout, s.Host()+"$ ")
 		}
 	}
 	prompt()

@@ -33,6 +33,12 @@ func TestInteractivePipe(t *testing.T) {
 	if want := "$ 0s\n$ \n"; out.String() != want {
 		t.Errorf("tty prompt: got %q, want %q", out.String(), want)
 	}
+	// after `swarmsim ssh HOST` the prompt names the host
+	out.Reset()
+	run(nil, strings.NewReader("swarmsim ssh manager1\nswarmsim time\n"), &out, &errb, true)
+	if want := "$ manager1$ 0s\nmanager1$ \n"; out.String() != want {
+		t.Errorf("tty prompt after ssh: got %q, want %q", out.String(), want)
+	}
 }
 
 // TestHelp pins the --help screens of the command and its subcommands.

@@ -8,11 +8,6 @@ const (
 	whyTiming        = "timing: the command looks at the swarm mid-flight (right after a detached change or at the moment of a pause), where real time and virtual time cannot agree"
 )
 
-// Simulator bugs found by the comparison, reported for fixing.
-const (
-	bugLatest = "bug: an image given without a tag is shown as `nginx`; Docker shows `nginx:latest` (the reference is normalised when the service is created)"
-)
-
 func init() {
 	for k, v := range map[string]string{
 		"internal/realswarm/testdata/scenarios/quick-errors.swarm:22": whyCLIVersion + " (`Error: ` before `no such service`)",
@@ -24,12 +19,6 @@ func init() {
 		"internal/realswarm/testdata/scenarios/cli-errors.swarm:52":   whyCLIVersion + " (capitalised message)",
 		"internal/realswarm/testdata/scenarios/cli-errors.swarm:53":   whyCLIVersion + " (wording of a template execution error; to confirm against docker 29)",
 		"internal/realswarm/testdata/scenarios/cli-errors.swarm:54":   whyCLIVersion + " (exit status of a template parsing error; to confirm against docker 29)",
-		"examples/seed.swarm:31":                                      bugLatest,
-		"examples/seed.swarm:32":                                      bugLatest,
-		"examples/seed.swarm:43":                                      bugLatest,
-		"examples/drain.swarm:3":                                      bugLatest,
-		"examples/drain.swarm:7":                                      bugLatest,
-		"examples/drain.swarm:11":                                     bugLatest,
 		"examples/update-order.swarm:16":                              whyTiming,
 		"examples/update-pause.swarm:7":                               whyTiming,
 		"examples/update-pause.swarm:9":                               whyTiming,
