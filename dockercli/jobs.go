@@ -391,15 +391,23 @@ func taskUnhealthyCmd(res *result) *cobra.Command {
 	})
 }
 
-// taskUnhealthy runs `swarmsim task unhealthy TASK`: TASK is a task ID or a
-// unique prefix of one.
+// taskUnhealthy runs `swarmsim task unhealthy TASK`: TASK is a task ID, a
+// unique prefix of one, or the name of a running task (web.1).
 func (s *Session) taskUnhealthy(c TaskUnhealthy, stdout io.Writer) error {
 	cl := s.swarm()
-	var match []string
+	var match, named []string
 	for _, t := range cl.AllTasks() {
 		if c.Ref != "" && strings.HasPrefix(t.ID, c.Ref) {
 			match = append(match, t.ID)
 		}
+		// a name (web.1) stands for the slot's task that runs, as for
+		// swarmsim task kill
+		if t.Name() == c.Ref && t.Status().State == task.Running && t.DesiredState <= task.Complete {
+			named = append(named, t.ID)
+		}
+	}
+	if len(match) == 0 && len(named) == 1 {
+		match = named
 	}
 	switch {
 	case len(match) == 0:
