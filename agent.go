@@ -25,7 +25,7 @@ func (c *Cluster) agentKick(ts *taskState) {
 		return
 	}
 	b := c.image(ts.spec)
-	if ts.t.DesiredState > task.Running {
+	if ts.t.DesiredState > task.Complete {
 		if ts.stopping {
 			return // the stop already under way finishes on its own
 		}
@@ -55,7 +55,7 @@ func (c *Cluster) agentFire(ts *taskState) {
 		return
 	}
 	st := ts.t.State()
-	if ts.t.DesiredState > task.Running {
+	if ts.t.DesiredState > task.Complete {
 		ts.stopping = false
 		if st <= task.Running {
 			c.setObserved(ts, task.Shutdown, task.DefaultMessage(task.Shutdown), "")
@@ -119,13 +119,13 @@ func (c *Cluster) checkGate(ts *taskState) {
 	if g.restartAfter {
 		// SwarmKit's waitRestart gives up if the task was shut down
 		// meanwhile (its desired state went past RUNNING).
-		if ts.t.DesiredState <= task.Running {
+		if ts.t.DesiredState <= task.Complete {
 			c.restart(ts)
 		}
 		return
 	}
 	if ts.t.DesiredState < task.Running {
-		c.setDesired(ts, task.Running)
+		c.setDesired(ts, ts.svc.desiredRun())
 	}
 }
 
@@ -163,4 +163,114 @@ func (c *Cluster) releaseWaiters(ts *taskState) {
 	for _, w := range ws { // checkGate changes sl.waiting
 		c.checkGate(w)
 	}
+}
+
+// ---- health checks and stop timing ----
+
+// evUnhealthy is a container made unhealthy (SetTaskUnhealthy) having
+// stopped.
+const evUnhealthy = evElection + 1
+
+// probeOf is the service health check's probe schedule.
+func probeOf(h *HealthConfig) orchestrator.Probe {
+	return orchestrator.Probe{Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod,
+		StartInterval: h.StartInterval, Retries: h.Retries}
+}
+
+// serviceCheck reports whether a task template's health check overrides
+// the image's with Docker's probe schedule: a test of its own, or the
+// image's test with the template's timings (moby merges the two).
+func serviceCheck(b *ImageBehavior, t *TaskSpec) bool {
+	h := t.Healthcheck
+	return h != nil && (len(h.Test) > 0 || b.HealthCheck) && !(len(h.Test) > 0 && h.Test[0] == "NONE")
+}
+
+// effectiveImage is how tasks of a template run containers of an image:
+// the image's behaviour with the template's health check and stop
+// settings applied. The times it returns are the times the agent sees:
+// HealthyAfter when the container is seen healthy (or, with Unhealthy,
+// unhealthy) after it started, UnhealthyAfter when a healthy one is seen
+// unhealthy, Stop how long a stop takes.
+func effectiveImage(b ImageBehavior, t *TaskSpec) ImageBehavior {
+	switch h := t.Healthcheck; {
+	case h != nil && len(h.Test) > 0 && h.Test[0] == "NONE":
+		b.HealthCheck, b.Unhealthy, b.UnhealthyAfter = false, false, 0 // --no-healthcheck
+	case serviceCheck(&b, t):
+		healthy, unhealthy := orchestrator.HealthTimes(probeOf(h), &b)
+		b.HealthCheck, b.Unhealthy, b.HealthyAfter, b.UnhealthyAfter = true, false, healthy, 0
+		switch {
+		case unhealthy < healthy:
+			b.Unhealthy, b.HealthyAfter = true, unhealthy
+		case unhealthy != orchestrator.Never:
+			b.UnhealthyAfter = unhealthy
+		}
+	case b.HealthCheck && b.UnhealthyAfter > 0 && b.UnhealthyAfter <= b.HealthyAfter && !b.Unhealthy:
+		b.Unhealthy, b.HealthyAfter = true, b.UnhealthyAfter // the image's own check, seen as it says
+	}
+	grace := orchestrator.DefaultStopGracePeriod
+	if t.StopGracePeriod != nil {
+		grace = max(*t.StopGracePeriod, 0)
+	}
+	b.Stop = orchestrator.StopTime(&b, grace, t.StopSignal)
+	return b
+}
+
+// SetTaskUnhealthy makes a running task's health check start failing now,
+// as a container whose check begins to fail does: the agent sees it
+// unhealthy (at once for an image's own check; after Retries failed probes
+// for a service health check), stops the container and the task ends
+// FAILED with "task: non-zero exit (N): dockerexec: unhealthy container";
+// the restart policy and the update monitor react as to any failure. A task
+// without a health check, or not running, is refused.
+func (c *Cluster) SetTaskUnhealthy(taskID string) error {
+	c.lazyInit()
+	ts := c.lookupTask(taskID)
+	if ts == nil {
+		return daemonErr(KindNotFound, "task %s not found", taskID)
+	}
+	b := c.image(ts.spec)
+	if ts.t.State() != task.Running || ts.t.DesiredState > task.Complete || ts.node == nil || !ts.node.up {
+		return daemonErr(KindFailedPrecondition, "task %s is not running", taskID)
+	}
+	if !b.HealthCheck {
+		return daemonErr(KindFailedPrecondition, "task %s has no health check", taskID)
+	}
+	seen := c.now
+	if t := &ts.spec.spec.TaskTemplate; serviceCheck(b, t) {
+		runningFor := time.Duration(c.now - ts.born - int64(ts.t.Since()))
+		healthyAt := b.HealthyAfter
+		at := orchestrator.NextProbeFailure(probeOf(t.Healthcheck), healthyAt, healthyAt+runningFor)
+		seen = addSat(c.now, at-healthyAt-runningFor)
+	}
+	ts.agentGen++ // the container's own end (an exit) no longer comes
+	c.push(addSat(seen, max(b.Stop, orchestrator.MinFailureTime)), evUnhealthy, ts.idx, ts.agentGen)
+	return nil
+}
+
+// unhealthyFire ends a task made unhealthy once its container stopped.
+func (c *Cluster) unhealthyFire(ts *taskState) {
+	if ts.node == nil || !ts.node.up || ts.t.State() != task.Running {
+		return
+	}
+	c.setObserved(ts, task.Failed, "started", orchestrator.UnhealthyExit(c.image(ts.spec)))
+}
+
+// validateHealth checks a health check as SwarmKit's controlapi does
+// (manager/controlapi/service.go: validateHealthCheck).
+func validateHealth(h *HealthConfig) error {
+	if h == nil {
+		return nil
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"Interval", h.Interval}, {"Timeout", h.Timeout}, {"StartPeriod", h.StartPeriod}, {"StartInterval", h.StartInterval}} {
+		if d.v != 0 && d.v < time.Millisecond {
+			return rpcErr(KindInvalidArgument, "ContainerSpec: %s in HealthConfig cannot be less than 1ms", d.name)
+		}
+	}
+	if h.Retries < 0 {
+		return rpcErr(KindInvalidArgument, "ContainerSpec: Retries in HealthConfig cannot be negative")
+	}
+	return nil
 }

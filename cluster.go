@@ -179,6 +179,9 @@ type serviceState struct {
 	running        int // tasks observed RUNNING
 	desiredRunning int // tasks desired RUNNING
 	dirtyQueued    bool
+
+	jobIter    uint64 // a job's iteration (JobStatus.JobIteration)
+	jobStarted int64  // when it started (JobStatus.LastExecution)
 }
 
 type slotState struct {
@@ -213,6 +216,8 @@ type taskState struct {
 	// tracked: the service's updater run updGen was told about this task
 	// (TaskCreated, or kept by ReuseTask), so its changes go to it.
 	tracked uint32
+	// jobIter is the job iteration a job's task was created for.
+	jobIter uint32
 
 	stopping      bool // the agent is stopping the container
 	backend       bool
@@ -363,6 +368,7 @@ func (c *Cluster) image(sv *specVersion) *ImageBehavior {
 		if !ok {
 			b = c.defaultImage
 		}
+		b = effectiveImage(b, &sv.spec.TaskTemplate)
 		sv.image, sv.imageGen = &b, c.imagesGen
 	}
 	return sv.image
@@ -533,6 +539,12 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.applyUpdater(s, s.upd.Wake(c.Now()))
 	case evProbe:
 		c.probeFire(e)
+	case evUnhealthy:
+		ts := c.tasks[e.A]
+		if ts.deleted || ts.agentGen != e.B {
+			return false
+		}
+		c.unhealthyFire(ts)
 	case evElection:
 		return c.elect(e.B)
 	case evGossip, evOrphan, evFault, evPartition:

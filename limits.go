@@ -86,14 +86,14 @@ func (c *Cluster) tasksWanted() uint64 {
 
 // wantTasks adds (sign 1) or takes away (sign -1) what a spec asks for.
 func (c *Cluster) wantTasks(spec *ServiceSpec, sign int) {
-	if spec.Mode == Global {
+	if spec.Mode.isGlobal() {
 		c.globals += sign
 		return
 	}
 	if sign > 0 {
-		c.replicasWanted += spec.Replicas
+		c.replicasWanted += spec.replicasWanted()
 	} else {
-		c.replicasWanted -= spec.Replicas
+		c.replicasWanted -= spec.replicasWanted()
 	}
 }
 
@@ -104,10 +104,10 @@ func (c *Cluster) checkTaskBudget(old, cur *ServiceSpec) error {
 		if s == nil {
 			return 0
 		}
-		if s.Mode == Global {
+		if s.Mode.isGlobal() {
 			return uint64(c.liveNodes)
 		}
-		return s.Replicas
+		return s.replicasWanted()
 	}
 	if n := c.tasksWanted() - per(old) + per(cur); per(cur) > per(old) && n > MaxTasks {
 		return limitErr("the services would ask for %d tasks; the simulator's limit is %d", n, MaxTasks)

@@ -25,11 +25,21 @@ func (c *Cluster) restart(ts *taskState) {
 		return
 	}
 	s := ts.svc
+	if s.spec.spec.Mode.IsJob() {
+		// The jobs orchestrator reconciles the job whenever one of its
+		// tasks ends; a task that completed reached its desired state
+		// and stays as it is (restart.go: shouldRestart treats "any" as
+		// "on-failure" for jobs).
+		c.markDirty(s)
+		if ts.t.State() == task.Complete {
+			return
+		}
+	}
 	c.setDesired(ts, task.Shutdown)
 	if !c.shouldRestart(ts) {
 		return
 	}
-	global := s.spec.spec.Mode == Global
+	global := s.spec.spec.Mode.isGlobal()
 	if global && ts.node != nil && !orchestrator.RestartGlobalHere(c.nodeFacts(s, ts.node)) {
 		return // the global orchestrator only shuts such tasks down
 	}
@@ -101,6 +111,10 @@ func (c *Cluster) runnable(s *serviceState, sl *slotState) []*taskState {
 // ---- service reconciliation ----
 
 func (c *Cluster) reconcile(s *serviceState) {
+	if s.spec.spec.Mode.IsJob() {
+		c.reconcileJob(s)
+		return
+	}
 	if s.spec.spec.Mode == Global {
 		c.reconcileGlobal(s)
 		return

@@ -47,7 +47,7 @@ func (c *Cluster) schedulePending() {
 		if ts.deleted || ts.node != nil || ts.t.State() != task.Pending {
 			continue
 		}
-		if ts.t.DesiredState > task.Running {
+		if ts.t.DesiredState > task.Complete {
 			// Never to run: the scheduler shuts it down instead of placing it.
 			c.setObserved(ts, task.Shutdown, task.DefaultMessage(task.Shutdown), "")
 			continue

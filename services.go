@@ -27,6 +27,9 @@ type Service struct {
 	// Endpoint holds the service's actual ports, with allocated published
 	// ports filled in.
 	Endpoint []mesh.PortConfig
+	// JobStatus is a job's iteration and when it started; nil for
+	// services that are not jobs.
+	JobStatus *JobStatus
 	// VirtualIPs are the service's addresses, one per attached network (the
 	// ingress network first when it publishes a port through the mesh);
 	// none in dnsrr mode.
@@ -39,15 +42,20 @@ type ServiceStatus struct {
 	// state (so a start-first update can briefly show more than desired).
 	RunningTasks int
 	// DesiredTasks is the replica count, or for a global service the number
-	// of tasks desired RUNNING.
+	// of tasks desired RUNNING. For a replicated job it is MaxConcurrent,
+	// for a global job the number of tasks of the current iteration desired
+	// COMPLETE that are not there yet (SwarmKit's controlapi ListServices).
 	DesiredTasks int
+	// CompletedTasks counts a job's tasks of the current iteration that
+	// completed (0 for other services).
+	CompletedTasks int
 }
 
 func (c *Cluster) view(s *serviceState) *Service {
 	v := &Service{
 		ID: s.id, Version: s.version, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt,
 		Spec: s.spec.spec.Clone(), SpecVersion: s.spec.version,
-		Endpoint: slices.Clone(s.endpoint), VirtualIPs: c.virtualIPs(s.id),
+		Endpoint: slices.Clone(s.endpoint), VirtualIPs: c.virtualIPs(s.id), JobStatus: c.jobStatus(s),
 	}
 	if s.prev != nil {
 		p := s.prev.spec.Clone()
@@ -93,7 +101,13 @@ func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 		return ServiceStatus{}, err
 	}
 	st := ServiceStatus{RunningTasks: s.running - c.runningOnDown(s), DesiredTasks: int(s.spec.spec.Replicas)}
-	if s.spec.spec.Mode == Global {
+	if s.spec.spec.Mode.IsJob() {
+		running, completed, pending := c.jobCounts(s)
+		st = ServiceStatus{RunningTasks: running, DesiredTasks: pending, CompletedTasks: completed}
+		if s.spec.spec.Mode == ReplicatedJob {
+			st.DesiredTasks = int(s.spec.spec.MaxConcurrent)
+		}
+	} else if s.spec.spec.Mode == Global {
 		st.DesiredTasks = s.desiredRunning
 	}
 	return st, nil
@@ -125,6 +139,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err := spec.validate(); err != nil {
 		return nil, err
 	}
+	spec.jobDefaults()
 	if err := c.resolveObjects("", &spec); err != nil {
 		return nil, err
 	}
@@ -152,6 +167,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now()}
 	s.spec = c.newSpecVersion(s, spec)
 	s.endpoint = ports
+	c.startIteration(s, true)
 	c.services = append(c.services, s)
 	c.serviceByID[id] = s
 	c.serviceByName[spec.Name] = s
@@ -186,6 +202,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	if err := spec.validate(); err != nil {
 		return err
 	}
+	spec.jobDefaults()
 	if err := c.resolveObjects(s.id, &spec); err != nil {
 		return err
 	}
@@ -209,6 +226,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	c.wantTasks(&spec, 1)
 	s.spec = c.newSpecVersion(s, spec)
 	s.updatedAt = c.Now()
+	c.startIteration(s, false)
 	c.setEndpoint(s, ports)
 	c.allocateVIPs(s.id, &spec)
 	if s.status.State != updater.None {
@@ -232,11 +250,16 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	if err != nil {
 		return err
 	}
-	if s.spec.spec.Mode != Replicated {
+	spec := s.spec.spec.Clone()
+	switch spec.Mode {
+	case Replicated:
+		spec.Replicas = replicas
+	case ReplicatedJob:
+		// docker/cli's scale.go sets a replicated job's TotalCompletions
+		spec.TotalCompletions = replicas
+	default:
 		return daemonErr(KindInvalidArgument, "scale can only be used with replicated or replicated-job mode")
 	}
-	spec := s.spec.spec.Clone()
-	spec.Replicas = replicas
 	return c.UpdateService(s.id, spec)
 }
 
@@ -264,6 +287,7 @@ func (c *Cluster) RollbackService(ref string) error {
 		return err
 	}
 	c.swapSpec(s, s.prev, s.spec)
+	c.startIteration(s, false)
 	c.setUpdateStatus(s, updater.Status{State: updater.RollbackStarted, Message: updater.MsgManualRollback, StartedAt: c.Now()})
 	c.markDirty(s)
 	c.settle()
@@ -340,6 +364,8 @@ func (c *Cluster) constraintsMatch(sv *specVersion, ns *nodeState) bool {
 
 // Converged reports whether a service has reached its goal: no update or
 // rollback in progress, and as many up-to-date tasks RUNNING as it wants.
+// A job has converged once its current iteration has finished: all its
+// completions, or a completed task on every node it runs on.
 func (c *Cluster) Converged(ref string) (bool, error) {
 	c.lazyInit()
 	s, err := c.lookupService(ref)
@@ -350,6 +376,9 @@ func (c *Cluster) Converged(ref string) (bool, error) {
 }
 
 func (c *Cluster) converged(s *serviceState) bool {
+	if s.spec.spec.Mode.IsJob() {
+		return c.jobDone(s)
+	}
 	if st := s.status.State; st == updater.Updating || st == updater.RollbackStarted {
 		return false
 	}

@@ -25,7 +25,22 @@ const (
 	Replicated Mode = iota
 	// Global services run one task on every eligible node.
 	Global
+	// ReplicatedJob services run tasks to completion, at most
+	// ServiceSpec.MaxConcurrent at a time, until ServiceSpec.TotalCompletions
+	// have completed (SwarmKit's ReplicatedJob).
+	ReplicatedJob
+	// GlobalJob services run one task to completion on every eligible node
+	// that existed when the job (or its last update) started (SwarmKit's
+	// GlobalJob).
+	GlobalJob
 )
+
+// IsJob reports whether services of the mode are jobs: their tasks run to
+// completion instead of running until stopped.
+func (m Mode) IsJob() bool { return m == ReplicatedJob || m == GlobalJob }
+
+// isGlobal reports whether the mode places one task per node.
+func (m Mode) isGlobal() bool { return m == Global || m == GlobalJob }
 
 func (m Mode) String() string {
 	switch m {
@@ -33,6 +48,10 @@ func (m Mode) String() string {
 		return "replicated"
 	case Global:
 		return "global"
+	case ReplicatedJob:
+		return "replicated-job"
+	case GlobalJob:
+		return "global-job"
 	}
 	return fmt.Sprintf("Mode(%d)", uint8(m))
 }
@@ -170,8 +189,15 @@ type ServiceSpec struct {
 	// Replicas is the replica count of a replicated service (taken as given:
 	// 0 runs nothing; the docker CLI sends 1 when --replicas is not given).
 	// It must be 0 for global services.
-	Replicas     uint64
-	TaskTemplate TaskSpec
+	Replicas uint64
+	// MaxConcurrent and TotalCompletions configure a ReplicatedJob: at most
+	// MaxConcurrent of its tasks run at a time, until TotalCompletions have
+	// completed. Zero means the daemon's defaults: MaxConcurrent 1, and
+	// TotalCompletions equal to MaxConcurrent. Both must be 0 for other
+	// modes.
+	MaxConcurrent    uint64
+	TotalCompletions uint64
+	TaskTemplate     TaskSpec
 	// Update and Rollback configure rolling updates and rollbacks; nil means
 	// SwarmKit's defaults (updater.DefaultConfig).
 	Update   *updater.Config
@@ -243,11 +269,17 @@ func (s *ServiceSpec) validate() error {
 	if !serviceNameRE.MatchString(s.Name) {
 		return rpcErr(KindInvalidArgument, "name must be valid as a DNS name component")
 	}
-	if s.Mode == Global && s.Replicas != 0 {
+	if s.Mode.isGlobal() && s.Replicas != 0 {
 		return daemonErr(KindInvalidArgument, "replicas can only be used with replicated or replicated-job mode")
 	}
-	if s.Mode == Global && s.TaskTemplate.Placement.MaxReplicas != 0 {
+	if s.Mode.isGlobal() && s.TaskTemplate.Placement.MaxReplicas != 0 {
 		return daemonErr(KindInvalidArgument, "replicas-max-per-node can only be used with replicated or replicated-job mode")
+	}
+	if err := s.validateJob(); err != nil {
+		return err
+	}
+	if err := validateHealth(s.TaskTemplate.Healthcheck); err != nil {
+		return err
 	}
 	if s.Replicas > MaxReplicas {
 		return limitErr("replicas %d exceeds the simulator's limit of %d per service", s.Replicas, MaxReplicas)
@@ -433,7 +465,7 @@ func hostPorts(ports []mesh.PortConfig) []scheduler.HostPort {
 	return hp
 }
 
-func (m Mode) valid() bool { return m == Replicated || m == Global }
+func (m Mode) valid() bool { return m <= GlobalJob }
 
 func describeSpecChange(old, cur *ServiceSpec) error {
 	if old.Mode != cur.Mode {

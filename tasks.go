@@ -28,6 +28,7 @@ func (c *Cluster) newTask(s *serviceState, slot *slotState, ns *nodeState, desir
 		SpecVersion: sv.version, Image: sv.spec.TaskTemplate.Image, DesiredState: desired, CreatedAt: c.Now(),
 	}, &ts.hist)
 	ts.idx, ts.svc, ts.spec, ts.slot, ts.pre, ts.nodePos, ts.born = int32(len(c.tasks)), s, sv, slot, ns, -1, c.now
+	ts.jobIter = uint32(s.jobIter)
 	c.tasks = append(c.tasks, ts)
 	slot.tasks = append(slot.tasks, ts)
 	c.record(record{kind: EventTaskCreated, ts: ts, to: uint16(desired)})
@@ -74,7 +75,7 @@ func (c *Cluster) deleteTask(ts *taskState) {
 	c.unwait(ts)
 	c.releaseWaiters(ts)
 	c.record(record{kind: EventTaskDeleted, ts: ts})
-	if ts.t.DesiredState <= task.Running && !ts.svc.removed {
+	if ts.t.DesiredState <= task.Complete && !ts.svc.removed {
 		c.markDirty(ts.svc)
 	}
 	c.freeTask(ts)
@@ -235,7 +236,7 @@ func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string)
 	if st > task.Running {
 		c.releaseWaiters(ts)
 	}
-	if ts.t.DesiredState <= task.Running && st > task.Running && old <= task.Running {
+	if ts.t.DesiredState <= task.Complete && st > task.Running && old <= task.Running {
 		c.restart(ts)
 	}
 	if ts.t.DesiredState == task.Remove && (st >= task.Complete || st < task.Assigned) {
@@ -280,7 +281,7 @@ func (c *Cluster) setDesired(ts *taskState, d task.State) {
 // nodes' tables: they stay until it is heard again or, if its machine is
 // dead, until it is DOWN and gossip has spread the news (faults.go).
 func (c *Cluster) updateBackend(ts *taskState) {
-	want := !ts.deleted && ts.t.State() == task.Running && ts.t.DesiredState <= task.Running && ts.node != nil && !ts.node.gossiped
+	want := !ts.deleted && ts.t.State() == task.Running && ts.t.DesiredState <= task.Complete && ts.node != nil && !ts.node.gossiped
 	if want == ts.backend {
 		return
 	}

@@ -75,11 +75,14 @@ type TaskView struct {
 	// SwarmKit's IsTaskDirty decides (the `_up-to-date` filter the docker
 	// CLI's progress display uses).
 	UpToDate bool
-	seq      int32
+	// JobIteration is the job iteration a job's task was created for (0
+	// for tasks of other services).
+	JobIteration uint64
+	seq          int32
 }
 
 func (c *Cluster) taskView(ts *taskState) TaskView {
-	v := TaskView{Task: ts.t.Snapshot(), seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts)}
+	v := TaskView{Task: ts.t.Snapshot(), seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts), JobIteration: uint64(ts.jobIter)}
 	if ts.node != nil {
 		v.Node = ts.node.n.DisplayName()
 	}

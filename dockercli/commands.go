@@ -101,6 +101,20 @@ type ServiceOptions struct {
 
 	Detach bool
 	Quiet  bool
+
+	// job, health check and stop flags
+	MaxConcurrent *uint64
+	Health        HealthOptions
+	StopGrace     *time.Duration
+	StopSignal    *string
+}
+
+// HealthOptions are the --health-* and --no-healthcheck flags.
+type HealthOptions struct {
+	Cmd                                           *string
+	Interval, Timeout, StartPeriod, StartInterval *time.Duration
+	Retries                                       *int64
+	NoHealthcheck                                 bool
 }
 
 // ContainerOptions are the container flags of `docker service create` and
@@ -281,7 +295,16 @@ type Image struct {
 	ExitCode     *int64
 	FailOnStart  bool
 	Stop         *time.Duration
+
+	UnhealthyAfter    *time.Duration
+	HealthyAgainAfter *time.Duration
+	IgnoreSIGTERM     bool
 }
+
+// TaskUnhealthy is `swarmsim task unhealthy TASK`.
+type TaskUnhealthy struct{ Ref string }
+
+func (TaskUnhealthy) commandName() string { return "swarmsim task unhealthy" }
 
 // Curl is `swarmsim curl NODE PORT[/PROTO]`.
 type Curl struct {

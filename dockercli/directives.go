@@ -167,6 +167,8 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		fmt.Fprintln(stdout, cl.Now().Sub(cl.Epoch()))
 	case Timeline:
 		return s.timelineFile(c, stdout)
+	case TaskUnhealthy:
+		return s.taskUnhealthy(c, stdout)
 	case Seed, Trace:
 		return s.session(cmd)
 	default:
@@ -205,6 +207,7 @@ func imageBehavior(c Image) swarmsim.ImageBehavior {
 	if c.Stop != nil {
 		b.Stop = *c.Stop
 	}
+	imageHealth(&b, c)
 	return b
 }
 

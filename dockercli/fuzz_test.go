@@ -59,6 +59,8 @@ func FuzzScript(f *testing.F) {
 		"swarmsim ssh m1\ndocker swarm init --advertise-addr 10.0.0.1:2377 --dispatcher-heartbeat 1ns\ndocker swarm join-token -q worker\nswarmsim ssh w1\ndocker swarm join --token SWMTKN-1-x 10.0.0.1\ndocker info\ndocker swarm leave --force\n",
 		"docker service create -d --name w --replicas 2 nginx\nsleep 5s\ndocker ps -a --no-trunc\ndocker kill -s 99 w.1\ndocker rm -f 0\ndocker inspect w worker1 x\ndocker events --since 0 --until -1h --format '{{json .}}'\n",
 		"swarmsim ssh worker1\ndocker container ls --filter status=exited --filter label=a=b --format '{{.Label \"x\"}}'\ndocker swarm update --dispatcher-heartbeat 0s\nswarmsim ssh manager\ndocker swarm update --dispatcher-heartbeat 1000000h --autolock\n",
+		"swarmsim image j:1 --exit-after 1s --exit-code 3\ndocker service create --name j --mode replicated-job --replicas 5 --max-concurrent 2 --restart-condition none j:1\ndocker service scale j=0\ndocker service ls\n",
+		"swarmsim image w:1 --healthy-after 5s --unhealthy-after 1ns --healthy-again-after 1h --ignore-sigterm\ndocker service create -d --name w --health-cmd x --health-interval 1ms --health-start-period 1000h --stop-grace-period -1s w:1\nsleep 1h\nswarmsim task unhealthy a\n",
 	} {
 		f.Add(s)
 	}

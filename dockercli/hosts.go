@@ -277,7 +277,7 @@ func taskCmd(res *result) *cobra.Command {
 		res.cmd = TaskExit{Ref: a[0], Stop: true}
 		return nil
 	})
-	g.AddCommand(kill, stop)
+	g.AddCommand(kill, stop, taskUnhealthyCmd(res))
 	return g
 }
 

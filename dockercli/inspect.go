@@ -82,7 +82,9 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 		spec.TaskTemplate.Placement.Preferences = append(spec.TaskTemplate.Placement.Preferences,
 			swarm.PlacementPreference{Spread: &swarm.SpreadOver{SpreadDescriptor: p.Spread}})
 	}
-	if s.Mode == swarmsim.Global {
+	apiHealthStop(cs, &t)
+	if apiJobMode(&spec.Mode, &s) {
+	} else if s.Mode == swarmsim.Global {
 		spec.Mode.Global = &swarm.GlobalService{}
 	} else {
 		r := s.Replicas
@@ -100,7 +102,9 @@ func apiServiceSpec(s swarmsim.ServiceSpec, defaults bool) swarm.ServiceSpec {
 	}
 	if defaults {
 		grace := 10 * time.Second
-		cs.StopGracePeriod = &grace
+		if cs.StopGracePeriod == nil {
+			cs.StopGracePeriod = &grace
+		}
 		d := updater.DefaultConfig()
 		if spec.UpdateConfig == nil {
 			spec.UpdateConfig = apiUpdateConfig(&d)
@@ -231,6 +235,9 @@ func apiService(svc *swarmsim.Service) swarm.Service {
 			a.CompletedAt = &t
 		}
 		out.UpdateStatus = a
+	}
+	if js := svc.JobStatus; js != nil {
+		out.JobStatus = &swarm.JobStatus{JobIteration: swarm.Version{Index: js.JobIteration}, LastExecution: js.LastExecution}
 	}
 	return out
 }

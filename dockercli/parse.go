@@ -273,6 +273,7 @@ func addServiceFlags(fs *pflag.FlagSet, o *ServiceOptions, create bool) {
 	} else {
 		fs.Var(stringPtrValue{&o.EndpointMode}, "endpoint-mode", "Endpoint mode (vip or dnsrr)")
 	}
+	addJobHealthFlags(fs, o)
 	fs.Var(nanoCPUValue{&o.LimitCPU}, "limit-cpu", "Limit CPUs")
 	fs.Var(memBytesValue{&o.LimitMem}, "limit-memory", "Limit Memory")
 	fs.Var(nanoCPUValue{&o.ReserveCPU}, "reserve-cpu", "Reserve CPUs")
@@ -658,6 +659,7 @@ func newSimRoot(res *result) *cobra.Command {
 	f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
 	BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
 	f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
+	addImageHealthFlags(f, &img)
 
 	curl := leaf("curl NODE PORT[/PROTO]", "Send one request to a published port through a node", exactArgs(2), func(_ *cobra.Command, a []string) error {
 		p, proto, err := parsePortProto(a[1])

@@ -283,6 +283,9 @@ func (s *Session) waitOnService(id, shown string, quiet bool, out io.Writer) err
 }
 
 func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *screen) error {
+	if svc, err := cl.Service(id); err == nil && svc.JobStatus != nil {
+		return s.jobProgressLoop(cl, id, shown, sc)
+	}
 	var (
 		u           *progressUpdater
 		tr          *slotTracker

@@ -154,6 +154,9 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 	spec := swarmsim.ServiceSpec{Name: o.Name, Labels: kvToMap(o.Labels)}
 	switch o.Mode {
 	case "replicated":
+		if o.MaxConcurrent != nil {
+			return errors.New("max-concurrent can only be used with replicated-job mode")
+		}
 		spec.Mode = swarmsim.Replicated
 		spec.Replicas = 1
 		if o.Replicas != nil {
@@ -167,8 +170,13 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 		if o.MaxReplicas != nil && *o.MaxReplicas != 0 {
 			return errors.New("replicas-max-per-node can only be used with replicated or replicated-job mode")
 		}
+		if o.MaxConcurrent != nil {
+			return errors.New("max-concurrent can only be used with replicated-job mode")
+		}
 	case "replicated-job", "global-job":
-		return fmt.Errorf("swarmsim: %s services are not simulated (only replicated and global)", o.Mode)
+		if err := jobMode(&spec, o); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("unknown mode: %s, only replicated and global supported", o.Mode)
 	}
@@ -182,6 +190,9 @@ func (s *Session) serviceCreate(c ServiceCreate, stdout, stderr io.Writer) error
 		return err
 	}
 	applyResources(&t.Resources, o)
+	if err := applyHealthStop(t, o, false); err != nil {
+		return err
+	}
 	var err error
 	if t.Restart, err = applyRestart(nil, &o.Restart); err != nil {
 		return err
@@ -323,6 +334,9 @@ func (s *Session) mergeUpdate(spec *swarmsim.ServiceSpec, c ServiceUpdate) error
 		spec.Endpoint.Mode = rm
 	}
 	applyResources(&t.Resources, o)
+	if err := applyHealthStop(t, o, true); err != nil {
+		return err
+	}
 	if err := s.applyContainerUpdate(t, &o.C); err != nil {
 		return err
 	}
@@ -417,7 +431,7 @@ func (s *Session) serviceScale(c ServiceScale, stdout, stderr io.Writer) error {
 			errs = append(errs, fmt.Errorf("%s: %v", ref, daemon(err)))
 			continue
 		}
-		if svc.Spec.Mode != swarmsim.Replicated {
+		if svc.Spec.Mode != swarmsim.Replicated && svc.Spec.Mode != swarmsim.ReplicatedJob {
 			errs = append(errs, fmt.Errorf("%s: scale can only be used with replicated or replicated-job mode", ref))
 			continue
 		}
@@ -451,8 +465,11 @@ type serviceRow struct {
 
 func (r *serviceRow) ID() string   { return dockerfmt.TruncateID(r.svc.ID) }
 func (r *serviceRow) Name() string { return r.svc.Spec.Name }
-func (r *serviceRow) Mode() string { return r.svc.Spec.Mode.String() }
+func (r *serviceRow) Mode() string { return modeColumn(r.svc.Spec.Mode) }
 func (r *serviceRow) Replicas() string {
+	if s, ok := jobReplicas(r.svc, r.status); ok {
+		return s
+	}
 	s := fmt.Sprintf("%d/%d", r.status.RunningTasks, r.status.DesiredTasks)
 	if r.svc.Spec.Mode == swarmsim.Replicated && r.svc.Spec.TaskTemplate.Placement.MaxReplicas > 0 {
 		s += fmt.Sprintf(" (max %d per node)", r.svc.Spec.TaskTemplate.Placement.MaxReplicas)

@@ -39,6 +39,18 @@ type ImageBehavior struct {
 	HealthCheck  bool
 	HealthyAfter time.Duration
 	Unhealthy    bool
+	// UnhealthyAfter, when positive, makes a health-checked container's
+	// check start failing that long after it started, and
+	// HealthyAgainAfter (when later) pass again from then on. Without a
+	// service health check the image's own check is seen at those very
+	// times; with one, Docker's probe schedule decides (HealthTimes). A
+	// running container seen unhealthy is stopped and its task FAILED
+	// ("dockerexec: unhealthy container").
+	UnhealthyAfter    time.Duration
+	HealthyAgainAfter time.Duration
+	// IgnoreSIGTERM makes the container ignore the stop signal SIGTERM:
+	// it is killed when the stop grace period runs out.
+	IgnoreSIGTERM bool
 	// ExitAfter, when positive, makes the container exit that long after it
 	// started RUNNING: with ExitCode 0 the task is COMPLETE ("finished"),
 	// otherwise FAILED ("task: non-zero exit (N)").
@@ -78,7 +90,7 @@ func StepDuration(b *ImageBehavior, st, desired task.State) (d time.Duration, ok
 		}
 		return d, true
 	case task.Ready:
-		return 0, desired == task.Running
+		return 0, desired == task.Running || desired == task.Complete
 	case task.Starting:
 		d = b.Start
 		if b.HealthCheck {
@@ -89,12 +101,39 @@ func StepDuration(b *ImageBehavior, st, desired task.State) (d time.Duration, ok
 		}
 		return d, true
 	case task.Running:
-		if b.ExitAfter <= 0 {
-			return 0, false
+		if d, _ := runEnd(b); d != Never {
+			return d, true
 		}
-		return max(b.ExitAfter, MinFailureTime), true
+		return 0, false
 	}
 	return 0, false
+}
+
+// runEnd is how long a running container lasts (Never: until stopped) and
+// whether it ends because it was seen unhealthy (then stopped: its stop
+// time is included) rather than by exiting.
+func runEnd(b *ImageBehavior) (time.Duration, bool) {
+	exit := Never
+	if b.ExitAfter > 0 {
+		exit = max(b.ExitAfter, MinFailureTime)
+	}
+	if b.HealthCheck && !b.Unhealthy && b.UnhealthyAfter > b.HealthyAfter {
+		if u := max(sat(b.UnhealthyAfter-b.HealthyAfter, b.Stop), MinFailureTime); u < exit {
+			return u, true
+		}
+	}
+	return exit, false
+}
+
+// UnhealthyExit is the task error of a container stopped because it was
+// seen unhealthy (moby's daemon/cluster/executor/container/controller.go:
+// Wait, with ErrContainerUnhealthy as the exit's cause).
+func UnhealthyExit(b *ImageBehavior) string {
+	code := b.ExitCode
+	if code == 0 {
+		code = 1
+	}
+	return fmt.Sprintf(task.ErrUnhealthyFormat, code)
 }
 
 // StopDuration is how long stopping a started container takes: the gossip
@@ -134,14 +173,13 @@ func Next(b *ImageBehavior, ref string, st task.State) (tr Transition, ok bool) 
 		return to(task.Starting)
 	case task.Starting:
 		if b.HealthCheck && b.Unhealthy {
-			code := b.ExitCode
-			if code == 0 {
-				code = 1
-			}
-			return Transition{task.Failed, "starting", fmt.Sprintf(task.ErrUnhealthyFormat, code)}, true
+			return Transition{task.Failed, "starting", UnhealthyExit(b)}, true
 		}
 		return to(task.Running)
 	case task.Running:
+		if _, unhealthy := runEnd(b); unhealthy {
+			return Transition{task.Failed, "started", UnhealthyExit(b)}, true
+		}
 		if b.ExitCode == 0 {
 			return to(task.Complete)
 		}

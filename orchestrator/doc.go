@@ -53,10 +53,22 @@
 // oldest tasks that have ended or will never run once a slot holds more
 // than the retention limit (RetentionLimit, Reap).
 //
+// # Jobs
+//
+// Package jobs (SwarmKit's manager/orchestrator/jobs) decides for
+// services whose tasks run to completion: a replicated job keeps at most
+// MaxConcurrent tasks under way until TotalCompletions have completed, a
+// global job runs one task on every node that existed when its iteration
+// started. Completed tasks stay; failed ones go to the restart supervisor,
+// which treats "any" as "on-failure" for them.
+//
 // # The agent
 //
 // Between ASSIGNED and the container's end, a worker's agent moves the task
 // through ACCEPTED, PREPARING, READY, STARTING and RUNNING. The simulator
 // models the agent by an ImageBehavior per image: how long each step takes
 // and how the container ends (agent.go: StepDuration, Next, StopDuration).
+// A service health check puts Docker's probe schedule over the image's
+// check (health.go: HealthTimes, after moby's daemon/health.go), and the
+// stop grace period bounds a stop (StopTime).
 package orchestrator

@@ -61,7 +61,10 @@ func Reap(tasks []ReapTask, limit int) []int {
 			break
 		}
 		t := tasks[i]
-		if t.Observed > task.Running || (t.Observed < task.Assigned && t.Desired > task.Running) {
+		// SwarmKit's taskWillNeverRun tests desired > RUNNING, which takes
+		// a job's pending task (desired COMPLETE) for one that will never
+		// run; here it may still run (FIDELITY.md).
+		if t.Observed > task.Running || (t.Observed < task.Assigned && t.Desired > task.Complete) {
 			out = append(out, i)
 			n--
 		}

@@ -94,6 +94,11 @@ const (
 	// Virtual time moves on: the simulation never runs an unbounded number
 	// of events at one instant (Runner.MaxEventsPerInstant). Action level.
 	InvTimeAdvances = "virtual-time-advances"
+	// A replicated job never has more than MaxConcurrent tasks of its
+	// current iteration under way (desired COMPLETE or READY, not ended),
+	// nor more than TotalCompletions completed; a global job at most one
+	// task under way per node (SwarmKit's manager/orchestrator/jobs).
+	InvJobBounds = "job-bounds"
 )
 
 // Invariants lists the built-in invariants' names.
@@ -102,6 +107,7 @@ func Invariants() []string {
 		InvStatesForward, InvDesiredForward, InvOneDesiredPerSlot, InvParallelism, InvStopFirst,
 		InvConverged, InvReservations, InvHistory, InvUpdateStatus, InvMeshRunning,
 		InvMeshForgetsDead, InvOrphanedAfterTimeout, InvPortsUnique, InvPortsReleased, InvRollbackRestores, InvRejectedUnchanged, InvTimeAdvances,
+		InvJobBounds,
 	}
 }
 
@@ -500,6 +506,7 @@ func (ck *Checker) Check(s *Snapshot) []Violation {
 	k.checkHistory()
 	k.checkRoutes()
 	k.checkPorts()
+	k.checkJobs()
 	for _, p := range ck.props {
 		for _, v := range p.f(s) {
 			if v.Invariant == "" {
@@ -1098,8 +1105,8 @@ func (k *check) checkConverged() {
 	s := k.s
 	for i := range s.Services {
 		v := &s.Services[i]
-		if !v.Converged {
-			continue
+		if !v.Converged || v.Spec.Mode.IsJob() {
+			continue // a converged job has completed: checkJobs
 		}
 		if r := v.Spec.TaskTemplate.Restart; r != nil && (r.Condition != swarmsim.RestartAny || r.MaxAttempts > 0) {
 			continue // a slot may rightly stay empty once its restarts are used up
@@ -1429,4 +1436,45 @@ func (ck *Checker) Unchanged(c *swarmsim.Cluster, what string, call func() error
 			Message: fmt.Sprintf("%s failed (%v) but changed %s", what, err, strings.Join(changed, ", "))})
 	}
 	return err
+}
+
+// checkJobs checks InvJobBounds.
+func (k *check) checkJobs() {
+	s := k.s
+	for i := range s.Services {
+		v := &s.Services[i]
+		if !v.Spec.Mode.IsJob() || v.JobStatus == nil {
+			continue
+		}
+		iter := v.JobStatus.JobIteration
+		active, completed := 0, 0
+		perNode := map[string]int{}
+		for j := range s.Tasks {
+			t := &s.Tasks[j]
+			if t.ServiceID != v.ID || t.JobIteration != iter {
+				continue
+			}
+			st := t.Status().State
+			if st == task.Complete {
+				completed++
+			}
+			if st <= task.Running && t.DesiredState <= task.Complete {
+				active++
+				if t.NodeID != "" && v.Spec.Mode == swarmsim.GlobalJob {
+					if perNode[t.NodeID]++; perNode[t.NodeID] > 1 {
+						k.add(InvJobBounds, v.ID+"/"+t.NodeID, k.serviceEvent(v.ID), "global job %s has %d tasks under way on node %s", v.Spec.Name, perNode[t.NodeID], t.NodeID)
+					}
+				}
+			}
+		}
+		if v.Spec.Mode != swarmsim.ReplicatedJob {
+			continue
+		}
+		if active > int(v.Spec.MaxConcurrent) {
+			k.add(InvJobBounds, v.ID+"/active", k.serviceEvent(v.ID), "job %s has %d tasks under way; max-concurrent is %d", v.Spec.Name, active, v.Spec.MaxConcurrent)
+		}
+		if completed > int(v.Spec.TotalCompletions) {
+			k.add(InvJobBounds, v.ID+"/completed", k.serviceEvent(v.ID), "job %s has %d completed tasks; it asks for %d", v.Spec.Name, completed, v.Spec.TotalCompletions)
+		}
+	}
 }
