@@ -42,11 +42,12 @@ const (
 	FaultUnblockPort                       // UnblockPort(Node, Port, Protocol)
 	FaultAvailability                      // UpdateNode(Node, Availability)
 	FaultTaskExit                          // ExitTask(Task, ExitCode): docker kill (137) or stop (0)
+	FaultTaskUnhealthy                     // SetTaskUnhealthy(Task)
 )
 
 var faultKindNames = [...]string{FaultNodeStop: "node-stop", FaultNodeStart: "node-start",
 	FaultPartition: "partition", FaultHeal: "heal", FaultImage: "image", FaultBlockPort: "block",
-	FaultUnblockPort: "unblock", FaultAvailability: "availability", FaultTaskExit: "task-exit"}
+	FaultUnblockPort: "unblock", FaultAvailability: "availability", FaultTaskExit: "task-exit", FaultTaskUnhealthy: "task-unhealthy"}
 
 // String names the kind.
 func (k FaultKind) String() string {
@@ -98,6 +99,8 @@ func (f Fault) String() string {
 		return fmt.Sprintf("availability %s %s", f.Node, f.Availability)
 	case FaultTaskExit:
 		return fmt.Sprintf("task-exit %s %d", f.Task, f.ExitCode)
+	case FaultTaskUnhealthy:
+		return "task-unhealthy " + f.Task
 	}
 	return f.Kind.String()
 }
@@ -163,9 +166,9 @@ func (c *Cluster) checkFault(f Fault) error {
 		_, err := c.partitionGroups(f.Groups)
 		return err
 	case FaultHeal:
-	case FaultTaskExit:
+	case FaultTaskExit, FaultTaskUnhealthy:
 		if f.Task == "" {
-			return daemonErr(KindInvalidArgument, "fault task-exit: no task")
+			return daemonErr(KindInvalidArgument, "fault %s: no task", f.Kind)
 		}
 	case FaultImage:
 		if f.Image == "" {
@@ -201,6 +204,8 @@ func (c *Cluster) apply(f Fault) error {
 		return c.UpdateNode(f.Node, NodeUpdate{Availability: &a})
 	case FaultTaskExit:
 		return c.ExitTask(c.slotTaskID(f.Task), f.ExitCode)
+	case FaultTaskUnhealthy:
+		return c.SetTaskUnhealthy(c.slotTaskID(f.Task))
 	}
 	return nil
 }

@@ -407,3 +407,32 @@ func TestFaultTaskExit(t *testing.T) {
 		t.Error("a task-exit fault without a task was queued")
 	}
 }
+
+// A task-unhealthy fault makes the health check of a slot's running task
+// fail when it fires: Docker stops the container and the task fails as
+// unhealthy; the restart policy replaces it.
+func TestFaultTaskUnhealthy(t *testing.T) {
+	c := seedSwarm(t)
+	c.SetImage("hc:1", swarmsim.ImageBehavior{Pull: time.Second, Start: time.Second, Stop: time.Second, HealthCheck: true, HealthyAfter: time.Second})
+	if _, err := c.CreateService(swarmsim.ServiceSpec{Name: "hc", Replicas: 1, TaskTemplate: swarmsim.TaskSpec{Image: "hc:1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.After(30*time.Second, swarmsim.Fault{Kind: swarmsim.FaultTaskUnhealthy, Task: "hc.1"}); err != nil {
+		t.Fatal(err)
+	}
+	c.RunFor(time.Minute)
+	var got []string
+	ts, _ := c.Tasks("hc")
+	for _, v := range ts {
+		got = append(got, v.Status().State.String())
+		if v.Status().State == task.Failed && !strings.Contains(v.Status().Err, "unhealthy container") {
+			t.Errorf("failed with %q, want an unhealthy container", v.Status().Err)
+		}
+	}
+	if want := []string{"failed", "running"}; !slices.Equal(got, want) {
+		t.Errorf("hc's tasks %q, want %q", got, want)
+	}
+	if errs := c.FaultErrors(); len(errs) != 0 {
+		t.Errorf("fault errors: %v", errs)
+	}
+}

@@ -32,7 +32,7 @@ func (Heal) commandName() string      { return "swarmsim heal" }
 
 // faultCmds are the directives of the fault plan: at, partition and heal.
 func faultCmds(res *result) []*cobra.Command {
-	at := leaf("at DURATION DIRECTIVE...", "Queue a fault to happen DURATION from now (node down|up|block|unblock, partition, heal, image, task kill|stop)", nil, func(c *cobra.Command, a []string) error {
+	at := leaf("at DURATION DIRECTIVE...", "Queue a fault to happen DURATION from now (node down|up|block|unblock, partition, heal, image, task kill|stop|unhealthy)", nil, func(c *cobra.Command, a []string) error {
 		if len(a) > 0 && (a[0] == "--help" || a[0] == "-h") {
 			res.cmd = Help{Text: usageText(c)}
 			return nil
@@ -54,7 +54,7 @@ func faultCmds(res *result) []*cobra.Command {
 				res.cmd = inner
 				return nil
 			}
-			return fmt.Errorf("swarmsim at: %s is not a fault: want node down|up|block|unblock, partition, heal, image or task kill|stop", inner.commandName())
+			return fmt.Errorf("swarmsim at: %s is not a fault: want node down|up|block|unblock, partition, heal, image or task kill|stop|unhealthy", inner.commandName())
 		}
 		res.cmd = At{After: d.(Sleep).D, Fault: f}
 		return nil
@@ -116,6 +116,8 @@ func faultOf(cmd Command) (swarmsim.Fault, bool) {
 		return swarmsim.Fault{Kind: swarmsim.FaultImage, Image: withTag(c.Ref), Behavior: imageBehavior(c)}, true
 	case TaskExit:
 		return swarmsim.Fault{Kind: swarmsim.FaultTaskExit, Task: c.Ref, ExitCode: c.exitCode()}, true
+	case TaskUnhealthy:
+		return swarmsim.Fault{Kind: swarmsim.FaultTaskUnhealthy, Task: c.Ref}, true
 	}
 	return swarmsim.Fault{}, false
 }
@@ -139,6 +141,8 @@ func faultDescription(f swarmsim.Fault) string {
 		return fmt.Sprintf("%s unblocks %d/%s", f.Node, f.Port, f.Protocol)
 	case swarmsim.FaultTaskExit:
 		return fmt.Sprintf("the container of %s exits with status %d", f.Task, f.ExitCode)
+	case swarmsim.FaultTaskUnhealthy:
+		return "the health check of " + f.Task + " starts failing"
 	}
 	return f.String()
 }
