@@ -33,16 +33,16 @@ type FaultKind uint8
 
 // Fault kinds.
 const (
-	FaultNodeStop     FaultKind = iota + 1 // StopNode(Node)
-	FaultNodeStart                         // StartNode(Node)
-	FaultPartition                         // Partition(Groups...)
-	FaultHeal                              // Heal()
-	FaultImage                             // SetImage(Image, Behavior)
-	FaultBlockPort                         // BlockPort(Node, Port, Protocol)
-	FaultUnblockPort                       // UnblockPort(Node, Port, Protocol)
-	FaultAvailability                      // UpdateNode(Node, Availability)
-	FaultTaskExit                          // ExitTask(Task, ExitCode): docker kill (137) or stop (0)
-	FaultTaskUnhealthy                     // SetTaskUnhealthy(Task)
+	FaultNodeStop      FaultKind = iota + 1 // StopNode(Node)
+	FaultNodeStart                          // StartNode(Node)
+	FaultPartition                          // Partition(Groups...)
+	FaultHeal                               // Heal()
+	FaultImage                              // SetImage(Image, Behavior)
+	FaultBlockPort                          // BlockPort(Node, Port, Protocol)
+	FaultUnblockPort                        // UnblockPort(Node, Port, Protocol)
+	FaultAvailability                       // UpdateNode(Node, Availability)
+	FaultTaskExit                           // ExitTask(Task, ExitCode): docker kill (137) or stop (0)
+	FaultTaskUnhealthy                      // SetTaskUnhealthy(Task)
 )
 
 var faultKindNames = [...]string{FaultNodeStop: "node-stop", FaultNodeStart: "node-start",
