@@ -449,45 +449,55 @@ func (s *Session) secretInspect(c SecretInspect, stdout io.Writer) error {
 func (s *Session) resolveSecretRefs(spec *swarmsim.ServiceSpec) error {
 	cl := s.swarm()
 	t := &spec.TaskTemplate
-	seen := map[string]bool{}
-	for i := range t.Secrets {
+	err := resolveRefs("secret", len(t.Secrets), func(i int) (string, *string, string) {
 		r := &t.Secrets[i]
-		target := r.File.Name
-		if target == "" {
-			target = r.SecretName
+		return r.SecretName, &r.SecretID, r.File.Name
+	}, func(name string) (string, string, error) {
+		x, err := cl.Secret(name)
+		if err != nil {
+			return "", "", err
 		}
-		if r.SecretID == "" && seen[target] {
-			return fmt.Errorf("duplicate secret target for %s not allowed", r.SecretName)
-		}
-		seen[target] = true
-		if r.SecretID != "" {
-			continue
-		}
-		x, err := cl.Secret(r.SecretName)
-		if err != nil || x.Spec.Name != r.SecretName {
-			return fmt.Errorf("secret not found: %s", r.SecretName)
-		}
-		r.SecretID = x.ID
+		return x.ID, x.Spec.Name, nil
+	})
+	if err != nil {
+		return err
 	}
-	seen = map[string]bool{}
-	for i := range t.Configs {
+	return resolveRefs("config", len(t.Configs), func(i int) (string, *string, string) {
 		r := &t.Configs[i]
-		target := r.File.Name
-		if target == "" {
-			target = r.ConfigName
+		return r.ConfigName, &r.ConfigID, r.File.Name
+	}, func(name string) (string, string, error) {
+		x, err := cl.Config(name)
+		if err != nil {
+			return "", "", err
 		}
-		if r.ConfigID == "" && seen[target] {
-			return fmt.Errorf("duplicate config target for %s not allowed", r.ConfigName)
+		return x.ID, x.Spec.Name, nil
+	})
+}
+
+// resolveRefs resolves n references of one kind ("secret" or "config"):
+// ref gives the i-th one's name, a pointer to its ID and its target file
+// (the name when empty); lookup finds an object by name. References with
+// an ID are kept; a target given twice by new ones and an unknown name get
+// docker/cli's errors.
+func resolveRefs(kind string, n int, ref func(i int) (name string, id *string, target string), lookup func(name string) (id, gotName string, err error)) error {
+	seen := map[string]bool{}
+	for i := range n {
+		name, id, target := ref(i)
+		if target == "" {
+			target = name
+		}
+		if *id == "" && seen[target] {
+			return fmt.Errorf("duplicate %s target for %s not allowed", kind, name)
 		}
 		seen[target] = true
-		if r.ConfigID != "" {
+		if *id != "" {
 			continue
 		}
-		x, err := cl.Config(r.ConfigName)
-		if err != nil || x.Spec.Name != r.ConfigName {
-			return fmt.Errorf("config not found: %s", r.ConfigName)
+		x, got, err := lookup(name)
+		if err != nil || got != name {
+			return fmt.Errorf("%s not found: %s", kind, name)
 		}
-		r.ConfigID = x.ID
+		*id = x
 	}
 	return nil
 }
