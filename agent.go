@@ -167,9 +167,6 @@ func (c *Cluster) releaseWaiters(ts *taskState) {
 
 // ---- health checks and stop timing ----
 
-// evUnhealthy is a container made unhealthy (SetTaskUnhealthy) having
-// stopped.
-const evUnhealthy = evElection + 1
 
 // probeOf is the service health check's probe schedule.
 func probeOf(h *HealthConfig) orchestrator.Probe {

@@ -260,6 +260,8 @@ const (
 	evFault     // a fault of the plan fires (faults.go)
 	evPartition // gossip has noticed a partition (faults.go)
 	evElection  // the managers elect a leader (raft.go)
+	evRegister  // an UNKNOWN node's agent registers with a new leader (raft.go)
+	evUnhealthy // a running container's health check starts failing (agent.go)
 )
 
 // New returns an empty cluster with its clock at cfg.Epoch (or DefaultEpoch).
@@ -547,6 +549,8 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		c.unhealthyFire(ts)
 	case evElection:
 		return c.elect(e.B)
+	case evRegister:
+		return c.register(e)
 	case evGossip, evOrphan, evFault, evPartition:
 		return c.handleFault(e)
 	default:

@@ -477,7 +477,11 @@ func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 // its tasks become ORPHANED OrphanTimeout later (the dispatcher's downNodes
 // store, defaultNodeDownPeriod) unless it comes back first.
 func (c *Cluster) heartbeatFailure(ns *nodeState) {
-	c.setNodeState(ns, node.Down, node.MsgHeartbeatFailure)
+	msg := node.MsgHeartbeatFailure
+	if ns.n.Status.State == node.Unknown {
+		msg = node.MsgUnknownFailure
+	}
+	c.setNodeState(ns, node.Down, msg)
 	ns.downGen++
 	if !ns.up {
 		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)

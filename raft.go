@@ -144,6 +144,22 @@ func (c *Cluster) elect(gen uint32) bool {
 	return true
 }
 
+// register is an agent's registration with a new leader: an UNKNOWN (or
+// DOWN) node whose machine the leader hears is READY again.
+func (c *Cluster) register(e eventq.Event) bool {
+	ns := c.nodes[e.A]
+	if ns == nil || ns.beatGen != e.B || !c.connected(ns) || ns.n.Status.State == node.Ready {
+		return false
+	}
+	c.setNodeState(ns, node.Ready, "")
+	ns.downGen++ // its pending gossip and orphan events are stale
+	for _, ts := range c.tasksOn(ns) {
+		c.agentKick(ts)
+	}
+	c.nodeChanged(ns)
+	return true
+}
+
 // frozen reports whether an event of the control plane must wait for a
 // leader; it keeps the event to replay it after the election.
 func (c *Cluster) frozen(e eventq.Event) bool {
@@ -151,7 +167,7 @@ func (c *Cluster) frozen(e eventq.Event) bool {
 		return false
 	}
 	switch e.Kind {
-	case evGate, evHeartbeat, evUpdater, evOrphan:
+	case evGate, evHeartbeat, evUpdater, evOrphan, evRegister:
 		c.held = append(c.held, e)
 		return true
 	}
@@ -169,7 +185,7 @@ func (c *Cluster) resume() {
 	for _, e := range held {
 		switch e.Kind {
 		case evHeartbeat:
-			c.push(addSat(c.now, c.DownAfter()), e.Kind, e.A, e.B)
+			// the new leader's dispatcher judges every node again (below)
 		case evUpdater:
 			if s := c.services[e.A]; s != nil && s.updGen == e.B {
 				s.wakeQueued = false
@@ -179,10 +195,28 @@ func (c *Cluster) resume() {
 			c.push(c.now, e.Kind, e.A, e.B)
 		}
 	}
+	// SwarmKit's markNodesUnknown: every node not DOWN is UNKNOWN until its
+	// agent registers with the new dispatcher, one heartbeat period later
+	// for a node the leader hears; one it does not hear is DOWN after twice
+	// the usual grace. A DOWN node stays DOWN until it is heard again.
 	for _, ns := range c.nodes {
-		if ns != nil && ns.up && ns.n.Status.State != node.Ready {
-			c.setNodeState(ns, node.Ready, "")
-			c.nodeChanged(ns)
+		if ns == nil {
+			continue
+		}
+		heard := c.connected(ns)
+		if ns.n.Status.State == node.Down {
+			if heard {
+				c.push(addSat(c.now, c.HeartbeatPeriod()), evRegister, ns.idx, ns.beatGen)
+			}
+			continue
+		}
+		c.setNodeState(ns, node.Unknown, node.MsgUnknown)
+		ns.beatGen++
+		ns.beating = heard
+		if heard {
+			c.push(addSat(c.now, c.HeartbeatPeriod()), evRegister, ns.idx, ns.beatGen)
+		} else {
+			c.push(addSat(c.now, 2*c.DownAfter()), evHeartbeat, ns.idx, ns.beatGen)
 		}
 	}
 	for _, ts := range c.tasks {

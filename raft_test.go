@@ -77,6 +77,24 @@ func TestLeaderFailover(t *testing.T) {
 	if got := leaderName(c); got != "m2" {
 		t.Fatalf("leader after the election = %q, want m2", got)
 	}
+	// The new leader's dispatcher marks every node UNKNOWN; the ones it
+	// hears register a heartbeat period later, the stopped one is DOWN
+	// after twice the grace.
+	nodeState := func(h string) string {
+		n, _ := c.Node(h)
+		return n.Status.State.String() + " " + n.Status.Message
+	}
+	if got := nodeState("w1"); got != `unknown Node moved to "unknown" state due to leadership change in cluster` {
+		t.Errorf("w1 at the election: %s", got)
+	}
+	c.RunFor(HeartbeatPeriod)
+	if got := nodeState("w1"); got != "ready " {
+		t.Errorf("w1 a heartbeat period after the election: %s", got)
+	}
+	c.RunFor(2*HeartbeatMisses*HeartbeatPeriod - HeartbeatPeriod)
+	if got := nodeState("m1"); got != `down heartbeat failure for node in "unknown" state` {
+		t.Errorf("m1 30 s after the election: %s", got)
+	}
 	for h, want := range map[string]string{"m1": "unreachable", "m2": "leader", "m3": "reachable"} {
 		if got := reachability(t, c, h); got != want {
 			t.Errorf("%s: %s, want %s", h, got, want)

@@ -108,6 +108,10 @@ func (s State) String() string {
 // Status messages the dispatcher writes.
 const (
 	MsgHeartbeatFailure = "heartbeat failure"
+	// MsgUnknown and MsgUnknownFailure are a new leader's dispatcher's
+	// (SwarmKit's manager/dispatcher/dispatcher.go: markNodesUnknown).
+	MsgUnknown        = `Node moved to "unknown" state due to leadership change in cluster`
+	MsgUnknownFailure = `heartbeat failure for node in "unknown" state`
 )
 
 // Resources are what a node offers (or a task reserves): CPUs in units of

@@ -1091,6 +1091,13 @@ func eligible(n *node.Node, cs []scheduler.Constraint) bool {
 // until the node is updated again.
 func (k *check) keeps(v *ServiceView, t *swarmsim.TaskView, cs []scheduler.Constraint) bool {
 	n := k.s.Node(t.NodeID)
+	if n != nil && n.Status.State == node.Unknown {
+		// A new leader's UNKNOWN nodes keep their tasks until they register
+		// or are marked DOWN (SwarmKit restarts tasks of DOWN nodes only).
+		known := *n
+		known.Status.State = node.Ready
+		n = &known
+	}
 	if eligible(n, cs) {
 		return true
 	}
