@@ -167,7 +167,6 @@ func (c *Cluster) releaseWaiters(ts *taskState) {
 
 // ---- health checks and stop timing ----
 
-
 // probeOf is the service health check's probe schedule.
 func probeOf(h *HealthConfig) orchestrator.Probe {
 	return orchestrator.Probe{Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod,
