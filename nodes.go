@@ -282,16 +282,7 @@ func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n.ManagerStatus = nil
 	c.managerNodes = slices.DeleteFunc(c.managerNodes, func(m *nodeState) bool { return m == ns })
 	if c.leader == ns {
-		// A leader that is demoted hands leadership to the first reachable
-		// manager at once (SwarmKit transfers it before leaving the group).
-		c.leader = nil
-		for _, o := range c.managerNodes {
-			if o.up {
-				c.leader = o
-				o.n.ManagerStatus.Leader = true
-				break
-			}
-		}
+		c.transferLeadership()
 	}
 }
 

@@ -160,6 +160,32 @@ func (c *Cluster) register(e eventq.Event) bool {
 	return true
 }
 
+// transferLeadership is a demoted leader handing leadership to the first
+// reachable manager at once (SwarmKit transfers it before the old leader
+// leaves the group). The old leader's dispatcher stops: every node not DOWN
+// is DISCONNECTED, "trying to find a new manager" (dispatcher.go: Session's
+// disconnectNode); then the new leader starts as an elected one does.
+func (c *Cluster) transferLeadership() {
+	c.leader = nil
+	for _, o := range c.managerNodes {
+		if o.up {
+			c.leader = o
+			o.n.ManagerStatus.Leader = true
+			break
+		}
+	}
+	if c.leader == nil {
+		return
+	}
+	for _, ns := range c.nodes {
+		if ns != nil && ns.n.Status.State != node.Down {
+			c.setNodeState(ns, node.Disconnected, node.MsgDisconnected)
+		}
+	}
+	c.record(record{kind: EventLeader, node: c.leader})
+	c.resume()
+}
+
 // frozen reports whether an event of the control plane must wait for a
 // leader; it keeps the event to replay it after the election.
 func (c *Cluster) frozen(e eventq.Event) bool {

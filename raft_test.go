@@ -300,3 +300,33 @@ func TestQuorumProperty(t *testing.T) {
 		}
 	})
 }
+
+// A demoted leader hands leadership over at once: its dispatcher stops
+// (every node DISCONNECTED, "node is currently trying to find new
+// manager"), the new one marks them UNKNOWN, and they register again a
+// heartbeat period later.
+func TestDemoteLeaderTransfers(t *testing.T) {
+	c := threeManagers(t)
+	if err := c.UpdateNode("m1", NodeUpdate{Role: ptr(node.Worker)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := leaderName(c); got != "m2" || !c.HasLeader() {
+		t.Fatalf("leader after demoting m1 = %q", got)
+	}
+	var w1 []string
+	for _, e := range c.Events() {
+		if e.Kind == EventNodeState && e.Node == "w1" {
+			w1 = append(w1, e.To+": "+e.Message)
+		}
+	}
+	want := []string{"disconnected: node is currently trying to find new manager", `unknown: Node moved to "unknown" state due to leadership change in cluster`}
+	if !slices.Equal(w1, want) {
+		t.Errorf("w1's states %q, want %q", w1, want)
+	}
+	c.RunFor(HeartbeatPeriod)
+	for _, h := range []string{"m1", "m2", "m3", "w1", "w2"} {
+		if n, _ := c.Node(h); n.Status.State != node.Ready {
+			t.Errorf("%s is %s a heartbeat period after the transfer", h, n.Status.State)
+		}
+	}
+}

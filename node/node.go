@@ -112,6 +112,8 @@ const (
 	// (SwarmKit's manager/dispatcher/dispatcher.go: markNodesUnknown).
 	MsgUnknown        = `Node moved to "unknown" state due to leadership change in cluster`
 	MsgUnknownFailure = `heartbeat failure for node in "unknown" state`
+	// MsgDisconnected is the old leader's dispatcher's as it stops.
+	MsgDisconnected = "node is currently trying to find new manager"
 )
 
 // Resources are what a node offers (or a task reserves): CPUs in units of
