@@ -1,6 +1,7 @@
 package swarmsim
 
 import (
+	"slices"
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
@@ -112,30 +113,66 @@ type probeState struct {
 // of virtual time, running the simulation meanwhile (an update, a drain, a
 // node failure in progress go on, and faults queued with At fire), and
 // reports how many were answered, refused and timed out. The first request
-// goes out at once; the clock ends span later.
+// goes out at once; the clock ends span later. It is StartProbe followed by
+// RunFor(span).
 func (c *Cluster) Probe(nodeRef string, port uint32, proto mesh.Protocol, every, span time.Duration) (ProbeResult, error) {
-	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
+	run, err := c.StartProbe(nodeRef, port, proto, every, span)
 	if err != nil {
 		return ProbeResult{}, err
 	}
+	c.RunFor(span)
+	res := run.Result()
+	c.probes[run.idx] = nil
+	return res, nil
+}
+
+// ProbeRun is traffic started by StartProbe: it goes on while anything runs
+// the clock (RunFor, RunUntil, RunUntilConverged, Step, ...), until its span
+// has passed.
+type ProbeRun struct {
+	c   *Cluster
+	idx int32
+	p   *probeState
+}
+
+// StartProbe starts sending requests to a node's published port every
+// interval for span of virtual time, the first one now, and returns at
+// once: the requests go out while the caller runs the simulation, so that
+// one RunUntilConverged of an update with faults queued by At reports what
+// the traffic lost meanwhile. Result reads the counts at any time.
+func (c *Cluster) StartProbe(nodeRef string, port uint32, proto mesh.Protocol, every, span time.Duration) (*ProbeRun, error) {
+	c.lazyInit()
+	ns, err := c.lookupNode(nodeRef)
+	if err != nil {
+		return nil, err
+	}
 	if every <= 0 {
-		return ProbeResult{}, daemonErr(KindInvalidArgument, "probe interval must be positive")
+		return nil, daemonErr(KindInvalidArgument, "probe interval must be positive")
 	}
 	if span < 0 {
-		return ProbeResult{}, daemonErr(KindInvalidArgument, "probe span must not be negative")
+		return nil, daemonErr(KindInvalidArgument, "probe span must not be negative")
 	}
 	if n := span / every; n >= MaxProbeRequests {
-		return ProbeResult{}, limitErr("a probe every %s for %s sends %d requests; the simulator's limit is %d", every, span, n+1, MaxProbeRequests)
+		return nil, limitErr("a probe every %s for %s sends %d requests; the simulator's limit is %d", every, span, n+1, MaxProbeRequests)
 	}
 	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.runEnd(span),
 		perTask: map[string]int{}, reasons: map[string]int{}}
 	c.probes = append(c.probes, p)
-	c.push(c.now, evProbe, int32(len(c.probes)-1), 0)
-	c.RunFor(span)
-	c.probes[len(c.probes)-1] = nil
-	return p.res, nil
+	idx := int32(len(c.probes) - 1)
+	c.push(c.now, evProbe, idx, 0)
+	return &ProbeRun{c: c, idx: idx, p: p}, nil
 }
+
+// Result is what the traffic saw so far.
+func (r *ProbeRun) Result() ProbeResult {
+	res := r.p.res
+	res.PerTask = slices.Clone(res.PerTask)
+	res.Reasons = slices.Clone(res.Reasons)
+	return res
+}
+
+// Done reports whether the traffic's span has passed.
+func (r *ProbeRun) Done() bool { return r.c.now >= r.p.end }
 
 // refusalText is a refusal's text with its nodes named by hostname.
 func (c *Cluster) refusalText(re *mesh.RefusedError) string {
