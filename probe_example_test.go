@@ -32,7 +32,7 @@ func ExampleCluster_StartProbe() {
 
 	spec.TaskTemplate.Image = "web:2"
 	c.UpdateService("web", spec)
-	c.After(45*time.Second, swarmsim.Fault{Kind: swarmsim.FaultNodeStop, Node: "worker2"})
+	c.After(35*time.Second, swarmsim.Fault{Kind: swarmsim.FaultNodeStop, Node: "worker2"})
 	traffic, _ := c.StartProbe("worker1", 8080, mesh.TCP, 100*time.Millisecond, 2*time.Minute)
 	c.RunUntilConverged(10*time.Minute, "web")
 
