@@ -67,7 +67,6 @@ type Cluster struct {
 	replicasWanted uint64
 	globals        int
 	liveNodes      int
-	nodesDown      int // nodes the managers see DOWN
 
 	tasks []*taskState // arena in creation order; deleted tasks are &c.dead
 	// dead stands in the task arena for every deleted task: the trace keeps

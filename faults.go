@@ -395,20 +395,3 @@ func (c *Cluster) relink() {
 	}
 }
 
-// runningOnDown counts a service's tasks observed RUNNING on DOWN nodes,
-// which Docker does not count as running. It costs nothing while no node is
-// DOWN.
-func (c *Cluster) runningOnDown(s *serviceState) int {
-	if c.nodesDown == 0 {
-		return 0
-	}
-	n := 0
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			if !ts.deleted && ts.t.State() == task.Running && ts.node != nil && ts.node.n.Status.State == node.Down {
-				n++
-			}
-		}
-	}
-	return n
-}

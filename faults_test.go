@@ -110,11 +110,12 @@ func TestProbeThroughNodeFailure(t *testing.T) {
 	}
 }
 
-// Docker counts a task as running only on a node that is not DOWN
-// (docker/cli's cli/command/service/list.go: AppendServiceStatus, now the
-// daemon's): with a node down, the old task still "Running" there and its
-// replacement make 3/3, not 4/3.
-func TestServiceStatusSkipsDownNodes(t *testing.T) {
+// Docker counts every task observed RUNNING, even on a DOWN node (SwarmKit's
+// manager/controlapi/service.go: ListServiceStatuses, which the daemon asks
+// since API 1.41; measured on a real swarm): with a node down, the old task
+// still "Running" there and its replacement make 4/3, and 3/3 again once
+// the node is back and its old task shut down.
+func TestServiceStatusCountsDownNodes(t *testing.T) {
 	c := webSwarm(t)
 	c.StopNode("worker2")
 	c.RunFor(30 * time.Second)
@@ -126,8 +127,8 @@ func TestServiceStatusSkipsDownNodes(t *testing.T) {
 			running++
 		}
 	}
-	if st.RunningTasks != 3 || running != 4 {
-		t.Fatalf("ServiceStatus %+v with %d tasks observed running; want 3 running of 4 observed", st, running)
+	if st.RunningTasks != 4 || running != 4 {
+		t.Fatalf("ServiceStatus %+v with %d tasks observed running; want 4 of 4 observed", st, running)
 	}
 	c.StartNode("worker2")
 	c.RunFor(30 * time.Second)

@@ -450,12 +450,6 @@ func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 	old := ns.n.Status.State
 	ns.n.Status.State = st
 	ns.n.Status.Message = msg
-	if old == node.Down {
-		c.nodesDown--
-	}
-	if st == node.Down {
-		c.nodesDown++
-	}
 	ns.n.Version++
 	c.sched.UpdateNode(ns.n)
 	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
@@ -503,9 +497,6 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 		return rpcErr(KindFailedPrecondition, "node %s is not down and can't be removed", ns.n.ID)
 	}
 	ns.removed = true
-	if ns.n.Status.State == node.Down {
-		c.nodesDown--
-	}
 	c.nodes[ns.idx] = nil
 	delete(c.nodeByID, ns.n.ID)
 	h := ns.n.Description.Hostname

@@ -90,17 +90,20 @@ func (c *Cluster) Services() []*Service {
 	return out
 }
 
-// ServiceStatus returns a service's running and desired task counts. A task
-// counts as running when it is observed RUNNING on a node that is not DOWN,
-// as Docker counts (docker/cli's cli/command/service/list.go:
-// AppendServiceStatus, now moby's daemon/cluster/services.go).
+// ServiceStatus returns a service's running and desired task counts as
+// SwarmKit's ListServiceStatuses counts them for the daemon (manager/
+// controlapi/service.go): every task observed RUNNING, even on a node that
+// is DOWN, so a 3-replica service shows 4/3 while a dead node's task is
+// still RUNNING in the store beside its replacement (measured on a real
+// swarm; docker/cli counted client-side, without DOWN nodes, only for API
+// versions before 1.41).
 func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 	c.lazyInit()
 	s, err := c.lookupService(ref)
 	if err != nil {
 		return ServiceStatus{}, err
 	}
-	st := ServiceStatus{RunningTasks: s.running - c.runningOnDown(s), DesiredTasks: int(s.spec.spec.Replicas)}
+	st := ServiceStatus{RunningTasks: s.running, DesiredTasks: int(s.spec.spec.Replicas)}
 	if s.spec.spec.Mode.IsJob() {
 		running, completed, pending := c.jobCounts(s)
 		st = ServiceStatus{RunningTasks: running, DesiredTasks: pending, CompletedTasks: completed}
