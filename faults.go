@@ -394,4 +394,3 @@ func (c *Cluster) relink() {
 		}
 	}
 }
-
