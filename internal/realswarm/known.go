@@ -19,6 +19,7 @@ func init() {
 		"internal/realswarm/testdata/scenarios/cli-errors.swarm:52":   whyCLIVersion + " (capitalised message)",
 		"internal/realswarm/testdata/scenarios/cli-errors.swarm:53":   whyCLIVersion + " (wording of a template execution error; to confirm against docker 29)",
 		"internal/realswarm/testdata/scenarios/cli-errors.swarm:54":   whyCLIVersion + " (exit status of a template parsing error; to confirm against docker 29)",
+		"examples/auto-rollback.swarm:8":                              whyTiming + " (whether the update had reached the third slot when the first app:2 task failed: one real run had, another had not; swarmsim has not)",
 		"examples/update-order.swarm:16":                              whyTiming,
 		"examples/update-pause.swarm:7":                               whyTiming,
 		"examples/update-pause.swarm:9":                               whyTiming,
