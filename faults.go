@@ -335,6 +335,7 @@ func (c *Cluster) Partition(groups ...[]string) error {
 	c.parted = true
 	c.partGen++
 	c.push(addSat(c.now, GossipConvergeDelay), evPartition, 0, c.partGen)
+	c.raftChanged()
 	c.relink()
 	c.settle()
 	return nil
@@ -356,6 +357,7 @@ func (c *Cluster) Heal() {
 	c.mesh.Heal()
 	c.parted = false
 	c.partGen++
+	c.raftChanged()
 	c.relink()
 	c.settle()
 }

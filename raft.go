@@ -65,31 +65,63 @@ func (c *Cluster) noLeader() error {
 	return nil
 }
 
-// quorum reports whether more than half of the managers are reachable.
-func (c *Cluster) quorum() bool {
-	up, all := 0, 0
+// majority finds the partition group (nodeState.group; 0 without a
+// partition) that holds more than half of the managers, counting those whose
+// machine is up: only there can a leader be elected or stay.
+func (c *Cluster) majority() (group int32, ok bool) {
+	var counts [8]int // a partition rarely has more groups; the rest are counted apart
+	var more map[int32]int
 	for _, ns := range c.managerNodes {
-		all++
-		if ns.up {
-			up++
+		if !ns.up {
+			continue
+		}
+		if ns.group >= 0 && int(ns.group) < len(counts) {
+			counts[ns.group]++
+			if counts[ns.group] > len(c.managerNodes)/2 {
+				return ns.group, true
+			}
+			continue
+		}
+		if more == nil {
+			more = map[int32]int{}
+		}
+		more[ns.group]++
+		if more[ns.group] > len(c.managerNodes)/2 {
+			return ns.group, true
 		}
 	}
-	return up > all/2
+	return 0, false
 }
 
-// managerStopped is a manager's machine stopping: it is unreachable, and the
-// swarm loses its leader if it led or if a quorum is gone.
-func (c *Cluster) managerStopped(ns *nodeState) {
-	ns.n.ManagerStatus.Reachability = node.Unreachable
-	if !c.leaderless && (c.leader == ns || !c.quorum()) {
-		c.loseLeader()
+// quorum reports whether more than half of the managers reach each other.
+func (c *Cluster) quorum() bool {
+	_, ok := c.majority()
+	return ok
+}
+
+// managerStopped is a manager's machine stopping.
+func (c *Cluster) managerStopped(*nodeState) { c.raftChanged() }
+
+// managerStarted is a manager's machine coming back.
+func (c *Cluster) managerStarted(*nodeState) { c.raftChanged() }
+
+// raftChanged re-judges the Raft group after a manager stopped or started or
+// the network was cut or healed: a manager is reachable when its machine is
+// up and it is on the majority's side; the leader steps down when it is not
+// (SwarmKit runs Raft with CheckQuorum), and a swarm without a leader calls
+// an election when a majority reaches each other.
+func (c *Cluster) raftChanged() {
+	g, ok := c.majority()
+	for _, m := range c.managerNodes {
+		m.n.ManagerStatus.Reachability = node.Unreachable
+		if m.up && (!ok || m.group == g) {
+			m.n.ManagerStatus.Reachability = node.Reachable
+		}
 	}
-}
-
-// managerStarted is a manager's machine coming back: reachable again, it
-// may bring back the quorum an election needs.
-func (c *Cluster) managerStarted(ns *nodeState) {
-	ns.n.ManagerStatus.Reachability = node.Reachable
+	if !c.leaderless && (!ok || !c.leader.up || c.leader.group != g) {
+		c.loseLeader()
+		return
+	}
 	if c.leaderless {
 		c.callElection()
 	}
@@ -128,8 +160,9 @@ func (c *Cluster) elect(gen uint32) bool {
 	if !c.leaderless || !c.quorum() {
 		return false
 	}
+	g, _ := c.majority()
 	for _, ns := range c.managerNodes {
-		if ns.up {
+		if ns.up && ns.group == g {
 			c.leader = ns
 			ns.n.ManagerStatus.Leader = true
 			break
@@ -167,8 +200,9 @@ func (c *Cluster) register(e eventq.Event) bool {
 // disconnectNode); then the new leader starts as an elected one does.
 func (c *Cluster) transferLeadership() {
 	c.leader = nil
+	g, _ := c.majority()
 	for _, o := range c.managerNodes {
-		if o.up {
+		if o.up && o.group == g {
 			c.leader = o
 			o.n.ManagerStatus.Leader = true
 			break

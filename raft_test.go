@@ -330,3 +330,44 @@ func TestDemoteLeaderTransfers(t *testing.T) {
 		}
 	}
 }
+
+// A partition that leaves the leader with a minority of the managers: it
+// steps down, the majority's side elects a leader ElectionTimeout later,
+// and the minority's managers are unreachable; a node cut off from the new
+// leader is UNKNOWN, then DOWN. Healing makes everyone reachable again.
+func TestPartitionMovesLeadership(t *testing.T) {
+	c := threeManagers(t)
+	if err := c.Partition([]string{"m1", "w1"}, []string{"m2", "m3", "w2"}); err != nil {
+		t.Fatal(err)
+	}
+	if c.HasLeader() {
+		t.Fatalf("m1 still leads from the minority side")
+	}
+	c.RunFor(ElectionTimeout)
+	if got := leaderName(c); got != "m2" {
+		t.Fatalf("leader = %q, want m2", got)
+	}
+	for h, want := range map[string]string{"m1": "unreachable", "m2": "leader", "m3": "reachable"} {
+		if got := reachability(t, c, h); got != want {
+			t.Errorf("%s: %s, want %s", h, got, want)
+		}
+	}
+	c.RunFor(2 * HeartbeatMisses * HeartbeatPeriod)
+	for h, want := range map[string]node.State{"w1": node.Down, "m1": node.Down, "w2": node.Ready, "m3": node.Ready} {
+		if n, _ := c.Node(h); n.Status.State != want {
+			t.Errorf("%s is %s after the unknown grace, want %s", h, n.Status.State, want)
+		}
+	}
+	c.Heal()
+	for _, h := range []string{"m1", "m3"} {
+		if got := reachability(t, c, h); got != "reachable" {
+			t.Errorf("%s after the heal: %s", h, got)
+		}
+	}
+	c.RunFor(HeartbeatPeriod)
+	for _, h := range []string{"m1", "w1"} {
+		if n, _ := c.Node(h); n.Status.State != node.Ready {
+			t.Errorf("%s is %s after the heal", h, n.Status.State)
+		}
+	}
+}
