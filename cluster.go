@@ -181,7 +181,13 @@ type serviceState struct {
 
 	jobIter    uint64 // a job's iteration (JobStatus.JobIteration)
 	jobStarted int64  // when it started (JobStatus.LastExecution)
+	// the current iteration's tasks observed RUNNING, COMPLETE, and desired
+	// COMPLETE but not there yet, kept by the change path (tasks.go)
+	job jobCount
 }
+
+// jobCount counts a job iteration's tasks.
+type jobCount struct{ running, completed, pending int }
 
 type slotState struct {
 	key   uint64 // slot number, or node index+1 for global services

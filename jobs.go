@@ -84,6 +84,7 @@ func (c *Cluster) startIteration(s *serviceState, first bool) {
 	}
 	if !first {
 		s.jobIter++
+		s.job = jobCount{} // no task of the new iteration yet
 	}
 	s.jobStarted = c.now
 }
@@ -184,24 +185,7 @@ func (c *Cluster) reconcileGlobalJob(s *serviceState) {
 // controlapi ListServices does: observed RUNNING, observed COMPLETE, and
 // (for a global job) desired COMPLETE but not there yet.
 func (c *Cluster) jobCounts(s *serviceState) (running, completed, pending int) {
-	iter := uint32(s.jobIter)
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			if ts.jobIter != iter {
-				continue
-			}
-			switch st := ts.t.State(); {
-			case st == task.Complete:
-				completed++
-			case st == task.Running:
-				running++
-			}
-			if ts.t.State() != task.Complete && ts.t.DesiredState == task.Complete {
-				pending++
-			}
-		}
-	}
-	return running, completed, pending
+	return s.job.running, s.job.completed, s.job.pending
 }
 
 // jobDone reports whether a job's current iteration has finished: every

@@ -157,3 +157,61 @@ func TestGlobalJobUpdatesAtOneInstant(t *testing.T) {
 		t.Errorf("ServiceStatus = %+v; want 2 tasks of iteration 3 on their way", st)
 	}
 }
+
+// The change path's job counters (converged and ServiceStatus read them on
+// every event) agree with a count over the store after every event, through
+// failures, restarts, a new iteration and a global job on changing nodes.
+func TestJobCountersMatchTheStore(t *testing.T) {
+	c := newTestCluster(t, "manager", "worker1", "worker2")
+	c.SetImage("job:bad", ImageBehavior{Pull: time.Second, Start: time.Second, ExitAfter: 2 * time.Second, ExitCode: 1})
+	c.SetImage("job:1", ImageBehavior{Pull: time.Second, Start: time.Second, ExitAfter: 3 * time.Second})
+	for _, spec := range []ServiceSpec{
+		{Name: "r", Mode: ReplicatedJob, MaxConcurrent: 3, TotalCompletions: 10, TaskTemplate: TaskSpec{Image: "job:bad"}},
+		{Name: "g", Mode: GlobalJob, TaskTemplate: TaskSpec{Image: "job:1"}},
+	} {
+		if _, err := c.CreateService(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, s := range c.services {
+			var want jobCount
+			for _, sl := range s.slots.all() {
+				for _, ts := range sl.tasks {
+					if ts.jobIter != uint32(s.jobIter) {
+						continue
+					}
+					f := ts.facts()
+					want.running += countIf(f.observed == task.Running)
+					want.completed += countIf(f.observed == task.Complete)
+					want.pending += countIf(pendingCompletion(f))
+				}
+			}
+			if s.job != want {
+				t.Fatalf("%s: %s counts %+v, the store %+v", when, s.spec.spec.Name, s.job, want)
+			}
+		}
+	}
+	updated := false
+	for i := 0; c.Step() && i < 300; i++ {
+		check(c.Now().Sub(c.Epoch()).String())
+		if r := c.services[0]; !updated && i > 20 && r.job.running > 0 {
+			updated = true // a new iteration while tasks of the old one run
+			c.SetImage("job:bad", ImageBehavior{Pull: time.Second, Start: time.Second, ExitAfter: 2 * time.Second})
+			svc, _ := c.Service("r")
+			spec := svc.Spec.Clone()
+			spec.TaskTemplate.ForceUpdate++
+			if err := c.UpdateService("r", spec); err != nil {
+				t.Fatal(err)
+			}
+			check("after the new iteration")
+			if _, err := c.AddNode(NodeConfig{Hostname: "worker3"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !updated {
+		t.Fatal("no step with a running task of the replicated job")
+	}
+}

@@ -170,6 +170,11 @@ func (c *Cluster) changed(ts *taskState, was taskFacts) {
 	s := ts.svc
 	s.running += countIf(now.observed == task.Running && !now.deleted) - countIf(was.observed == task.Running && !was.deleted)
 	s.desiredRunning += countIf(now.desired == task.Running && !now.deleted) - countIf(was.desired == task.Running && !was.deleted)
+	if ts.jobIter == uint32(s.jobIter) && s.spec.spec.Mode.IsJob() {
+		s.job.running += countIf(now.observed == task.Running && !now.deleted) - countIf(was.observed == task.Running && !was.deleted)
+		s.job.completed += countIf(now.observed == task.Complete && !now.deleted) - countIf(was.observed == task.Complete && !was.deleted)
+		s.job.pending += countIf(pendingCompletion(now)) - countIf(pendingCompletion(was))
+	}
 	if !now.deleted && ((was.observed <= task.Running && now.observed > task.Running) ||
 		(was.desired <= task.Running && now.desired > task.Running)) {
 		c.retry = true
@@ -188,6 +193,12 @@ func holdsNode(f taskFacts) bool { return !f.deleted && countsOnNode(f.observed)
 // meant to (desired COMPLETE or before).
 func schedKey(f taskFacts) [3]bool {
 	return [3]bool{f.deleted, countsOnNode(f.observed), f.desired <= task.Complete}
+}
+
+// pendingCompletion reports whether a job's task is meant to complete and
+// has not yet.
+func pendingCompletion(f taskFacts) bool {
+	return !f.deleted && f.desired == task.Complete && f.observed != task.Complete
 }
 
 func countIf(b bool) int {
