@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -385,7 +384,7 @@ func prettyContainer(b *strings.Builder, t swarm.TaskSpec) {
 	}
 	if len(cs.Sysctls) > 0 {
 		b.WriteString("\nSysCtls:")
-		for _, k := range sortedMapKeys(cs.Sysctls) {
+		for _, k := range sortedKeys(cs.Sysctls) {
 			b.WriteString("\n " + k)
 			if v := cs.Sysctls[k]; v != "" {
 				b.WriteString(": " + v)
@@ -398,7 +397,7 @@ func prettyContainer(b *strings.Builder, t swarm.TaskSpec) {
 			u[l.Name] = fmt.Sprintf("%d:%d", l.Soft, l.Hard)
 		}
 		b.WriteString("\nUlimits:")
-		for _, k := range sortedMapKeys(u) {
+		for _, k := range sortedKeys(u) {
 			fmt.Fprintf(b, "\n %s: %s", k, u[k])
 		}
 	}
@@ -416,7 +415,7 @@ func prettyContainer(b *strings.Builder, t swarm.TaskSpec) {
 		}
 		if len(d.Options) > 0 {
 			b.WriteString("\n LogOpts:")
-			for _, k := range sortedMapKeys(d.Options) {
+			for _, k := range sortedKeys(d.Options) {
 				b.WriteString("\n  " + k)
 				if v := d.Options[k]; v != "" {
 					b.WriteString(":       " + v)
@@ -427,15 +426,6 @@ func prettyContainer(b *strings.Builder, t swarm.TaskSpec) {
 	}
 }
 
-func sortedMapKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // prettyService renders `docker service inspect --pretty` (docker/cli
 // cli/command/service/formatter.go: serviceInspectPrettyTemplate).
 func prettyService(svc swarm.Service, now time.Time, networkName func(id string) string) string {
@@ -444,12 +434,7 @@ func prettyService(svc swarm.Service, now time.Time, networkName func(id string)
 	fmt.Fprintf(&b, "\nID:\t\t%s\nName:\t\t%s", svc.ID, spec.Name)
 	if len(spec.Labels) > 0 {
 		b.WriteString("\nLabels:")
-		keys := make([]string, 0, len(spec.Labels))
-		for k := range spec.Labels {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range sortedKeys(spec.Labels) {
 			b.WriteString("\n " + k)
 			if v := spec.Labels[k]; v != "" {
 				b.WriteString("=" + v)

@@ -605,12 +605,7 @@ func capsList(caps map[string]bool) []string {
 	if caps["ALL"] {
 		return []string{"ALL"}
 	}
-	out := make([]string, 0, len(caps))
-	for c := range caps {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
+	return sortedKeys(caps)
 }
 
 // updateCaps is docker/cli's updateCapabilities: adding takes precedence,
