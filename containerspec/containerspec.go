@@ -1,21 +1,22 @@
 // Package containerspec holds the parts of a service's task template that
 // swarmsim stores and shows but does not simulate: the container's hostname,
 // user, mounts, DNS settings, capabilities, ulimits, log driver and the
-// like, as `docker service create` sets them. The root package embeds Spec
-// in its TaskSpec, so every field here is part of the task template: a change
-// to any of them makes running tasks dirty, as SwarmKit's IsTaskDirty
-// decides, and nothing else.
+// like, as `docker service create` sets them. Package spec embeds Spec in
+// its Task (the root's TaskSpec), so every field here is part of the task
+// template: a change to any of them makes running tasks dirty, as
+// SwarmKit's IsTaskDirty decides, and nothing else.
 //
 // Zero values are Docker's defaults throughout.
 package containerspec
 
 import (
-	"fmt"
 	"maps"
 	"net/netip"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/swarmsim/swarmsim/errdefs"
 )
 
 // Spec is the stored-only part of a container spec (SwarmKit's
@@ -299,15 +300,10 @@ func (m Mount) equal(o Mount) bool {
 	return a.NoCopy == b.NoCopy && maps.Equal(a.Labels, b.Labels) && a.Subpath == b.Subpath && a.DriverConfig.equal(b.DriverConfig)
 }
 
-// Error is a validation error; RPC says whether SwarmKit's control API
-// returned it (with an InvalidArgument code) or the daemon did while
-// converting the spec.
-type Error struct {
-	Msg string
-	RPC bool
-}
-
-func (e *Error) Error() string { return e.Msg }
+// Error is the validation error Validate returns, always of kind
+// InvalidArgument; RPC says whether SwarmKit's control API returned it or
+// the daemon did while converting the spec.
+type Error = errdefs.Error
 
 // Validate checks what the daemon checks while converting the spec for
 // SwarmKit (daemon/cluster/convert/container.go: containerToGRPC) and what
@@ -319,24 +315,24 @@ func (s *Spec) Validate() error {
 		switch m.Type {
 		case "", MountBind, MountVolume, MountTmpfs, MountNpipe, MountCluster:
 		default:
-			return &Error{Msg: fmt.Sprintf("invalid MountType: %q", string(m.Type))}
+			return errdefs.Daemon(errdefs.KindInvalidArgument, "invalid MountType: %q", string(m.Type))
 		}
 		if b := m.BindOptions; b != nil && b.Propagation != "" && !validPropagation(b.Propagation) {
-			return &Error{Msg: fmt.Sprintf("invalid MountPropagation: %q", b.Propagation)}
+			return errdefs.Daemon(errdefs.KindInvalidArgument, "invalid MountPropagation: %q", b.Propagation)
 		}
 	}
 	for _, m := range s.Mounts {
 		if seen[m.Target] {
-			return &Error{Msg: "ContainerSpec: duplicate mount point: " + m.Target, RPC: true}
+			return errdefs.RPC(errdefs.KindInvalidArgument, "ContainerSpec: duplicate mount point: %s", m.Target)
 		}
 		seen[m.Target] = true
 	}
 	if c := s.CredentialSpec; c != nil {
 		if c.File != "" && c.Registry != "" {
-			return &Error{Msg: `cannot specify both "file" and "registry" credential specs`}
+			return errdefs.Daemon(errdefs.KindInvalidArgument, `cannot specify both "file" and "registry" credential specs`)
 		}
 		if c.File == "" && c.Registry == "" && c.Config == "" {
-			return &Error{Msg: `must either provide "file" or "registry" for credential spec`}
+			return errdefs.Daemon(errdefs.KindInvalidArgument, `must either provide "file" or "registry" for credential spec`)
 		}
 	}
 	return nil
