@@ -250,23 +250,3 @@ func (c *Cluster) unhealthyFire(ts *taskState) {
 	}
 	c.setObserved(ts, task.Failed, "started", orchestrator.UnhealthyExit(c.image(ts.spec)))
 }
-
-// validateHealth checks a health check as SwarmKit's controlapi does
-// (manager/controlapi/service.go: validateHealthCheck).
-func validateHealth(h *HealthConfig) error {
-	if h == nil {
-		return nil
-	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"Interval", h.Interval}, {"Timeout", h.Timeout}, {"StartPeriod", h.StartPeriod}, {"StartInterval", h.StartInterval}} {
-		if d.v != 0 && d.v < time.Millisecond {
-			return rpcErr(KindInvalidArgument, "ContainerSpec: %s in HealthConfig cannot be less than 1ms", d.name)
-		}
-	}
-	if h.Retries < 0 {
-		return rpcErr(KindInvalidArgument, "ContainerSpec: Retries in HealthConfig cannot be negative")
-	}
-	return nil
-}

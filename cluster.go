@@ -13,6 +13,7 @@ import (
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/spec"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -173,7 +174,7 @@ type serviceState struct {
 	restarts map[uint64]*orchestrator.RestartHistory
 
 	diffFor   *specVersion // the spec diffCache compares against
-	diffCache map[*specVersion]uint8
+	diffCache map[*specVersion]spec.Diff
 
 	running        int // tasks observed RUNNING
 	desiredRunning int // tasks desired RUNNING

@@ -22,51 +22,6 @@ type JobStatus struct {
 	LastExecution time.Time
 }
 
-// validateJob checks the job fields of a spec as SwarmKit's controlapi
-// (validateMode, validateJob) and the docker CLI do.
-func (s *ServiceSpec) validateJob() error {
-	switch {
-	case s.Mode == ReplicatedJob && int64(s.MaxConcurrent) < 0:
-		return rpcErr(KindInvalidArgument, "Maximum concurrent jobs must not be negative")
-	case s.Mode == ReplicatedJob && int64(s.TotalCompletions) < 0:
-		return rpcErr(KindInvalidArgument, "Total completed jobs must not be negative")
-	case s.Mode != ReplicatedJob && s.MaxConcurrent != 0:
-		return daemonErr(KindInvalidArgument, "max-concurrent can only be used with replicated-job mode")
-	case s.Mode != ReplicatedJob && s.TotalCompletions != 0:
-		return daemonErr(KindInvalidArgument, "total completions can only be used with replicated-job mode")
-	case s.Mode == ReplicatedJob && s.Replicas != 0:
-		return daemonErr(KindInvalidArgument, "replicas of a replicated job are its TotalCompletions; Replicas must be 0")
-	case s.Mode.IsJob() && s.Update != nil:
-		return rpcErr(KindInvalidArgument, "Jobs may not have an update config")
-	case s.MaxConcurrent > MaxReplicas || s.TotalCompletions > MaxReplicas:
-		return limitErr("max-concurrent %d or total completions %d exceeds the simulator's limit of %d per service", s.MaxConcurrent, s.TotalCompletions, MaxReplicas)
-	}
-	return nil
-}
-
-// jobDefaults fills in the daemon's defaults for a replicated job
-// (moby's daemon/cluster/convert/service.go: ServiceSpecToGRPC):
-// MaxConcurrent 1, TotalCompletions MaxConcurrent.
-func (s *ServiceSpec) jobDefaults() {
-	if s.Mode != ReplicatedJob {
-		return
-	}
-	if s.MaxConcurrent == 0 {
-		s.MaxConcurrent = 1
-	}
-	if s.TotalCompletions == 0 {
-		s.TotalCompletions = s.MaxConcurrent
-	}
-}
-
-// replicasWanted is how many tasks a non-global service runs at once.
-func (s *ServiceSpec) replicasWanted() uint64 {
-	if s.Mode == ReplicatedJob {
-		return min(s.MaxConcurrent, s.TotalCompletions)
-	}
-	return s.Replicas
-}
-
 // desiredRun is the desired state of a task that is meant to run: COMPLETE
 // for jobs, RUNNING otherwise.
 func (s *serviceState) desiredRun() task.State {

@@ -1,11 +1,10 @@
 package swarmsim
 
 import (
-	"maps"
 	"math"
-	"slices"
 	"time"
-	"unicode/utf8"
+
+	"github.com/swarmsim/swarmsim/spec"
 )
 
 // The simulator's limits. Docker accepts any uint64 replica count and keeps
@@ -14,8 +13,9 @@ import (
 // limit, and never wraps a number or a clock. Each limit is well above what
 // the benchmarks run (100,000 replicas on 10,000 nodes).
 const (
-	// MaxReplicas is the largest replica count of one service.
-	MaxReplicas = 1_000_000
+	// MaxReplicas is the largest replica count of one service (see
+	// spec.MaxReplicas).
+	MaxReplicas = spec.MaxReplicas
 	// MaxTasks is the largest number of tasks all services may ask for at
 	// once: the sum of the replicated services' replica counts and, for
 	// each global service, the number of nodes.
@@ -52,24 +52,10 @@ func addSat(now int64, d time.Duration) int64 {
 	return now + int64(d)
 }
 
-// validUTF8 returns Docker's kind of error for text that is not UTF-8, which
-// the engine's JSON API cannot carry unchanged.
-func validUTF8(what, s string) error {
-	if utf8.ValidString(s) {
-		return nil
-	}
-	return daemonErr(KindInvalidArgument, "invalid %s %q: must be valid UTF-8", what, s)
-}
-
-// validLabels checks the keys and values of a label map.
-func validLabels(labels map[string]string) error {
-	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		if err := validUTF8("label", k+"="+labels[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// validUTF8 and validLabels are spec.ValidUTF8 and spec.ValidateLabels,
+// for the nodes, networks, secrets and configs of this package.
+func validUTF8(what, s string) error             { return spec.ValidUTF8(what, s) }
+func validLabels(labels map[string]string) error { return spec.ValidateLabels(labels) }
 
 // lazyInit makes the zero Cluster usable: it becomes New(Config{}).
 func (c *Cluster) lazyInit() {
@@ -86,14 +72,14 @@ func (c *Cluster) tasksWanted() uint64 {
 
 // wantTasks adds (sign 1) or takes away (sign -1) what a spec asks for.
 func (c *Cluster) wantTasks(spec *ServiceSpec, sign int) {
-	if spec.Mode.isGlobal() {
+	if spec.Mode.IsGlobal() {
 		c.globals += sign
 		return
 	}
 	if sign > 0 {
-		c.replicasWanted += spec.replicasWanted()
+		c.replicasWanted += spec.ReplicasWanted()
 	} else {
-		c.replicasWanted -= spec.replicasWanted()
+		c.replicasWanted -= spec.ReplicasWanted()
 	}
 }
 
@@ -104,10 +90,10 @@ func (c *Cluster) checkTaskBudget(old, cur *ServiceSpec) error {
 		if s == nil {
 			return 0
 		}
-		if s.Mode.isGlobal() {
+		if s.Mode.IsGlobal() {
 			return uint64(c.liveNodes)
 		}
-		return s.replicasWanted()
+		return s.ReplicasWanted()
 	}
 	if n := c.tasksWanted() - per(old) + per(cur); per(cur) > per(old) && n > MaxTasks {
 		return limitErr("the services would ask for %d tasks; the simulator's limit is %d", n, MaxTasks)

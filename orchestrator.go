@@ -39,7 +39,7 @@ func (c *Cluster) restart(ts *taskState) {
 	if !c.shouldRestart(ts) {
 		return
 	}
-	global := s.spec.spec.Mode.isGlobal()
+	global := s.spec.spec.Mode.IsGlobal()
 	if global && ts.node != nil && !orchestrator.RestartGlobalHere(c.nodeFacts(s, ts.node)) {
 		return // the global orchestrator only shuts such tasks down
 	}
@@ -50,7 +50,7 @@ func (c *Cluster) restart(ts *taskState) {
 	repl := c.newTask(s, ts.slot, on, task.Ready)
 	c.recordRestart(ts)
 	drained := ts.node != nil && ts.node.n.Spec.Availability == node.Drain
-	delay := s.spec.spec.TaskTemplate.restartPolicy().RestartDelay(drained)
+	delay := s.spec.spec.TaskTemplate.RestartPolicy().RestartDelay(drained)
 	waitStop := !(ts.node != nil && ts.node.n.Status.State == node.Down) && ts.t.State() <= task.Running
 	c.delayStart(repl, ts, delay, waitStop, false)
 }
@@ -62,13 +62,13 @@ func (c *Cluster) shouldRestart(ts *taskState) bool {
 	if st := ts.t.Status(); !st.Timestamp.IsZero() {
 		failTime = int64(st.Timestamp.Sub(c.epoch))
 	}
-	return orchestrator.ShouldRestart(ts.svc.spec.spec.TaskTemplate.restartPolicy(), ts.svc.restarts[ts.slot.key],
+	return orchestrator.ShouldRestart(ts.svc.spec.spec.TaskTemplate.RestartPolicy(), ts.svc.restarts[ts.slot.key],
 		ts.spec.version, ts.t.State(), failTime)
 }
 
 // recordRestart counts a restart of old's slot.
 func (c *Cluster) recordRestart(old *taskState) {
-	rp := old.svc.spec.spec.TaskTemplate.restartPolicy()
+	rp := old.svc.spec.spec.TaskTemplate.RestartPolicy()
 	if rp.MaxAttempts == 0 {
 		return
 	}

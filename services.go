@@ -7,6 +7,7 @@ import (
 
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/spec"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -116,14 +117,14 @@ func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 	return st, nil
 }
 
-func (c *Cluster) newSpecVersion(s *serviceState, spec ServiceSpec) *specVersion {
+func (c *Cluster) newSpecVersion(s *serviceState, sp ServiceSpec) *specVersion {
 	s.version++
-	cs, _ := scheduler.ParseConstraints(spec.TaskTemplate.Placement.Constraints) // validated before
+	cs, _ := scheduler.ParseConstraints(sp.TaskTemplate.Placement.Constraints) // validated before
 	tmpl := s.version
-	if s.spec != nil && templateDiff(&s.spec.spec, &spec) == specSame {
+	if s.spec != nil && spec.TemplateDiff(&s.spec.spec, &sp) == spec.Same {
 		tmpl = s.spec.tmpl // compared once per spec change, not per task or event
 	}
-	return &specVersion{serviceID: s.id, spec: spec, version: s.version, tmpl: tmpl, hostPorts: hostPorts(spec.Endpoint.Ports), constraints: cs}
+	return &specVersion{serviceID: s.id, spec: sp, version: s.version, tmpl: tmpl, hostPorts: sp.HostPorts(), constraints: cs}
 }
 
 // CreateService creates a service and starts placing its tasks (at the
@@ -136,13 +137,10 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 		return nil, err
 	}
 	spec = spec.Clone()
-	if !spec.Mode.valid() {
-		return nil, daemonErr(KindInvalidArgument, "unknown mode")
-	}
-	if err := spec.validate(); err != nil {
+	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	spec.jobDefaults()
+	spec.ApplyJobDefaults()
 	if err := c.resolveObjects("", &spec); err != nil {
 		return nil, err
 	}
@@ -199,13 +197,13 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 		return err
 	}
 	spec = spec.Clone()
-	if err := describeSpecChange(&s.spec.spec, &spec); err != nil {
+	if err := s.spec.spec.CheckUpdate(&spec); err != nil {
 		return err
 	}
-	if err := spec.validate(); err != nil {
+	if err := spec.Validate(); err != nil {
 		return err
 	}
-	spec.jobDefaults()
+	spec.ApplyJobDefaults()
 	if err := c.resolveObjects(s.id, &spec); err != nil {
 		return err
 	}

@@ -139,7 +139,7 @@ func (sl *slotState) serviceRestart() RestartPolicy {
 	if len(sl.tasks) == 0 {
 		return RestartPolicy{}
 	}
-	return sl.tasks[0].svc.spec.spec.TaskTemplate.restartPolicy()
+	return sl.tasks[0].svc.spec.spec.TaskTemplate.RestartPolicy()
 }
 
 // ---- state changes ----

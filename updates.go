@@ -3,6 +3,7 @@ package swarmsim
 import (
 	"reflect"
 
+	"github.com/swarmsim/swarmsim/spec"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -20,13 +21,13 @@ func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
 		return false
 	}
 	switch s.specDiff(ts.spec) {
-	case specSame:
+	case spec.Same:
 		return false
-	case specPlacementOnly:
+	case spec.PlacementOnly:
 		if ts.node != nil {
 			return !c.constraintsMatch(s.spec, ts.node)
 		}
-	case specPullOnly:
+	case spec.PullOnly:
 		st := ts.t.State()
 		return !(ts.t.DesiredState <= task.Running && st >= task.Ready && st <= task.Running)
 	}
@@ -35,7 +36,7 @@ func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
 
 // specDiff compares a spec version with the service's current spec, once per
 // pair: every task of a version shares the answer.
-func (s *serviceState) specDiff(sv *specVersion) uint8 {
+func (s *serviceState) specDiff(sv *specVersion) spec.Diff {
 	if s.diffFor != s.spec {
 		s.diffFor = s.spec
 		clear(s.diffCache)
@@ -43,21 +44,12 @@ func (s *serviceState) specDiff(sv *specVersion) uint8 {
 	if d, ok := s.diffCache[sv]; ok {
 		return d
 	}
-	d := templateDiff(&sv.spec, &s.spec.spec)
+	d := spec.TemplateDiff(&sv.spec, &s.spec.spec)
 	if s.diffCache == nil {
-		s.diffCache = make(map[*specVersion]uint8)
+		s.diffCache = make(map[*specVersion]spec.Diff)
 	}
 	s.diffCache[sv] = d
 	return d
-}
-
-// templateDiff compares what IsTaskDirty compares: the task template and
-// the endpoint spec.
-func templateDiff(a, b *ServiceSpec) uint8 {
-	if !a.Endpoint.Equal(b.Endpoint) {
-		return specDifferent
-	}
-	return taskSpecDiff(&a.TaskTemplate, &b.TaskTemplate)
 }
 
 // runUpdater hands the service's runnable slots to its updater
