@@ -339,17 +339,23 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			}
 			return nil
 		}
-		if !u.global && svc.Spec.Replicas > maxShownSlots && !s.fullProgress {
-			// Only the overall line is drawn: count from the slots that
-			// changed since the last poll instead of every task.
+		counted := false
+		if !s.fullProgress && (u.global && cl.NodeCount() > maxShownSlots || !u.global && svc.Spec.Replicas > maxShownSlots) {
+			// Only the overall line is drawn: count from the slots (nodes)
+			// that changed since the last poll instead of every task.
 			if tr == nil {
-				tr = &slotTracker{svcID: svc.ID}
+				tr = &slotTracker{svcID: svc.ID, global: u.global}
 			}
 			if err := tr.refresh(cl); err != nil {
 				return daemon(err)
 			}
-			converged = u.updateCounts(int(svc.Spec.Replicas), tr.running, tr.notRunning, rollback)
-		} else {
+			if !u.global {
+				converged, counted = u.updateCounts(int(svc.Spec.Replicas), tr.running, tr.notRunning, rollback), true
+			} else if tr.shown > maxShownSlots {
+				converged, counted = u.updateCounts(tr.shown, tr.running, tr.notRunning, rollback), true
+			}
+		}
+		if !counted {
 			all, err := cl.Tasks(svc.ID)
 			if err != nil {
 				return daemon(err)
@@ -418,10 +424,10 @@ func activeNodes(cl *swarmsim.Cluster) nodeInfo {
 	return ni
 }
 
-// updateCounts is update for a replicated service of more than 20
-// replicas, whose display is the overall line alone: running is the number
-// of slots whose shown task runs, notRunning the number whose shown task is
-// in another state.
+// updateCounts is update (updateGlobal) for a service of more than 20
+// replicas (nodes with a task to show), whose display is the overall line
+// alone: running is the number of slots (nodes) whose shown task runs,
+// notRunning the number whose shown task is in another state.
 func (u *progressUpdater) updateCounts(replicas, running, notRunning int, rollback bool) bool {
 	if !u.initialized {
 		u.writeOverall(0, replicas, rollback)
@@ -439,21 +445,28 @@ func (u *progressUpdater) updateCounts(replicas, running, notRunning int, rollba
 	return running == replicas
 }
 
-// slotTracker keeps, for a replicated service, the up-to-date tasks of each
-// slot and what the progress display makes of each slot, and brings them up
-// to date from the trace: only the slots whose tasks changed since the last
-// poll are looked at again. Anything else that changes the picture (a node
-// event, a new spec) or a trace it cannot read (off, or dropped past the
-// last poll) makes it start over from the whole task list.
+// slotTracker keeps the up-to-date tasks of each slot of a replicated
+// service, or of each node of a global one, and what the progress display
+// makes of each, and brings them up to date from the trace: only the slots
+// (nodes) whose tasks changed since the last poll are looked at again.
+// Anything else that changes the picture (a node event, a new spec) or a
+// trace it cannot read (off, or dropped past the last poll) makes it start
+// over from the whole task list.
 type slotTracker struct {
-	svcID   string
-	seq     uint64
-	valid   bool
-	nodes   nodeInfo
+	svcID  string
+	global bool
+	seq    uint64
+	valid  bool
+	nodes  nodeInfo
+	// slots holds the up-to-date tasks by key: the slot of a replicated
+	// task; for a global one, its node's key in nodeKey. keyOf remembers a
+	// global task's key, to find it again once the task is deleted.
 	slots   map[uint64][]swarmsim.TaskView
 	verdict map[uint64]slotVerdict
-	// counts of verdicts
-	running, notRunning int
+	nodeKey map[string]uint64
+	keyOf   map[string]uint64
+	// counts of verdicts: shown is every slot (node) with a task to show
+	shown, running, notRunning int
 }
 
 type slotVerdict uint8
@@ -463,6 +476,7 @@ const (
 	slotRunning                       // shown task runs and is meant to
 	slotNotRunning                    // shown task is in another state
 	slotStopping                      // shown task runs but is meant to stop
+	slotInactive                      // shown task of a global service runs on a node that is down
 )
 
 func (tr *slotTracker) refresh(cl *swarmsim.Cluster) error {
@@ -472,19 +486,17 @@ func (tr *slotTracker) refresh(cl *swarmsim.Cluster) error {
 		if len(evs) == 0 || evs[0].Seq != tr.seq+1 {
 			tr.valid = false
 		} else {
-			changed := map[uint64][]string{}
-			var order []uint64
+			seen := map[string]bool{}
+			var changed []swarmsim.Event // the first event of each task, in order
 			for i := range evs {
 				e := &evs[i]
 				switch e.Kind {
 				case swarmsim.EventTaskCreated, swarmsim.EventTaskState, swarmsim.EventTaskDesired, swarmsim.EventTaskDeleted:
-					if e.ServiceID != tr.svcID {
+					if e.ServiceID != tr.svcID || seen[e.TaskID] {
 						continue
 					}
-					if _, ok := changed[e.Slot]; !ok {
-						order = append(order, e.Slot)
-					}
-					changed[e.Slot] = append(changed[e.Slot], e.TaskID)
+					seen[e.TaskID] = true
+					changed = append(changed, *e)
 				case swarmsim.EventUpdateStatus, swarmsim.EventRequest:
 				case swarmsim.EventServiceCreated:
 				default:
@@ -499,11 +511,17 @@ func (tr *slotTracker) refresh(cl *swarmsim.Cluster) error {
 				}
 			}
 			if tr.valid {
-				for _, slot := range order {
-					for _, id := range changed[slot] {
-						tr.refreshTask(cl, slot, id)
+				var keys []uint64
+				touched := map[uint64]bool{}
+				for i := range changed {
+					k := tr.refreshTask(cl, &changed[i])
+					if !touched[k] {
+						touched[k] = true
+						keys = append(keys, k)
 					}
-					tr.judge(slot)
+				}
+				for _, k := range keys {
+					tr.judge(k)
 				}
 			}
 		}
@@ -519,22 +537,50 @@ func (tr *slotTracker) refresh(cl *swarmsim.Cluster) error {
 	tr.nodes = activeNodes(cl)
 	tr.slots = map[uint64][]swarmsim.TaskView{}
 	tr.verdict = map[uint64]slotVerdict{}
-	tr.running, tr.notRunning = 0, 0
+	tr.nodeKey = map[string]uint64{}
+	tr.keyOf = map[string]uint64{}
+	tr.shown, tr.running, tr.notRunning = 0, 0, 0
 	for _, t := range upToDate(all) {
-		tr.slots[t.Slot] = append(tr.slots[t.Slot], t)
+		k := tr.key(t)
+		tr.slots[k] = append(tr.slots[k], t)
 	}
-	for slot := range tr.slots {
-		tr.judge(slot) // counts only: the order does not matter
+	for k := range tr.slots {
+		tr.judge(k) // counts only: the order does not matter
 	}
 	tr.valid = true
 	return nil
 }
 
-// refreshTask reads one task of a slot again.
-func (tr *slotTracker) refreshTask(cl *swarmsim.Cluster, slot uint64, id string) {
-	ts := tr.slots[slot]
-	i := slices.IndexFunc(ts, func(t swarmsim.TaskView) bool { return t.ID == id })
-	t, err := cl.Task(id)
+// key is the slot a task is counted in: its slot, or for a global task a
+// key for its node.
+func (tr *slotTracker) key(t swarmsim.TaskView) uint64 {
+	if !tr.global {
+		return t.Slot
+	}
+	k, ok := tr.nodeKey[t.NodeID]
+	if !ok {
+		k = uint64(len(tr.nodeKey))
+		tr.nodeKey[t.NodeID] = k
+	}
+	tr.keyOf[t.ID] = k
+	return k
+}
+
+// refreshTask reads again the task an event names, and returns its slot.
+func (tr *slotTracker) refreshTask(cl *swarmsim.Cluster, e *swarmsim.Event) uint64 {
+	t, err := cl.Task(e.TaskID)
+	var k uint64
+	switch {
+	case !tr.global:
+		k = e.Slot
+	case err == nil:
+		k = tr.key(t)
+	default:
+		k = tr.keyOf[e.TaskID] // deleted: it was counted where it was
+		delete(tr.keyOf, e.TaskID)
+	}
+	ts := tr.slots[k]
+	i := slices.IndexFunc(ts, func(t swarmsim.TaskView) bool { return t.ID == e.TaskID })
 	switch {
 	case err != nil || !t.UpToDate: // deleted, or of another spec
 		if i >= 0 {
@@ -546,17 +592,18 @@ func (tr *slotTracker) refreshTask(cl *swarmsim.Cluster, slot uint64, id string)
 		ts = append(ts, t)
 	}
 	if len(ts) == 0 {
-		delete(tr.slots, slot)
-		return
+		delete(tr.slots, k)
+	} else {
+		tr.slots[k] = ts
 	}
-	tr.slots[slot] = ts
+	return k
 }
 
-// judge works out what the display shows for a slot, as update does, and
-// updates the counts.
-func (tr *slotTracker) judge(slot uint64) {
+// judge works out what the display shows for a slot (a node), as update
+// and updateGlobal do, and updates the counts.
+func (tr *slotTracker) judge(k uint64) {
 	var best *swarmsim.TaskView
-	ts := tr.slots[slot]
+	ts := tr.slots[k]
 	for i := range ts {
 		t := &ts[i]
 		if progressNumber(t.DesiredState) == 0 || progressNumber(t.Status().State) == 0 {
@@ -565,7 +612,9 @@ func (tr *slotTracker) judge(slot uint64) {
 		if best != nil && !better(*t, *best) {
 			continue
 		}
-		if t.NodeID != "" && !tr.nodes.active[t.NodeID] {
+		// a replicated slot skips tasks on nodes that are down; a global
+		// service shows them, and does not count them as running
+		if !tr.global && t.NodeID != "" && !tr.nodes.active[t.NodeID] {
 			continue
 		}
 		best = t
@@ -575,23 +624,28 @@ func (tr *slotTracker) judge(slot uint64) {
 		switch {
 		case best.Status().State != task.Running:
 			v = slotNotRunning
+		case tr.global && !tr.nodes.active[best.NodeID]:
+			v = slotInactive
 		case !terminalProgress(best.DesiredState):
 			v = slotRunning
 		default:
 			v = slotStopping
 		}
 	}
-	old := tr.verdict[slot]
+	old := tr.verdict[k]
 	tr.count(old, -1)
 	tr.count(v, 1)
 	if v == slotAbsent {
-		delete(tr.verdict, slot)
+		delete(tr.verdict, k)
 	} else {
-		tr.verdict[slot] = v
+		tr.verdict[k] = v
 	}
 }
 
 func (tr *slotTracker) count(v slotVerdict, d int) {
+	if v != slotAbsent {
+		tr.shown += d
+	}
 	switch v {
 	case slotRunning:
 		tr.running += d

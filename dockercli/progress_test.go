@@ -13,12 +13,48 @@ import (
 	"github.com/swarmsim/swarmsim/internal/dockerfmt"
 )
 
-// The incremental progress count (slots changed since the last poll, from
-// the trace) draws exactly what the full scan of every task draws, through
-// updates, failures, rollbacks, node failures and scaling of services too
-// big for per-slot lines.
+// The incremental progress count (slots or nodes changed since the last
+// poll, from the trace) draws exactly what the full scan of every task
+// draws, through updates, failures, rollbacks, node failures and scaling of
+// services too big for per-slot (per-node) lines.
 func TestProgressIncrementalMatchesFullScan(t *testing.T) {
+	var nodes strings.Builder
+	for i := 1; i <= 22; i++ {
+		fmt.Fprintf(&nodes, "swarmsim node add g%d\n", i)
+	}
 	scripts := map[string]string{
+		"global-update": nodes.String() + `docker service create --mode global --name agent nginx:1
+docker service update --update-parallelism 5 --image nginx:2 agent
+docker service rollback agent`,
+		"global-node-down": nodes.String() + `docker service create --mode global --name agent --update-delay 1s nginx:1
+swarmsim at 3s node down g5
+swarmsim at 25s node down worker1
+swarmsim at 25s node down g1
+swarmsim at 40s node up g5
+swarmsim at 70s node up g1
+swarmsim at 50s task kill agent.g6
+docker service update --update-parallelism 2 --update-delay 2s --image nginx:5 agent
+swarmsim node down g3
+docker service update --update-parallelism 2 --image nginx:2 agent
+swarmsim node up g3
+docker node update --availability drain g4
+docker service update --force agent
+swarmsim node add g23
+docker node update --availability active g4
+docker service update --image nginx:3 agent`,
+		"global-failure": nodes.String() + `swarmsim image nginx:bad --exit-after 3s --exit-code 1
+docker service create --mode global --name agent --update-parallelism 4 --update-failure-action rollback --update-max-failure-ratio 0.1 nginx:1
+docker service update --image nginx:bad agent`,
+		"global-monitor": nodes.String() + `docker service create --mode global --name agent --update-monitor 60s nginx:1
+swarmsim at 10s node down g1
+swarmsim at 40s node up g1
+swarmsim at 45s node down g2
+docker service update --update-parallelism 0 --image nginx:2 agent
+docker service update --update-parallelism 0 --image nginx:3 agent`,
+		"global-few": nodes.String() + `docker node update --label-add zone=a g1
+docker node update --label-add zone=a g2
+docker service create --mode global --constraint node.labels.zone==a --name agent nginx:1
+docker service update --image nginx:2 agent`,
 		"update": `docker service create --replicas 30 --name web nginx:1
 docker service update --update-parallelism 4 --image nginx:2 web
 docker service rollback web`,
@@ -66,6 +102,80 @@ docker service update --image nginx:2 web`,
 					t.Errorf("no progress display:\n%s", full)
 				}
 			})
+		}
+	}
+}
+
+// The tracker's tasks by slot (node) are, after every refresh, what a full
+// read of the task list gives, while tasks crash, restart, move off drained
+// and failed nodes, and are deleted by the history limit.
+func TestSlotTrackerKeepsTheTaskList(t *testing.T) {
+	for _, global := range []bool{false, true} {
+		s := NewSession(0)
+		script := "docker swarm update --task-history-limit 1\nswarmsim image nginx:crash --exit-after 4s --exit-code 1\n"
+		for i := 1; i <= 22; i++ {
+			script += fmt.Sprintf("swarmsim node add g%d\n", i)
+		}
+		mode := "--replicas 30"
+		if global {
+			mode = "--mode global"
+		}
+		script += "docker service create -d " + mode + " --name web --restart-delay 1s nginx:1\n"
+		var out bytes.Buffer
+		if err := RunScript(strings.NewReader(script), &out, ScriptOptions{Session: s}); err != nil {
+			t.Fatal(err)
+		}
+		cl := s.Cluster()
+		svc, _ := cl.Service("web")
+		tr := &slotTracker{svcID: svc.ID, global: global}
+		steps := []string{
+			"docker service update -d --image nginx:crash web",
+			"swarmsim node down g3",
+			"docker node update --availability drain g4",
+			"docker node update --availability active g4",
+			"swarmsim node up g3",
+			"docker service update -d --image nginx:2 web",
+		}
+		for i := 0; i < 120; i++ {
+			if i%20 == 0 {
+				if code := s.Exec(steps[i/20], &out, &out); code != 0 {
+					t.Fatalf("%s: exit %d:\n%s", steps[i/20], code, out.String())
+				}
+			}
+			cl.RunFor(time.Second)
+			if err := tr.refresh(cl); err != nil {
+				t.Fatal(err)
+			}
+			all, _ := cl.Tasks(svc.ID)
+			want := map[string][]string{}
+			for _, tk := range upToDate(all) {
+				k := fmt.Sprint(tk.Slot)
+				if global {
+					k = tk.NodeID
+				}
+				want[k] = append(want[k], tk.ID+"/"+tk.Status().State.String()+"/"+tk.DesiredState.String())
+			}
+			got := map[string][]string{}
+			for _, ts := range tr.slots {
+				for _, tk := range ts {
+					k := fmt.Sprint(tk.Slot)
+					if global {
+						k = tk.NodeID
+					}
+					got[k] = append(got[k], tk.ID+"/"+tk.Status().State.String()+"/"+tk.DesiredState.String())
+				}
+			}
+			for _, m := range []map[string][]string{want, got} {
+				for _, v := range m {
+					sort.Strings(v)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("global=%v, second %d: tracker's tasks (-task list +tracker):\n%s", global, i, diff)
+			}
+		}
+		if len(out.String()) == 0 {
+			t.Fatal("no output")
 		}
 	}
 }

@@ -122,6 +122,11 @@ func BenchmarkScaling(b *testing.B) {
 		{"global-create", nodesScript, func(int) string {
 			return "$ docker service create -d --mode global --name agent nginx\n$ swarmsim wait --timeout 1h\n"
 		}, func(n int) int { return n }},
+		{"global-update-attached", func(n int) string {
+			return nodesScript(n) + "$ docker service create -d --mode global --name agent nginx:1\n$ swarmsim wait --timeout 1h\n"
+		}, func(int) string {
+			return "$ docker service update --update-parallelism 100 --image nginx:2 agent\n"
+		}, func(n int) int { return n }},
 		{"service-ps", func(n int) string {
 			return nodesScript(n/10) + fmt.Sprintf("$ docker service create -d --replicas %d --name web nginx:1\n$ swarmsim wait --timeout 1000h\n$ docker service update -d --update-parallelism 0 --image nginx:2 web\n$ swarmsim wait --timeout 1000h\n", n)
 		}, func(int) string { return "$ docker service ps web\n" }, func(n int) int { return 2 * n }},
