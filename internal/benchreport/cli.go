@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -179,6 +180,11 @@ func runOnce(bin, path string, converged int, limit time.Duration) (procRun, err
 	}
 	ps := cmd.ProcessState
 	r := procRun{wall: wall, cpu: ps.UserTime() + ps.SystemTime()}
+	// The watcher polls; a run that ends between two polls is over its
+	// limit all the same.
+	if runtime.GOOS == "linux" && r.cpu > limit {
+		return procRun{}, fmt.Errorf("over its limit of %s of processor time (used %s)", dur(limit), dur(r.cpu))
+	}
 	r.rssKB, _ = maxrss(ps)
 	return r, nil
 }
