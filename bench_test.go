@@ -391,3 +391,34 @@ func BenchmarkRollbackDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReads measures the read API a caller uses to look at a big
+// cluster: Tasks of one service (n replicas converged, n tasks) and Nodes
+// (n nodes), at three sizes, so that the cost per item can be compared
+// across sizes (BENCHMARKS.md, "How each operation grows").
+func BenchmarkReads(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("Tasks/n=%d", n), func(b *testing.B) {
+			c := benchClusterCfg(b, benchConfig(true), n/10)
+			if _, err := c.CreateService(ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web"}}); err != nil {
+				b.Fatal(err)
+			}
+			c.RunUntilIdle(time.Hour)
+			for b.Loop() {
+				if ts, _ := c.Tasks("web"); len(ts) != n {
+					b.Fatalf("%d tasks", len(ts))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/task")
+		})
+		b.Run(fmt.Sprintf("Nodes/n=%d", n), func(b *testing.B) {
+			c := benchClusterCfg(b, benchConfig(true), n)
+			for b.Loop() {
+				if ns := c.Nodes(); len(ns) != n {
+					b.Fatalf("%d nodes", len(ns))
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/node")
+		})
+	}
+}

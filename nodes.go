@@ -132,7 +132,10 @@ func (c *Cluster) Node(ref string) (*node.Node, error) {
 // Nodes lists the swarm's nodes in join order.
 func (c *Cluster) Nodes() []*node.Node {
 	c.lazyInit()
-	var out []*node.Node
+	if c.liveNodes == 0 {
+		return nil
+	}
+	out := make([]*node.Node, 0, c.liveNodes)
 	for _, ns := range c.nodes {
 		if ns != nil {
 			out = append(out, ns.n.Clone())

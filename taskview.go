@@ -17,26 +17,45 @@ func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []TaskView
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			out = append(out, c.taskView(ts))
+	// Sort the tasks, not their copies: a view is a few hundred bytes.
+	n := 0
+	for _, sl := range s.slots.byKey {
+		if sl != nil {
+			n += len(sl.tasks)
 		}
 	}
-	slices.SortFunc(out, func(a, b TaskView) int { return int(a.seq) - int(b.seq) })
-	return out, nil
+	order := make([]*taskState, 0, n)
+	for _, sl := range s.slots.byKey {
+		if sl != nil {
+			order = append(order, sl.tasks...)
+		}
+	}
+	slices.SortFunc(order, taskOrder)
+	return c.taskViews(order), nil
+}
+
+// taskViews copies tasks into one slice of views.
+func (c *Cluster) taskViews(tasks []*taskState) []TaskView {
+	if len(tasks) == 0 {
+		return nil
+	}
+	out := make([]TaskView, len(tasks))
+	for i, ts := range tasks {
+		out[i] = c.taskView(ts)
+	}
+	return out
 }
 
 // AllTasks returns every task in the store, in creation order.
 func (c *Cluster) AllTasks() []TaskView {
 	c.lazyInit()
-	var out []TaskView
+	live := make([]*taskState, 0, len(c.tasks))
 	for _, ts := range c.tasks {
 		if !ts.deleted {
-			out = append(out, c.taskView(ts))
+			live = append(live, ts)
 		}
 	}
-	return out
+	return c.taskViews(live)
 }
 
 // Task looks a task up by ID.
@@ -56,11 +75,7 @@ func (c *Cluster) TasksOnNode(nodeRef string) ([]TaskView, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []TaskView
-	for _, ts := range c.tasksOn(ns) {
-		out = append(out, c.taskView(ts))
-	}
-	return out, nil
+	return c.taskViews(c.tasksOn(ns)), nil
 }
 
 // TaskView is a copy of a task as `docker service ps` sees it.
@@ -78,11 +93,10 @@ type TaskView struct {
 	// JobIteration is the job iteration a job's task was created for (0
 	// for tasks of other services).
 	JobIteration uint64
-	seq          int32
 }
 
 func (c *Cluster) taskView(ts *taskState) TaskView {
-	v := TaskView{Task: ts.t.Snapshot(), seq: ts.idx, UpToDate: !c.isDirty(ts.svc, ts), JobIteration: uint64(ts.jobIter)}
+	v := TaskView{Task: ts.t.Snapshot(), UpToDate: !c.isDirty(ts.svc, ts), JobIteration: uint64(ts.jobIter)}
 	if ts.node != nil {
 		v.Node = ts.node.n.DisplayName()
 	}
