@@ -25,22 +25,32 @@ func New(seed uint64) *Generator {
 func (g *Generator) Next() string {
 	var b [Length]byte
 	hi, lo := g.r.Uint64(), g.r.Uint64()
-	for i := Length - 1; i >= 0; i-- {
-		// divide the 128-bit number hi:lo by 36
-		qh := hi / 36
-		rh := hi % 36
-		// (rh<<64 + lo) / 36, done in two 32-bit halves
+	// Divide the 128-bit number hi:lo by 36⁶ (which fits in 32 bits) four
+	// times, in 32-bit halves, and write each remainder's six digits;
+	// the last quotient is below 36 (2¹²⁸ < 36²⁵): the first digit.
+	i := Length
+	for range 4 {
+		qh, rh := hi/chunk, hi%chunk
 		x := rh<<32 | lo>>32
-		q1 := x / 36
-		r1 := x % 36
+		q1, r1 := x/chunk, x%chunk
 		y := r1<<32 | lo&0xffffffff
-		q2 := y / 36
-		r := y % 36
+		q2, r := y/chunk, uint32(y%chunk)
 		hi, lo = qh, q1<<32|q2
-		b[i] = alphabet[r]
+		for range chunkDigits {
+			i--
+			b[i] = alphabet[r%36]
+			r /= 36
+		}
 	}
+	b[0] = alphabet[lo]
 	return string(b[:])
 }
+
+// chunk is 36⁶, the largest power of 36 below 2³².
+const (
+	chunkDigits = 6
+	chunk       = 36 * 36 * 36 * 36 * 36 * 36
+)
 
 // Mark is a generator's position, to go back to when a drawn ID was not
 // used after all.

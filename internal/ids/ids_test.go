@@ -1,7 +1,9 @@
 package ids
 
 import (
+	"math/big"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +44,21 @@ func TestMarkReset(t *testing.T) {
 	g.Reset(m)
 	if b := g.Next(); a != b {
 		t.Fatalf("after Reset drew %q, want %q again", b, a)
+	}
+}
+
+// An ID is the 128-bit number of two draws, hi then lo, written in base 36
+// with 25 digits (leading zeros kept): checked against math/big.
+func TestNextIsBase36OfTheDraws(t *testing.T) {
+	g, r := New(7), New(7).r
+	for range 2000 {
+		hi, lo := r.Uint64(), r.Uint64()
+		n := new(big.Int).Lsh(new(big.Int).SetUint64(hi), 64)
+		n.Or(n, new(big.Int).SetUint64(lo))
+		want := n.Text(36)
+		want = strings.Repeat("0", Length-len(want)) + want
+		if got := g.Next(); got != want {
+			t.Fatalf("Next() = %q, want %q", got, want)
+		}
 	}
 }
