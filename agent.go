@@ -167,50 +167,6 @@ func (c *Cluster) releaseWaiters(ts *taskState) {
 
 // ---- health checks and stop timing ----
 
-// probeOf is the service health check's probe schedule.
-func probeOf(h *HealthConfig) orchestrator.Probe {
-	return orchestrator.Probe{Interval: h.Interval, Timeout: h.Timeout, StartPeriod: h.StartPeriod,
-		StartInterval: h.StartInterval, Retries: h.Retries}
-}
-
-// serviceCheck reports whether a task template's health check overrides
-// the image's with Docker's probe schedule: a test of its own, or the
-// image's test with the template's timings (moby merges the two).
-func serviceCheck(b *ImageBehavior, t *TaskSpec) bool {
-	h := t.Healthcheck
-	return h != nil && (len(h.Test) > 0 || b.HealthCheck) && !(len(h.Test) > 0 && h.Test[0] == "NONE")
-}
-
-// effectiveImage is how tasks of a template run containers of an image:
-// the image's behaviour with the template's health check and stop
-// settings applied. The times it returns are the times the agent sees:
-// HealthyAfter when the container is seen healthy (or, with Unhealthy,
-// unhealthy) after it started, UnhealthyAfter when a healthy one is seen
-// unhealthy, Stop how long a stop takes.
-func effectiveImage(b ImageBehavior, t *TaskSpec) ImageBehavior {
-	switch h := t.Healthcheck; {
-	case h != nil && len(h.Test) > 0 && h.Test[0] == "NONE":
-		b.HealthCheck, b.Unhealthy, b.UnhealthyAfter = false, false, 0 // --no-healthcheck
-	case serviceCheck(&b, t):
-		healthy, unhealthy := orchestrator.HealthTimes(probeOf(h), &b)
-		b.HealthCheck, b.Unhealthy, b.HealthyAfter, b.UnhealthyAfter = true, false, healthy, 0
-		switch {
-		case unhealthy < healthy:
-			b.Unhealthy, b.HealthyAfter = true, unhealthy
-		case unhealthy != orchestrator.Never:
-			b.UnhealthyAfter = unhealthy
-		}
-	case b.HealthCheck && b.UnhealthyAfter > 0 && b.UnhealthyAfter <= b.HealthyAfter && !b.Unhealthy:
-		b.Unhealthy, b.HealthyAfter = true, b.UnhealthyAfter // the image's own check, seen as it says
-	}
-	grace := orchestrator.DefaultStopGracePeriod
-	if t.StopGracePeriod != nil {
-		grace = max(*t.StopGracePeriod, 0)
-	}
-	b.Stop = orchestrator.StopTime(&b, grace, t.StopSignal)
-	return b
-}
-
 // SetTaskUnhealthy makes a running task's health check start failing now,
 // as a container whose check begins to fail does: the agent sees it
 // unhealthy (at once for an image's own check; after Retries failed probes
@@ -232,10 +188,10 @@ func (c *Cluster) SetTaskUnhealthy(taskID string) error {
 		return daemonErr(KindFailedPrecondition, "task %s has no health check", taskID)
 	}
 	seen := c.now
-	if t := &ts.spec.spec.TaskTemplate; serviceCheck(b, t) {
+	if t := &ts.spec.spec.TaskTemplate; t.ProbesOwnCheck(b) {
 		runningFor := time.Duration(c.now - ts.born - int64(ts.t.Since()))
 		healthyAt := b.HealthyAfter
-		at := orchestrator.NextProbeFailure(probeOf(t.Healthcheck), healthyAt, healthyAt+runningFor)
+		at := orchestrator.NextProbeFailure(t.Healthcheck.Probe(), healthyAt, healthyAt+runningFor)
 		seen = addSat(c.now, at-healthyAt-runningFor)
 	}
 	ts.agentGen++ // the container's own end (an exit) no longer comes

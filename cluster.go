@@ -376,7 +376,7 @@ func (c *Cluster) image(sv *specVersion) *ImageBehavior {
 		if !ok {
 			b = c.defaultImage
 		}
-		b = effectiveImage(b, &sv.spec.TaskTemplate)
+		b = sv.spec.TaskTemplate.Behavior(b)
 		sv.image, sv.imageGen = &b, c.imagesGen
 	}
 	return sv.image

@@ -1,7 +1,6 @@
 package swarmsim
 
 import (
-	"slices"
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
@@ -65,48 +64,22 @@ func (c *Cluster) UnblockPort(nodeRef string, port uint32, proto mesh.Protocol) 
 	return nil
 }
 
-// ProbeResult is what a traffic probe saw. Sent = Answered + Refused +
-// TimedOut.
-type ProbeResult struct {
-	Sent, Answered, Refused int
-	// TimedOut counts requests sent to a backend that never answered (on a
-	// dead node the entry node did not know about yet, or across a
-	// partition).
-	TimedOut int
-	// PerTask counts answers per task, in the order tasks first answered.
-	PerTask []TaskCount
-	// Reasons counts refusals per reason.
-	Reasons []ReasonCount
-}
+// ProbeResult is what a traffic probe saw (mesh.ProbeResult).
+type ProbeResult = mesh.ProbeResult
 
 // TaskCount is how many requests one task answered.
-type TaskCount struct {
-	Task   string
-	TaskID string
-	Count  int
-}
+type TaskCount = mesh.TaskCount
 
-// ReasonCount is how many requests failed for one reason: refused (no
-// listener: no service, no backend, port blocked ...; path blocked) or timed
-// out (sent to a backend on a dead node, or across a partition).
-type ReasonCount struct {
-	// Reason is the error's text, naming nodes by hostname.
-	Reason string
-	// Kind and Detail are the typed reason (see mesh.RefusedError).
-	Kind   mesh.Reason
-	Detail mesh.Detail
-	Count  int
-}
+// ReasonCount is how many requests failed for one reason.
+type ReasonCount = mesh.ReasonCount
 
 type probeState struct {
-	node    string
-	port    uint32
-	proto   mesh.Protocol
-	every   int64
-	end     int64
-	res     ProbeResult
-	perTask map[string]int // index into res.PerTask
-	reasons map[string]int
+	node  string
+	port  uint32
+	proto mesh.Protocol
+	every int64
+	end   int64
+	tally mesh.Tally
 }
 
 // Probe sends requests to a node's published port every interval for span
@@ -155,8 +128,7 @@ func (c *Cluster) StartProbe(nodeRef string, port uint32, proto mesh.Protocol, e
 	if n := span / every; n >= MaxProbeRequests {
 		return nil, limitErr("a probe every %s for %s sends %d requests; the simulator's limit is %d", every, span, n+1, MaxProbeRequests)
 	}
-	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.runEnd(span),
-		perTask: map[string]int{}, reasons: map[string]int{}}
+	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.runEnd(span)}
 	c.probes = append(c.probes, p)
 	idx := int32(len(c.probes) - 1)
 	c.push(c.now, evProbe, idx, 0)
@@ -165,10 +137,7 @@ func (c *Cluster) StartProbe(nodeRef string, port uint32, proto mesh.Protocol, e
 
 // Result is what the traffic saw so far.
 func (r *ProbeRun) Result() ProbeResult {
-	res := r.p.res
-	res.PerTask = slices.Clone(res.PerTask)
-	res.Reasons = slices.Clone(res.Reasons)
-	return res
+	return r.p.tally.Result()
 }
 
 // Done reports whether the traffic's span has passed.
@@ -194,32 +163,15 @@ func (c *Cluster) probeFire(e eventq.Event) {
 	if p == nil || c.now >= p.end {
 		return
 	}
-	p.res.Sent++
 	r, err := c.mesh.Resolve(p.node, p.port, p.proto)
 	if err != nil {
-		rc := ReasonCount{Reason: err.Error(), Count: 1}
+		rc := ReasonCount{Reason: err.Error()}
 		if re, ok := err.(*mesh.RefusedError); ok {
 			rc.Reason, rc.Kind, rc.Detail = c.refusalText(re), re.Reason, re.Detail
 		}
-		if rc.Kind == mesh.TimedOut {
-			p.res.TimedOut++
-		} else {
-			p.res.Refused++
-		}
-		if i, ok := p.reasons[rc.Reason]; ok {
-			p.res.Reasons[i].Count++
-		} else {
-			p.reasons[rc.Reason] = len(p.res.Reasons)
-			p.res.Reasons = append(p.res.Reasons, rc)
-		}
+		p.tally.Fail(rc)
 	} else {
-		p.res.Answered++
-		if i, ok := p.perTask[r.TaskID]; ok {
-			p.res.PerTask[i].Count++
-		} else {
-			p.perTask[r.TaskID] = len(p.res.PerTask)
-			p.res.PerTask = append(p.res.PerTask, TaskCount{Task: c.route(r).Task, TaskID: r.TaskID, Count: 1})
-		}
+		p.tally.Answer(r.TaskID, func() string { return c.route(r).Task })
 	}
 	if next := addSat(c.now, time.Duration(p.every)); next < p.end {
 		c.push(next, evProbe, e.A, 0)
