@@ -16,7 +16,8 @@ import (
 const IngressNetworkName = network.IngressName
 
 // DefaultAddressPool is the pool overlay networks get their subnets from
-// unless they ask for one (see network.DefaultAddressPool).
+// unless they ask for one: a copy of network.DefaultAddressPool, which the
+// allocator reads.
 var DefaultAddressPool = network.DefaultAddressPool
 
 // DefaultSubnetSize is the prefix length of a subnet taken from
