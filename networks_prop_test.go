@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/swarmsim/swarmsim/mesh"
+	"github.com/swarmsim/swarmsim/network"
 	"github.com/swarmsim/swarmsim/node"
 	"pgregory.net/rapid"
 )
@@ -99,7 +100,7 @@ func checkObjects(t *rapid.T, c *Cluster) {
 	for _, svc := range c.Services() {
 		want := 0
 		if svc.Spec.Endpoint.Mode == mesh.VIP {
-			if needsIngress(&svc.Spec) && c.objs.ingress != nil {
+			if needsIngress(&svc.Spec) && c.objs.nets.IngressID() != "" {
 				want++
 			}
 			// a name can resolve to a network by ID prefix, as in the daemon
@@ -121,7 +122,7 @@ func checkObjects(t *rapid.T, c *Cluster) {
 			switch {
 			case n == nil:
 				t.Fatalf("service %s: VIP on unknown network %s", svc.Spec.Name, v.NetworkID)
-			case v.Addr.Bits() != n.Subnet.Bits() || !n.Subnet.Contains(a) || a == n.Subnet.Addr() || a == n.Gateway || isBroadcast(n.Subnet, a):
+			case v.Addr.Bits() != n.Subnet.Bits() || !n.Subnet.Contains(a) || a == n.Subnet.Addr() || a == n.Gateway || network.IsBroadcast(n.Subnet, a):
 				t.Fatalf("service %s: VIP %s not a host address of %s (gateway %s)", svc.Spec.Name, v.Addr, n.Subnet, n.Gateway)
 			case addrs[a] != "":
 				t.Fatalf("service %s: VIP %s also held by %s", svc.Spec.Name, a, addrs[a])

@@ -2,80 +2,11 @@ package swarmsim
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-// Secrets keep their data to themselves; configs return it. Names are
-// unique case-insensitively, and bad input gets SwarmKit's errors
-// (manager/controlapi/secret.go CreateSecret, config.go CreateConfig,
-// common.go validateConfigOrSecretAnnotations, api/validation/secrets.go)
-// and changes nothing.
-func TestSecretsAndConfigs(t *testing.T) {
-	c := newTestCluster(t, "manager")
-	s, err := c.CreateSecret(SecretSpec{Name: "db_pass", Labels: map[string]string{"env": "prod"}, Data: []byte("hunter2")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Spec.Data != nil || s.Spec.Labels["env"] != "prod" || !s.CreatedAt.Equal(c.Now()) {
-		t.Errorf("created secret %+v", s)
-	}
-	for _, got := range []*Secret{c.Secrets()[0], must(c.Secret("db_pass")), must(c.Secret(s.ID[:4]))} {
-		if got.ID != s.ID || got.Spec.Data != nil {
-			t.Errorf("secret view %+v: want ID %s and no data", got, s.ID)
-		}
-	}
-	cfg, err := c.CreateConfig(SwarmConfigSpec{Name: "nginx.conf", Data: []byte("server {}")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := must(c.Config("nginx.conf")); string(got.Spec.Data) != "server {}" || got.ID != cfg.ID {
-		t.Errorf("config view %+v", got)
-	}
-	big := strings.Repeat("x", MaxSecretSize)
-	for _, tc := range []struct {
-		name string
-		call func() error
-		want string
-		kind error
-	}{
-		{"duplicate", func() error { _, err := c.CreateSecret(SecretSpec{Name: "db_pass", Data: []byte("x")}); return err },
-			"secret db_pass already exists", ErrAlreadyExists},
-		{"duplicate, other case", func() error { _, err := c.CreateSecret(SecretSpec{Name: "DB_PASS", Data: []byte("x")}); return err },
-			"secret DB_PASS already exists", ErrAlreadyExists},
-		{"config duplicate", func() error {
-			_, err := c.CreateConfig(SwarmConfigSpec{Name: "nginx.conf", Data: []byte("x")})
-			return err
-		}, "config nginx.conf already exists", ErrAlreadyExists},
-		{"bad name", func() error { _, err := c.CreateSecret(SecretSpec{Name: "-x", Data: []byte("x")}); return err },
-			"invalid name, only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]", ErrInvalidArgument},
-		{"no name", func() error { _, err := c.CreateSecret(SecretSpec{Data: []byte("x")}); return err },
-			"name must be provided", ErrInvalidArgument},
-		{"empty", func() error { _, err := c.CreateSecret(SecretSpec{Name: "e"}); return err },
-			"secret data must be larger than 0 and less than 512000 bytes", ErrInvalidArgument},
-		{"too big", func() error { _, err := c.CreateSecret(SecretSpec{Name: "e", Data: []byte(big)}); return err },
-			"secret data must be larger than 0 and less than 512000 bytes", ErrInvalidArgument},
-		{"config empty", func() error { _, err := c.CreateConfig(SwarmConfigSpec{Name: "e"}); return err },
-			"config data must be larger than 0 and less than 1024000 bytes", ErrInvalidArgument},
-		{"remove unknown", func() error { return c.RemoveSecret("nope") }, "secret nope not found", ErrNotFound},
-		{"inspect unknown config", func() error { _, err := c.Config("nope"); return err }, "config nope not found", ErrNotFound},
-	} {
-		before := snapshotObjects(c)
-		err := tc.call()
-		if errText(err) != tc.want || !errors.Is(err, tc.kind) {
-			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
-		}
-		if diff := cmp.Diff(before, snapshotObjects(c), netipEqual); diff != "" {
-			t.Errorf("%s changed the cluster (-before +after):\n%s", tc.name, diff)
-		}
-	}
-	if err := c.RemoveSecret("db_pass"); err != nil || len(c.Secrets()) != 0 {
-		t.Errorf("remove: %v, left %v", err, c.Secrets())
-	}
-}
 
 func must[T any](v T, err error) T {
 	if err != nil {

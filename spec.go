@@ -1,8 +1,6 @@
 package swarmsim
 
 import (
-	"regexp"
-
 	"github.com/swarmsim/swarmsim/containerspec"
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/spec"
@@ -69,6 +67,3 @@ const DefaultRestartDelay = orchestrator.DefaultRestartDelay
 
 // RestartPolicy is SwarmKit's RestartPolicy; see orchestrator.RestartPolicy.
 type RestartPolicy = orchestrator.RestartPolicy
-
-// serviceNameRE is what a network name must match, as a service name must.
-var serviceNameRE = regexp.MustCompile(spec.NamePattern)
