@@ -420,5 +420,14 @@ func BenchmarkReads(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/node")
 		})
+		b.Run(fmt.Sprintf("NodeByIDPrefix/n=%d", n), func(b *testing.B) {
+			c := benchClusterCfg(b, benchConfig(true), n)
+			id := c.Nodes()[n/2].ID
+			for b.Loop() {
+				if nd, err := c.Node(id[:6]); err != nil || nd.ID != id {
+					b.Fatal(nd, err)
+				}
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
@@ -40,6 +41,10 @@ type Cluster struct {
 
 	nodes    []*nodeState // in join order; removed nodes are nil
 	nodeByID map[string]*nodeState
+	// nodePrefixes and servicePrefixes find nodes and services by a
+	// prefix of their ID without a scan (lookupNode, lookupService).
+	nodePrefixes    ids.Prefixes[*nodeState]
+	servicePrefixes ids.Prefixes[*serviceState]
 	// nodeByRef finds a node by the scheduler's NodeRef for it
 	nodeByRef []*nodeState
 	leader    *nodeState
@@ -626,21 +631,12 @@ func (c *Cluster) lookupService(ref string) (*serviceState, error) {
 	if s, ok := c.serviceByName[ref]; ok {
 		return s, nil
 	}
-	var found *serviceState
-	n := 0
-	if ref != "" {
-		for _, s := range c.services {
-			if s != nil && len(ref) <= len(s.id) && s.id[:len(ref)] == ref {
-				found = s
-				n++
-			}
-		}
-	}
+	s, n := byPrefix(&c.servicePrefixes, ref, c.services, func(s *serviceState) string { return s.id })
 	switch n {
 	case 0:
 		return nil, daemonErr(KindNotFound, "service %s not found", ref)
 	case 1:
-		return found, nil
+		return s, nil
 	}
 	return nil, daemonErr(KindInvalidArgument, "service %s is ambiguous (%d matches found)", ref, n)
 }
@@ -652,23 +648,35 @@ func (c *Cluster) lookupNode(ref string) (*nodeState, error) {
 	if named := c.nodeByName[ref]; len(named) > 0 {
 		return named[0], nil
 	}
-	var found *nodeState
-	n := 0
-	if ref != "" {
-		for _, ns := range c.nodes {
-			if ns != nil && len(ref) <= len(ns.n.ID) && ns.n.ID[:len(ref)] == ref {
-				found = ns
-				n++
-			}
-		}
-	}
+	ns, n := byPrefix(&c.nodePrefixes, ref, c.nodes, func(ns *nodeState) string { return ns.n.ID })
 	switch n {
 	case 0:
 		return nil, daemonErr(KindNotFound, "node %s not found", ref)
 	case 1:
-		return found, nil
+		return ns, nil
 	}
 	return nil, daemonErr(KindInvalidArgument, "node %s is ambiguous (%d matches found)", ref, n)
+}
+
+// byPrefix finds the objects whose ID starts with ref (none for ""): through
+// the index, or, for a reference shorter than the index answers, by a scan
+// of all (nil entries are removed objects). It returns how many there are
+// and, when there is one, that one.
+func byPrefix[V comparable](idx *ids.Prefixes[V], ref string, all []V, id func(V) string) (found V, n int) {
+	if ref == "" {
+		return found, 0
+	}
+	if found, n, ok := idx.Match(ref); ok {
+		return found, n
+	}
+	var none V
+	for _, v := range all {
+		if v != none && strings.HasPrefix(id(v), ref) {
+			found = v
+			n++
+		}
+	}
+	return found, n
 }
 
 // lookupTask finds a task of the store (not deleted) by its full ID.

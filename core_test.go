@@ -2,6 +2,8 @@ package swarmsim
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -578,5 +580,89 @@ func TestRestartSurvivesNewDelayedStart(t *testing.T) {
 	}
 	if !ok {
 		t.Errorf("no task runs on the active node: %v", states(t, c, "a"))
+	}
+}
+
+// A reference that is neither an ID nor a name is a unique ID prefix, as
+// Docker's daemon resolves it: for every prefix length, before and after
+// removals, Node and Service answer as a scan of every live ID would.
+func TestLookupByIDPrefix(t *testing.T) {
+	c := New(Config{Seed: 7})
+	for i := range 400 {
+		role := node.Worker
+		if i == 0 {
+			role = node.Manager
+		}
+		if _, err := c.AddNode(NodeConfig{Hostname: fmt.Sprintf("host-%d", i), Role: role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 60 {
+		if _, err := c.CreateService(ServiceSpec{Name: fmt.Sprintf("svc-%d", i), TaskTemplate: TaskSpec{Image: "web"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var gone []string
+	for i, n := range c.Nodes() {
+		if i%4 == 1 {
+			if err := c.RemoveNode(n.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			gone = append(gone, n.ID)
+		}
+	}
+	for i, s := range c.Services() {
+		if i%3 == 1 {
+			if err := c.RemoveService(s.ID); err != nil {
+				t.Fatal(err)
+			}
+			gone = append(gone, s.ID)
+		}
+	}
+	var nodeIDs, serviceIDs []string
+	for _, n := range c.Nodes() {
+		nodeIDs = append(nodeIDs, n.ID)
+	}
+	for _, s := range c.Services() {
+		serviceIDs = append(serviceIDs, s.ID)
+	}
+	check := func(kind string, ids []string, ref string, get func(string) (string, error)) {
+		t.Helper()
+		n, want := 0, ""
+		for _, id := range ids {
+			if strings.HasPrefix(id, ref) {
+				n++
+				want = id
+			}
+		}
+		got, err := get(ref)
+		switch {
+		case n == 1 && (err != nil || got != want):
+			t.Errorf("%s %q: got %q, %v; want %s", kind, ref, got, err, want)
+		case n == 0 && (err == nil || err.Error() != fmt.Sprintf("%s %s not found", kind, ref)):
+			t.Errorf("%s %q: got %q, %v; want not found", kind, ref, got, err)
+		case n > 1 && (err == nil || err.Error() != fmt.Sprintf("%s %s is ambiguous (%d matches found)", kind, ref, n)):
+			t.Errorf("%s %q: got %q, %v; want ambiguous, %d matches", kind, ref, got, err, n)
+		}
+	}
+	getNode := func(ref string) (string, error) {
+		n, err := c.Node(ref)
+		if err != nil {
+			return "", err
+		}
+		return n.ID, nil
+	}
+	getService := func(ref string) (string, error) {
+		s, err := c.Service(ref)
+		if err != nil {
+			return "", err
+		}
+		return s.ID, nil
+	}
+	for _, id := range append(append(slices.Clone(nodeIDs), serviceIDs...), gone...) {
+		for _, l := range []int{1, 2, 3, 4, len(id)} {
+			check("node", nodeIDs, id[:l], getNode)
+			check("service", serviceIDs, id[:l], getService)
+		}
 	}
 }

@@ -104,6 +104,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	}
 	c.nodes = append(c.nodes, ns)
 	c.nodeByID[n.ID] = ns
+	c.nodePrefixes.Add(n.ID, ns)
 	c.nodeByName[cfg.Hostname] = append(c.nodeByName[cfg.Hostname], ns)
 	c.liveNodes++
 	ns.ref = c.sched.AddNode(n)
@@ -502,6 +503,7 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 	ns.removed = true
 	c.nodes[ns.idx] = nil
 	delete(c.nodeByID, ns.n.ID)
+	c.nodePrefixes.Remove(ns.n.ID, ns)
 	h := ns.n.Description.Hostname
 	if named := slices.DeleteFunc(c.nodeByName[h], func(x *nodeState) bool { return x == ns }); len(named) > 0 {
 		c.nodeByName[h] = named

@@ -171,6 +171,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.startIteration(s, true)
 	c.services = append(c.services, s)
 	c.serviceByID[id] = s
+	c.servicePrefixes.Add(id, s)
 	c.serviceByName[spec.Name] = s
 	c.serviceByFold[strings.ToLower(spec.Name)] = s
 	c.wantTasks(&spec, 1)
@@ -335,6 +336,7 @@ func (c *Cluster) RemoveService(ref string) error {
 	s.upd = nil
 	c.services[s.idx] = nil
 	delete(c.serviceByID, s.id)
+	c.servicePrefixes.Remove(s.id, s)
 	delete(c.serviceByName, s.spec.spec.Name)
 	delete(c.serviceByFold, strings.ToLower(s.spec.spec.Name))
 	c.wantTasks(&s.spec.spec, -1)

@@ -1,0 +1,63 @@
+package ids
+
+import (
+	"strings"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// Match counts exactly the indexed IDs a prefix starts, whatever was added
+// and removed: checked against a scan of the live IDs.
+func TestPrefixesMatchAScan(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		g := New(rapid.Uint64().Draw(t, "seed"))
+		var p Prefixes[int]
+		var live []string
+		alive := map[int]bool{}
+		for i := range rapid.IntRange(0, 300).Draw(t, "n") {
+			id := g.Next()
+			live = append(live, id)
+			p.Add(id, i)
+			alive[i] = true
+		}
+		if len(live) > 0 {
+			for _, i := range rapid.SliceOfDistinct(rapid.IntRange(0, len(live)-1), rapid.ID).Draw(t, "removed") {
+				p.Remove(live[i], i)
+				alive[i] = false
+			}
+		}
+		for range 20 {
+			var prefix string
+			if len(live) > 0 && rapid.Bool().Draw(t, "of a live id") {
+				id := live[rapid.IntRange(0, len(live)-1).Draw(t, "which")]
+				prefix = id[:rapid.IntRange(0, len(id)).Draw(t, "length")]
+			} else {
+				prefix = rapid.StringMatching(`[0-9a-z]{0,4}`).Draw(t, "prefix")
+			}
+			want, wantV := 0, -1
+			for i, id := range live {
+				if alive[i] && strings.HasPrefix(id, prefix) {
+					want++
+					wantV = i
+				}
+			}
+			v, n, ok := p.Match(prefix)
+			if len(prefix) < HeadLen {
+				if ok {
+					t.Fatalf("Match(%q) answered a prefix shorter than %d", prefix, HeadLen)
+				}
+				continue
+			}
+			if !ok || n != want {
+				t.Fatalf("Match(%q) = %d matches (ok %v), a scan finds %d", prefix, n, ok, want)
+			}
+			if want == 1 && v != wantV {
+				t.Fatalf("Match(%q) = %d, want %d", prefix, v, wantV)
+			}
+			if want != 1 && v != 0 {
+				t.Fatalf("Match(%q) = %d with %d matches, want the zero value", prefix, v, want)
+			}
+		}
+	})
+}
