@@ -2,13 +2,11 @@ package swarmsim
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
-	"time"
 
+	"github.com/swarmsim/swarmsim/events"
 	"github.com/swarmsim/swarmsim/internal/trace"
 
 	"github.com/swarmsim/swarmsim/node"
@@ -16,77 +14,33 @@ import (
 	"github.com/swarmsim/swarmsim/updater"
 )
 
-// EventKind is the type of a trace event.
-type EventKind uint8
+// EventKind is the type of a trace event: events.Kind.
+type EventKind = events.Kind
 
-// Trace event kinds.
+// Trace event kinds: the kinds of package events, under their first names.
 const (
-	EventNodeAdded        EventKind = iota + 1 // a node joined
-	EventNodeUpdated                           // a node's labels or role changed
-	EventNodeAvailability                      // a node's availability changed (From, To)
-	EventNodeState                             // the manager's view of a node changed (From, To: ready, down)
-	EventNodeStopped                           // a node's machine stopped answering
-	EventNodeStarted                           // a stopped node's machine came back
-	EventNodeRemoved                           // a node left the swarm
-	EventServiceCreated                        // a service was created
-	EventServiceUpdated                        // a service's spec changed (update, rollback)
-	EventServiceRemoved                        // a service was removed
-	EventUpdateStatus                          // a service's UpdateStatus changed (From, To, Message)
-	EventTaskCreated                           // a task was created (To: desired state)
-	EventTaskState                             // a task's observed state changed (From, To, Message, Err)
-	EventTaskDesired                           // a task's desired state changed (From, To)
-	EventTaskDeleted                           // a task was deleted from the store
-	EventRequest                               // a probe request went through the mesh
-	EventLeader                                // the managers elected a leader (Node), or lost theirs (no Node)
+	EventNodeAdded        = events.NodeAdded        // a node joined
+	EventNodeUpdated      = events.NodeUpdated      // a node's labels or role changed
+	EventNodeAvailability = events.NodeAvailability // a node's availability changed (From, To)
+	EventNodeState        = events.NodeState        // the manager's view of a node changed (From, To: ready, down)
+	EventNodeStopped      = events.NodeStopped      // a node's machine stopped answering
+	EventNodeStarted      = events.NodeStarted      // a stopped node's machine came back
+	EventNodeRemoved      = events.NodeRemoved      // a node left the swarm
+	EventServiceCreated   = events.ServiceCreated   // a service was created
+	EventServiceUpdated   = events.ServiceUpdated   // a service's spec changed (update, rollback)
+	EventServiceRemoved   = events.ServiceRemoved   // a service was removed
+	EventUpdateStatus     = events.UpdateStatus     // a service's UpdateStatus changed (From, To, Message)
+	EventTaskCreated      = events.TaskCreated      // a task was created (To: desired state)
+	EventTaskState        = events.TaskState        // a task's observed state changed (From, To, Message, Err)
+	EventTaskDesired      = events.TaskDesired      // a task's desired state changed (From, To)
+	EventTaskDeleted      = events.TaskDeleted      // a task was deleted from the store
+	EventRequest          = events.Request          // a probe request went through the mesh
+	EventLeader           = events.Leader           // the managers elected a leader (Node), or lost theirs (no Node)
 )
 
-// eventKindNames returns every kind's name, indexed by kind.
-func eventKindNames() [EventLeader + 1]string {
-	return [...]string{
-		EventNodeAdded:        "node-added",
-		EventNodeUpdated:      "node-updated",
-		EventNodeAvailability: "node-availability",
-		EventNodeState:        "node-state",
-		EventNodeStopped:      "node-stopped",
-		EventNodeStarted:      "node-started",
-		EventNodeRemoved:      "node-removed",
-		EventServiceCreated:   "service-created",
-		EventServiceUpdated:   "service-updated",
-		EventServiceRemoved:   "service-removed",
-		EventUpdateStatus:     "update-status",
-		EventTaskCreated:      "task-created",
-		EventTaskState:        "task-state",
-		EventTaskDesired:      "task-desired",
-		EventTaskDeleted:      "task-deleted",
-		EventRequest:          "request",
-		EventLeader:           "leader",
-	}
-}
-
-func (k EventKind) String() string {
-	if names := eventKindNames(); int(k) < len(names) && names[k] != "" {
-		return names[k]
-	}
-	return fmt.Sprintf("event(%d)", uint8(k))
-}
-
-// Event is one state change of the simulation, at its virtual time.
-type Event struct {
-	Seq       uint64
-	Time      time.Time
-	Kind      EventKind
-	ServiceID string
-	Service   string
-	TaskID    string
-	Task      string // the task's name, e.g. redis.1
-	Slot      uint64 // the task's slot (0 for global tasks)
-	Image     string // the task's image
-	NodeID    string
-	Node      string // the node's name
-	From, To  string // states, availabilities or update states, by kind
-	Message   string
-	Err       string
-}
+// Event is one state change of the simulation, at its virtual time:
+// events.Event.
+type Event = events.Event
 
 // record is what the cluster's code hands the trace: the event's subject
 // as pointers, which record turns into a compact trace.Rec (indexes and
@@ -147,10 +101,7 @@ func (c *Cluster) record(r record) {
 	}
 	if l := c.cfg.Logger; l != nil && l.Enabled(context.Background(), slog.LevelInfo) {
 		// The record carries the virtual time, never the real clock.
-		e := c.expand(c.seq, &rec)
-		lr := slog.NewRecord(e.Time, slog.LevelInfo, e.Kind.String(), 0)
-		lr.AddAttrs(e.attrs()...)
-		l.Handler().Handle(context.Background(), lr)
+		l.Handler().Handle(context.Background(), c.expand(c.seq, &rec).LogRecord())
 	}
 }
 
@@ -252,100 +203,14 @@ func (c *Cluster) LastSeq() uint64 {
 	return c.seq
 }
 
-// String renders an event in the trace's stable text form: the virtual time
-// since epoch, the kind, and the fields that kind carries.
-func (e Event) String() string {
-	return e.format(time.Time{})
-}
-
-// Text renders an event as one line of TraceText: the virtual time in
-// seconds since epoch, the kind, and the fields that kind carries.
-func (e Event) Text(epoch time.Time) string {
-	return e.format(epoch)
-}
-
-func (e Event) format(epoch time.Time) string {
-	var b strings.Builder
-	if !epoch.IsZero() {
-		fmt.Fprintf(&b, "%9.3fs ", e.Time.Sub(epoch).Seconds())
-	} else {
-		b.WriteString(e.Time.UTC().Format("15:04:05.000") + " ")
-	}
-	fmt.Fprintf(&b, "%-17s", e.Kind)
-	switch {
-	case e.TaskID != "":
-		fmt.Fprintf(&b, " %s %s", e.Task, short(e.TaskID))
-		if e.Node != "" {
-			fmt.Fprintf(&b, " @%s", e.Node)
-		}
-	case e.Kind >= EventNodeAdded && e.Kind <= EventNodeRemoved, e.Kind == EventLeader && e.NodeID != "":
-		fmt.Fprintf(&b, " %s %s", e.Node, short(e.NodeID))
-	case e.ServiceID != "":
-		fmt.Fprintf(&b, " %s %s", e.Service, short(e.ServiceID))
-	}
-	switch {
-	case e.From != "" || e.To != "":
-		if e.From != "" {
-			fmt.Fprintf(&b, " %s ->", orNone(e.From))
-		}
-		fmt.Fprintf(&b, " %s", orNone(e.To))
-	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, " %q", e.Message)
-	}
-	if e.Err != "" {
-		fmt.Fprintf(&b, " err=%q", e.Err)
-	}
-	return b.String()
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
-func short(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
 // TraceText renders the kept trace, one event per line, with times in
 // seconds since the cluster's epoch: the stable form golden tests compare.
 func (c *Cluster) TraceText() string {
 	c.lazyInit()
-	var b strings.Builder
+	var b []byte
 	c.trace.Each(0, func(seq uint64, r *trace.Rec) bool {
-		b.WriteString(c.expand(seq, r).format(c.epoch))
-		b.WriteByte('\n')
+		b = append(c.expand(seq, r).AppendText(b, c.epoch), '\n')
 		return true
 	})
-	return b.String()
-}
-
-func (e Event) attrs() []slog.Attr {
-	a := []slog.Attr{slog.Uint64("seq", e.Seq)}
-	add := func(k, v string) {
-		if v != "" {
-			a = append(a, slog.String(k, v))
-		}
-	}
-	add("service", e.Service)
-	add("service_id", e.ServiceID)
-	add("task", e.Task)
-	add("task_id", e.TaskID)
-	if e.Slot != 0 {
-		a = append(a, slog.Uint64("slot", e.Slot))
-	}
-	add("image", e.Image)
-	add("node", e.Node)
-	add("node_id", e.NodeID)
-	add("from", e.From)
-	add("to", e.To)
-	add("message", e.Message)
-	add("err", e.Err)
-	return a
+	return string(b)
 }
