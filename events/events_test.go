@@ -92,7 +92,7 @@ func TestText(t *testing.T) {
 			want: `    7.250s task-state        redis.1 2lzpl2ezxjqq @manager accepted -> preparing "preparing"`,
 			str:  `00:00:07.250 task-state        redis.1 2lzpl2ezxjqq @manager accepted -> preparing "preparing"`},
 		{name: "task created, no node, error quoted",
-			e: events.Event{Time: at, Kind: events.TaskCreated, TaskID: "t1", Task: "web.2", To: "running", Err: "no \"suitable\" node\n"},
+			e:    events.Event{Time: at, Kind: events.TaskCreated, TaskID: "t1", Task: "web.2", To: "running", Err: "no \"suitable\" node\n"},
 			want: `    7.250s task-created      web.2 t1 running err="no \"suitable\" node\n"`},
 		{name: "node state",
 			e:    events.Event{Time: epoch.Add(1234 * time.Second), Kind: events.NodeState, Node: "worker1", NodeID: "abcdefghijklmnop", From: "ready", To: "down"},
