@@ -3,15 +3,9 @@ package swarmsim
 import (
 	"context"
 	"log/slog"
-	"slices"
-	"strconv"
 
 	"github.com/swarmsim/swarmsim/events"
 	"github.com/swarmsim/swarmsim/internal/trace"
-
-	"github.com/swarmsim/swarmsim/node"
-	"github.com/swarmsim/swarmsim/task"
-	"github.com/swarmsim/swarmsim/updater"
 )
 
 // EventKind is the type of a trace event: events.Kind.
@@ -70,31 +64,14 @@ func (c *Cluster) record(r record) {
 	rec.Text = st.Text(r.msg, r.err)
 	var svc int32
 	if s := r.svc; s != nil {
-		if int(s.idx) >= len(st.Svcs) {
-			st.Svcs = slices.Grow(st.Svcs, int(s.idx)+1-len(st.Svcs))[:s.idx+1]
-		}
-		if st.Svcs[s.idx].ID == "" {
-			st.Svcs[s.idx] = trace.SvcInfo{ID: s.id, Name: s.spec.spec.Name}
-		}
-		svc = s.idx + 1
-		rec.Subj = -svc
+		svc = st.SetService(s.idx, s.id, s.spec.spec.Name)
+		rec.Subj = svc
 	}
 	if ns := r.node; ns != nil {
-		if int(ns.idx) >= len(st.Nodes) {
-			st.Nodes = slices.Grow(st.Nodes, int(ns.idx)+1-len(st.Nodes))[:ns.idx+1]
-		}
-		if st.Nodes[ns.idx].ID == "" {
-			st.Nodes[ns.idx] = trace.NodeInfo{ID: ns.n.ID, Name: ns.n.DisplayName()}
-		}
-		rec.Node = ns.idx + 1
+		rec.Node = st.SetNode(ns.idx, ns.n)
 	}
 	if ts := r.ts; ts != nil {
-		if ti := st.Task(ts.idx); ti.ID == "" {
-			*ti = trace.TaskInfo{ID: ts.t.ID, NodeID: ts.t.NodeID, Slot: ts.t.Slot, Svc: svc, Image: st.Str(ts.t.Image)}
-		} else {
-			ti.NodeID = ts.t.NodeID
-		}
-		rec.Subj = ts.idx + 1 // the service follows from the task
+		rec.Subj = st.SetTask(ts.idx, &ts.t, svc) // the service follows from the task
 	}
 	if !c.cfg.NoTrace {
 		st.Append(c.seq, rec)
@@ -105,52 +82,9 @@ func (c *Cluster) record(r record) {
 	}
 }
 
-// taskName is task.Task.Name for a task the trace knows.
-func taskName(service string, slot uint64, nodeID string) string {
-	if slot == 0 {
-		return service + "." + nodeID
-	}
-	return service + "." + strconv.FormatUint(slot, 10)
-}
-
+// expand is the event a trace record stands for.
 func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
-	st := &c.trace
-	e := Event{Seq: seq, Time: c.at(r.At()), Kind: EventKind(r.Kind())}
-	e.Message, e.Err = st.TextOf(r.Text)
-	if r.Subj < 0 {
-		sv := &st.Svcs[-r.Subj-1]
-		e.ServiceID, e.Service = sv.ID, sv.Name
-	}
-	if r.Subj > 0 {
-		ti := st.Task(r.Subj - 1)
-		sv := &st.Svcs[ti.Svc-1]
-		e.ServiceID, e.Service = sv.ID, sv.Name
-		e.TaskID = ti.ID
-		e.Task = taskName(e.Service, ti.Slot, ti.NodeID)
-		e.Slot = ti.Slot
-		e.Image = st.StrOf(ti.Image)
-	}
-	if r.Node != 0 {
-		ni := &st.Nodes[r.Node-1]
-		e.NodeID, e.Node = ni.ID, ni.Name
-	}
-	switch e.Kind {
-	case EventTaskState, EventTaskDesired, EventTaskCreated:
-		if e.Kind != EventTaskCreated {
-			e.From = task.State(r.From()).String()
-		}
-		e.To = task.State(r.To()).String()
-	case EventNodeAvailability:
-		e.From, e.To = node.Availability(r.From()).String(), node.Availability(r.To()).String()
-	case EventNodeState, EventNodeAdded:
-		if e.Kind == EventNodeState {
-			e.From = node.State(r.From()).String()
-		}
-		e.To = node.State(r.To()).String()
-	case EventUpdateStatus:
-		e.From, e.To = updater.State(r.From()).String(), updater.State(r.To()).String()
-	}
-	return e
+	return c.trace.Event(seq, r, c.epoch)
 }
 
 // Events returns the trace: every event kept so far, in order (all of them
