@@ -2,91 +2,39 @@ package swarmsim
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
+	"github.com/swarmsim/swarmsim/events"
 	"github.com/swarmsim/swarmsim/internal/trace"
-
-	"github.com/swarmsim/swarmsim/node"
-	"github.com/swarmsim/swarmsim/task"
-	"github.com/swarmsim/swarmsim/updater"
 )
 
-// EventKind is the type of a trace event.
-type EventKind uint8
+// EventKind is the type of a trace event: events.Kind.
+type EventKind = events.Kind
 
-// Trace event kinds.
+// Trace event kinds: the kinds of package events, under their first names.
 const (
-	EventNodeAdded        EventKind = iota + 1 // a node joined
-	EventNodeUpdated                           // a node's labels or role changed
-	EventNodeAvailability                      // a node's availability changed (From, To)
-	EventNodeState                             // the manager's view of a node changed (From, To: ready, down)
-	EventNodeStopped                           // a node's machine stopped answering
-	EventNodeStarted                           // a stopped node's machine came back
-	EventNodeRemoved                           // a node left the swarm
-	EventServiceCreated                        // a service was created
-	EventServiceUpdated                        // a service's spec changed (update, rollback)
-	EventServiceRemoved                        // a service was removed
-	EventUpdateStatus                          // a service's UpdateStatus changed (From, To, Message)
-	EventTaskCreated                           // a task was created (To: desired state)
-	EventTaskState                             // a task's observed state changed (From, To, Message, Err)
-	EventTaskDesired                           // a task's desired state changed (From, To)
-	EventTaskDeleted                           // a task was deleted from the store
-	EventRequest                               // a probe request went through the mesh
-	EventLeader                                // the managers elected a leader (Node), or lost theirs (no Node)
+	EventNodeAdded        = events.NodeAdded        // a node joined
+	EventNodeUpdated      = events.NodeUpdated      // a node's labels or role changed
+	EventNodeAvailability = events.NodeAvailability // a node's availability changed (From, To)
+	EventNodeState        = events.NodeState        // the manager's view of a node changed (From, To: ready, down)
+	EventNodeStopped      = events.NodeStopped      // a node's machine stopped answering
+	EventNodeStarted      = events.NodeStarted      // a stopped node's machine came back
+	EventNodeRemoved      = events.NodeRemoved      // a node left the swarm
+	EventServiceCreated   = events.ServiceCreated   // a service was created
+	EventServiceUpdated   = events.ServiceUpdated   // a service's spec changed (update, rollback)
+	EventServiceRemoved   = events.ServiceRemoved   // a service was removed
+	EventUpdateStatus     = events.UpdateStatus     // a service's UpdateStatus changed (From, To, Message)
+	EventTaskCreated      = events.TaskCreated      // a task was created (To: desired state)
+	EventTaskState        = events.TaskState        // a task's observed state changed (From, To, Message, Err)
+	EventTaskDesired      = events.TaskDesired      // a task's desired state changed (From, To)
+	EventTaskDeleted      = events.TaskDeleted      // a task was deleted from the store
+	EventRequest          = events.Request          // a probe request went through the mesh
+	EventLeader           = events.Leader           // the managers elected a leader (Node), or lost theirs (no Node)
 )
 
-// eventKindNames returns every kind's name, indexed by kind.
-func eventKindNames() [EventLeader + 1]string {
-	return [...]string{
-		EventNodeAdded:        "node-added",
-		EventNodeUpdated:      "node-updated",
-		EventNodeAvailability: "node-availability",
-		EventNodeState:        "node-state",
-		EventNodeStopped:      "node-stopped",
-		EventNodeStarted:      "node-started",
-		EventNodeRemoved:      "node-removed",
-		EventServiceCreated:   "service-created",
-		EventServiceUpdated:   "service-updated",
-		EventServiceRemoved:   "service-removed",
-		EventUpdateStatus:     "update-status",
-		EventTaskCreated:      "task-created",
-		EventTaskState:        "task-state",
-		EventTaskDesired:      "task-desired",
-		EventTaskDeleted:      "task-deleted",
-		EventRequest:          "request",
-		EventLeader:           "leader",
-	}
-}
-
-func (k EventKind) String() string {
-	if names := eventKindNames(); int(k) < len(names) && names[k] != "" {
-		return names[k]
-	}
-	return fmt.Sprintf("event(%d)", uint8(k))
-}
-
-// Event is one state change of the simulation, at its virtual time.
-type Event struct {
-	Seq       uint64
-	Time      time.Time
-	Kind      EventKind
-	ServiceID string
-	Service   string
-	TaskID    string
-	Task      string // the task's name, e.g. redis.1
-	Slot      uint64 // the task's slot (0 for global tasks)
-	Image     string // the task's image
-	NodeID    string
-	Node      string // the node's name
-	From, To  string // states, availabilities or update states, by kind
-	Message   string
-	Err       string
-}
+// Event is one state change of the simulation, at its virtual time:
+// events.Event.
+type Event = events.Event
 
 // record is what the cluster's code hands the trace: the event's subject
 // as pointers, which record turns into a compact trace.Rec (indexes and
@@ -116,90 +64,27 @@ func (c *Cluster) record(r record) {
 	rec.Text = st.Text(r.msg, r.err)
 	var svc int32
 	if s := r.svc; s != nil {
-		if int(s.idx) >= len(st.Svcs) {
-			st.Svcs = slices.Grow(st.Svcs, int(s.idx)+1-len(st.Svcs))[:s.idx+1]
-		}
-		if st.Svcs[s.idx].ID == "" {
-			st.Svcs[s.idx] = trace.SvcInfo{ID: s.id, Name: s.spec.spec.Name}
-		}
-		svc = s.idx + 1
-		rec.Subj = -svc
+		svc = st.SetService(s.idx, s.id, s.spec.spec.Name)
+		rec.Subj = svc
 	}
 	if ns := r.node; ns != nil {
-		if int(ns.idx) >= len(st.Nodes) {
-			st.Nodes = slices.Grow(st.Nodes, int(ns.idx)+1-len(st.Nodes))[:ns.idx+1]
-		}
-		if st.Nodes[ns.idx].ID == "" {
-			st.Nodes[ns.idx] = trace.NodeInfo{ID: ns.n.ID, Name: ns.n.DisplayName()}
-		}
-		rec.Node = ns.idx + 1
+		rec.Node = st.SetNode(ns.idx, ns.n)
 	}
 	if ts := r.ts; ts != nil {
-		if ti := st.Task(ts.idx); ti.ID == "" {
-			*ti = trace.TaskInfo{ID: ts.t.ID, NodeID: ts.t.NodeID, Slot: ts.t.Slot, Svc: svc, Image: st.Str(ts.t.Image)}
-		} else {
-			ti.NodeID = ts.t.NodeID
-		}
-		rec.Subj = ts.idx + 1 // the service follows from the task
+		rec.Subj = st.SetTask(ts.idx, &ts.t, svc) // the service follows from the task
 	}
 	if !c.cfg.NoTrace {
 		st.Append(c.seq, rec)
 	}
 	if l := c.cfg.Logger; l != nil && l.Enabled(context.Background(), slog.LevelInfo) {
 		// The record carries the virtual time, never the real clock.
-		e := c.expand(c.seq, &rec)
-		lr := slog.NewRecord(e.Time, slog.LevelInfo, e.Kind.String(), 0)
-		lr.AddAttrs(e.attrs()...)
-		l.Handler().Handle(context.Background(), lr)
+		l.Handler().Handle(context.Background(), c.expand(c.seq, &rec).LogRecord())
 	}
 }
 
-// taskName is task.Task.Name for a task the trace knows.
-func taskName(service string, slot uint64, nodeID string) string {
-	if slot == 0 {
-		return service + "." + nodeID
-	}
-	return service + "." + strconv.FormatUint(slot, 10)
-}
-
+// expand is the event a trace record stands for.
 func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
-	st := &c.trace
-	e := Event{Seq: seq, Time: c.at(r.At()), Kind: EventKind(r.Kind())}
-	e.Message, e.Err = st.TextOf(r.Text)
-	if r.Subj < 0 {
-		sv := &st.Svcs[-r.Subj-1]
-		e.ServiceID, e.Service = sv.ID, sv.Name
-	}
-	if r.Subj > 0 {
-		ti := st.Task(r.Subj - 1)
-		sv := &st.Svcs[ti.Svc-1]
-		e.ServiceID, e.Service = sv.ID, sv.Name
-		e.TaskID = ti.ID
-		e.Task = taskName(e.Service, ti.Slot, ti.NodeID)
-		e.Slot = ti.Slot
-		e.Image = st.StrOf(ti.Image)
-	}
-	if r.Node != 0 {
-		ni := &st.Nodes[r.Node-1]
-		e.NodeID, e.Node = ni.ID, ni.Name
-	}
-	switch e.Kind {
-	case EventTaskState, EventTaskDesired, EventTaskCreated:
-		if e.Kind != EventTaskCreated {
-			e.From = task.State(r.From()).String()
-		}
-		e.To = task.State(r.To()).String()
-	case EventNodeAvailability:
-		e.From, e.To = node.Availability(r.From()).String(), node.Availability(r.To()).String()
-	case EventNodeState, EventNodeAdded:
-		if e.Kind == EventNodeState {
-			e.From = node.State(r.From()).String()
-		}
-		e.To = node.State(r.To()).String()
-	case EventUpdateStatus:
-		e.From, e.To = updater.State(r.From()).String(), updater.State(r.To()).String()
-	}
-	return e
+	return c.trace.Event(seq, r, c.epoch)
 }
 
 // Events returns the trace: every event kept so far, in order (all of them
@@ -252,100 +137,14 @@ func (c *Cluster) LastSeq() uint64 {
 	return c.seq
 }
 
-// String renders an event in the trace's stable text form: the virtual time
-// since epoch, the kind, and the fields that kind carries.
-func (e Event) String() string {
-	return e.format(time.Time{})
-}
-
-// Text renders an event as one line of TraceText: the virtual time in
-// seconds since epoch, the kind, and the fields that kind carries.
-func (e Event) Text(epoch time.Time) string {
-	return e.format(epoch)
-}
-
-func (e Event) format(epoch time.Time) string {
-	var b strings.Builder
-	if !epoch.IsZero() {
-		fmt.Fprintf(&b, "%9.3fs ", e.Time.Sub(epoch).Seconds())
-	} else {
-		b.WriteString(e.Time.UTC().Format("15:04:05.000") + " ")
-	}
-	fmt.Fprintf(&b, "%-17s", e.Kind)
-	switch {
-	case e.TaskID != "":
-		fmt.Fprintf(&b, " %s %s", e.Task, short(e.TaskID))
-		if e.Node != "" {
-			fmt.Fprintf(&b, " @%s", e.Node)
-		}
-	case e.Kind >= EventNodeAdded && e.Kind <= EventNodeRemoved, e.Kind == EventLeader && e.NodeID != "":
-		fmt.Fprintf(&b, " %s %s", e.Node, short(e.NodeID))
-	case e.ServiceID != "":
-		fmt.Fprintf(&b, " %s %s", e.Service, short(e.ServiceID))
-	}
-	switch {
-	case e.From != "" || e.To != "":
-		if e.From != "" {
-			fmt.Fprintf(&b, " %s ->", orNone(e.From))
-		}
-		fmt.Fprintf(&b, " %s", orNone(e.To))
-	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, " %q", e.Message)
-	}
-	if e.Err != "" {
-		fmt.Fprintf(&b, " err=%q", e.Err)
-	}
-	return b.String()
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
-func short(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
-}
-
 // TraceText renders the kept trace, one event per line, with times in
 // seconds since the cluster's epoch: the stable form golden tests compare.
 func (c *Cluster) TraceText() string {
 	c.lazyInit()
-	var b strings.Builder
+	var b []byte
 	c.trace.Each(0, func(seq uint64, r *trace.Rec) bool {
-		b.WriteString(c.expand(seq, r).format(c.epoch))
-		b.WriteByte('\n')
+		b = append(c.expand(seq, r).AppendText(b, c.epoch), '\n')
 		return true
 	})
-	return b.String()
-}
-
-func (e Event) attrs() []slog.Attr {
-	a := []slog.Attr{slog.Uint64("seq", e.Seq)}
-	add := func(k, v string) {
-		if v != "" {
-			a = append(a, slog.String(k, v))
-		}
-	}
-	add("service", e.Service)
-	add("service_id", e.ServiceID)
-	add("task", e.Task)
-	add("task_id", e.TaskID)
-	if e.Slot != 0 {
-		a = append(a, slog.Uint64("slot", e.Slot))
-	}
-	add("image", e.Image)
-	add("node", e.Node)
-	add("node_id", e.NodeID)
-	add("from", e.From)
-	add("to", e.To)
-	add("message", e.Message)
-	add("err", e.Err)
-	return a
+	return string(b)
 }

@@ -1,7 +1,9 @@
 // Package trace is the compact in-memory store of a cluster's event trace:
 // fixed-size records without pointers, kept in chunks that are never copied
 // as the trace grows, with the names they refer to interned once. The root
-// package turns records back into its public Event values.
+// package notes an event's subjects (SetService, SetNode, SetTask) and
+// appends its record; Store.Event turns a record back into the public
+// events.Event it stands for.
 package trace
 
 import "unsafe"
@@ -50,11 +52,11 @@ type TaskInfo struct {
 	Image  uint32 // interned
 }
 
-// NodeInfo is what the trace shows of a node.
-type NodeInfo struct{ ID, Name string }
+// nodeInfo is what the trace shows of a node.
+type nodeInfo struct{ id, name string }
 
-// SvcInfo is what the trace shows of a service.
-type SvcInfo struct{ ID, Name string }
+// svcInfo is what the trace shows of a service.
+type svcInfo struct{ id, name string }
 
 // taskPage is how many tasks a page of the task table holds.
 const taskPage = 1024
@@ -96,8 +98,8 @@ type Store struct {
 	strIdx    map[string]uint32
 
 	tasks [][]TaskInfo // pages of taskPage, by task index
-	Nodes []NodeInfo
-	Svcs  []SvcInfo
+	nodes []nodeInfo   // by node index
+	svcs  []svcInfo    // by service index
 }
 
 // SetLimit bounds the store to its newest n records (0: no bound). Memory

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"unsafe"
@@ -198,4 +199,23 @@ func FuzzStore(f *testing.F) {
 			t.Fatalf("limit %d: room for %d records", limit, s.Footprint())
 		}
 	})
+}
+
+// BenchmarkEachTail reads the newest 10 records of stores of growing
+// length: the start is found by arithmetic on the sequence number, so the
+// cost stays the same whatever the length.
+func BenchmarkEachTail(b *testing.B) {
+	for _, n := range []int{1e3, 1e5, 1e7} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			var s Store
+			fill(&s, n)
+			for b.Loop() {
+				k := 0
+				s.Each(s.LastSeq()-9, func(uint64, *Rec) bool { k++; return true })
+				if k != 10 {
+					b.Fatalf("%d records", k)
+				}
+			}
+		})
+	}
 }
