@@ -108,7 +108,7 @@ func (c *Cluster) checkGate(ts *taskState) {
 	if !g.active || c.now < g.until {
 		return
 	}
-	if c.leaderless { // the restart supervisor is the leader's (raft.go)
+	if c.raft.Leaderless() { // the restart supervisor is the leader's (raft.go)
 		c.held = append(c.held, eventq.Event{Kind: evGate, A: ts.idx})
 		return
 	}

@@ -7,12 +7,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/swarmsim/swarmsim/fault"
 	"github.com/swarmsim/swarmsim/internal/eventq"
 	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/internal/trace"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
+	"github.com/swarmsim/swarmsim/raft"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/spec"
 	"github.com/swarmsim/swarmsim/task"
@@ -47,15 +49,10 @@ type Cluster struct {
 	servicePrefixes ids.Prefixes[*serviceState]
 	// nodeByRef finds a node by the scheduler's NodeRef for it
 	nodeByRef []*nodeState
-	leader    *nodeState
-	// the Raft group (raft.go): managers in join order, whether the swarm
-	// is without a leader, the queued election, and the control-plane
-	// events held until a leader is elected
-	managerNodes   []*nodeState
-	leaderless     bool
-	electionQueued bool
-	electionGen    uint32
-	held           []eventq.Event
+	// the managers' Raft group (raft.go), and the control-plane events held
+	// until a leader is elected
+	raft raft.Managers
+	held []eventq.Event
 
 	services    []*serviceState // in creation order; removed services are nil
 	serviceByID map[string]*serviceState
@@ -113,13 +110,10 @@ type Cluster struct {
 	spare     []*taskState
 
 	probes []*probeState
-	faults faultPlan
-	// a network partition is in force (nodeState.group); partGen counts
-	// partitions and heals, for the gossip event
-	parted  bool
-	partGen uint32
-	trace   trace.Store
-	seq     uint64
+	faults fault.Plan
+	net    fault.Network // the network partition in force (faults.go)
+	trace  trace.Store
+	seq    uint64
 
 	objs *objectStore // networks, secrets and configs (networks.go)
 }
@@ -131,9 +125,8 @@ type nodeState struct {
 	up      bool   // the machine and its engine are alive
 	beatGen uint32 // generation of the pending heartbeat-failure event
 	// beating: the managers hear the node's heartbeats (up, and no
-	// partition between it and the leader); group: its partition group
+	// partition between it and the leader)
 	beating bool
-	group   int32
 	// downGen counts the node's DOWN spells, for its gossip and orphan
 	// events; gossiped: the node is dead and DOWN, and its tasks' new state
 	// has reached every other node (see faults.go)
@@ -514,7 +507,7 @@ func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bo
 }
 
 func (c *Cluster) handle(e eventq.Event) bool {
-	if c.leaderless && c.frozen(e) {
+	if c.raft.Leaderless() && c.frozen(e) {
 		return false
 	}
 	switch e.Kind {
@@ -573,7 +566,7 @@ func (c *Cluster) handle(e eventq.Event) bool {
 // settle does what SwarmKit does at a commit boundary: reconcile the services
 // that changed, then schedule the tasks waiting for a node.
 func (c *Cluster) settle() {
-	if c.leaderless {
+	if c.raft.Leaderless() {
 		return // the managers decide nothing without a leader (raft.go)
 	}
 	for range 1000 {

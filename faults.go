@@ -1,13 +1,10 @@
 package swarmsim
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/swarmsim/swarmsim/fault"
 	"github.com/swarmsim/swarmsim/internal/eventq"
-	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -28,88 +25,26 @@ import (
 //   - DOWN + OrphanTimeout (24 h): tasks still assigned to it (ASSIGNED to
 //     RUNNING) become ORPHANED (dispatcher.go: moveTasksToOrphaned).
 
-// FaultKind is the kind of a Fault.
-type FaultKind uint8
+// FaultKind is the kind of a Fault (see package fault).
+type FaultKind = fault.Kind
 
 // Fault kinds.
 const (
-	FaultNodeStop      FaultKind = iota + 1 // StopNode(Node)
-	FaultNodeStart                          // StartNode(Node)
-	FaultPartition                          // Partition(Groups...)
-	FaultHeal                               // Heal()
-	FaultImage                              // SetImage(Image, Behavior)
-	FaultBlockPort                          // BlockPort(Node, Port, Protocol)
-	FaultUnblockPort                        // UnblockPort(Node, Port, Protocol)
-	FaultAvailability                       // UpdateNode(Node, Availability)
-	FaultTaskExit                           // ExitTask(Task, ExitCode): docker kill (137) or stop (0)
-	FaultTaskUnhealthy                      // SetTaskUnhealthy(Task)
+	FaultNodeStop      = fault.NodeStop      // StopNode(Node)
+	FaultNodeStart     = fault.NodeStart     // StartNode(Node)
+	FaultPartition     = fault.Partition     // Partition(Groups...)
+	FaultHeal          = fault.Heal          // Heal()
+	FaultImage         = fault.Image         // SetImage(Image, Behavior)
+	FaultBlockPort     = fault.BlockPort     // BlockPort(Node, Port, Protocol)
+	FaultUnblockPort   = fault.UnblockPort   // UnblockPort(Node, Port, Protocol)
+	FaultAvailability  = fault.Availability  // UpdateNode(Node, Availability)
+	FaultTaskExit      = fault.TaskExit      // ExitTask(Task, ExitCode): docker kill (137) or stop (0)
+	FaultTaskUnhealthy = fault.TaskUnhealthy // SetTaskUnhealthy(Task)
 )
 
-var faultKindNames = [...]string{FaultNodeStop: "node-stop", FaultNodeStart: "node-start",
-	FaultPartition: "partition", FaultHeal: "heal", FaultImage: "image", FaultBlockPort: "block",
-	FaultUnblockPort: "unblock", FaultAvailability: "availability", FaultTaskExit: "task-exit", FaultTaskUnhealthy: "task-unhealthy"}
-
-// String names the kind.
-func (k FaultKind) String() string {
-	if int(k) < len(faultKindNames) && faultKindNames[k] != "" {
-		return faultKindNames[k]
-	}
-	return fmt.Sprintf("FaultKind(%d)", uint8(k))
-}
-
 // Fault is something that happens to the swarm, for Cluster.At. Only the
-// fields its Kind uses are read.
-type Fault struct {
-	Kind FaultKind
-	// Node is the node (ID, hostname or unique ID prefix) of a node fault.
-	Node string
-	// Groups are a partition's groups of nodes.
-	Groups [][]string
-	// Image and Behavior: how tasks of an image behave from then on.
-	Image    string
-	Behavior ImageBehavior
-	// Port and Protocol of a block or unblock.
-	Port     uint32
-	Protocol mesh.Protocol
-	// Availability of FaultAvailability (drain, pause, active).
-	Availability node.Availability
-	// Task and ExitCode of FaultTaskExit: a task ID, or SERVICE.SLOT for the
-	// task running in that slot when the fault fires; its container exits
-	// with ExitCode (KillExitCode as docker kill, 0 as docker stop).
-	Task     string
-	ExitCode int
-}
-
-// String describes the fault in a line, e.g. "node-stop worker2".
-func (f Fault) String() string {
-	switch f.Kind {
-	case FaultNodeStop, FaultNodeStart:
-		return f.Kind.String() + " " + f.Node
-	case FaultPartition:
-		g := make([]string, len(f.Groups))
-		for i, grp := range f.Groups {
-			g[i] = strings.Join(grp, ",")
-		}
-		return "partition " + strings.Join(g, " / ")
-	case FaultImage:
-		return "image " + f.Image
-	case FaultBlockPort, FaultUnblockPort:
-		return fmt.Sprintf("%s %s %d/%s", f.Kind, f.Node, f.Port, f.Protocol)
-	case FaultAvailability:
-		return fmt.Sprintf("availability %s %s", f.Node, f.Availability)
-	case FaultTaskExit:
-		return fmt.Sprintf("task-exit %s %d", f.Task, f.ExitCode)
-	case FaultTaskUnhealthy:
-		return "task-unhealthy " + f.Task
-	}
-	return f.Kind.String()
-}
-
-// faultPlan holds the faults queued by At, by index (the event's A).
-type faultPlan struct {
-	queued []Fault
-	errs   []error
-}
+// fields its Kind uses are read (see fault.Fault).
+type Fault = fault.Fault
 
 // At queues a fault to happen at virtual time t, during whatever runs the
 // clock then (RunFor, RunUntil, Probe, ...). Faults due at the same time fire
@@ -120,17 +55,11 @@ type faultPlan struct {
 func (c *Cluster) At(t time.Time, f Fault) error {
 	c.lazyInit()
 	at := t.Sub(c.epoch)
-	if at < time.Duration(c.now) {
-		return daemonErr(KindInvalidArgument, "fault %s at %s: that time has passed (the clock is at %s)", f, at, time.Duration(c.now))
-	}
-	if err := c.checkFault(f); err != nil {
+	i, err := c.faults.Queue(f, at, time.Duration(c.now), c.resolveNode)
+	if err != nil {
 		return err
 	}
-	if len(c.faults.queued) >= MaxFaults {
-		return limitErr("%d faults queued, the simulator's limit", MaxFaults)
-	}
-	c.faults.queued = append(c.faults.queued, f)
-	c.push(int64(at), evFault, int32(len(c.faults.queued)-1), 0)
+	c.push(int64(at), evFault, i, 0)
 	return nil
 }
 
@@ -144,40 +73,22 @@ func (c *Cluster) After(d time.Duration, f Fault) error {
 }
 
 // MaxFaults bounds the faults a cluster can have queued over its life.
-const MaxFaults = 1 << 20
+const MaxFaults = fault.MaxFaults
 
 // FaultErrors returns the errors of queued faults that failed when they
 // fired, in the order they fired.
 func (c *Cluster) FaultErrors() []error {
 	c.lazyInit()
-	return append([]error(nil), c.faults.errs...)
+	return c.faults.Errors()
 }
 
-func (c *Cluster) checkFault(f Fault) error {
-	switch f.Kind {
-	case FaultNodeStop, FaultNodeStart, FaultBlockPort, FaultUnblockPort, FaultAvailability:
-		if _, err := c.lookupNode(f.Node); err != nil {
-			return err
-		}
-		if f.Kind == FaultAvailability && f.Availability > node.Drain {
-			return daemonErr(KindInvalidArgument, "invalid Availability: %d", uint8(f.Availability))
-		}
-	case FaultPartition:
-		_, err := c.partitionGroups(f.Groups)
-		return err
-	case FaultHeal:
-	case FaultTaskExit, FaultTaskUnhealthy:
-		if f.Task == "" {
-			return daemonErr(KindInvalidArgument, "fault %s: no task", f.Kind)
-		}
-	case FaultImage:
-		if f.Image == "" {
-			return daemonErr(KindInvalidArgument, "fault image: no image reference")
-		}
-	default:
-		return daemonErr(KindInvalidArgument, "unknown fault kind %d", uint8(f.Kind))
+// resolveNode is lookupNode for package fault: a node's index and hostname.
+func (c *Cluster) resolveNode(ref string) (int32, string, error) {
+	ns, err := c.lookupNode(ref)
+	if err != nil {
+		return 0, "", err
 	}
-	return nil
+	return ns.idx, ns.n.Description.Hostname, nil
 }
 
 // apply makes a fault happen now.
@@ -214,13 +125,12 @@ func (c *Cluster) apply(f Fault) error {
 // task of that slot that is meant to run and has not ended (the slot's
 // newest), anything else is taken as a task ID.
 func (c *Cluster) slotTaskID(ref string) string {
-	name, slot, ok := strings.Cut(ref, ".")
+	name, n, ok := fault.SlotRef(ref)
 	if !ok {
 		return ref
 	}
 	s, err := c.lookupService(name)
-	n, perr := strconv.ParseUint(slot, 10, 64)
-	if err != nil || perr != nil {
+	if err != nil {
 		return ref
 	}
 	if sl := s.slots.get(n); sl != nil {
@@ -238,11 +148,10 @@ func (c *Cluster) slotTaskID(ref string) string {
 func (c *Cluster) handleFault(e eventq.Event) bool {
 	switch e.Kind {
 	case evFault:
-		f := c.faults.queued[e.A]
+		f := c.faults.Take(e.A)
 		if err := c.apply(f); err != nil {
-			c.faults.errs = append(c.faults.errs, fmt.Errorf("fault %s at %s: %w", f, time.Duration(c.now), err))
+			c.faults.Failed(f, time.Duration(c.now), err)
 		}
-		c.faults.queued[e.A] = Fault{} // let its groups go
 		return true
 	case evGossip:
 		ns := c.nodes[e.A]
@@ -269,39 +178,13 @@ func (c *Cluster) handleFault(e eventq.Event) bool {
 		}
 		return true
 	case evPartition:
-		if !c.parted || e.B != c.partGen {
+		if !c.net.Cut() || e.B != c.net.Gen() {
 			return false
 		}
 		c.mesh.SettlePartition()
 		return true
 	}
 	return false
-}
-
-// partitionGroups resolves a partition's groups of node references.
-func (c *Cluster) partitionGroups(groups [][]string) ([][]*nodeState, error) {
-	if len(groups) == 0 {
-		return nil, daemonErr(KindInvalidArgument, "a partition needs at least one group of nodes")
-	}
-	seen := map[*nodeState]bool{}
-	out := make([][]*nodeState, len(groups))
-	for i, g := range groups {
-		if len(g) == 0 {
-			return nil, daemonErr(KindInvalidArgument, "partition group %d is empty", i+1)
-		}
-		for _, ref := range g {
-			ns, err := c.lookupNode(ref)
-			if err != nil {
-				return nil, err
-			}
-			if seen[ns] {
-				return nil, daemonErr(KindInvalidArgument, "node %s is in two partition groups", ns.n.Description.Hostname)
-			}
-			seen[ns] = true
-			out[i] = append(out[i], ns)
-		}
-	}
-	return out, nil
 }
 
 // Partition splits the swarm's network into groups of nodes (IDs, hostnames
@@ -315,29 +198,20 @@ func (c *Cluster) partitionGroups(groups [][]string) ([][]*nodeState, error) {
 // Partition replaces the previous one; Heal ends it.
 func (c *Cluster) Partition(groups ...[]string) error {
 	c.lazyInit()
-	gs, err := c.partitionGroups(groups)
+	gs, err := fault.Groups(groups, c.resolveNode)
 	if err != nil {
 		return err
 	}
-	for _, ns := range c.nodes {
-		if ns != nil {
-			ns.group = 0
-		}
-	}
 	ids := make([][]string, len(gs))
 	for i, g := range gs {
-		for _, ns := range g {
-			ns.group = int32(i + 1)
-			ids[i] = append(ids[i], ns.n.ID)
+		for _, idx := range g {
+			ids[i] = append(ids[i], c.nodes[idx].n.ID)
 		}
 	}
+	c.net.Partition(gs)
 	c.mesh.Partition(ids)
-	c.parted = true
-	c.partGen++
-	c.push(addSat(c.now, GossipConvergeDelay), evPartition, 0, c.partGen)
-	c.raftChanged()
-	c.relink()
-	c.settle()
+	c.push(addSat(c.now, GossipConvergeDelay), evPartition, 0, c.net.Gen())
+	c.netChanged()
 	return nil
 }
 
@@ -346,17 +220,18 @@ func (c *Cluster) Partition(groups ...[]string) error {
 // catch up). It does nothing without a partition.
 func (c *Cluster) Heal() {
 	c.lazyInit()
-	if !c.parted {
+	if !c.net.Heal() {
 		return
 	}
-	for _, ns := range c.nodes {
-		if ns != nil {
-			ns.group = 0
-		}
-	}
 	c.mesh.Heal()
-	c.parted = false
-	c.partGen++
+	c.netChanged()
+}
+
+// netChanged lets the managers and the dispatcher react to a partition or a
+// heal: the Raft group learns each manager's side, then every node's link
+// to the leader is judged again.
+func (c *Cluster) netChanged() {
+	c.raft.Regroup(c.net.Group)
 	c.raftChanged()
 	c.relink()
 	c.settle()
@@ -373,7 +248,7 @@ func (c *Cluster) Partitioned(a, b string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return c.parted && na.group != nb.group, nil
+	return c.net.Partitioned(na.idx, nb.idx), nil
 }
 
 // Heard reports whether the managers hear a node's heartbeats: its machine

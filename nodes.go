@@ -96,11 +96,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	ns := &nodeState{n: n, idx: idx, up: true, beating: true}
 	if cfg.Role == node.Manager {
 		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
-		c.managerNodes = append(c.managerNodes, ns)
-		if c.leader == nil {
-			c.leader = ns
-			n.ManagerStatus.Leader = true
-		}
+		c.joinManager(ns)
 	}
 	c.nodes = append(c.nodes, ns)
 	c.nodeByID[n.ID] = ns
@@ -164,10 +160,10 @@ func (c *Cluster) NodeByHostname(h string) (*node.Node, bool) {
 // Leader is the node the CLI talks to: the leading manager.
 func (c *Cluster) Leader() *node.Node {
 	c.lazyInit()
-	if c.leader == nil {
-		return nil
+	if l := c.leaderNode(); l != nil {
+		return l.n.Clone()
 	}
-	return c.leader.n.Clone()
+	return nil
 }
 
 // NodeUpdate is a change to a node's spec, as `docker node update` makes it.
@@ -209,10 +205,10 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		return err
 	}
 	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager {
-		if len(c.managerNodes) == 1 {
+		if c.raft.Len() == 1 {
 			return rpcErr(KindFailedPrecondition, "attempting to demote the last manager of the swarm")
 		}
-		if !c.canDemote(ns) {
+		if !c.raft.CanRemove(ns.idx) {
 			return rpcErr(KindFailedPrecondition, "can't remove member from the raft: this would result in a loss of quorum")
 		}
 	}
@@ -222,7 +218,7 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	}
 	if u.Role != nil && *u.Role != n.Role {
 		c.setRole(ns, *u.Role)
-		if c.parted {
+		if c.net.Cut() {
 			c.relink() // the leader may have changed sides
 		}
 	}
@@ -253,18 +249,6 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	return nil
 }
 
-// canDemote is SwarmKit's raft CanRemoveMember (manager/state/raft/
-// raft.go): the managers left must still hold a quorum of the smaller group.
-func (c *Cluster) canDemote(ns *nodeState) bool {
-	reachable := 0
-	for _, m := range c.managerNodes {
-		if m != ns && m.up {
-			reachable++
-		}
-	}
-	return reachable >= (len(c.managerNodes)-1)/2+1
-}
-
 func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n := ns.n
 	n.Version++
@@ -276,18 +260,11 @@ func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 			reach = node.Unreachable
 		}
 		n.ManagerStatus = &node.ManagerStatus{Reachability: reach, Addr: n.Status.Addr + ":2377"}
-		c.managerNodes = append(c.managerNodes, ns)
-		if c.leader == nil && !c.leaderless {
-			c.leader = ns
-			n.ManagerStatus.Leader = true
-		}
+		c.joinManager(ns)
 		return
 	}
 	n.ManagerStatus = nil
-	c.managerNodes = slices.DeleteFunc(c.managerNodes, func(m *nodeState) bool { return m == ns })
-	if c.leader == ns {
-		c.transferLeadership()
-	}
+	c.leaveManager(ns)
 }
 
 // nodeChanged lets the orchestrators and scheduler react to a node that
@@ -402,7 +379,7 @@ func (c *Cluster) StartNode(ref string) error {
 // linkLeader re-judges a node whose machine stopped or started, and every
 // node if it is the leader and a partition stands.
 func (c *Cluster) linkLeader(ns *nodeState) {
-	if ns == c.leader && c.parted {
+	if ns == c.leaderNode() && c.net.Cut() {
 		c.relink()
 		return
 	}
@@ -417,8 +394,10 @@ func (c *Cluster) connected(ns *nodeState) bool {
 	if !ns.up {
 		return false
 	}
-	l := c.leader
-	return l == nil || l == ns || !l.up || l.group == ns.group
+	if l := c.leaderNode(); l != nil {
+		return c.net.Heard(ns.idx, ns.up, l.idx, l.up)
+	}
+	return c.net.Heard(ns.idx, ns.up, -1, false)
 }
 
 // linkChanged reacts to a change in whether the managers hear a node: a node
@@ -438,7 +417,7 @@ func (c *Cluster) linkChanged(ns *nodeState) {
 	}
 	ns.downGen++ // its pending gossip and orphan events are stale
 	ns.gossiped = false
-	if ns.n.Status.State != node.Ready && !c.leaderless {
+	if ns.n.Status.State != node.Ready && !c.raft.Leaderless() {
 		// It registers with the leader's dispatcher (raft.go: with no
 		// leader, once one is elected).
 		c.setNodeState(ns, node.Ready, "")

@@ -16,7 +16,7 @@ import (
 // down and, if the policy says so, replace it with a task of the current spec
 // in the same slot (or on the same node, for global services).
 func (c *Cluster) restart(ts *taskState) {
-	if ts.deleted || ts.svc.removed || c.leaderless {
+	if ts.deleted || ts.svc.removed || c.raft.Leaderless() {
 		return // without a leader, the next one's start restarts it (raft.go)
 	}
 	if ts.gate.active {

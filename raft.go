@@ -1,10 +1,9 @@
 package swarmsim
 
 import (
-	"time"
-
 	"github.com/swarmsim/swarmsim/internal/eventq"
 	"github.com/swarmsim/swarmsim/node"
+	"github.com/swarmsim/swarmsim/raft"
 	"github.com/swarmsim/swarmsim/task"
 )
 
@@ -29,100 +28,88 @@ import (
 // marked DOWN.
 
 // ElectionTimeout is how long the managers go without a leader before they
-// elect one: SwarmKit's ElectionTick (10) times its Raft TickInterval (1 s).
-// etcd's Raft randomises the timeout between one and two times this;
-// swarmsim takes the lower bound (FIDELITY.md).
-const ElectionTimeout = 10 * time.Second
-
-// lostQuorumMessage is SwarmKit's text for a request made without a leader
-// (manager/state/raft/raft.go: lostQuorumMessage).
-const lostQuorumMessage = "The swarm does not have a leader. It's possible that too few managers are online. Make sure more than half of the managers are online."
+// elect one (see raft.ElectionTimeout).
+const ElectionTimeout = raft.ElectionTimeout
 
 // HasLeader reports whether the managers have a leader, the condition for
 // any change to the swarm.
 func (c *Cluster) HasLeader() bool {
 	c.lazyInit()
-	return !c.leaderless
+	return !c.raft.Leaderless()
 }
 
 // ErrNoLeader is the error of every call that changes the swarm while its
 // managers have no leader (errors.Is finds it).
-var ErrNoLeader error = &Error{Kind: KindUnknown, Msg: lostQuorumMessage, RPC: true}
+var ErrNoLeader = raft.ErrNoLeader
 
 // Electing reports whether the managers, without a leader but with a
 // quorum, will elect one ElectionTimeout after they lost it or regained a
 // quorum.
 func (c *Cluster) Electing() bool {
 	c.lazyInit()
-	return c.electionQueued
+	return c.raft.Electing()
 }
 
 // noLeader is the error of a manager call made while there is no leader.
 func (c *Cluster) noLeader() error {
-	if c.leaderless {
+	if c.raft.Leaderless() {
 		return ErrNoLeader
 	}
 	return nil
 }
 
-// majority finds the partition group (nodeState.group; 0 without a
-// partition) that holds more than half of the managers, counting those whose
-// machine is up: only there can a leader be elected or stay.
-func (c *Cluster) majority() (group int32, ok bool) {
-	var counts [8]int // a partition rarely has more groups; the rest are counted apart
-	var more map[int32]int
-	for _, ns := range c.managerNodes {
-		if !ns.up {
-			continue
-		}
-		if ns.group >= 0 && int(ns.group) < len(counts) {
-			counts[ns.group]++
-			if counts[ns.group] > len(c.managerNodes)/2 {
-				return ns.group, true
-			}
-			continue
-		}
-		if more == nil {
-			more = map[int32]int{}
-		}
-		more[ns.group]++
-		if more[ns.group] > len(c.managerNodes)/2 {
-			return ns.group, true
-		}
+// leaderNode is the leading manager's node, nil without one.
+func (c *Cluster) leaderNode() *nodeState {
+	if id, ok := c.raft.Leader(); ok {
+		return c.nodes[id]
 	}
-	return 0, false
+	return nil
 }
 
-// quorum reports whether more than half of the managers reach each other.
-func (c *Cluster) quorum() bool {
-	_, ok := c.majority()
-	return ok
+// joinManager makes a node a member of the Raft group; the first manager of
+// a swarm leads.
+func (c *Cluster) joinManager(ns *nodeState) {
+	if c.raft.Join(ns.idx, ns.up, c.net.Group(ns.idx)) {
+		ns.n.ManagerStatus.Leader = true
+	}
+}
+
+// leaveManager takes a demoted node out of the Raft group; a demoted leader
+// hands leadership over.
+func (c *Cluster) leaveManager(ns *nodeState) {
+	if c.raft.Leave(ns.idx) {
+		c.transferLeadership()
+	}
 }
 
 // managerStopped is a manager's machine stopping.
-func (c *Cluster) managerStopped(*nodeState) { c.raftChanged() }
+func (c *Cluster) managerStopped(ns *nodeState) {
+	c.raft.SetUp(ns.idx, false)
+	c.raftChanged()
+}
 
 // managerStarted is a manager's machine coming back.
-func (c *Cluster) managerStarted(*nodeState) { c.raftChanged() }
+func (c *Cluster) managerStarted(ns *nodeState) {
+	c.raft.SetUp(ns.idx, true)
+	c.raftChanged()
+}
 
 // raftChanged re-judges the Raft group after a manager stopped or started or
-// the network was cut or healed: a manager is reachable when its machine is
-// up and it is on the majority's side; the leader steps down when it is not
-// (SwarmKit runs Raft with CheckQuorum), and a swarm without a leader calls
-// an election when a majority reaches each other.
+// the network was cut or healed: each manager's reachability is shown, the
+// leader steps down when it must (CheckQuorum), and a swarm without a
+// leader calls an election when a majority reaches each other.
 func (c *Cluster) raftChanged() {
-	g, ok := c.majority()
-	for _, m := range c.managerNodes {
-		m.n.ManagerStatus.Reachability = node.Unreachable
-		if m.up && (!ok || m.group == g) {
-			m.n.ManagerStatus.Reachability = node.Reachable
+	for id, ok := range c.raft.Reachability() {
+		c.nodes[id].n.ManagerStatus.Reachability = node.Unreachable
+		if ok {
+			c.nodes[id].n.ManagerStatus.Reachability = node.Reachable
 		}
 	}
-	if !c.leaderless && (!ok || !c.leader.up || c.leader.group != g) {
+	if c.raft.MustStepDown() {
 		c.loseLeader()
 		return
 	}
-	if c.leaderless {
+	if c.raft.Leaderless() {
 		c.callElection()
 	}
 }
@@ -130,11 +117,9 @@ func (c *Cluster) raftChanged() {
 // loseLeader leaves the swarm without a leader, and calls an election if a
 // quorum is left.
 func (c *Cluster) loseLeader() {
-	if c.leader != nil {
-		c.leader.n.ManagerStatus.Leader = false
-		c.leader = nil
+	if id, ok := c.raft.StepDown(); ok {
+		c.nodes[id].n.ManagerStatus.Leader = false
 	}
-	c.leaderless = true
 	c.record(record{kind: EventLeader, msg: "no leader"})
 	c.callElection()
 }
@@ -142,35 +127,22 @@ func (c *Cluster) loseLeader() {
 // callElection queues an election ElectionTimeout from now, unless one is
 // queued or no quorum is left.
 func (c *Cluster) callElection() {
-	if c.electionQueued || !c.quorum() {
-		return
+	if gen, ok := c.raft.Campaign(); ok {
+		c.push(addSat(c.now, ElectionTimeout), evElection, 0, gen)
 	}
-	c.electionQueued = true
-	c.electionGen++
-	c.push(addSat(c.now, ElectionTimeout), evElection, 0, c.electionGen)
 }
 
-// elect makes the first reachable manager, in join order, the leader, and
+// elect is an election timer firing: the leader the Raft group elects
 // starts the orchestrators over from the store.
 func (c *Cluster) elect(gen uint32) bool {
-	if gen != c.electionGen || !c.electionQueued {
+	id, ok := c.raft.Elect(gen)
+	if !ok {
 		return false
 	}
-	c.electionQueued = false
-	if !c.leaderless || !c.quorum() {
-		return false
-	}
-	g, _ := c.majority()
-	for _, ns := range c.managerNodes {
-		if ns.up && ns.group == g {
-			c.leader = ns
-			ns.n.ManagerStatus.Leader = true
-			break
-		}
-	}
-	c.leaderless = false
-	c.record(record{kind: EventLeader, node: c.leader})
-	if c.parted {
+	l := c.nodes[id]
+	l.n.ManagerStatus.Leader = true
+	c.record(record{kind: EventLeader, node: l})
+	if c.net.Cut() {
 		c.relink() // who hears whom depends on the new leader's side
 	}
 	c.resume()
@@ -199,31 +171,25 @@ func (c *Cluster) register(e eventq.Event) bool {
 // is DISCONNECTED, "trying to find a new manager" (dispatcher.go: Session's
 // disconnectNode); then the new leader starts as an elected one does.
 func (c *Cluster) transferLeadership() {
-	c.leader = nil
-	g, _ := c.majority()
-	for _, o := range c.managerNodes {
-		if o.up && o.group == g {
-			c.leader = o
-			o.n.ManagerStatus.Leader = true
-			break
-		}
-	}
-	if c.leader == nil {
+	id, ok := c.raft.Transfer()
+	if !ok {
 		return
 	}
+	l := c.nodes[id]
+	l.n.ManagerStatus.Leader = true
 	for _, ns := range c.nodes {
 		if ns != nil && ns.n.Status.State != node.Down {
 			c.setNodeState(ns, node.Disconnected, node.MsgDisconnected)
 		}
 	}
-	c.record(record{kind: EventLeader, node: c.leader})
+	c.record(record{kind: EventLeader, node: l})
 	c.resume()
 }
 
 // frozen reports whether an event of the control plane must wait for a
 // leader; it keeps the event to replay it after the election.
 func (c *Cluster) frozen(e eventq.Event) bool {
-	if !c.leaderless {
+	if !c.raft.Leaderless() {
 		return false
 	}
 	switch e.Kind {
