@@ -82,43 +82,30 @@ func (c *Cluster) FaultErrors() []error {
 	return c.faults.Errors()
 }
 
-// resolveNode is lookupNode for package fault: a node's index and hostname.
-func (c *Cluster) resolveNode(ref string) (int32, string, error) {
+// resolveNode is lookupNode for package fault.
+func (c *Cluster) resolveNode(ref string) (fault.Node, error) {
 	ns, err := c.lookupNode(ref)
 	if err != nil {
-		return 0, "", err
+		return fault.Node{}, err
 	}
-	return ns.idx, ns.n.Description.Hostname, nil
+	return fault.Node{Index: ns.idx, ID: ns.n.ID, Hostname: ns.n.Description.Hostname}, nil
 }
 
-// apply makes a fault happen now.
-func (c *Cluster) apply(f Fault) error {
-	switch f.Kind {
-	case FaultNodeStop:
-		return c.StopNode(f.Node)
-	case FaultNodeStart:
-		return c.StartNode(f.Node)
-	case FaultPartition:
-		return c.Partition(f.Groups...)
-	case FaultHeal:
-		c.Heal()
-	case FaultImage:
-		c.SetImage(f.Image, f.Behavior)
-		// Tasks already under way take their new behaviour from their
-		// next step, as if the image had been rebuilt.
-	case FaultBlockPort:
-		return c.BlockPort(f.Node, f.Port, f.Protocol)
-	case FaultUnblockPort:
-		return c.UnblockPort(f.Node, f.Port, f.Protocol)
-	case FaultAvailability:
-		a := f.Availability
-		return c.UpdateNode(f.Node, NodeUpdate{Availability: &a})
-	case FaultTaskExit:
-		return c.ExitTask(c.slotTaskID(f.Task), f.ExitCode)
-	case FaultTaskUnhealthy:
-		return c.SetTaskUnhealthy(c.slotTaskID(f.Task))
-	}
-	return nil
+// faultTarget is the cluster as a fault happens to it (fault.Target): a
+// task named SERVICE.SLOT is that slot's task, availability is a node
+// update.
+type faultTarget struct{ *Cluster }
+
+func (t faultTarget) SetAvailability(ref string, a node.Availability) error {
+	return t.UpdateNode(ref, NodeUpdate{Availability: &a})
+}
+
+func (t faultTarget) ExitTask(ref string, code int) error {
+	return t.Cluster.ExitTask(t.slotTaskID(ref), code)
+}
+
+func (t faultTarget) SetTaskUnhealthy(ref string) error {
+	return t.Cluster.SetTaskUnhealthy(t.slotTaskID(ref))
 }
 
 // slotTaskID is the ID of the task a fault names: SERVICE.SLOT names the
@@ -149,7 +136,7 @@ func (c *Cluster) handleFault(e eventq.Event) bool {
 	switch e.Kind {
 	case evFault:
 		f := c.faults.Take(e.A)
-		if err := c.apply(f); err != nil {
+		if err := f.Apply(faultTarget{c}); err != nil {
 			c.faults.Failed(f, time.Duration(c.now), err)
 		}
 		return true
@@ -202,14 +189,8 @@ func (c *Cluster) Partition(groups ...[]string) error {
 	if err != nil {
 		return err
 	}
-	ids := make([][]string, len(gs))
-	for i, g := range gs {
-		for _, idx := range g {
-			ids[i] = append(ids[i], c.nodes[idx].n.ID)
-		}
-	}
 	c.net.Partition(gs)
-	c.mesh.Partition(ids)
+	c.mesh.Partition(fault.IDs(gs))
 	c.push(addSat(c.now, GossipConvergeDelay), evPartition, 0, c.net.Gen())
 	c.netChanged()
 	return nil

@@ -345,7 +345,7 @@ func (c *Cluster) StopNode(ref string) error {
 		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
 	}
 	if ns.n.Role == node.Manager {
-		c.managerStopped(ns)
+		c.managerUp(ns)
 	}
 	c.linkLeader(ns)
 	c.settle()
@@ -369,7 +369,7 @@ func (c *Cluster) StartNode(ref string) error {
 	c.mesh.SetNodeUp(ns.n.ID, true)
 	c.record(record{kind: EventNodeStarted, node: ns})
 	if ns.n.Role == node.Manager {
-		c.managerStarted(ns)
+		c.managerUp(ns)
 	}
 	c.linkLeader(ns)
 	c.settle()

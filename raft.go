@@ -82,22 +82,16 @@ func (c *Cluster) leaveManager(ns *nodeState) {
 	}
 }
 
-// managerStopped is a manager's machine stopping.
-func (c *Cluster) managerStopped(ns *nodeState) {
-	c.raft.SetUp(ns.idx, false)
-	c.raftChanged()
-}
-
-// managerStarted is a manager's machine coming back.
-func (c *Cluster) managerStarted(ns *nodeState) {
-	c.raft.SetUp(ns.idx, true)
+// managerUp tells the Raft group that a manager's machine stopped or
+// started.
+func (c *Cluster) managerUp(ns *nodeState) {
+	c.raft.SetUp(ns.idx, ns.up)
 	c.raftChanged()
 }
 
 // raftChanged re-judges the Raft group after a manager stopped or started or
-// the network was cut or healed: each manager's reachability is shown, the
-// leader steps down when it must (CheckQuorum), and a swarm without a
-// leader calls an election when a majority reaches each other.
+// the network was cut or healed, and applies its answer: each manager's
+// reachability, the leader stepping down (CheckQuorum), an election timer.
 func (c *Cluster) raftChanged() {
 	for id, ok := range c.raft.Reachability() {
 		c.nodes[id].n.ManagerStatus.Reachability = node.Unreachable
@@ -105,30 +99,15 @@ func (c *Cluster) raftChanged() {
 			c.nodes[id].n.ManagerStatus.Reachability = node.Reachable
 		}
 	}
-	if c.raft.MustStepDown() {
-		c.loseLeader()
-		return
+	r := c.raft.Changed()
+	if r.SteppedDown {
+		if r.HadLeader {
+			c.nodes[r.OldLeader].n.ManagerStatus.Leader = false
+		}
+		c.record(record{kind: EventLeader, msg: "no leader"})
 	}
-	if c.raft.Leaderless() {
-		c.callElection()
-	}
-}
-
-// loseLeader leaves the swarm without a leader, and calls an election if a
-// quorum is left.
-func (c *Cluster) loseLeader() {
-	if id, ok := c.raft.StepDown(); ok {
-		c.nodes[id].n.ManagerStatus.Leader = false
-	}
-	c.record(record{kind: EventLeader, msg: "no leader"})
-	c.callElection()
-}
-
-// callElection queues an election ElectionTimeout from now, unless one is
-// queued or no quorum is left.
-func (c *Cluster) callElection() {
-	if gen, ok := c.raft.Campaign(); ok {
-		c.push(addSat(c.now, ElectionTimeout), evElection, 0, gen)
+	if r.Election {
+		c.push(addSat(c.now, ElectionTimeout), evElection, 0, r.Gen)
 	}
 }
 

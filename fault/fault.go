@@ -114,10 +114,16 @@ func (f Fault) String() string {
 	return f.Kind.String()
 }
 
-// Resolve finds a node by reference (ID, hostname or unique ID prefix): its
-// index in join order and its hostname, or the daemon's error (not found,
-// ambiguous).
-type Resolve func(ref string) (idx int32, hostname string, err error)
+// Node is a node as a fault names it once resolved.
+type Node struct {
+	Index    int32  // its index in join order, the handle Network takes
+	ID       string // its node ID
+	Hostname string
+}
+
+// Resolve finds a node by reference (ID, hostname or unique ID prefix), or
+// returns the daemon's error (not found, ambiguous).
+type Resolve func(ref string) (Node, error)
 
 // Check validates a fault before it is queued, with the daemon's errors:
 // the node of a node fault must exist (resolve finds it), a partition's
@@ -127,7 +133,7 @@ type Resolve func(ref string) (idx int32, hostname string, err error)
 func (f Fault) Check(resolve Resolve) error {
 	switch f.Kind {
 	case NodeStop, NodeStart, BlockPort, UnblockPort, Availability:
-		if _, _, err := resolve(f.Node); err != nil {
+		if _, err := resolve(f.Node); err != nil {
 			return err
 		}
 		if f.Kind == Availability && f.Availability > node.Drain {
@@ -151,33 +157,44 @@ func (f Fault) Check(resolve Resolve) error {
 	return nil
 }
 
-// Groups resolves a partition's groups of node references into node
-// indices, in order. There must be at least one group, no group may be
+// Groups resolves a partition's groups of node references, in order. There must be at least one group, no group may be
 // empty, and no node may be in two groups (whatever reference names it);
 // the first problem found, group by group and node by node, is the error.
-func Groups(groups [][]string, resolve Resolve) ([][]int32, error) {
+func Groups(groups [][]string, resolve Resolve) ([][]Node, error) {
 	if len(groups) == 0 {
 		return nil, errdefs.Daemon(errdefs.KindInvalidArgument, "a partition needs at least one group of nodes")
 	}
 	seen := map[int32]bool{}
-	out := make([][]int32, len(groups))
+	out := make([][]Node, len(groups))
 	for i, g := range groups {
 		if len(g) == 0 {
 			return nil, errdefs.Daemon(errdefs.KindInvalidArgument, "partition group %d is empty", i+1)
 		}
 		for _, ref := range g {
-			idx, name, err := resolve(ref)
+			n, err := resolve(ref)
 			if err != nil {
 				return nil, err
 			}
-			if seen[idx] {
-				return nil, errdefs.Daemon(errdefs.KindInvalidArgument, "node %s is in two partition groups", name)
+			if seen[n.Index] {
+				return nil, errdefs.Daemon(errdefs.KindInvalidArgument, "node %s is in two partition groups", n.Hostname)
 			}
-			seen[idx] = true
-			out[i] = append(out[i], idx)
+			seen[n.Index] = true
+			out[i] = append(out[i], n)
 		}
 	}
 	return out, nil
+}
+
+// IDs are the node IDs of a partition's groups, as the routing mesh takes
+// them (mesh.Mesh.Partition).
+func IDs(groups [][]Node) [][]string {
+	ids := make([][]string, len(groups))
+	for i, g := range groups {
+		for _, n := range g {
+			ids[i] = append(ids[i], n.ID)
+		}
+	}
+	return ids
 }
 
 // SlotRef splits a task reference of the form SERVICE.SLOT, as a TaskExit
@@ -237,3 +254,51 @@ func (p *Plan) Failed(f Fault, at time.Duration, err error) {
 // Errors returns the errors of the faults that failed when they fired, in
 // the order they fired.
 func (p *Plan) Errors() []error { return append([]error(nil), p.errs...) }
+
+// Target is what a fault happens to: the simulator's cluster, through the
+// calls a user or the docker command line would make.
+type Target interface {
+	StopNode(ref string) error
+	StartNode(ref string) error
+	Partition(groups ...[]string) error
+	Heal()
+	SetImage(ref string, b orchestrator.ImageBehavior)
+	BlockPort(ref string, port uint32, proto mesh.Protocol) error
+	UnblockPort(ref string, port uint32, proto mesh.Protocol) error
+	// SetAvailability is `docker node update --availability`.
+	SetAvailability(ref string, a node.Availability) error
+	// ExitTask and SetTaskUnhealthy take a task ID or SERVICE.SLOT (see
+	// SlotRef).
+	ExitTask(ref string, code int) error
+	SetTaskUnhealthy(ref string) error
+}
+
+// Apply makes the fault happen now to t, with the call its kind names, and
+// returns that call's error (the node was removed since the fault was
+// queued, ...). An image fault changes the behaviour of tasks already under
+// way from their next step, as if the image had been rebuilt.
+func (f Fault) Apply(t Target) error {
+	switch f.Kind {
+	case NodeStop:
+		return t.StopNode(f.Node)
+	case NodeStart:
+		return t.StartNode(f.Node)
+	case Partition:
+		return t.Partition(f.Groups...)
+	case Heal:
+		t.Heal()
+	case Image:
+		t.SetImage(f.Image, f.Behavior)
+	case BlockPort:
+		return t.BlockPort(f.Node, f.Port, f.Protocol)
+	case UnblockPort:
+		return t.UnblockPort(f.Node, f.Port, f.Protocol)
+	case Availability:
+		return t.SetAvailability(f.Node, f.Availability)
+	case TaskExit:
+		return t.ExitTask(f.Task, f.ExitCode)
+	case TaskUnhealthy:
+		return t.SetTaskUnhealthy(f.Task)
+	}
+	return nil
+}

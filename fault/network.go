@@ -16,16 +16,16 @@ type Network struct {
 	gen   uint32
 }
 
-// Partition splits the network into groups of node indices (as Groups
-// returns them), replacing any previous partition.
-func (w *Network) Partition(groups [][]int32) {
+// Partition splits the network into groups of nodes (as Groups returns
+// them), replacing any previous partition.
+func (w *Network) Partition(groups [][]Node) {
 	clear(w.group)
 	for i, g := range groups {
 		for _, n := range g {
-			if int(n) >= len(w.group) {
-				w.group = append(w.group, make([]int32, int(n)+1-len(w.group))...)
+			if int(n.Index) >= len(w.group) {
+				w.group = append(w.group, make([]int32, int(n.Index)+1-len(w.group))...)
 			}
-			w.group[n] = int32(i + 1)
+			w.group[n.Index] = int32(i + 1)
 		}
 	}
 	w.cut = true

@@ -205,6 +205,36 @@ func (m *Managers) StepDown() (old int32, ok bool) {
 	return old, ok
 }
 
+// Ready is what the group asks of the simulator after a change, as etcd's
+// raft.Ready does: record a lost leader, schedule an election timer.
+type Ready struct {
+	// SteppedDown: the leader stepped down (CheckQuorum), or a group that
+	// had none and never lost one found it has no quorum; OldLeader is the
+	// leader that stepped down, valid when HadLeader.
+	SteppedDown bool
+	HadLeader   bool
+	OldLeader   int32
+	// Election: an election timer starts; the simulator calls Elect(Gen)
+	// ElectionTimeout from now.
+	Election bool
+	Gen      uint32
+}
+
+// Changed re-judges the group after one of its inputs changed (SetUp,
+// Regroup): the leader steps down if it must (MustStepDown), and a group
+// without a leader campaigns if a quorum is there and no timer is running.
+func (m *Managers) Changed() Ready {
+	var r Ready
+	if m.MustStepDown() {
+		r.SteppedDown = true
+		r.OldLeader, r.HadLeader = m.StepDown()
+	}
+	if m.leaderless {
+		r.Gen, r.Election = m.Campaign()
+	}
+	return r
+}
+
 // Campaign starts an election timer, unless one is running or no quorum is
 // left; the caller schedules the election ElectionTimeout from now and
 // hands gen back to Elect when it fires.
