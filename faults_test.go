@@ -320,28 +320,6 @@ func TestFaultPlan(t *testing.T) {
 	}
 }
 
-// Each fault kind has a name and a one-line description.
-func TestFaultString(t *testing.T) {
-	for _, tc := range []struct {
-		f    swarmsim.Fault
-		want string
-	}{
-		{swarmsim.Fault{Kind: swarmsim.FaultNodeStop, Node: "w"}, "node-stop w"},
-		{swarmsim.Fault{Kind: swarmsim.FaultNodeStart, Node: "w"}, "node-start w"},
-		{swarmsim.Fault{Kind: swarmsim.FaultPartition, Groups: [][]string{{"a", "b"}, {"c"}}}, "partition a,b / c"},
-		{swarmsim.Fault{Kind: swarmsim.FaultHeal}, "heal"},
-		{swarmsim.Fault{Kind: swarmsim.FaultImage, Image: "web:2"}, "image web:2"},
-		{swarmsim.Fault{Kind: swarmsim.FaultBlockPort, Node: "w", Port: 4789, Protocol: mesh.UDP}, "block w 4789/udp"},
-		{swarmsim.Fault{Kind: swarmsim.FaultUnblockPort, Node: "w", Port: 7946, Protocol: mesh.TCP}, "unblock w 7946/tcp"},
-		{swarmsim.Fault{Kind: swarmsim.FaultAvailability, Node: "w", Availability: node.Drain}, "availability w drain"},
-		{swarmsim.Fault{Kind: 42}, "FaultKind(42)"},
-	} {
-		if got := tc.f.String(); got != tc.want {
-			t.Errorf("%q, want %q", got, tc.want)
-		}
-	}
-}
-
 // A node cut off by a partition and then dead: the news of its tasks spreads
 // from its death, and after the heal nothing routes to it.
 func TestDeadAfterPartition(t *testing.T) {
