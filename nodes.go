@@ -205,11 +205,8 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		return err
 	}
 	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager {
-		if c.raft.Len() == 1 {
-			return rpcErr(KindFailedPrecondition, "attempting to demote the last manager of the swarm")
-		}
-		if !c.raft.CanRemove(ns.idx) {
-			return rpcErr(KindFailedPrecondition, "can't remove member from the raft: this would result in a loss of quorum")
+		if err := c.raft.CheckDemote(ns.idx); err != nil {
+			return err
 		}
 	}
 	oldAvail := n.Spec.Availability
@@ -264,7 +261,9 @@ func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 		return
 	}
 	n.ManagerStatus = nil
-	c.leaveManager(ns)
+	if c.raft.Leave(ns.idx) {
+		c.transferLeadership() // a demoted leader hands leadership over
+	}
 }
 
 // nodeChanged lets the orchestrators and scheduler react to a node that

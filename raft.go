@@ -74,14 +74,6 @@ func (c *Cluster) joinManager(ns *nodeState) {
 	}
 }
 
-// leaveManager takes a demoted node out of the Raft group; a demoted leader
-// hands leadership over.
-func (c *Cluster) leaveManager(ns *nodeState) {
-	if c.raft.Leave(ns.idx) {
-		c.transferLeadership()
-	}
-}
-
 // managerUp tells the Raft group that a manager's machine stopped or
 // started.
 func (c *Cluster) managerUp(ns *nodeState) {

@@ -295,6 +295,19 @@ func (m *Managers) first(g int32) (int32, bool) {
 	return 0, false
 }
 
+// CheckDemote is SwarmKit's demotion sanity checks (manager/controlapi/
+// node.go: Server.UpdateNode), with its errors: the last manager cannot be
+// demoted, and a demotion must keep a quorum (CanRemove).
+func (m *Managers) CheckDemote(id int32) error {
+	if len(m.members) == 1 {
+		return errdefs.RPC(errdefs.KindFailedPrecondition, "attempting to demote the last manager of the swarm")
+	}
+	if !m.CanRemove(id) {
+		return errdefs.RPC(errdefs.KindFailedPrecondition, "can't remove member from the raft: this would result in a loss of quorum")
+	}
+	return nil
+}
+
 // CanRemove is SwarmKit's Node.CanRemoveMember: removing manager id must
 // leave the managers whose machines are up holding a quorum of the smaller
 // group.

@@ -210,26 +210,53 @@ func TestJoinLeaveTransfer(t *testing.T) {
 	}
 }
 
-// CanRemove is SwarmKit's CanRemoveMember: the managers up besides the one
-// removed must be a quorum of the group without it.
-func TestCanRemove(t *testing.T) {
+// CheckDemote: the last manager cannot be demoted, and a demotion must
+// leave the managers up besides the one demoted a quorum of the group
+// without it (CanRemove, SwarmKit's CanRemoveMember).
+func TestCheckDemote(t *testing.T) {
+	const lastOne = "FailedPrecondition rpc: attempting to demote the last manager of the swarm"
+	const quorum = "FailedPrecondition rpc: can't remove member from the raft: this would result in a loss of quorum"
 	for _, tc := range []struct {
-		name string
-		down []int32
-		id   int32
-		want bool
+		name     string
+		managers int32
+		down     []int32
+		id       int32
+		want     string
 	}{
-		{"all up", nil, 11, true},
-		{"one down, remove an up one", []int32{12}, 11, false},
-		{"one down, remove it", []int32{12}, 12, true},
-		{"two down", []int32{11, 12}, 12, false},
+		{"the only manager", 1, nil, 0, lastOne},
+		{"the only manager, down", 1, []int32{0}, 0, lastOne},
+		{"two up", 2, nil, 1, ""},
+		{"two, the other down", 2, []int32{0}, 1, quorum},
+		{"three up", 3, nil, 1, ""},
+		{"one down, demote an up one", 3, []int32{2}, 1, quorum},
+		{"one down, demote it", 3, []int32{2}, 2, ""},
+		{"two down", 3, []int32{1, 2}, 2, quorum},
+		{"five, two down, demote a third", 5, []int32{3, 4}, 0, quorum},
+		{"five, two down, demote one of them", 5, []int32{3, 4}, 4, ""},
 	} {
-		m := three()
+		var m Managers
+		for id := range tc.managers {
+			m.Join(id, true, 0)
+		}
 		for _, id := range tc.down {
 			m.SetUp(id, false)
 		}
-		if got := m.CanRemove(tc.id); got != tc.want {
-			t.Errorf("%s: CanRemove(%d) = %v, want %v", tc.name, tc.id, got, tc.want)
+		got := ""
+		if err := m.CheckDemote(tc.id); err != nil {
+			var e *errdefs.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("%s: untyped error %v", tc.name, err)
+			}
+			got = fmt.Sprintf("%s rpc: %s", e.Kind, e.Msg)
+			if !e.RPC {
+				got = fmt.Sprintf("%s daemon: %s", e.Kind, e.Msg)
+			}
+		}
+		if d := cmp.Diff(tc.want, got); d != "" {
+			t.Errorf("%s (-want +got)\n%s", tc.name, d)
+		}
+		if can := m.CanRemove(tc.id); tc.want != lastOne && can != (tc.want == "") {
+			t.Errorf("%s: CanRemove = %v", tc.name, can)
 		}
 	}
 }
