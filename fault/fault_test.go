@@ -218,7 +218,7 @@ func (r *recorder) SetAvailability(ref string, a node.Availability) error {
 	return r.add("SetAvailability %s %s", ref, a)
 }
 func (r *recorder) ExitTask(ref string, code int) error { return r.add("ExitTask %s %d", ref, code) }
-func (r *recorder) SetTaskUnhealthy(ref string) error  { return r.add("SetTaskUnhealthy %s", ref) }
+func (r *recorder) SetTaskUnhealthy(ref string) error   { return r.add("SetTaskUnhealthy %s", ref) }
 
 // Apply makes the call the kind names, with the fault's fields, and passes
 // its error on.
