@@ -95,7 +95,6 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	}
 	ns := &nodeState{n: n, idx: idx, up: true, beating: true}
 	if cfg.Role == node.Manager {
-		n.ManagerStatus = &node.ManagerStatus{Reachability: node.Reachable, Addr: n.Status.Addr + ":2377"}
 		c.joinManager(ns)
 	}
 	c.nodes = append(c.nodes, ns)
@@ -252,11 +251,6 @@ func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 	n.Spec.DesiredRole = r
 	n.Role = r
 	if r == node.Manager {
-		reach := node.Reachable
-		if !ns.up {
-			reach = node.Unreachable
-		}
-		n.ManagerStatus = &node.ManagerStatus{Reachability: reach, Addr: n.Status.Addr + ":2377"}
 		c.joinManager(ns)
 		return
 	}

@@ -66,12 +66,15 @@ func (c *Cluster) leaderNode() *nodeState {
 	return nil
 }
 
-// joinManager makes a node a member of the Raft group; the first manager of
-// a swarm leads.
+// joinManager makes a node a member of the Raft group, reachable if its
+// machine is up; the first manager of a swarm leads.
 func (c *Cluster) joinManager(ns *nodeState) {
-	if c.raft.Join(ns.idx, ns.up, c.net.Group(ns.idx)) {
-		ns.n.ManagerStatus.Leader = true
+	ms := &node.ManagerStatus{Reachability: node.Unreachable, Addr: ns.n.Status.Addr + ":2377"}
+	if ns.up {
+		ms.Reachability = node.Reachable
 	}
+	ms.Leader = c.raft.Join(ns.idx, ns.up, c.net.Group(ns.idx))
+	ns.n.ManagerStatus = ms
 }
 
 // managerUp tells the Raft group that a manager's machine stopped or
