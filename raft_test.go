@@ -371,3 +371,33 @@ func TestPartitionMovesLeadership(t *testing.T) {
 		}
 	}
 }
+
+// A demoted leader whose managers are split evenly by a partition finds no
+// successor; the swarm is without a leader until the partition heals, and
+// then elects one ElectionTimeout later (this path used to dereference the
+// missing leader).
+func TestDemotedLeaderWithoutSuccessor(t *testing.T) {
+	c := New(Config{Seed: 3})
+	for _, h := range []string{"m1", "m2", "m3", "m4", "m5"} {
+		if _, err := c.AddNode(NodeConfig{Hostname: h, Role: node.Manager}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Partition([]string{"m1", "m2", "m3"}, []string{"m4", "m5"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.UpdateNode("m1", NodeUpdate{Role: ptr(node.Worker)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := leaderName(c); got != "" {
+		t.Fatalf("leader %q with the managers split 2/2", got)
+	}
+	c.Heal()
+	if c.HasLeader() {
+		t.Fatal("a leader right after the heal")
+	}
+	c.RunFor(ElectionTimeout)
+	if got := leaderName(c); got != "m2" {
+		t.Errorf("leader %q after the election, want m2", got)
+	}
+}

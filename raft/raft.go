@@ -175,12 +175,12 @@ func (m *Managers) Leaderless() bool { return m.leaderless }
 // Electing reports whether an election timer is running.
 func (m *Managers) Electing() bool { return m.electing }
 
-// MustStepDown reports whether the leader must step down after a change
+// mustStepDown reports whether the leader must step down after a change
 // (CheckQuorum): no component holds a majority, or the leader's machine is
 // down, or it is outside the majority's component. A group with no leader
 // that never lost one (no manager has joined yet, or a demoted leader found
 // no successor) steps down as well.
-func (m *Managers) MustStepDown() bool {
+func (m *Managers) mustStepDown() bool {
 	if m.leaderless {
 		return false
 	}
@@ -196,9 +196,9 @@ func (m *Managers) MustStepDown() bool {
 	return true
 }
 
-// StepDown leaves the group without a leader and returns the old leader's
+// stepDown leaves the group without a leader and returns the old leader's
 // handle (ok false if there was none).
-func (m *Managers) StepDown() (old int32, ok bool) {
+func (m *Managers) stepDown() (old int32, ok bool) {
 	old, ok = m.leader, m.led
 	m.led = false
 	m.leaderless = true
@@ -221,24 +221,24 @@ type Ready struct {
 }
 
 // Changed re-judges the group after one of its inputs changed (SetUp,
-// Regroup): the leader steps down if it must (MustStepDown), and a group
+// Regroup): the leader steps down if it must (mustStepDown), and a group
 // without a leader campaigns if a quorum is there and no timer is running.
 func (m *Managers) Changed() Ready {
 	var r Ready
-	if m.MustStepDown() {
+	if m.mustStepDown() {
 		r.SteppedDown = true
-		r.OldLeader, r.HadLeader = m.StepDown()
+		r.OldLeader, r.HadLeader = m.stepDown()
 	}
 	if m.leaderless {
-		r.Gen, r.Election = m.Campaign()
+		r.Gen, r.Election = m.campaign()
 	}
 	return r
 }
 
-// Campaign starts an election timer, unless one is running or no quorum is
+// campaign starts an election timer, unless one is running or no quorum is
 // left; the caller schedules the election ElectionTimeout from now and
 // hands gen back to Elect when it fires.
-func (m *Managers) Campaign() (gen uint32, ok bool) {
+func (m *Managers) campaign() (gen uint32, ok bool) {
 	if m.electing || !m.Quorum() {
 		return 0, false
 	}
