@@ -152,8 +152,15 @@ func TestTraceSurvivesKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasSuffix(b, []byte("\n")) {
-		t.Errorf("the partial trace ends inside a line: %q", b[max(0, len(b)-80):])
+	// The writer writes whole lines only, but a write under way when
+	// SIGKILL comes is cut short at a page of the file (the kernel stops
+	// copying when a fatal signal is pending): only the last line may be cut,
+	// and only there.
+	if i := bytes.LastIndexByte(b, '\n'); i < len(b)-1 {
+		if len(b)%os.Getpagesize() != 0 {
+			t.Errorf("the partial trace ends inside a line, not at a page boundary (%d bytes): %q", len(b), b[max(0, len(b)-80):])
+		}
+		b = b[:i+1]
 	}
 	events, err := swarmsim.ReadTrace(bytes.NewReader(b))
 	if err != nil || len(events) < 1000 {

@@ -263,7 +263,9 @@ func writeFileAtomic(path string, data []byte) error {
 
 // recordWriter buffers the trace's JSON lines and writes only whole ones:
 // slog's JSON handler writes each record, newline included, in one Write,
-// so the file never ends inside a record, whenever the process dies.
+// so the file ends inside a record only if SIGKILL cuts a write short (the
+// kernel stops a write at a page of the file when a fatal signal is
+// pending).
 type recordWriter struct {
 	w   io.Writer
 	buf []byte
