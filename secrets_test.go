@@ -8,13 +8,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 // A service names secrets and configs by name (or ID); the references get
 // the ID and Docker's default target (the name, 0:0, 0444). Unknown ones
 // and conflicting targets are refused with SwarmKit's errors
