@@ -18,11 +18,6 @@ const (
 	DefaultEngineVersion = "29.7.2"
 )
 
-// ManagerPort is the port a manager listens on for the swarm's control
-// plane, which its ManagerStatus address names (`docker swarm init
-// --advertise-addr` defaults to it).
-const ManagerPort = 2377
-
 // Config describes a node joining the swarm: what its engine reports
 // (hostname, platform, resources, engine labels, version, address) and the
 // spec it joins with (role, availability, labels), as `docker swarm join`
@@ -97,10 +92,10 @@ func DefaultAddr(idx int32) string {
 
 // New builds the node a valid Config describes, as the managers store it
 // when it joins: version 1, created and updated at now, READY, its spec
-// labels an empty map rather than nil, the defaults above for what the
-// Config leaves out, and for a manager a reachable ManagerStatus (not the
-// leader: which manager leads is the caller's to say). The caller draws the
-// ID and gives the join order idx, which picks the default address.
+// labels an empty map rather than nil, and the defaults above for what the
+// Config leaves out. A manager's ManagerStatus is the Raft group's to give
+// when it joins it. The caller draws the ID and gives the join order idx,
+// which picks the default address.
 func New(cfg Config, id string, idx int32, now time.Time) *Node {
 	if cfg.Platform == (Platform{}) {
 		cfg.Platform = Platform{Architecture: DefaultArchitecture, OS: DefaultOS}
@@ -134,14 +129,5 @@ func New(cfg Config, id string, idx int32, now time.Time) *Node {
 	if n.Spec.Labels == nil {
 		n.Spec.Labels = map[string]string{}
 	}
-	if cfg.Role == Manager {
-		n.ManagerStatus = n.managerStatus(Reachable)
-	}
 	return n
-}
-
-// managerStatus is a manager's raft status: not the leader, reach, and the
-// node's address with the manager port.
-func (n *Node) managerStatus(reach Reachability) *ManagerStatus {
-	return &ManagerStatus{Reachability: reach, Addr: fmt.Sprintf("%s:%d", n.Status.Addr, ManagerPort)}
 }

@@ -99,9 +99,8 @@ func TestNew(t *testing.T) {
 					Resources: Resources{NanoCPUs: 2e9, MemoryBytes: 1 << 30}, EngineLabels: map[string]string{"ssd": "yes"},
 					EngineVersion: "24.0.0",
 				},
-				Status:        Status{State: Ready, Addr: "10.0.0.9"},
-				Role:          Manager,
-				ManagerStatus: &ManagerStatus{Reachability: Reachable, Addr: "10.0.0.9:2377"},
+				Status: Status{State: Ready, Addr: "10.0.0.9"},
+				Role:   Manager,
 			},
 		},
 		{
@@ -174,32 +173,6 @@ func TestDemotes(t *testing.T) {
 	}
 }
 
-// SwarmKit's demotion checks: the last manager stays, and so does one whose
-// removal would leave the reachable others short of a quorum.
-func TestCheckDemote(t *testing.T) {
-	const quorum = "can't remove member from the raft: this would result in a loss of quorum"
-	for _, tc := range []struct {
-		managers, reachable int
-		want                errText
-	}{
-		{1, 0, precondition("attempting to demote the last manager of the swarm")},
-		{2, 1, errText{}},
-		{2, 0, precondition(quorum)},
-		{3, 2, errText{}},
-		{3, 1, precondition(quorum)}, // two left, one reachable: no majority of two
-		{3, 0, precondition(quorum)},
-		{5, 2, precondition(quorum)},
-		{5, 3, errText{}},
-		{4, 2, errText{}},
-		{4, 1, precondition(quorum)},
-	} {
-		got := textOf(t, CheckDemote(tc.managers, tc.reachable))
-		if d := cmp.Diff(tc.want, got); d != "" {
-			t.Errorf("%d managers, %d others reachable (-want +got):\n%s", tc.managers, tc.reachable, d)
-		}
-	}
-}
-
 func TestApply(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
@@ -230,19 +203,19 @@ func TestApply(t *testing.T) {
 }
 
 func TestSetRole(t *testing.T) {
+	ms := &ManagerStatus{Leader: true, Reachability: Reachable, Addr: "10.0.0.2:2377"}
 	for _, tc := range []struct {
 		name string
 		from *ManagerStatus
 		role Role
-		up   bool
 		want *ManagerStatus
 	}{
-		{"promote", nil, Manager, true, &ManagerStatus{Reachability: Reachable, Addr: "10.0.0.2:2377"}},
-		{"promote while down", nil, Manager, false, &ManagerStatus{Reachability: Unreachable, Addr: "10.0.0.2:2377"}},
-		{"demote the leader", &ManagerStatus{Leader: true, Reachability: Reachable}, Worker, true, nil},
+		{"promote", nil, Manager, nil}, // the Raft group gives the status
+		{"manager stays", ms, Manager, ms},
+		{"demote the leader", ms, Worker, nil},
 	} {
 		n := &Node{Version: 4, Status: Status{Addr: "10.0.0.2"}, ManagerStatus: tc.from}
-		n.SetRole(tc.role, tc.up)
+		n.SetRole(tc.role)
 		got := []any{n.Version, n.Spec.DesiredRole, n.Role, n.ManagerStatus}
 		want := []any{uint64(5), tc.role, tc.role, tc.want}
 		if d := cmp.Diff(want, got); d != "" {

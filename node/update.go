@@ -25,7 +25,7 @@ type Update struct {
 // this order: a label to remove that n does not have (docker/cli's
 // cli/command/node/update.go: mergeNodeUpdate, which fails the command), an
 // availability or role that is none of SwarmKit's values, labels to add
-// that are not UTF-8. The demotion checks come after it (CheckDemote).
+// that are not UTF-8. The demotion checks come after it (see Demotes).
 func (u Update) Validate(n *Node) error {
 	for _, k := range u.LabelRm {
 		if _, ok := n.Spec.Labels[k]; !ok {
@@ -45,33 +45,10 @@ func (u Update) Validate(n *Node) error {
 	return labels.Validate(u.LabelAdd)
 }
 
-// Demotes reports whether the update makes manager n a worker, which
-// CheckDemote must allow first.
+// Demotes reports whether the update makes manager n a worker, which the
+// managers' Raft group must allow first (raft.Managers.CheckDemote).
 func (u Update) Demotes(n *Node) bool {
 	return u.Role != nil && *u.Role == Worker && n.Role == Manager
-}
-
-// CheckDemote is SwarmKit's demotion sanity check (manager/controlapi/
-// node.go: UpdateNode): the last manager cannot be demoted, nor one whose
-// removal from the raft group would lose its quorum (CanRemoveMember).
-// managers counts the swarm's managers, the one demoted included; reachable
-// counts the others that are up.
-func CheckDemote(managers, reachable int) error {
-	if managers == 1 {
-		return errdefs.RPC(errdefs.KindFailedPrecondition, "attempting to demote the last manager of the swarm")
-	}
-	if !CanRemoveMember(managers, reachable) {
-		return errdefs.RPC(errdefs.KindFailedPrecondition, "can't remove member from the raft: this would result in a loss of quorum")
-	}
-	return nil
-}
-
-// CanRemoveMember is SwarmKit's raft quorum safeguard (manager/state/raft/
-// raft.go: Node.CanRemoveMember): with one of managers members removed, the
-// reachable others must still be a quorum, more than half, of the members
-// left.
-func CanRemoveMember(managers, reachable int) bool {
-	return reachable >= (managers-1)/2+1
 }
 
 // ApplyAvailability sets n's availability if the update has one, and
@@ -103,21 +80,15 @@ func (u Update) ApplyLabels(n *Node, now time.Time) bool {
 }
 
 // SetRole makes n a manager or a worker, as a promotion or demotion leaves
-// it once the role manager has acted: desired and observed role alike, a
-// ManagerStatus for a manager (reachable if up: its machine is alive; never
-// the leader, which is the caller's to say) and none for a worker, and a
-// new version.
-func (n *Node) SetRole(r Role, up bool) {
+// it once the role manager has acted: desired and observed role alike, and
+// a new version. A worker has no ManagerStatus; a manager's is the Raft
+// group's to give.
+func (n *Node) SetRole(r Role) {
 	n.Version++
 	n.Spec.DesiredRole = r
 	n.Role = r
-	n.ManagerStatus = nil
-	if r == Manager {
-		reach := Reachable
-		if !up {
-			reach = Unreachable
-		}
-		n.ManagerStatus = n.managerStatus(reach)
+	if r == Worker {
+		n.ManagerStatus = nil
 	}
 }
 
