@@ -1,8 +1,8 @@
 package node
 
 import (
-	"fmt"
 	"maps"
+	"strconv"
 	"time"
 
 	"github.com/swarmsim/swarmsim/errdefs"
@@ -87,7 +87,7 @@ func validRole(r Role) error {
 // DefaultAddr is the address of the node that joined idx-th (from 0) when
 // its Config names none: 172.28.128.3 onwards, wrapping after 250 nodes.
 func DefaultAddr(idx int32) string {
-	return fmt.Sprintf("172.28.128.%d", 3+idx%250)
+	return "172.28.128." + strconv.Itoa(int(3+idx%250))
 }
 
 // New builds the node a valid Config describes, as the managers store it

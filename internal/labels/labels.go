@@ -30,6 +30,9 @@ func ValidUTF8(what, s string) error {
 // Validate checks the keys and values of a label map with ValidUTF8, in key
 // order, so that the first bad label in that order is the one reported.
 func Validate(labels map[string]string) error {
+	if len(labels) == 0 {
+		return nil // no sorted copy of no keys: nodes mostly join without labels
+	}
 	for _, k := range slices.Sorted(maps.Keys(labels)) {
 		if err := ValidUTF8("label", k+"="+labels[k]); err != nil {
 			return err
