@@ -52,11 +52,6 @@ func addSat(now int64, d time.Duration) int64 {
 	return now + int64(d)
 }
 
-// validUTF8 and validLabels are spec.ValidUTF8 and spec.ValidateLabels,
-// for the nodes, networks, secrets and configs of this package.
-func validUTF8(what, s string) error             { return spec.ValidUTF8(what, s) }
-func validLabels(labels map[string]string) error { return spec.ValidateLabels(labels) }
-
 // lazyInit makes the zero Cluster usable: it becomes New(Config{}).
 func (c *Cluster) lazyInit() {
 	if c.ids == nil {

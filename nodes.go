@@ -1,30 +1,14 @@
 package swarmsim
 
 import (
-	"fmt"
-	"maps"
 	"slices"
 
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 )
 
-// NodeConfig describes a node joining the swarm.
-type NodeConfig struct {
-	// Hostname is what the engine reports; it is the name Docker shows.
-	Hostname     string
-	Role         node.Role
-	Availability node.Availability
-	Labels       map[string]string
-	EngineLabels map[string]string
-	Resources    node.Resources
-	// Platform defaults to linux/x86_64.
-	Platform      node.Platform
-	EngineVersion string
-	// Addr is the node's address (its advertise address); empty means
-	// 172.28.128.N, N from the join order.
-	Addr string
-}
+// NodeConfig describes a node joining the swarm (see node.Config).
+type NodeConfig = node.Config
 
 // AddNode joins a node to the swarm. It is READY at once. The first manager
 // to join is the leader.
@@ -33,26 +17,8 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	if err := c.noLeader(); err != nil {
 		return nil, err
 	}
-	if cfg.Hostname == "" {
-		return nil, daemonErr(KindInvalidArgument, "node hostname must not be empty")
-	}
-	if err := validUTF8("hostname", cfg.Hostname); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
-	}
-	if err := validLabels(cfg.Labels); err != nil {
-		return nil, err
-	}
-	if err := validLabels(cfg.EngineLabels); err != nil {
-		return nil, err
-	}
-	if cfg.Availability > node.Drain {
-		return nil, daemonErr(KindInvalidArgument, "invalid Availability: %d", uint8(cfg.Availability))
-	}
-	if cfg.Role > node.Manager {
-		return nil, daemonErr(KindInvalidArgument, "invalid Role: %d", uint8(cfg.Role))
-	}
-	if cfg.Resources.NanoCPUs < 0 || cfg.Resources.MemoryBytes < 0 {
-		return nil, daemonErr(KindInvalidArgument, "node resources must not be negative")
 	}
 	if len(c.nodes) >= MaxNodes {
 		return nil, limitErr("the swarm has had %d nodes, the simulator's limit", MaxNodes)
@@ -60,39 +26,8 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	if c.globals > 0 && c.tasksWanted()+uint64(c.globals) > MaxTasks {
 		return nil, limitErr("another node would take the tasks the services ask for past the simulator's limit of %d", MaxTasks)
 	}
-	if cfg.Platform == (node.Platform{}) {
-		cfg.Platform = node.Platform{Architecture: "x86_64", OS: "linux"}
-	}
-	if cfg.EngineVersion == "" {
-		cfg.EngineVersion = "29.7.2"
-	}
 	idx := int32(len(c.nodes))
-	if cfg.Addr == "" {
-		cfg.Addr = fmt.Sprintf("172.28.128.%d", 3+idx%250)
-	}
-	n := &node.Node{
-		ID:        c.ids.Next(),
-		Version:   1,
-		CreatedAt: c.Now(),
-		UpdatedAt: c.Now(),
-		Spec: node.Spec{
-			Labels:       maps.Clone(cfg.Labels),
-			DesiredRole:  cfg.Role,
-			Availability: cfg.Availability,
-		},
-		Description: node.Description{
-			Hostname:      cfg.Hostname,
-			Platform:      cfg.Platform,
-			Resources:     cfg.Resources,
-			EngineLabels:  maps.Clone(cfg.EngineLabels),
-			EngineVersion: cfg.EngineVersion,
-		},
-		Status: node.Status{State: node.Ready, Addr: cfg.Addr},
-		Role:   cfg.Role,
-	}
-	if n.Spec.Labels == nil {
-		n.Spec.Labels = map[string]string{}
-	}
+	n := node.New(cfg, c.ids.Next(), idx, c.Now())
 	ns := &nodeState{n: n, idx: idx, up: true, beating: true}
 	if cfg.Role == node.Manager {
 		c.joinManager(ns)
@@ -165,16 +100,9 @@ func (c *Cluster) Leader() *node.Node {
 	return nil
 }
 
-// NodeUpdate is a change to a node's spec, as `docker node update` makes it.
-// Nil fields are left as they are.
-type NodeUpdate struct {
-	Availability *node.Availability
-	Role         *node.Role
-	// LabelAdd sets labels; LabelRm removes them (a missing key is an error,
-	// as in Docker).
-	LabelAdd map[string]string
-	LabelRm  []string
-}
+// NodeUpdate is a change to a node's spec, as `docker node update` makes it
+// (see node.Update).
+type NodeUpdate = node.Update
 
 // UpdateNode changes a node's availability, role or labels. Draining moves
 // its replicated tasks elsewhere and stops its global ones; a label change
@@ -189,46 +117,22 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 		return err
 	}
 	n := ns.n
-	for _, k := range u.LabelRm {
-		if _, ok := n.Spec.Labels[k]; !ok {
-			return daemonErr(KindInvalidArgument, "key %s doesn't exist in node's labels", k)
-		}
-	}
-	if u.Availability != nil && *u.Availability > node.Drain {
-		return daemonErr(KindInvalidArgument, "invalid Availability: %d", uint8(*u.Availability))
-	}
-	if u.Role != nil && *u.Role > node.Manager {
-		return daemonErr(KindInvalidArgument, "invalid Role: %d", uint8(*u.Role))
-	}
-	if err := validLabels(u.LabelAdd); err != nil {
+	if err := u.Validate(n); err != nil {
 		return err
 	}
-	if u.Role != nil && *u.Role == node.Worker && n.Role == node.Manager {
+	if u.Demotes(n) {
 		if err := c.raft.CheckDemote(ns.idx); err != nil {
 			return err
 		}
 	}
-	oldAvail := n.Spec.Availability
-	if u.Availability != nil {
-		n.Spec.Availability = *u.Availability
-	}
+	oldAvail := u.ApplyAvailability(n)
 	if u.Role != nil && *u.Role != n.Role {
 		c.setRole(ns, *u.Role)
 		if c.net.Cut() {
 			c.relink() // the leader may have changed sides
 		}
 	}
-	labelsChanged := false
-	for _, k := range u.LabelRm {
-		delete(n.Spec.Labels, k)
-		labelsChanged = true
-	}
-	for _, k := range slices.Sorted(maps.Keys(u.LabelAdd)) {
-		n.Spec.Labels[k] = u.LabelAdd[k]
-		labelsChanged = true
-	}
-	n.UpdatedAt = c.Now()
-	n.Version++
+	labelsChanged := u.ApplyLabels(n, c.Now())
 	c.sched.UpdateNode(n)
 	if n.Spec.Availability != oldAvail {
 		c.record(record{kind: EventNodeAvailability, node: ns, from: uint16(oldAvail), to: uint16(n.Spec.Availability)})
@@ -246,15 +150,11 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 }
 
 func (c *Cluster) setRole(ns *nodeState, r node.Role) {
-	n := ns.n
-	n.Version++
-	n.Spec.DesiredRole = r
-	n.Role = r
+	ns.n.SetRole(r)
 	if r == node.Manager {
 		c.joinManager(ns)
 		return
 	}
-	n.ManagerStatus = nil
 	if c.raft.Leave(ns.idx) {
 		c.transferLeadership() // a demoted leader hands leadership over
 	}
@@ -423,10 +323,7 @@ func (c *Cluster) linkChanged(ns *nodeState) {
 }
 
 func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
-	old := ns.n.Status.State
-	ns.n.Status.State = st
-	ns.n.Status.Message = msg
-	ns.n.Version++
+	old := ns.n.SetState(st, msg)
 	c.sched.UpdateNode(ns.n)
 	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
 }
@@ -438,11 +335,7 @@ func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 // its tasks become ORPHANED OrphanTimeout later (the dispatcher's downNodes
 // store, defaultNodeDownPeriod) unless it comes back first.
 func (c *Cluster) heartbeatFailure(ns *nodeState) {
-	msg := node.MsgHeartbeatFailure
-	if ns.n.Status.State == node.Unknown {
-		msg = node.MsgUnknownFailure
-	}
-	c.setNodeState(ns, node.Down, msg)
+	c.setNodeState(ns, node.Down, node.DownMessage(ns.n.Status.State))
 	ns.downGen++
 	if !ns.up {
 		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
@@ -466,11 +359,8 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 	if err != nil {
 		return err
 	}
-	if ns.n.Role == node.Manager {
-		return rpcErr(KindFailedPrecondition, "node %s is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal", ns.n.ID)
-	}
-	if ns.n.Status.State == node.Ready && !force {
-		return rpcErr(KindFailedPrecondition, "node %s is not down and can't be removed", ns.n.ID)
+	if err := node.CheckRemove(ns.n, force); err != nil {
+		return err
 	}
 	ns.removed = true
 	c.nodes[ns.idx] = nil

@@ -4,6 +4,17 @@
 //
 // The names and values follow SwarmKit (api/objects.proto Node, api/specs.proto
 // NodeSpec) and the strings are Docker's (`active`, `drain`, `ready`, ...).
+//
+// It also holds the rules the managers apply to a node, as pure functions
+// over the node, returning Docker's errors: what a joining
+// node's Config may hold and the node New builds from it; what an Update
+// (`docker node update`, `promote`, `demote`) may change and how it applies
+// (manager/controlapi/node.go: UpdateNode; the demotion checks are the Raft
+// group's, package raft); when a node may be removed
+// (manager/controlapi/node.go: RemoveNode); and the messages the dispatcher
+// writes when it marks a silent node DOWN (manager/dispatcher/dispatcher.go:
+// markNodeNotReady). The caller owns the store: it draws IDs and keeps the
+// indexes.
 package node
 
 import (

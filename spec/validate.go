@@ -1,13 +1,11 @@
 package spec
 
 import (
-	"maps"
 	"regexp"
-	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/swarmsim/swarmsim/errdefs"
+	"github.com/swarmsim/swarmsim/internal/labels"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/scheduler"
@@ -243,21 +241,9 @@ func (s *Service) CheckUpdate(next *Service) error {
 
 // ValidUTF8 returns the daemon's InvalidArgument error for text that is not
 // UTF-8, which the engine's JSON API cannot carry unchanged; what names the
-// text in the message ("label", "hostname").
-func ValidUTF8(what, s string) error {
-	if utf8.ValidString(s) {
-		return nil
-	}
-	return daemonErr("invalid %s %q: must be valid UTF-8", what, s)
-}
+// text in the message ("label", "hostname"). It is labels.ValidUTF8.
+func ValidUTF8(what, s string) error { return labels.ValidUTF8(what, s) }
 
 // ValidateLabels checks the keys and values of a label map, in key order,
-// with ValidUTF8.
-func ValidateLabels(labels map[string]string) error {
-	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		if err := ValidUTF8("label", k+"="+labels[k]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// with ValidUTF8. It is labels.Validate.
+func ValidateLabels(m map[string]string) error { return labels.Validate(m) }
