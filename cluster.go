@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/swarmsim/swarmsim/fault"
@@ -625,13 +624,7 @@ func (c *Cluster) lookupService(ref string) (*serviceState, error) {
 		return s, nil
 	}
 	s, n := byPrefix(&c.servicePrefixes, ref, c.services, func(s *serviceState) string { return s.id })
-	switch n {
-	case 0:
-		return nil, daemonErr(KindNotFound, "service %s not found", ref)
-	case 1:
-		return s, nil
-	}
-	return nil, daemonErr(KindInvalidArgument, "service %s is ambiguous (%d matches found)", ref, n)
+	return ids.Unique("service", ref, s, n)
 }
 
 func (c *Cluster) lookupNode(ref string) (*nodeState, error) {
@@ -642,34 +635,16 @@ func (c *Cluster) lookupNode(ref string) (*nodeState, error) {
 		return named[0], nil
 	}
 	ns, n := byPrefix(&c.nodePrefixes, ref, c.nodes, func(ns *nodeState) string { return ns.n.ID })
-	switch n {
-	case 0:
-		return nil, daemonErr(KindNotFound, "node %s not found", ref)
-	case 1:
-		return ns, nil
-	}
-	return nil, daemonErr(KindInvalidArgument, "node %s is ambiguous (%d matches found)", ref, n)
+	return ids.Unique("node", ref, ns, n)
 }
 
-// byPrefix finds the objects whose ID starts with ref (none for ""): through
-// the index, or, for a reference shorter than the index answers, by a scan
-// of all (nil entries are removed objects). It returns how many there are
-// and, when there is one, that one.
+// byPrefix finds the objects whose ID starts with ref through the index,
+// or, for a reference shorter than the index answers, by a scan of all.
 func byPrefix[V comparable](idx *ids.Prefixes[V], ref string, all []V, id func(V) string) (found V, n int) {
-	if ref == "" {
-		return found, 0
-	}
 	if found, n, ok := idx.Match(ref); ok {
 		return found, n
 	}
-	var none V
-	for _, v := range all {
-		if v != none && strings.HasPrefix(id(v), ref) {
-			found = v
-			n++
-		}
-	}
-	return found, n
+	return ids.Scan(all, ref, id)
 }
 
 // lookupTask finds a task of the store (not deleted) by its full ID.

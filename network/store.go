@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim/errdefs"
+	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/spec"
 )
 
@@ -253,23 +254,8 @@ func (s *Store) lookup(ref string) (*state, error) {
 			return n, nil
 		}
 	}
-	var found *state
-	count := 0
-	if ref != "" {
-		for _, n := range s.networks {
-			if n != nil && strings.HasPrefix(n.id, ref) {
-				found = n
-				count++
-			}
-		}
-	}
-	switch count {
-	case 0:
-		return nil, daemonErr(errdefs.KindNotFound, "network %s not found", ref)
-	case 1:
-		return found, nil
-	}
-	return nil, daemonErr(errdefs.KindInvalidArgument, "network %s is ambiguous (%d matches found)", ref, count)
+	found, n := ids.Scan(s.networks, ref, func(n *state) string { return n.id })
+	return ids.Unique("network", ref, found, n)
 }
 
 // IngressID is the ID of the ingress network, "" when it was removed.

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim/errdefs"
+	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/spec"
 )
 
@@ -284,23 +285,8 @@ func (s *Store) lookup(k Kind, ref string) (*object, error) {
 			return o, nil
 		}
 	}
-	var found *object
-	n := 0
-	if ref != "" {
-		for _, o := range objs.list {
-			if o != nil && strings.HasPrefix(o.id, ref) {
-				found = o
-				n++
-			}
-		}
-	}
-	switch n {
-	case 0:
-		return nil, errdefs.Daemon(errdefs.KindNotFound, "%s %s not found", k, ref)
-	case 1:
-		return found, nil
-	}
-	return nil, errdefs.Daemon(errdefs.KindInvalidArgument, "%s %s is ambiguous (%d matches found)", k, ref, n)
+	found, n := ids.Scan(objs.list, ref, func(o *object) string { return o.id })
+	return ids.Unique(k.String(), ref, found, n)
 }
 
 // Remove deletes the secret or config ref names unless a service uses it:

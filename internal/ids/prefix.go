@@ -1,5 +1,11 @@
 package ids
 
+import (
+	"strings"
+
+	"github.com/swarmsim/swarmsim/errdefs"
+)
+
 // Prefixes finds objects by a prefix of their ID, as Docker's look-ups do
 // for a reference that is neither a full ID nor a name, without scanning
 // every object: IDs are spread evenly over their first two characters (a
@@ -75,4 +81,40 @@ func (p *Prefixes[V]) Match(prefix string) (v V, n int, ok bool) {
 func head(id string) (h [HeadLen]byte) {
 	copy(h[:], id)
 	return h
+}
+
+// Scan finds the objects of all (zero entries are removed ones) whose ID
+// starts with prefix, none for "": how many, and the one when there is
+// one. It is the look-up of a small collection, or of a prefix too short
+// for Prefixes.
+func Scan[V comparable](all []V, prefix string, id func(V) string) (found V, n int) {
+	var zero V
+	if prefix == "" {
+		return zero, 0
+	}
+	for _, v := range all {
+		if v != zero && strings.HasPrefix(id(v), prefix) {
+			found = v
+			n++
+		}
+	}
+	if n != 1 {
+		found = zero
+	}
+	return found, n
+}
+
+// Unique answers a reference that n objects matched by ID prefix as
+// Docker's daemon does (moby's daemon/cluster/helpers.go: getNode,
+// getService ...): the one found, "KIND REF not found" (errdefs.KindNotFound)
+// or "KIND REF is ambiguous (N matches found)" (errdefs.KindInvalidArgument).
+func Unique[V any](kind, ref string, found V, n int) (V, error) {
+	var zero V
+	switch n {
+	case 1:
+		return found, nil
+	case 0:
+		return zero, errdefs.Daemon(errdefs.KindNotFound, "%s %s not found", kind, ref)
+	}
+	return zero, errdefs.Daemon(errdefs.KindInvalidArgument, "%s %s is ambiguous (%d matches found)", kind, ref, n)
 }

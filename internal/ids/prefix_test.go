@@ -1,9 +1,11 @@
 package ids
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/swarmsim/swarmsim/errdefs"
 	"pgregory.net/rapid"
 )
 
@@ -60,4 +62,39 @@ func TestPrefixesMatchAScan(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A reference resolves as Docker's daemon resolves it: one match is the
+// object; none is "not found", several "ambiguous", with their error kinds.
+func TestScanAndUnique(t *testing.T) {
+	type obj struct{ id string }
+	a, b, c := &obj{"abc1"}, &obj{"abd2"}, &obj{"xyz3"}
+	all := []*obj{a, nil, b, c}
+	id := func(o *obj) string { return o.id }
+	for _, tc := range []struct {
+		ref  string
+		want *obj
+		err  string
+		kind errdefs.Kind
+	}{
+		{"abc", a, "", 0},
+		{"x", c, "", 0},
+		{"ab", nil, "node ab is ambiguous (2 matches found)", errdefs.KindInvalidArgument},
+		{"q", nil, "node q not found", errdefs.KindNotFound},
+		{"", nil, "node  not found", errdefs.KindNotFound},
+		{"abc1x", nil, "node abc1x not found", errdefs.KindNotFound},
+	} {
+		found, n := Scan(all, tc.ref, id)
+		got, err := Unique("node", tc.ref, found, n)
+		if got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.ref, got, tc.want)
+		}
+		var e *errdefs.Error
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%q: %v", tc.ref, err)
+		case tc.err != "" && (!errors.As(err, &e) || e.Error() != tc.err || e.Kind != tc.kind):
+			t.Errorf("%q: error %v, want %q of kind %v", tc.ref, err, tc.err, tc.kind)
+		}
+	}
 }
