@@ -24,7 +24,7 @@ func (s *Session) Timeline(w io.Writer, title string, services []string) error {
 	if n := c.DroppedEvents(); n > 0 {
 		title += fmt.Sprintf(" (the oldest %d events were dropped: trace limit %d)", n, s.TraceLimit)
 	}
-	return timeline.Render(w, c.Events(), timeline.Options{
+	return timeline.RenderSeq(w, c.AllEvents(), timeline.Options{
 		Epoch: c.Epoch(), To: c.Elapsed(), Services: services, Title: title,
 	})
 }

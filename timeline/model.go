@@ -3,6 +3,7 @@ package timeline
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -153,7 +154,8 @@ type model struct {
 	states   map[string]bool // task states that appear in the drawing
 }
 
-func build(events []swarmsim.Event, opts Options) (*model, error) {
+// build digests the events, which come in sequence order, into the model.
+func build(events iter.Seq[swarmsim.Event], opts Options) (*model, error) {
 	epoch := opts.Epoch
 	if epoch.IsZero() {
 		epoch = swarmsim.DefaultEpoch()
@@ -164,28 +166,18 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 	if opts.To != 0 && opts.To < opts.From {
 		return nil, fmt.Errorf("timeline: To %s is before From %s", opts.To, opts.From)
 	}
-	evs := make([]*swarmsim.Event, len(events))
-	for i := range events {
-		evs[i] = &events[i]
-	}
-	slices.SortStableFunc(evs, func(a, b *swarmsim.Event) int { return cmp.Compare(a.Seq, b.Seq) })
-
-	m := &model{from: int64(opts.From), to: int64(opts.To), states: map[string]bool{}, names: map[string]string{}}
-	if opts.To == 0 {
-		m.to = m.from
-		for _, e := range evs {
-			m.to = max(m.to, since(e.Time, epoch))
-		}
-	}
 	// Keep clear of int64 overflow: spans end within about 146 years.
-	if m.from > maxTime-int64(time.Second) {
+	if int64(opts.From) > maxTime-int64(time.Second) {
 		return nil, fmt.Errorf("timeline: From %s is too far from the epoch", opts.From)
 	}
-	m.to = min(m.to, maxTime)
-	if m.to <= m.from {
-		m.to = m.from + int64(time.Second)
-	}
 
+	// Without To, the span ends at the last event: every event is in it
+	// (up to maxTime), and the end is known once the last one is read.
+	m := &model{from: int64(opts.From), to: maxTime, states: map[string]bool{}, names: map[string]string{}}
+	if opts.To != 0 {
+		m.setTo(int64(opts.To))
+	}
+	last := m.from
 	groups := map[string]*group{}
 	tasks := map[string]*bar{}
 	nodes := map[string]*nodeTrack{}
@@ -216,8 +208,15 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 		}
 		return n
 	}
-	for _, e := range evs {
+	var prev uint64
+	for ev := range events {
+		if ev.Seq < prev {
+			return nil, fmt.Errorf("timeline: event %d comes after event %d: the events are not in sequence order", ev.Seq, prev)
+		}
+		prev = ev.Seq
+		e := &ev
 		at := since(e.Time, epoch)
+		last = max(last, at)
 		if at > m.to {
 			continue
 		}
@@ -300,6 +299,10 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 		}
 	}
 
+	if opts.To == 0 {
+		m.setTo(last)
+	}
+
 	if len(opts.Services) > 0 {
 		var keep []*group
 		for _, name := range opts.Services {
@@ -322,6 +325,15 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 	}
 	m.layout()
 	return m, nil
+}
+
+// setTo ends the span at to, or a second after its start when to is not
+// after it.
+func (m *model) setTo(to int64) {
+	m.to = min(to, maxTime)
+	if m.to <= m.from {
+		m.to = m.from + int64(time.Second)
+	}
 }
 
 func (n *nodeTrack) mark(at int64, label, msg string) {

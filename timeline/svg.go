@@ -2,10 +2,13 @@ package timeline
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,8 +19,35 @@ import (
 // Render writes the SVG timeline of the events: one row per slot (per node
 // for global services), grouped by service, each task a bar coloured by its
 // state, update status changes and node events as markers, a time axis and
-// a legend. The same events and options always give the same bytes.
+// a legend. The events may come in any order: they are taken in sequence
+// order. The same events and options always give the same bytes.
 func Render(w io.Writer, events []swarmsim.Event, opts Options) error {
+	bySeq := func(a, b swarmsim.Event) int { return cmp.Compare(a.Seq, b.Seq) }
+	if slices.IsSortedFunc(events, bySeq) {
+		return RenderSeq(w, slices.Values(events), opts)
+	}
+	sorted := make([]*swarmsim.Event, len(events))
+	for i := range events {
+		sorted[i] = &events[i]
+	}
+	slices.SortStableFunc(sorted, func(a, b *swarmsim.Event) int { return bySeq(*a, *b) })
+	return RenderSeq(w, func(yield func(swarmsim.Event) bool) {
+		for _, e := range sorted {
+			if !yield(*e) {
+				return
+			}
+		}
+	}, opts)
+}
+
+// RenderSeq writes the SVG timeline of the events as Render does, reading
+// them one at a time in the order given, which must be sequence order
+// (Seq never decreasing), as swarmsim.Cluster.AllEvents yields them: it
+// never holds the whole trace, only the tasks, nodes and update statuses it
+// draws, and writes the picture as it draws it. Events out of sequence
+// order are an error, and so is an error of w (the picture is then cut
+// short).
+func RenderSeq(w io.Writer, events iter.Seq[swarmsim.Event], opts Options) error {
 	m, err := build(events, opts)
 	if err != nil {
 		return err
