@@ -81,6 +81,7 @@ type row struct {
 	label string
 	bars  []*bar
 	lanes int
+	y     float64 // its top in the picture (set by canvas.layout)
 }
 
 type mark struct {
@@ -95,6 +96,10 @@ type group struct {
 	rows     []*row
 	byKey    map[string]*row
 	marks    []mark
+	// Set by canvas.layout: the status markers shown, with their labels
+	// placed, and where the group starts and its rows end in the picture.
+	placed      []placedMark
+	top, bottom float64
 }
 
 type nodeMark struct {
@@ -118,6 +123,7 @@ type nodeTrack struct {
 	segs        []nodeSeg
 	marks       []nodeMark
 	interesting bool
+	y           float64 // its top in the picture (set by canvas.layout)
 }
 
 func (n *nodeTrack) state() string {
