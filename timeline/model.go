@@ -94,7 +94,8 @@ type group struct {
 	global   bool
 	removed  int64
 	rows     []*row
-	byKey    map[string]*row
+	bySlot   map[uint64]*row // a replicated service's rows, by slot
+	byNode   map[string]*row // a global service's rows, by node ID
 	marks    []mark
 	// Set by canvas.layout: the status markers shown, with their labels
 	// placed, and where the group starts and its rows end in the picture.
@@ -194,7 +195,7 @@ func build(events iter.Seq[swarmsim.Event], opts Options) (*model, error) {
 		}
 		g := groups[key]
 		if g == nil {
-			g = &group{id: e.ServiceID, name: e.Service, removed: never, byKey: map[string]*row{}}
+			g = &group{id: e.ServiceID, name: e.Service, removed: never, bySlot: map[uint64]*row{}, byNode: map[string]*row{}}
 			groups[key] = g
 			m.groups = append(m.groups, g)
 		}
@@ -244,7 +245,8 @@ func build(events iter.Seq[swarmsim.Event], opts Options) (*model, error) {
 			b := &bar{id: e.TaskID, name: e.Task, image: e.Image, node: e.Node, created: at,
 				deleted: never, end: never, stopAt: never, states: []stateAt{{at, "new"}}}
 			tasks[e.TaskID] = b
-			rowOf(g, e).bars = append(rowOf(g, e).bars, b)
+			r := rowOf(g, e)
+			r.bars = append(r.bars, b)
 		case swarmsim.EventTaskState:
 			b := tasks[e.TaskID]
 			if b == nil {
@@ -367,24 +369,28 @@ func orNew(s string) string {
 // rowOf returns the row of a task event: its slot, or its node for a global
 // service's task.
 func rowOf(g *group, e *swarmsim.Event) *row {
-	key, label := "", ""
 	if e.Slot > 0 {
-		key = fmt.Sprintf("slot %020d", e.Slot)
-		label = fmt.Sprintf("%s.%d", e.Service, e.Slot)
-	} else {
-		// A global task is named after its node: agent.<node ID>.
-		g.global = true
-		id := strings.TrimPrefix(e.Task, e.Service+".")
-		if id == e.Task && e.NodeID != "" {
-			id = e.NodeID
+		r := g.bySlot[e.Slot]
+		if r == nil {
+			r = &row{key: fmt.Sprintf("slot %020d", e.Slot), slot: e.Slot, label: fmt.Sprintf("%s.%d", e.Service, e.Slot)}
+			g.bySlot[e.Slot] = r
+			g.rows = append(g.rows, r)
 		}
-		key = "node " + id
-		label = "@" + id
+		return r
 	}
-	r := g.byKey[key]
+	// A global task is named after its node: agent.<node ID>.
+	g.global = true
+	id, named := e.Task, false
+	if rest, ok := strings.CutPrefix(e.Task, e.Service); ok && strings.HasPrefix(rest, ".") {
+		id, named = rest[1:], true
+	}
+	if !named && e.NodeID != "" {
+		id = e.NodeID
+	}
+	r := g.byNode[id]
 	if r == nil {
-		r = &row{key: key, slot: e.Slot, label: label}
-		g.byKey[key] = r
+		r = &row{key: "node " + id, label: "@" + id}
+		g.byNode[id] = r
 		g.rows = append(g.rows, r)
 	}
 	return r
