@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/xml"
 	"fmt"
@@ -170,50 +171,84 @@ func fit(s string, px, size float64) string {
 
 // num formats a coordinate: rounded to 0.1, no trailing zeros, never -0.
 func num(v float64) string {
-	v = math.Round(v*10) / 10
-	if v == 0 || math.IsNaN(v) {
-		return "0"
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return string(appendNum(nil, v))
 }
 
+// appendNum appends num(v) to b.
+func appendNum(b []byte, v float64) []byte {
+	v = math.Round(v*10) / 10
+	if v == 0 || math.IsNaN(v) {
+		return append(b, '0')
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+// esc escapes s as XML character data.
 func esc(s string) string {
+	if !needsEsc(s) {
+		return s
+	}
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
 }
 
+// needsEsc reports whether xml.EscapeText might change s: whether it has
+// a byte that is not printable ASCII, or one of "'&<>.
+func needsEsc[S string | []byte](s S) bool {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '&' || c == '<' || c == '>' {
+			return true
+		}
+	}
+	return false
+}
+
 // dur formats virtual time since the epoch: 0s, 1.5s, 45s, 2m, 1m30s, 1h2m.
 func dur(ns int64) string {
+	return string(appendDur(nil, ns))
+}
+
+// appendDur appends dur(ns) to b.
+func appendDur(b []byte, ns int64) []byte {
 	if ns == 0 {
-		return "0s"
+		return append(b, "0s"...)
 	}
 	if ns < 0 {
 		if ns == math.MinInt64 {
 			ns++
 		}
-		return "-" + dur(-ns)
+		return appendDur(append(b, '-'), -ns)
 	}
 	const sec, minute, hour = int64(1e9), 60 * int64(1e9), 3600 * int64(1e9)
-	var b strings.Builder
+	start := len(b)
 	if h := ns / hour; h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
+		b = append(strconv.AppendInt(b, h, 10), 'h')
 		ns -= h * hour
 	}
 	if m := ns / minute; m > 0 {
-		fmt.Fprintf(&b, "%dm", m)
+		b = append(strconv.AppendInt(b, m, 10), 'm')
 		ns -= m * minute
 	}
 	if ns > 0 {
-		s := strconv.FormatFloat(float64(ns)/float64(sec), 'f', 3, 64)
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-		if s != "0" {
-			b.WriteString(s + "s")
-		} else if b.Len() == 0 {
-			b.WriteString(strconv.FormatInt(ns, 10) + "ns")
+		n := len(b)
+		b = strconv.AppendFloat(b, float64(ns)/float64(sec), 'f', 3, 64)
+		for len(b) > n && b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		for len(b) > n && b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		switch {
+		case string(b[n:]) != "0":
+			b = append(b, 's')
+		case n == start:
+			b = append(strconv.AppendInt(b[:n], ns, 10), "ns"...)
+		default:
+			b = b[:n]
 		}
 	}
-	return b.String()
+	return b
 }
 
 // tickStep picks the axis step: the smallest round step that leaves at
@@ -272,6 +307,7 @@ const (
 type canvas struct {
 	*model
 	out                *bufio.Writer
+	buf, tip           []byte // scratch for the lines written once a task or row
 	W, px0, px1, plotW float64
 	span               int64
 	// Service rows: a lane's height, the gap between rows, a bar's
@@ -283,6 +319,33 @@ type canvas struct {
 }
 
 func (c *canvas) f(format string, a ...any) { fmt.Fprintf(c.out, format, a...) }
+
+// rect writes a rectangle (no newline): what fmt would make of
+// <rect x="%s" y="%s" width="%s" height="%s" fill="%s"/> with num, without
+// its allocations, as it is written several times a task.
+func (c *canvas) rect(x, y, w, h float64, fill string) {
+	b := append(c.buf[:0], `<rect x="`...)
+	b = appendNum(b, x)
+	b = append(b, `" y="`...)
+	b = appendNum(b, y)
+	b = append(b, `" width="`...)
+	b = appendNum(b, w)
+	b = append(b, `" height="`...)
+	b = appendNum(b, h)
+	b = append(b, `" fill="`...)
+	b = append(append(b, fill...), `"/>`...)
+	c.out.Write(b)
+	c.buf = b
+}
+
+// escape writes s as XML character data.
+func (c *canvas) escape(s []byte) {
+	if needsEsc(s) {
+		_ = xml.EscapeText(c.out, s)
+	} else {
+		c.out.Write(s)
+	}
+}
 
 // X is the abscissa of a time, clamped to the span.
 func (c *canvas) X(t int64) float64 {
@@ -445,7 +508,15 @@ func (c *canvas) backgrounds() {
 		for ri, r := range g.rows {
 			pitch := float64(r.lanes)*c.laneH + c.gap
 			if ri%2 == 1 && pitch >= 6 {
-				c.f(`<rect x="0" y="%s" width="%s" height="%s" class="z"/>`+"\n", num(r.y-c.gap/2), num(c.W), num(pitch))
+				b := append(c.buf[:0], `<rect x="0" y="`...)
+				b = appendNum(b, r.y-c.gap/2)
+				b = append(b, `" width="`...)
+				b = appendNum(b, c.W)
+				b = append(b, `" height="`...)
+				b = appendNum(b, pitch)
+				b = append(b, "\" class=\"z\"/>\n"...)
+				c.out.Write(b)
+				c.buf = b
 			}
 		}
 	}
@@ -740,33 +811,38 @@ func (c *canvas) eachLive(b *bar, fn func(x0, x1 float64, group string)) {
 func (c *canvas) barRects(b *bar, y float64) {
 	h := c.laneH - 2*c.pad
 	live := b.live()
-	var tip strings.Builder
-	fmt.Fprintf(&tip, "%s %s", b.name, shortID(b.id))
+	t := append(c.tip[:0], b.name...)
+	t = append(append(t, ' '), shortID(b.id)...)
 	if b.image != "" {
-		fmt.Fprintf(&tip, " %s", b.image)
+		t = append(append(t, ' '), b.image...)
 	}
 	if b.node != "" {
-		fmt.Fprintf(&tip, " on %s", b.node)
+		t = append(append(t, " on "...), b.node...)
 	}
-	tip.WriteString(":")
+	t = append(t, ':')
 	for i, s := range b.states {
 		if i > 0 && s.state == b.states[i-1].state {
 			continue
 		}
-		fmt.Fprintf(&tip, " %s %s,", s.state, dur(s.at))
+		t = append(append(append(t, ' '), s.state...), ' ')
+		t = append(appendDur(t, s.at), ',')
 	}
 	if b.deleted != never {
-		fmt.Fprintf(&tip, " deleted %s,", dur(b.deleted))
+		t = append(appendDur(append(t, " deleted "...), b.deleted), ',')
 	}
-	c.f("<g><title>%s</title>", esc(strings.TrimSuffix(tip.String(), ",")))
+	c.tip = t
+	t, _ = bytes.CutSuffix(t, []byte(","))
+	c.out.WriteString("<g><title>")
+	c.escape(t)
+	c.out.WriteString("</title>")
 	c.eachLive(b, func(x0, x1 float64, g string) {
-		c.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(y+c.pad), num(max(x1-x0, 0.5)), num(h), stateFill(g))
+		c.rect(x0, y+c.pad, max(x1-x0, 0.5), h, stateFill(g))
 	})
 	// Being stopped: running on while the desired state says stop.
 	if b.stopAt < live && live > c.from && b.stopAt <= c.to {
 		x0, x1 := c.X(max(b.stopAt, b.created)), c.X(live)
 		if x1 > x0 {
-			c.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="url(#stop)"/>`, num(x0), num(y+c.pad), num(x1-x0), num(h))
+			c.rect(x0, y+c.pad, x1-x0, h, "url(#stop)")
 		}
 	}
 	// The state it ended in, until its drawing ends.
@@ -782,11 +858,11 @@ func (c *canvas) barRects(b *bar, y float64) {
 		x1 = max(x1, min(x0+3, c.X(b.laneNext)))
 		th := max(math.Round(h*0.3), 1.5)
 		if x1 > x0 {
-			c.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(y+c.pad+(h-th)/2), num(x1-x0), num(th), stateFill(stateGroup(final)))
+			c.rect(x0, y+c.pad+(h-th)/2, x1-x0, th, stateFill(stateGroup(final)))
 		}
 		// A failure is capped at full height, to be seen among many rows.
 		if (final == "failed" || final == "rejected") && x1 > x0 {
-			c.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(y+c.pad), num(min(x1-x0, 3)), num(h), stateFill(final))
+			c.rect(x0, y+c.pad, min(x1-x0, 3), h, stateFill(final))
 		}
 	}
 	c.out.WriteString("</g>\n")
@@ -822,7 +898,19 @@ func (c *canvas) barLabel(b *bar, y float64) {
 	default:
 		return
 	}
-	c.f(`<text x="%s" y="%s" class="bl"%s>%s</text>`+"\n", num(x0+4), num(y+c.laneH/2+3.5), fill, esc(b.image))
+	t := append(c.buf[:0], `<text x="`...)
+	t = appendNum(t, x0+4)
+	t = append(t, `" y="`...)
+	t = appendNum(t, y+c.laneH/2+3.5)
+	t = append(append(append(t, `" class="bl"`...), fill...), '>')
+	c.out.Write(t)
+	c.buf = t
+	if needsEsc(b.image) {
+		c.out.WriteString(esc(b.image))
+	} else {
+		c.out.WriteString(b.image)
+	}
+	c.out.WriteString("</text>\n")
 }
 
 func shortID(id string) string {
