@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"context"
+	"iter"
 	"log/slog"
 
 	"github.com/swarmsim/swarmsim/events"
@@ -92,6 +93,28 @@ func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
 func (c *Cluster) Events() []Event {
 	c.lazyInit()
 	return c.eventsFrom(0)
+}
+
+// AllEvents yields the kept events in order, the events Events returns,
+// without building the slice: each is expanded from the compact trace as it
+// is yielded, so ranging over two million events holds one at a time. Each
+// range starts at the oldest event kept then and ends at the newest; when
+// the loop's body runs the cluster, the events it records are yielded too,
+// and those that Config.TraceLimit drops meanwhile are skipped.
+func (c *Cluster) AllEvents() iter.Seq[Event] {
+	c.lazyInit()
+	return func(yield func(Event) bool) {
+		for seq := uint64(1); ; seq++ {
+			first := c.trace.FirstSeq()
+			if first == 0 {
+				return
+			}
+			seq = max(seq, first)
+			if seq > c.trace.LastSeq() || !yield(c.expand(seq, c.trace.At(seq))) {
+				return
+			}
+		}
+	}
 }
 
 // EventsSince returns the kept events with a sequence number above seq. It

@@ -2,10 +2,12 @@ package swarmsim
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/swarmsim/swarmsim/node"
 )
 
@@ -52,6 +54,67 @@ func TestEventsSince(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("limit %d: EventsSince(%d) (-want +got):\n%s", limit, seq, diff)
 			}
+		}
+	}
+}
+
+// AllEvents yields exactly what Events returns, with the trace whole,
+// bounded or off, and stops when the loop does.
+func TestAllEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"whole", Config{Seed: 1}},
+		{"limit 100", Config{Seed: 1, TraceLimit: 100}},
+		{"limit 5000", Config{Seed: 1, TraceLimit: 5000}},
+		{"no trace", Config{Seed: 1, NoTrace: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := traceCluster(t, tc.cfg, 1500)
+			want := c.Events()
+			if diff := cmp.Diff(want, slices.Collect(c.AllEvents()), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("AllEvents (-want +got):\n%s", diff)
+			}
+			var got []Event
+			for e := range c.AllEvents() {
+				if len(got) == 3 {
+					break
+				}
+				got = append(got, e)
+			}
+			if diff := cmp.Diff(want[:min(3, len(want))], got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("the first three (-want +got):\n%s", diff)
+			}
+		})
+	}
+	var zero Cluster
+	if got := slices.Collect(zero.AllEvents()); len(got) != 0 {
+		t.Errorf("a zero Cluster yields %d events", len(got))
+	}
+}
+
+// A loop over AllEvents that runs the cluster sees the events it records,
+// in order; with a trace limit, those dropped meanwhile are skipped.
+func TestAllEventsWhileRunning(t *testing.T) {
+	for _, limit := range []int{0, 100} {
+		c := traceCluster(t, Config{Seed: 1, TraceLimit: limit}, 30)
+		start := c.LastSeq()
+		var seqs []uint64
+		for e := range c.AllEvents() {
+			seqs = append(seqs, e.Seq)
+			if len(seqs) == 1 {
+				if err := c.ScaleService("web", 300); err != nil {
+					t.Fatal(err)
+				}
+				c.RunUntilIdle(time.Hour)
+			}
+		}
+		if c.LastSeq() <= start+100 || seqs[len(seqs)-1] != c.LastSeq() || !slices.IsSorted(seqs) {
+			t.Errorf("limit %d: yielded %d events up to %d, the trace ends at %d", limit, len(seqs), seqs[len(seqs)-1], c.LastSeq())
+		}
+		if limit > 0 && len(seqs) > 1+2*limit {
+			t.Errorf("limit %d: yielded %d events, more than the limit kept", limit, len(seqs))
 		}
 	}
 }

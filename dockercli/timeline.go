@@ -1,7 +1,6 @@
 package dockercli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,35 +23,35 @@ func (s *Session) Timeline(w io.Writer, title string, services []string) error {
 	if n := c.DroppedEvents(); n > 0 {
 		title += fmt.Sprintf(" (the oldest %d events were dropped: trace limit %d)", n, s.TraceLimit)
 	}
-	return timeline.Render(w, c.Events(), timeline.Options{
+	return timeline.RenderSeq(w, c.AllEvents(), timeline.Options{
 		Epoch: c.Epoch(), To: c.Elapsed(), Services: services, Title: title,
 	})
 }
 
 // timelineFile runs `swarmsim timeline FILE.svg [SERVICE...]`: the picture
-// of the run so far, written to FILE (taken relative to Session.Dir).
+// of the run so far, written to FILE (taken relative to Session.Dir) as it
+// is drawn, through a temporary file renamed into place once whole.
 func (s *Session) timelineFile(c Timeline, stdout io.Writer) error {
 	cl := s.Cluster()
 	title := "timeline at " + cl.Elapsed().String()
 	if len(c.Services) > 0 {
 		title += ": " + strings.Join(c.Services, ", ")
 	}
-	var b bytes.Buffer
-	if err := s.Timeline(&b, title, c.Services); err != nil {
-		return fmt.Errorf("swarmsim: %w", err)
-	}
 	path := c.File
 	if s.Dir != "" && !filepath.IsAbs(path) {
 		path = filepath.Join(s.Dir, path)
 	}
-	if s.Script != "" {
-		in, err1 := os.Stat(s.Script)
-		out, err2 := os.Stat(path)
-		if err1 == nil && err2 == nil && os.SameFile(in, out) {
-			return fmt.Errorf("swarmsim: %s is the script being run; refusing to overwrite it", c.File)
+	f := &pendingFile{path: path, check: func() error {
+		if s.Script != "" {
+			in, err1 := os.Stat(s.Script)
+			out, err2 := os.Stat(path)
+			if err1 == nil && err2 == nil && os.SameFile(in, out) {
+				return fmt.Errorf("%s is the script being run; refusing to overwrite it", c.File)
+			}
 		}
-	}
-	if err := writeFileAtomic(path, b.Bytes()); err != nil {
+		return nil
+	}}
+	if err := f.finish(s.Timeline(f, title, c.Services)); err != nil {
 		return fmt.Errorf("swarmsim: %w", err)
 	}
 	if n := cl.DroppedEvents(); n > 0 {
@@ -62,27 +61,63 @@ func (s *Session) timelineFile(c Timeline, stdout io.Writer) error {
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// into place, so that path never holds half a file.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.partial")
+// pendingFile writes a file under a temporary name beside its path,
+// created at the first Write once check allows it, and renames it into
+// place when finished without an error, so that path never holds half a
+// file. A writer that fails before writing (a picture whose options are
+// wrong) leaves no file at all, and its error comes first.
+type pendingFile struct {
+	path  string
+	check func() error // run before the file is created, when not nil
+	f     *os.File
+	err   error
+}
+
+func (p *pendingFile) Write(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
+	if p.f == nil {
+		if p.check != nil {
+			if p.err = p.check(); p.err != nil {
+				return 0, p.err
+			}
+		}
+		if p.f, p.err = os.CreateTemp(filepath.Dir(p.path), filepath.Base(p.path)+".*.partial"); p.err != nil {
+			p.f, p.err = nil, DestErr(p.err, p.path)
+			return 0, p.err
+		}
+	}
+	n, err := p.f.Write(b)
 	if err != nil {
-		return DestErr(err, path)
+		p.err = DestErr(err, p.path)
 	}
-	_, err = f.Write(data)
+	return n, p.err
+}
+
+// finish renames the file into place when err, what writing it ended
+// with, is nil, and removes it otherwise; it returns err, or the error
+// that kept the file from its place.
+func (p *pendingFile) finish(err error) error {
+	if err == nil && p.f == nil {
+		_, err = p.Write(nil) // an empty file
+	}
+	if p.f == nil {
+		return err
+	}
 	if err == nil {
-		err = f.Chmod(0o644)
+		err = p.f.Chmod(0o644)
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := p.f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = os.Rename(p.f.Name(), p.path)
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		os.Remove(p.f.Name())
 	}
-	return DestErr(err, path)
+	return DestErr(err, p.path)
 }
 
 // DestErr names the destination, not the temporary file, in a file error:

@@ -2,6 +2,7 @@ package dockercli
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,5 +68,71 @@ swarmsim: open ` + filepath.Join(dir, "no", "dir.svg") + `: no such file or dire
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x.svg")); err == nil {
 		t.Errorf("a failed timeline left a file")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*.partial")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// A pendingFile puts the file in place only when it was written whole: a
+// writer that fails, before its first byte or after, or a check that
+// refuses, leaves no file under either name, and the first error is the
+// one reported.
+func TestPendingFile(t *testing.T) {
+	errRender, errCheck := errors.New("render failed"), errors.New("refused")
+	for _, tc := range []struct {
+		name    string
+		path    string
+		check   error
+		writes  []string
+		err     error // what the writer ends with
+		want    string
+		wantErr string
+	}{
+		{name: "whole", path: "a.svg", writes: []string{"<svg>", "</svg>\n"}, want: "<svg></svg>\n"},
+		{name: "empty", path: "a.svg", want: ""},
+		{name: "fails before writing", path: "a.svg", err: errRender, wantErr: "render failed"},
+		{name: "fails after writing", path: "a.svg", writes: []string{"<svg>"}, err: errRender, wantErr: "render failed"},
+		{name: "check refuses", path: "a.svg", check: errCheck, writes: []string{"<svg>"}, err: errCheck, wantErr: "refused"},
+		{name: "check not reached", path: "a.svg", check: errCheck, err: errRender, wantErr: "render failed"},
+		{name: "no directory", path: filepath.Join("no", "a.svg"), writes: []string{"<svg>"}, wantErr: "open DIR/no/a.svg: no such file or directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, tc.path)
+			p := &pendingFile{path: path}
+			if tc.check != nil {
+				p.check = func() error { return tc.check }
+			}
+			var werr error
+			for _, w := range tc.writes {
+				if _, werr = p.Write([]byte(w)); werr != nil {
+					break
+				}
+			}
+			err := tc.err
+			if err == nil {
+				err = werr
+			}
+			err = p.finish(err)
+			gotErr := ""
+			if err != nil {
+				gotErr = strings.ReplaceAll(err.Error(), dir, "DIR")
+			}
+			if gotErr != tc.wantErr {
+				t.Errorf("error %q, want %q", gotErr, tc.wantErr)
+			}
+			b, rerr := os.ReadFile(path)
+			if tc.wantErr == "" {
+				if diff := cmp.Diff(tc.want, string(b)); rerr != nil || diff != "" {
+					t.Errorf("file: %v (-want +got):\n%s", rerr, diff)
+				}
+			} else if rerr == nil {
+				t.Errorf("a failed write left %s", path)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, "*.partial")); len(left) > 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
 	}
 }

@@ -33,5 +33,8 @@
 // Render works from the events alone (swarmsim.Cluster.Events, or a JSONL
 // trace read back with swarmsim.ReadTrace), writes no map in iteration order
 // and formats every number the same way, so the same events and options give
-// byte-identical SVG.
+// byte-identical SVG. RenderSeq draws the same picture from events read one
+// at a time (swarmsim.Cluster.AllEvents), so that a run of two million
+// events is never held as a slice; either writes the SVG as it draws it, a
+// layer at a time, holding only the tasks and nodes it draws.
 package timeline

@@ -40,3 +40,23 @@ func ExampleRender() {
 	// updating
 	// completed
 }
+
+// The timeline of a run, drawn from the cluster's trace one event at a
+// time and written as it is drawn, as `swarmsim run --timeline` does.
+// Without Options.To the span ends at the last event: here at 2s, when
+// both tasks run.
+func ExampleRenderSeq() {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "manager", Role: node.Manager})
+	c.CreateService(swarmsim.ServiceSpec{Name: "web", Replicas: 2, TaskTemplate: swarmsim.TaskSpec{Image: "nginx:1"}})
+	c.RunFor(10 * time.Second)
+
+	var svg bytes.Buffer
+	if err := timeline.RenderSeq(&svg, c.AllEvents(), timeline.Options{Epoch: c.Epoch()}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(regexp.MustCompile(`virtual time [^<]*`).FindString(svg.String()))
+	// Output:
+	// virtual time 0s to 2s since the epoch · 1 service · 2 tasks
+}

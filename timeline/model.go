@@ -3,6 +3,7 @@ package timeline
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strings"
@@ -80,6 +81,7 @@ type row struct {
 	label string
 	bars  []*bar
 	lanes int
+	y     float64 // its top in the picture (set by canvas.layout)
 }
 
 type mark struct {
@@ -92,8 +94,13 @@ type group struct {
 	global   bool
 	removed  int64
 	rows     []*row
-	byKey    map[string]*row
+	bySlot   map[uint64]*row // a replicated service's rows, by slot
+	byNode   map[string]*row // a global service's rows, by node ID
 	marks    []mark
+	// Set by canvas.layout: the status markers shown, with their labels
+	// placed, and where the group starts and its rows end in the picture.
+	placed      []placedMark
+	top, bottom float64
 }
 
 type nodeMark struct {
@@ -117,6 +124,7 @@ type nodeTrack struct {
 	segs        []nodeSeg
 	marks       []nodeMark
 	interesting bool
+	y           float64 // its top in the picture (set by canvas.layout)
 }
 
 func (n *nodeTrack) state() string {
@@ -153,7 +161,8 @@ type model struct {
 	states   map[string]bool // task states that appear in the drawing
 }
 
-func build(events []swarmsim.Event, opts Options) (*model, error) {
+// build digests the events, which come in sequence order, into the model.
+func build(events iter.Seq[swarmsim.Event], opts Options) (*model, error) {
 	epoch := opts.Epoch
 	if epoch.IsZero() {
 		epoch = swarmsim.DefaultEpoch()
@@ -164,28 +173,18 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 	if opts.To != 0 && opts.To < opts.From {
 		return nil, fmt.Errorf("timeline: To %s is before From %s", opts.To, opts.From)
 	}
-	evs := make([]*swarmsim.Event, len(events))
-	for i := range events {
-		evs[i] = &events[i]
-	}
-	slices.SortStableFunc(evs, func(a, b *swarmsim.Event) int { return cmp.Compare(a.Seq, b.Seq) })
-
-	m := &model{from: int64(opts.From), to: int64(opts.To), states: map[string]bool{}, names: map[string]string{}}
-	if opts.To == 0 {
-		m.to = m.from
-		for _, e := range evs {
-			m.to = max(m.to, since(e.Time, epoch))
-		}
-	}
 	// Keep clear of int64 overflow: spans end within about 146 years.
-	if m.from > maxTime-int64(time.Second) {
+	if int64(opts.From) > maxTime-int64(time.Second) {
 		return nil, fmt.Errorf("timeline: From %s is too far from the epoch", opts.From)
 	}
-	m.to = min(m.to, maxTime)
-	if m.to <= m.from {
-		m.to = m.from + int64(time.Second)
-	}
 
+	// Without To, the span ends at the last event: every event is in it
+	// (up to maxTime), and the end is known once the last one is read.
+	m := &model{from: int64(opts.From), to: maxTime, states: map[string]bool{}, names: map[string]string{}}
+	if opts.To != 0 {
+		m.setTo(int64(opts.To))
+	}
+	last := m.from
 	groups := map[string]*group{}
 	tasks := map[string]*bar{}
 	nodes := map[string]*nodeTrack{}
@@ -196,7 +195,7 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 		}
 		g := groups[key]
 		if g == nil {
-			g = &group{id: e.ServiceID, name: e.Service, removed: never, byKey: map[string]*row{}}
+			g = &group{id: e.ServiceID, name: e.Service, removed: never, bySlot: map[uint64]*row{}, byNode: map[string]*row{}}
 			groups[key] = g
 			m.groups = append(m.groups, g)
 		}
@@ -216,8 +215,15 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 		}
 		return n
 	}
-	for _, e := range evs {
+	var prev uint64
+	for ev := range events {
+		if ev.Seq < prev {
+			return nil, fmt.Errorf("timeline: event %d comes after event %d: the events are not in sequence order", ev.Seq, prev)
+		}
+		prev = ev.Seq
+		e := &ev
 		at := since(e.Time, epoch)
+		last = max(last, at)
 		if at > m.to {
 			continue
 		}
@@ -239,7 +245,8 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 			b := &bar{id: e.TaskID, name: e.Task, image: e.Image, node: e.Node, created: at,
 				deleted: never, end: never, stopAt: never, states: []stateAt{{at, "new"}}}
 			tasks[e.TaskID] = b
-			rowOf(g, e).bars = append(rowOf(g, e).bars, b)
+			r := rowOf(g, e)
+			r.bars = append(r.bars, b)
 		case swarmsim.EventTaskState:
 			b := tasks[e.TaskID]
 			if b == nil {
@@ -300,6 +307,10 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 		}
 	}
 
+	if opts.To == 0 {
+		m.setTo(last)
+	}
+
 	if len(opts.Services) > 0 {
 		var keep []*group
 		for _, name := range opts.Services {
@@ -322,6 +333,15 @@ func build(events []swarmsim.Event, opts Options) (*model, error) {
 	}
 	m.layout()
 	return m, nil
+}
+
+// setTo ends the span at to, or a second after its start when to is not
+// after it.
+func (m *model) setTo(to int64) {
+	m.to = min(to, maxTime)
+	if m.to <= m.from {
+		m.to = m.from + int64(time.Second)
+	}
 }
 
 func (n *nodeTrack) mark(at int64, label, msg string) {
@@ -349,24 +369,28 @@ func orNew(s string) string {
 // rowOf returns the row of a task event: its slot, or its node for a global
 // service's task.
 func rowOf(g *group, e *swarmsim.Event) *row {
-	key, label := "", ""
 	if e.Slot > 0 {
-		key = fmt.Sprintf("slot %020d", e.Slot)
-		label = fmt.Sprintf("%s.%d", e.Service, e.Slot)
-	} else {
-		// A global task is named after its node: agent.<node ID>.
-		g.global = true
-		id := strings.TrimPrefix(e.Task, e.Service+".")
-		if id == e.Task && e.NodeID != "" {
-			id = e.NodeID
+		r := g.bySlot[e.Slot]
+		if r == nil {
+			r = &row{key: fmt.Sprintf("slot %020d", e.Slot), slot: e.Slot, label: fmt.Sprintf("%s.%d", e.Service, e.Slot)}
+			g.bySlot[e.Slot] = r
+			g.rows = append(g.rows, r)
 		}
-		key = "node " + id
-		label = "@" + id
+		return r
 	}
-	r := g.byKey[key]
+	// A global task is named after its node: agent.<node ID>.
+	g.global = true
+	id, named := e.Task, false
+	if rest, ok := strings.CutPrefix(e.Task, e.Service); ok && strings.HasPrefix(rest, ".") {
+		id, named = rest[1:], true
+	}
+	if !named && e.NodeID != "" {
+		id = e.NodeID
+	}
+	r := g.byNode[id]
 	if r == nil {
-		r = &row{key: key, slot: e.Slot, label: label}
-		g.byKey[key] = r
+		r = &row{key: "node " + id, label: "@" + id}
+		g.byNode[id] = r
 		g.rows = append(g.rows, r)
 	}
 	return r

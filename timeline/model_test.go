@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestLanes(t *testing.T) {
 		"19 task-created svc=web task=web.1 id=c slot=1 image=v2 to=running",
 		"25 task-deleted svc=web task=web.1 id=a slot=1",
 	)
-	m, err := build(events, Options{})
+	m, err := build(slices.Values(events), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestRows(t *testing.T) {
 		"0 task-created svc=web task=web.2 slot=2 to=running image=w",
 		"1 task-created svc=web task=web.1 slot=1 to=running image=w",
 	)
-	m, err := build(events, Options{})
+	m, err := build(slices.Values(events), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestSpanAndFilter(t *testing.T) {
 		{name: "from before epoch", opts: Options{From: -time.Second}, err: "timeline: From -1s is before the epoch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := build(events, tc.opts)
+			m, err := build(slices.Values(events), tc.opts)
 			if tc.err != "" {
 				if err == nil || err.Error() != tc.err {
 					t.Fatalf("err = %v, want %s", err, tc.err)
@@ -203,7 +204,7 @@ func TestNodeStates(t *testing.T) {
 		"40 node-availability node=w1 from=active to=drain",
 		"50 node-availability node=w1 from=drain to=active",
 	)
-	m, err := build(events, Options{})
+	m, err := build(slices.Values(events), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,15 @@
 package timeline
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,8 +20,35 @@ import (
 // Render writes the SVG timeline of the events: one row per slot (per node
 // for global services), grouped by service, each task a bar coloured by its
 // state, update status changes and node events as markers, a time axis and
-// a legend. The same events and options always give the same bytes.
+// a legend. The events may come in any order: they are taken in sequence
+// order. The same events and options always give the same bytes.
 func Render(w io.Writer, events []swarmsim.Event, opts Options) error {
+	bySeq := func(a, b swarmsim.Event) int { return cmp.Compare(a.Seq, b.Seq) }
+	if slices.IsSortedFunc(events, bySeq) {
+		return RenderSeq(w, slices.Values(events), opts)
+	}
+	sorted := make([]*swarmsim.Event, len(events))
+	for i := range events {
+		sorted[i] = &events[i]
+	}
+	slices.SortStableFunc(sorted, func(a, b *swarmsim.Event) int { return bySeq(*a, *b) })
+	return RenderSeq(w, func(yield func(swarmsim.Event) bool) {
+		for _, e := range sorted {
+			if !yield(*e) {
+				return
+			}
+		}
+	}, opts)
+}
+
+// RenderSeq writes the SVG timeline of the events as Render does, reading
+// them one at a time in the order given, which must be sequence order
+// (Seq never decreasing), as swarmsim.Cluster.AllEvents yields them: it
+// never holds the whole trace, only the tasks, nodes and update statuses it
+// draws, and writes the picture as it draws it. Events out of sequence
+// order are an error, and so is an error of w (the picture is then cut
+// short).
+func RenderSeq(w io.Writer, events iter.Seq[swarmsim.Event], opts Options) error {
 	m, err := build(events, opts)
 	if err != nil {
 		return err
@@ -31,10 +62,9 @@ func Render(w io.Writer, events []swarmsim.Event, opts Options) error {
 	if title == "" {
 		title = "swarmsim timeline"
 	}
-	var out bytes.Buffer
-	m.draw(&out, float64(width), title)
-	_, err = w.Write(out.Bytes())
-	return err
+	bw := bufio.NewWriterSize(w, 64<<10)
+	m.draw(bw, float64(width), title)
+	return bw.Flush()
 }
 
 // The colours: the Okabe-Ito palette, safe for the common colour-vision
@@ -141,50 +171,84 @@ func fit(s string, px, size float64) string {
 
 // num formats a coordinate: rounded to 0.1, no trailing zeros, never -0.
 func num(v float64) string {
-	v = math.Round(v*10) / 10
-	if v == 0 || math.IsNaN(v) {
-		return "0"
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return string(appendNum(nil, v))
 }
 
+// appendNum appends num(v) to b.
+func appendNum(b []byte, v float64) []byte {
+	v = math.Round(v*10) / 10
+	if v == 0 || math.IsNaN(v) {
+		return append(b, '0')
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
+}
+
+// esc escapes s as XML character data.
 func esc(s string) string {
+	if !needsEsc(s) {
+		return s
+	}
 	var b strings.Builder
 	_ = xml.EscapeText(&b, []byte(s))
 	return b.String()
 }
 
+// needsEsc reports whether xml.EscapeText might change s: whether it has
+// a byte that is not printable ASCII, or one of "'&<>.
+func needsEsc[S string | []byte](s S) bool {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\'' || c == '&' || c == '<' || c == '>' {
+			return true
+		}
+	}
+	return false
+}
+
 // dur formats virtual time since the epoch: 0s, 1.5s, 45s, 2m, 1m30s, 1h2m.
 func dur(ns int64) string {
+	return string(appendDur(nil, ns))
+}
+
+// appendDur appends dur(ns) to b.
+func appendDur(b []byte, ns int64) []byte {
 	if ns == 0 {
-		return "0s"
+		return append(b, "0s"...)
 	}
 	if ns < 0 {
 		if ns == math.MinInt64 {
 			ns++
 		}
-		return "-" + dur(-ns)
+		return appendDur(append(b, '-'), -ns)
 	}
 	const sec, minute, hour = int64(1e9), 60 * int64(1e9), 3600 * int64(1e9)
-	var b strings.Builder
+	start := len(b)
 	if h := ns / hour; h > 0 {
-		fmt.Fprintf(&b, "%dh", h)
+		b = append(strconv.AppendInt(b, h, 10), 'h')
 		ns -= h * hour
 	}
 	if m := ns / minute; m > 0 {
-		fmt.Fprintf(&b, "%dm", m)
+		b = append(strconv.AppendInt(b, m, 10), 'm')
 		ns -= m * minute
 	}
 	if ns > 0 {
-		s := strconv.FormatFloat(float64(ns)/float64(sec), 'f', 3, 64)
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-		if s != "0" {
-			b.WriteString(s + "s")
-		} else if b.Len() == 0 {
-			b.WriteString(strconv.FormatInt(ns, 10) + "ns")
+		n := len(b)
+		b = strconv.AppendFloat(b, float64(ns)/float64(sec), 'f', 3, 64)
+		for len(b) > n && b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		for len(b) > n && b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+		switch {
+		case string(b[n:]) != "0":
+			b = append(b, 's')
+		case n == start:
+			b = append(strconv.AppendInt(b[:n], ns, 10), "ns"...)
+		default:
+			b = b[:n]
 		}
 	}
-	return b.String()
+	return b
 }
 
 // tickStep picks the axis step: the smallest round step that leaves at
@@ -223,11 +287,6 @@ func (p *placer) place(x0, x1 float64) int {
 	return -1
 }
 
-// layer is one drawing layer; the layers are written in order.
-type layer struct{ bytes.Buffer }
-
-func (l *layer) f(format string, a ...any) { fmt.Fprintf(&l.Buffer, format, a...) }
-
 type placedMark struct {
 	mark
 	line  int
@@ -235,286 +294,75 @@ type placedMark struct {
 	end   bool
 }
 
-func (m *model) draw(out *bytes.Buffer, W float64, title string) {
-	const (
-		rowFont   = 11.0
-		groupFont = 12.0
-		markFont  = 10.0
-		barFont   = 10.0
-	)
-	// The label column fits the longest row or group label.
-	lw := textW("nodes", groupFont)
-	for _, g := range m.groups {
-		lw = max(lw, textW(g.name, groupFont), textW(fmt.Sprintf("global, %d nodes", len(g.rows)), markFont))
-		for _, r := range g.rows {
-			lw = max(lw, textW(r.label, rowFont))
-		}
-	}
-	for _, n := range m.nodes {
-		lw = max(lw, textW(n.name, rowFont))
-	}
-	px0 := math.Round(min(max(lw+20, 90), 240))
-	px1 := W - 16
-	plotW := px1 - px0
-	span := m.to - m.from
-	X := func(t int64) float64 {
-		t = min(max(t, m.from), m.to)
-		return px0 + float64(t-m.from)/float64(span)*plotW
-	}
+// Font sizes.
+const (
+	rowFont   = 11.0
+	groupFont = 12.0
+	markFont  = 10.0
+	barFont   = 10.0
+)
 
-	// Lane height: rows shrink as they multiply.
-	lanes := len(m.nodes)
-	for _, g := range m.groups {
-		for _, r := range g.rows {
-			lanes += r.lanes
-		}
-	}
-	laneH := 16.0
-	if lanes > 0 {
-		laneH = min(max(math.Floor(560/float64(lanes)), 4), 16)
-	}
-	gap := 1.0
-	if laneH >= 8 {
-		gap = 3
-	}
-	pad := 0.5
-	if laneH >= 8 {
-		pad = 1.5
-	}
+// canvas is the picture laid out: the model, where each row, group and
+// node goes (set on them by layout), and the writer the layers go to.
+type canvas struct {
+	*model
+	out                *bufio.Writer
+	buf, tip           []byte // scratch for the lines written once a task or row
+	W, px0, px1, plotW float64
+	span               int64
+	// Service rows: a lane's height, the gap between rows, a bar's
+	// padding; node rows have their own.
+	laneH, gap, pad         float64
+	nodeH, nodeGap, nodePad float64
+	top, bottom, legendTop  float64
+	H                       float64
+}
 
-	var bg, grid, bars, marks, text layer
-	top := 72.0
-	y := top
+func (c *canvas) f(format string, a ...any) { fmt.Fprintf(c.out, format, a...) }
 
-	// Node rows.
-	if len(m.nodes) > 0 {
-		text.f(`<text x="8" y="%s" class="grp">nodes</text>`+"\n", num(y+13))
-		y += 18
-		lastLabel := -100.0
-		nodeH := laneH
-		if len(m.nodes) <= 12 {
-			nodeH = max(laneH, 12)
-		}
-		for i, n := range m.nodes {
-			laneH, pad, gap := nodeH, pad, gap
-			if laneH >= 8 {
-				pad, gap = 1.5, 3
-			}
-			pitch := laneH + gap
-			if i%2 == 1 && pitch >= 6 {
-				bg.f(`<rect x="0" y="%s" width="%s" height="%s" class="z"/>`+"\n", num(y-gap/2), num(W), num(pitch))
-			}
-			m.rowLabel(&text, n.name, y, pitch, px0, &lastLabel)
-			end := min(n.removed, m.to)
-			h := laneH - 2*pad
-			for j, s := range n.segs {
-				se := end
-				if j+1 < len(n.segs) {
-					se = min(n.segs[j+1].at, end)
-				}
-				if se < m.from || s.at > m.to || se <= s.at {
-					continue
-				}
-				x0, x1 := X(s.at), X(se)
-				bars.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s from %s</title></rect>`+"\n",
-					num(x0), num(y+pad), num(max(x1-x0, 0.5)), num(h), nodeFill(s.state), esc(n.name), s.state, dur(s.at))
-				if h >= 9 {
-					if l := fit(s.state, x1-x0-6, barFont); l != "" && l == s.state {
-						text.f(`<text x="%s" y="%s" class="bl">%s</text>`+"\n", num(x0+3), num(y+laneH/2+3.5), l)
-					}
-				}
-			}
-			y += pitch
-		}
-		y += 6
-	}
+// rect writes a rectangle (no newline): what fmt would make of
+// <rect x="%s" y="%s" width="%s" height="%s" fill="%s"/> with num, without
+// its allocations, as it is written several times a task.
+func (c *canvas) rect(x, y, w, h float64, fill string) {
+	b := append(c.buf[:0], `<rect x="`...)
+	b = appendNum(b, x)
+	b = append(b, `" y="`...)
+	b = appendNum(b, y)
+	b = append(b, `" width="`...)
+	b = appendNum(b, w)
+	b = append(b, `" height="`...)
+	b = appendNum(b, h)
+	b = append(b, `" fill="`...)
+	b = append(append(b, fill...), `"/>`...)
+	c.out.Write(b)
+	c.buf = b
+}
 
-	// Service groups.
-	for gi, g := range m.groups {
-		// Place the labels of the update status markers above the group.
-		p := placer{max: 3}
-		var pm []placedMark
-		for _, mk := range g.marks {
-			if mk.at < m.from || mk.at > m.to {
-				continue
-			}
-			label := mk.to
-			if label == "" {
-				label = "none"
-			}
-			x := X(mk.at)
-			w := textW(label, markFont)
-			q := placedMark{mark: mk, x: x, tx: x + 3}
-			if x+3+w > px1 {
-				q.end, q.tx = true, x-3
-				q.line = p.place(x-3-w, x-3)
-			} else {
-				q.line = p.place(x+3, x+3+w)
-			}
-			pm = append(pm, q)
-		}
-		lines := max(len(p.ends), 1)
-		hdr := 6 + 12*float64(lines) + 2
-		hdrTop := y
-		text.f(`<text x="8" y="%s" class="grp">%s</text>`+"\n", num(hdrTop+6+11), esc(fit(g.name, px0-14, groupFont)))
-		kind := fmt.Sprintf("%d slots", len(g.rows))
-		if g.global {
-			kind = fmt.Sprintf("global, %d nodes", len(g.rows))
-		} else if len(g.rows) == 1 {
-			kind = "1 slot"
-		}
-		text.f(`<text x="8" y="%s" class="sub">%s</text>`+"\n", num(hdrTop+6+11+12), esc(fit(kind, px0-14, markFont)))
-		hdr = max(hdr, 34)
-		y += hdr
-		lastLabel := -100.0
-		for ri, r := range g.rows {
-			pitch := float64(r.lanes)*laneH + gap
-			if ri%2 == 1 && pitch >= 6 {
-				bg.f(`<rect x="0" y="%s" width="%s" height="%s" class="z"/>`+"\n", num(y-gap/2), num(W), num(pitch))
-			}
-			m.rowLabel(&text, r.label, y, pitch, px0, &lastLabel)
-			for _, b := range r.bars {
-				m.drawBar(&bars, &text, b, y+float64(b.lane)*laneH, laneH, pad, X)
-			}
-			y += pitch
-		}
-		rowsBottom := y
-		for _, q := range pm {
-			c := markColour(q.to)
-			tip := q.to
-			if q.from != "" {
-				tip = q.from + " -> " + q.to
-			}
-			if q.msg != "" {
-				tip += ": " + q.msg
-			}
-			marks.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" class="mk"><title>%s at %s: %s</title></line>`+"\n",
-				num(q.x), num(hdrTop+4), num(q.x), num(rowsBottom), c, esc(g.name), dur(q.at), esc(tip))
-			if q.line >= 0 {
-				label := q.to
-				if label == "" {
-					label = "none"
-				}
-				anchor := ""
-				if q.end {
-					anchor = ` text-anchor="end"`
-				}
-				text.f(`<text x="%s" y="%s" fill="%s" class="ml"%s>%s</text>`+"\n",
-					num(q.tx), num(hdrTop+6+9+12*float64(q.line)), c, anchor, esc(label))
-			}
-		}
-		if gi < len(m.groups)-1 {
-			y += 6
-		}
+// escape writes s as XML character data.
+func (c *canvas) escape(s []byte) {
+	if needsEsc(s) {
+		_ = xml.EscapeText(c.out, s)
+	} else {
+		c.out.Write(s)
 	}
-	bottom := y + 2
-	if len(m.groups) == 0 && len(m.nodes) == 0 {
-		text.f(`<text x="%s" y="%s" class="sub">no task in this span</text>`+"\n", num(px0), num(top+14))
-		bottom = top + 24
-	}
+}
 
-	// Node events as faint guides across the whole chart.
-	for _, n := range m.nodes {
-		for _, mk := range n.marks {
-			if mk.at < m.from || mk.at > m.to {
-				continue
-			}
-			x := X(mk.at)
-			marks.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ng"><title>%s %s at %s: %s</title></line>`+"\n",
-				num(x), num(top), num(x), num(bottom), esc(n.name), esc(mk.label), dur(mk.at), esc(mk.msg))
-		}
-	}
+// X is the abscissa of a time, clamped to the span.
+func (c *canvas) X(t int64) float64 {
+	t = min(max(t, c.from), c.to)
+	return c.px0 + float64(t-c.from)/float64(c.span)*c.plotW
+}
 
-	// Time axis above and below, with grid lines.
-	step := tickStep(span, plotW)
-	first := (m.from + step - 1) / step * step
-	if m.from < 0 {
-		first = m.from / step * step
-	}
-	for t, n := first, 0; t <= m.to && n < 1000; t, n = t+step, n+1 {
-		x := X(t)
-		grid.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="gl"/>`+"\n", num(x), num(top-6), num(x), num(bottom+4))
-		text.f(`<text x="%s" y="%s" class="ax">%s</text>`+"\n", num(x), num(top-10), dur(t))
-		text.f(`<text x="%s" y="%s" class="ax">%s</text>`+"\n", num(x), num(bottom+16), dur(t))
-	}
-	grid.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ax0"/>`+"\n", num(px0), num(top-4), num(px1), num(top-4))
-	grid.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ax0"/>`+"\n", num(px0), num(bottom+4), num(px1), num(bottom+4))
-
-	// Legend.
-	ly := bottom + 40
-	lx := 8.0
-	item := func(w float64) {
-		if lx+w > W-8 && lx > 8 {
-			lx = 8
-			ly += 18
-		}
-	}
-	heading := func(s string) {
-		w := textW(s, rowFont) + 8
-		item(w + 80)
-		text.f(`<text x="%s" y="%s" class="lh">%s</text>`+"\n", num(lx), num(ly), s)
-		lx += w
-	}
-	swatch := func(fill, label, extra string) {
-		w := 18 + textW(label, rowFont) + 14
-		item(w)
-		text.f(`<rect x="%s" y="%s" width="14" height="10" fill="%s"%s/>`+"\n", num(lx), num(ly-9), fill, extra)
-		text.f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), esc(label))
-		lx += w
-	}
-	heading("Task state:")
-	for _, s := range []string{"pending", "preparing", "starting", "running", "complete", "shutdown", "failed", "rejected", "orphaned"} {
-		if s == "orphaned" && !m.states[s] {
-			continue
-		}
-		swatch(stateFill(s), stateLegend(s), "")
-	}
-	{
-		label := "being stopped (desired state shutdown)"
-		w := 18 + textW(label, rowFont) + 14
-		item(w)
-		text.f(`<rect x="%s" y="%s" width="14" height="10" fill="#009E73"/><rect x="%s" y="%s" width="14" height="10" fill="url(#stop)"/>`+"\n", num(lx), num(ly-9), num(lx), num(ly-9))
-		text.f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), label)
-		lx += w
-		label = "final state, until the slot has a newer task"
-		w = 18 + textW(label, rowFont) + 14
-		item(w)
-		text.f(`<rect x="%s" y="%s" width="14" height="3" fill="#999999"/>`+"\n", num(lx), num(ly-5.5))
-		text.f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), label)
-		lx += w
-	}
-	lx, ly = 8, ly+22
-	heading("Update status:")
-	for _, s := range []string{"updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"} {
-		w := 18 + textW(s, rowFont) + 14
-		item(w)
-		text.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" class="mk"/>`+"\n", num(lx+7), num(ly-11), num(lx+7), num(ly+2), markColour(s))
-		text.f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), s)
-		lx += w
-	}
-	if len(m.nodes) > 0 {
-		lx, ly = 8, ly+22
-		heading("Node:")
-		for _, s := range []string{"ready", "pause", "drain", "stopped", "down"} {
-			label := s
-			switch s {
-			case "stopped":
-				label = "stopped (not yet marked down)"
-			case "pause", "drain":
-				label = "availability " + s
-			}
-			swatch(nodeFill(s), label, "")
-		}
-		w := 18 + textW("node event", rowFont) + 14
-		item(w)
-		text.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ng"/>`+"\n", num(lx+7), num(ly-11), num(lx+7), num(ly+2))
-		text.f(`<text x="%s" y="%s" class="lg">node event</text>`+"\n", num(lx+18), num(ly))
-	}
-	H := ly + 14
-
-	fmt.Fprintf(out, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
-	fmt.Fprintf(out, `<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Verdana, Geneva, Arial, sans-serif">`+"\n", num(W), num(H), num(W), num(H))
-	fmt.Fprintf(out, "<title>%s</title>\n", esc(title))
+// draw writes the picture to out: the heading, then its layers one after
+// the other, each a pass over the laid-out model (backgrounds, the grid,
+// the bars, the markers, the text), so that later layers paint over
+// earlier ones and nothing but the model is held.
+func (m *model) draw(out *bufio.Writer, W float64, title string) {
+	c := &canvas{model: m, out: out, W: W}
+	c.layout()
+	c.f(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	c.f(`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="DejaVu Sans, Verdana, Geneva, Arial, sans-serif">`+"\n", num(W), num(c.H), num(W), num(c.H))
+	c.f("<title>%s</title>\n", esc(title))
 	out.WriteString(`<style>
 .grp{font-size:12px;font-weight:bold;fill:#222}
 .sub{font-size:10px;fill:#666}
@@ -532,8 +380,8 @@ func (m *model) draw(out *bytes.Buffer, W float64, title string) {
 </style>
 <defs><pattern id="stop" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2.5" height="6" fill="#FFFFFF" fill-opacity="0.75"/></pattern></defs>
 `)
-	fmt.Fprintf(out, `<rect width="%s" height="%s" fill="#FFFFFF"/>`+"\n", num(W), num(H))
-	fmt.Fprintf(out, `<text x="8" y="24" font-size="16" font-weight="bold" fill="#111">%s</text>`+"\n", esc(title))
+	c.f(`<rect width="%s" height="%s" fill="#FFFFFF"/>`+"\n", num(W), num(c.H))
+	c.f(`<text x="8" y="24" font-size="16" font-weight="bold" fill="#111">%s</text>`+"\n", esc(title))
 	svcs := "services"
 	if len(m.groups) == 1 {
 		svcs = "service"
@@ -542,19 +390,373 @@ func (m *model) draw(out *bytes.Buffer, W float64, title string) {
 	if m.tasks == 1 {
 		tasks = "task"
 	}
-	fmt.Fprintf(out, `<text x="8" y="42" class="sub" font-size="11">virtual time %s to %s since the epoch · %d %s · %d %s</text>`+"\n",
+	c.f(`<text x="8" y="42" class="sub" font-size="11">virtual time %s to %s since the epoch · %d %s · %d %s</text>`+"\n",
 		dur(m.from), dur(m.to), len(m.groups), svcs, m.tasks, tasks)
-	out.Write(bg.Bytes())
-	out.Write(grid.Bytes())
-	out.Write(bars.Bytes())
-	out.Write(marks.Bytes())
-	out.Write(text.Bytes())
+	c.backgrounds()
+	c.grid()
+	c.bars()
+	c.markers()
+	c.text()
 	out.WriteString("</svg>\n")
+}
+
+// layout sizes the picture and places the node rows, the service groups
+// with their rows and status labels, and the legend.
+func (c *canvas) layout() {
+	m := c.model
+	// The label column fits the longest row or group label.
+	lw := textW("nodes", groupFont)
+	for _, g := range m.groups {
+		lw = max(lw, textW(g.name, groupFont), textW(fmt.Sprintf("global, %d nodes", len(g.rows)), markFont))
+		for _, r := range g.rows {
+			lw = max(lw, textW(r.label, rowFont))
+		}
+	}
+	for _, n := range m.nodes {
+		lw = max(lw, textW(n.name, rowFont))
+	}
+	c.px0 = math.Round(min(max(lw+20, 90), 240))
+	c.px1 = c.W - 16
+	c.plotW = c.px1 - c.px0
+	c.span = m.to - m.from
+
+	// Lane height: rows shrink as they multiply.
+	lanes := len(m.nodes)
+	for _, g := range m.groups {
+		for _, r := range g.rows {
+			lanes += r.lanes
+		}
+	}
+	c.laneH = 16.0
+	if lanes > 0 {
+		c.laneH = min(max(math.Floor(560/float64(lanes)), 4), 16)
+	}
+	c.gap, c.pad = 1.0, 0.5
+	if c.laneH >= 8 {
+		c.gap, c.pad = 3, 1.5
+	}
+	c.nodeH, c.nodeGap, c.nodePad = c.laneH, c.gap, c.pad
+	if len(m.nodes) <= 12 {
+		c.nodeH = max(c.laneH, 12)
+	}
+	if c.nodeH >= 8 {
+		c.nodeGap, c.nodePad = 3, 1.5
+	}
+
+	c.top = 72.0
+	y := c.top
+	if len(m.nodes) > 0 {
+		y += 18
+		for _, n := range m.nodes {
+			n.y = y
+			y += c.nodeH + c.nodeGap
+		}
+		y += 6
+	}
+	for gi, g := range m.groups {
+		// Place the labels of the update status markers above the group.
+		p := placer{max: 3}
+		g.placed = g.placed[:0]
+		for _, mk := range g.marks {
+			if mk.at < m.from || mk.at > m.to {
+				continue
+			}
+			label := mk.to
+			if label == "" {
+				label = "none"
+			}
+			x := c.X(mk.at)
+			w := textW(label, markFont)
+			q := placedMark{mark: mk, x: x, tx: x + 3}
+			if x+3+w > c.px1 {
+				q.end, q.tx = true, x-3
+				q.line = p.place(x-3-w, x-3)
+			} else {
+				q.line = p.place(x+3, x+3+w)
+			}
+			g.placed = append(g.placed, q)
+		}
+		lines := max(len(p.ends), 1)
+		g.top = y
+		y += max(6+12*float64(lines)+2, 34)
+		for _, r := range g.rows {
+			r.y = y
+			y += float64(r.lanes)*c.laneH + c.gap
+		}
+		g.bottom = y
+		if gi < len(m.groups)-1 {
+			y += 6
+		}
+	}
+	c.bottom = y + 2
+	if len(m.groups) == 0 && len(m.nodes) == 0 {
+		c.bottom = c.top + 24
+	}
+	c.legendTop = c.bottom + 40
+	c.H = c.legend(nil) + 14
+}
+
+// backgrounds draws the layer of zebra stripes behind every other row.
+func (c *canvas) backgrounds() {
+	pitch := c.nodeH + c.nodeGap
+	for i, n := range c.nodes {
+		if i%2 == 1 && pitch >= 6 {
+			c.f(`<rect x="0" y="%s" width="%s" height="%s" class="z"/>`+"\n", num(n.y-c.nodeGap/2), num(c.W), num(pitch))
+		}
+	}
+	for _, g := range c.groups {
+		for ri, r := range g.rows {
+			pitch := float64(r.lanes)*c.laneH + c.gap
+			if ri%2 == 1 && pitch >= 6 {
+				b := append(c.buf[:0], `<rect x="0" y="`...)
+				b = appendNum(b, r.y-c.gap/2)
+				b = append(b, `" width="`...)
+				b = appendNum(b, c.W)
+				b = append(b, `" height="`...)
+				b = appendNum(b, pitch)
+				b = append(b, "\" class=\"z\"/>\n"...)
+				c.out.Write(b)
+				c.buf = b
+			}
+		}
+	}
+}
+
+// grid draws the layer of the time axis' lines: one a tick, and the axes
+// above and below.
+func (c *canvas) grid() {
+	c.ticks(func(t int64, x float64) {
+		c.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="gl"/>`+"\n", num(x), num(c.top-6), num(x), num(c.bottom+4))
+	})
+	c.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ax0"/>`+"\n", num(c.px0), num(c.top-4), num(c.px1), num(c.top-4))
+	c.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ax0"/>`+"\n", num(c.px0), num(c.bottom+4), num(c.px1), num(c.bottom+4))
+}
+
+// ticks calls fn for each tick of the time axis: the smallest round step
+// that leaves room between labels.
+func (c *canvas) ticks(fn func(t int64, x float64)) {
+	step := tickStep(c.span, c.plotW)
+	first := (c.from + step - 1) / step * step
+	if c.from < 0 {
+		first = c.from / step * step
+	}
+	for t, n := first, 0; t <= c.to && n < 1000; t, n = t+step, n+1 {
+		fn(t, c.X(t))
+	}
+}
+
+// bars draws the layer of the nodes' states and the tasks.
+func (c *canvas) bars() {
+	h := c.nodeH - 2*c.nodePad
+	for _, n := range c.nodes {
+		n.eachSeg(c.model, func(s nodeSeg, se int64) {
+			x0, x1 := c.X(s.at), c.X(se)
+			c.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"><title>%s: %s from %s</title></rect>`+"\n",
+				num(x0), num(n.y+c.nodePad), num(max(x1-x0, 0.5)), num(h), nodeFill(s.state), esc(n.name), s.state, dur(s.at))
+		})
+	}
+	for _, g := range c.groups {
+		for _, r := range g.rows {
+			for _, b := range r.bars {
+				c.barRects(b, r.y+float64(b.lane)*c.laneH)
+			}
+		}
+	}
+}
+
+// eachSeg calls fn for each of the node's states that shows in the span,
+// with the time it ends.
+func (n *nodeTrack) eachSeg(m *model, fn func(s nodeSeg, end int64)) {
+	end := min(n.removed, m.to)
+	for j, s := range n.segs {
+		se := end
+		if j+1 < len(n.segs) {
+			se = min(n.segs[j+1].at, end)
+		}
+		if se < m.from || s.at > m.to || se <= s.at {
+			continue
+		}
+		fn(s, se)
+	}
+}
+
+// markers draws the layer of the update status changes, a line across
+// each service's group, and of the node events, faint lines across the
+// whole chart.
+func (c *canvas) markers() {
+	for _, g := range c.groups {
+		for _, q := range g.placed {
+			tip := q.to
+			if q.from != "" {
+				tip = q.from + " -> " + q.to
+			}
+			if q.msg != "" {
+				tip += ": " + q.msg
+			}
+			c.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" class="mk"><title>%s at %s: %s</title></line>`+"\n",
+				num(q.x), num(g.top+4), num(q.x), num(g.bottom), markColour(q.to), esc(g.name), dur(q.at), esc(tip))
+		}
+	}
+	for _, n := range c.nodes {
+		for _, mk := range n.marks {
+			if mk.at < c.from || mk.at > c.to {
+				continue
+			}
+			x := c.X(mk.at)
+			c.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ng"><title>%s %s at %s: %s</title></line>`+"\n",
+				num(x), num(c.top), num(x), num(c.bottom), esc(n.name), esc(mk.label), dur(mk.at), esc(mk.msg))
+		}
+	}
+}
+
+// text draws the layer of words: the rows' and groups' labels, the states
+// of nodes and the images of tasks where they fit, the status labels, the
+// time axis and the legend.
+func (c *canvas) text() {
+	if len(c.nodes) > 0 {
+		c.f(`<text x="8" y="%s" class="grp">nodes</text>`+"\n", num(c.top+13))
+		lastLabel := -100.0
+		pitch := c.nodeH + c.nodeGap
+		h := c.nodeH - 2*c.nodePad
+		for _, n := range c.nodes {
+			c.rowLabel(n.name, n.y, pitch, &lastLabel)
+			if h < 9 {
+				continue
+			}
+			n.eachSeg(c.model, func(s nodeSeg, se int64) {
+				x0, x1 := c.X(s.at), c.X(se)
+				if l := fit(s.state, x1-x0-6, barFont); l != "" && l == s.state {
+					c.f(`<text x="%s" y="%s" class="bl">%s</text>`+"\n", num(x0+3), num(n.y+c.nodeH/2+3.5), l)
+				}
+			})
+		}
+	}
+	for _, g := range c.groups {
+		c.f(`<text x="8" y="%s" class="grp">%s</text>`+"\n", num(g.top+6+11), esc(fit(g.name, c.px0-14, groupFont)))
+		kind := fmt.Sprintf("%d slots", len(g.rows))
+		if g.global {
+			kind = fmt.Sprintf("global, %d nodes", len(g.rows))
+		} else if len(g.rows) == 1 {
+			kind = "1 slot"
+		}
+		c.f(`<text x="8" y="%s" class="sub">%s</text>`+"\n", num(g.top+6+11+12), esc(fit(kind, c.px0-14, markFont)))
+		lastLabel := -100.0
+		for _, r := range g.rows {
+			c.rowLabel(r.label, r.y, float64(r.lanes)*c.laneH+c.gap, &lastLabel)
+			for _, b := range r.bars {
+				c.barLabel(b, r.y+float64(b.lane)*c.laneH)
+			}
+		}
+		for _, q := range g.placed {
+			if q.line < 0 {
+				continue
+			}
+			label := q.to
+			if label == "" {
+				label = "none"
+			}
+			anchor := ""
+			if q.end {
+				anchor = ` text-anchor="end"`
+			}
+			c.f(`<text x="%s" y="%s" fill="%s" class="ml"%s>%s</text>`+"\n",
+				num(q.tx), num(g.top+6+9+12*float64(q.line)), markColour(q.to), anchor, esc(label))
+		}
+	}
+	if len(c.groups) == 0 && len(c.nodes) == 0 {
+		c.f(`<text x="%s" y="%s" class="sub">no task in this span</text>`+"\n", num(c.px0), num(c.top+14))
+	}
+	c.ticks(func(t int64, x float64) {
+		c.f(`<text x="%s" y="%s" class="ax">%s</text>`+"\n", num(x), num(c.top-10), dur(t))
+		c.f(`<text x="%s" y="%s" class="ax">%s</text>`+"\n", num(x), num(c.bottom+16), dur(t))
+	})
+	c.legend(c.out)
+}
+
+// legend writes the legend to out, or only measures it when out is nil,
+// and returns the baseline of its last line.
+func (c *canvas) legend(out *bufio.Writer) float64 {
+	f := func(format string, a ...any) {
+		if out != nil {
+			fmt.Fprintf(out, format, a...)
+		}
+	}
+	W := c.W
+	ly := c.legendTop
+	lx := 8.0
+	item := func(w float64) {
+		if lx+w > W-8 && lx > 8 {
+			lx = 8
+			ly += 18
+		}
+	}
+	heading := func(s string) {
+		w := textW(s, rowFont) + 8
+		item(w + 80)
+		f(`<text x="%s" y="%s" class="lh">%s</text>`+"\n", num(lx), num(ly), s)
+		lx += w
+	}
+	swatch := func(fill, label, extra string) {
+		w := 18 + textW(label, rowFont) + 14
+		item(w)
+		f(`<rect x="%s" y="%s" width="14" height="10" fill="%s"%s/>`+"\n", num(lx), num(ly-9), fill, extra)
+		f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), esc(label))
+		lx += w
+	}
+	heading("Task state:")
+	for _, s := range []string{"pending", "preparing", "starting", "running", "complete", "shutdown", "failed", "rejected", "orphaned"} {
+		if s == "orphaned" && !c.states[s] {
+			continue
+		}
+		swatch(stateFill(s), stateLegend(s), "")
+	}
+	{
+		label := "being stopped (desired state shutdown)"
+		w := 18 + textW(label, rowFont) + 14
+		item(w)
+		f(`<rect x="%s" y="%s" width="14" height="10" fill="#009E73"/><rect x="%s" y="%s" width="14" height="10" fill="url(#stop)"/>`+"\n", num(lx), num(ly-9), num(lx), num(ly-9))
+		f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), label)
+		lx += w
+		label = "final state, until the slot has a newer task"
+		w = 18 + textW(label, rowFont) + 14
+		item(w)
+		f(`<rect x="%s" y="%s" width="14" height="3" fill="#999999"/>`+"\n", num(lx), num(ly-5.5))
+		f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), label)
+		lx += w
+	}
+	lx, ly = 8, ly+22
+	heading("Update status:")
+	for _, s := range []string{"updating", "paused", "completed", "rollback_started", "rollback_paused", "rollback_completed"} {
+		w := 18 + textW(s, rowFont) + 14
+		item(w)
+		f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" class="mk"/>`+"\n", num(lx+7), num(ly-11), num(lx+7), num(ly+2), markColour(s))
+		f(`<text x="%s" y="%s" class="lg">%s</text>`+"\n", num(lx+18), num(ly), s)
+		lx += w
+	}
+	if len(c.nodes) > 0 {
+		lx, ly = 8, ly+22
+		heading("Node:")
+		for _, s := range []string{"ready", "pause", "drain", "stopped", "down"} {
+			label := s
+			switch s {
+			case "stopped":
+				label = "stopped (not yet marked down)"
+			case "pause", "drain":
+				label = "availability " + s
+			}
+			swatch(nodeFill(s), label, "")
+		}
+		w := 18 + textW("node event", rowFont) + 14
+		item(w)
+		f(`<line x1="%s" y1="%s" x2="%s" y2="%s" class="ng"/>`+"\n", num(lx+7), num(ly-11), num(lx+7), num(ly+2))
+		f(`<text x="%s" y="%s" class="lg">node event</text>`+"\n", num(lx+18), num(ly))
+	}
+	return ly
 }
 
 // rowLabel writes a row's label, thinning labels out when rows are too
 // close to hold one each.
-func (m *model) rowLabel(text *layer, label string, y, pitch, px0 float64, last *float64) {
+func (c *canvas) rowLabel(label string, y, pitch float64, last *float64) {
 	size := 11.0
 	if pitch < 11 {
 		size = 9
@@ -564,44 +766,23 @@ func (m *model) rowLabel(text *layer, label string, y, pitch, px0 float64, last 
 		return
 	}
 	*last = cy
-	l := fit(label, px0-14, size)
+	l := fit(label, c.px0-14, size)
 	if size == 11 {
-		text.f(`<text x="%s" y="%s" class="rl">%s</text>`+"\n", num(px0-8), num(cy), esc(l))
+		c.f(`<text x="%s" y="%s" class="rl">%s</text>`+"\n", num(c.px0-8), num(cy), esc(l))
 	} else {
-		text.f(`<text x="%s" y="%s" class="rl" font-size="9">%s</text>`+"\n", num(px0-8), num(cy), esc(l))
+		c.f(`<text x="%s" y="%s" class="rl" font-size="9">%s</text>`+"\n", num(c.px0-8), num(cy), esc(l))
 	}
 }
 
-// drawBar draws one task: its live states at full height, the state it
-// ended in as a thin bar until its drawing ends, hatching while it is being
-// stopped, and its image as a label where it fits.
-func (m *model) drawBar(bars, text *layer, b *bar, y, laneH, pad float64, X func(int64) float64) {
-	h := laneH - 2*pad
-	live := min(b.liveEnd(), b.drawEnd)
-	var tip strings.Builder
-	fmt.Fprintf(&tip, "%s %s", b.name, shortID(b.id))
-	if b.image != "" {
-		fmt.Fprintf(&tip, " %s", b.image)
-	}
-	if b.node != "" {
-		fmt.Fprintf(&tip, " on %s", b.node)
-	}
-	tip.WriteString(":")
-	for i, s := range b.states {
-		if i > 0 && s.state == b.states[i-1].state {
-			continue
-		}
-		fmt.Fprintf(&tip, " %s %s,", s.state, dur(s.at))
-	}
-	if b.deleted != never {
-		fmt.Fprintf(&tip, " deleted %s,", dur(b.deleted))
-	}
-	bars.f("<g><title>%s</title>", esc(strings.TrimSuffix(tip.String(), ",")))
-	// Live part: consecutive states of one colour make one rectangle.
-	var widest struct {
-		x0, x1 float64
-		group  string
-	}
+// live is where a task's live part ends in its drawing.
+func (b *bar) live() int64 {
+	return min(b.liveEnd(), b.drawEnd)
+}
+
+// eachLive calls fn for each part of the task's live life drawn in one
+// colour (consecutive states of one colour make one part).
+func (c *canvas) eachLive(b *bar, fn func(x0, x1 float64, group string)) {
+	live := b.live()
 	for i := 0; i < len(b.states); {
 		s := b.states[i]
 		g := stateGroup(s.state)
@@ -617,24 +798,55 @@ func (m *model) drawBar(bars, text *layer, b *bar, y, laneH, pad float64, X func
 			end = min(b.states[j].at, live)
 		}
 		i = j
-		if end <= s.at || end < m.from || s.at > m.to {
+		if end <= s.at || end < c.from || s.at > c.to {
 			continue
 		}
-		x0, x1 := X(s.at), X(end)
-		bars.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(y+pad), num(max(x1-x0, 0.5)), num(h), stateFill(g))
-		if x1-x0 > widest.x1-widest.x0 {
-			widest.x0, widest.x1, widest.group = x0, x1, g
-		}
+		fn(c.X(s.at), c.X(end), g)
 	}
+}
+
+// barRects draws one task, in lane y: its live states at full height, the
+// state it ended in as a thin bar until its drawing ends, and hatching
+// while it is being stopped, with a tooltip that tells its life.
+func (c *canvas) barRects(b *bar, y float64) {
+	h := c.laneH - 2*c.pad
+	live := b.live()
+	t := append(c.tip[:0], b.name...)
+	t = append(append(t, ' '), shortID(b.id)...)
+	if b.image != "" {
+		t = append(append(t, ' '), b.image...)
+	}
+	if b.node != "" {
+		t = append(append(t, " on "...), b.node...)
+	}
+	t = append(t, ':')
+	for i, s := range b.states {
+		if i > 0 && s.state == b.states[i-1].state {
+			continue
+		}
+		t = append(append(append(t, ' '), s.state...), ' ')
+		t = append(appendDur(t, s.at), ',')
+	}
+	if b.deleted != never {
+		t = append(appendDur(append(t, " deleted "...), b.deleted), ',')
+	}
+	c.tip = t
+	t, _ = bytes.CutSuffix(t, []byte(","))
+	c.out.WriteString("<g><title>")
+	c.escape(t)
+	c.out.WriteString("</title>")
+	c.eachLive(b, func(x0, x1 float64, g string) {
+		c.rect(x0, y+c.pad, max(x1-x0, 0.5), h, stateFill(g))
+	})
 	// Being stopped: running on while the desired state says stop.
-	if b.stopAt < live && live > m.from && b.stopAt <= m.to {
-		x0, x1 := X(max(b.stopAt, b.created)), X(live)
+	if b.stopAt < live && live > c.from && b.stopAt <= c.to {
+		x0, x1 := c.X(max(b.stopAt, b.created)), c.X(live)
 		if x1 > x0 {
-			bars.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="url(#stop)"/>`, num(x0), num(y+pad), num(x1-x0), num(h))
+			c.rect(x0, y+c.pad, x1-x0, h, "url(#stop)")
 		}
 	}
 	// The state it ended in, until its drawing ends.
-	if b.end != never && b.end <= m.to && b.drawEnd >= m.from {
+	if b.end != never && b.end <= c.to && b.drawEnd >= c.from {
 		final := b.states[len(b.states)-1].state
 		if !terminal(final) {
 			final = "shutdown" // deleted while live: shown as its end
@@ -642,36 +854,63 @@ func (m *model) drawBar(bars, text *layer, b *bar, y, laneH, pad float64, X func
 		// At least a 3-pixel stub, so that the final state shows even
 		// when the task was replaced at once; never into the next task
 		// of its lane.
-		x0, x1 := X(b.end), X(b.drawEnd)
-		x1 = max(x1, min(x0+3, X(b.laneNext)))
+		x0, x1 := c.X(b.end), c.X(b.drawEnd)
+		x1 = max(x1, min(x0+3, c.X(b.laneNext)))
 		th := max(math.Round(h*0.3), 1.5)
 		if x1 > x0 {
-			bars.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(y+pad+(h-th)/2), num(x1-x0), num(th), stateFill(stateGroup(final)))
+			c.rect(x0, y+c.pad+(h-th)/2, x1-x0, th, stateFill(stateGroup(final)))
 		}
 		// A failure is capped at full height, to be seen among many rows.
 		if (final == "failed" || final == "rejected") && x1 > x0 {
-			bars.f(`<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>`, num(x0), num(y+pad), num(min(x1-x0, 3)), num(h), stateFill(final))
+			c.rect(x0, y+c.pad, min(x1-x0, 3), h, stateFill(final))
 		}
 	}
-	bars.f("</g>\n")
-	// The image label: in the task's longest state (running, mostly),
-	// else across its whole live part, where there is room.
-	if h >= 10 && b.image != "" && live > m.from && b.created <= m.to {
-		w := textW(b.image, 10) + 8
-		x0, x1 := X(b.created), X(min(live, b.stopAt))
-		fill := ""
-		switch {
-		case widest.x1-widest.x0 >= w:
-			x0 = widest.x0
-			if widest.group == "starting" || widest.group == "rejected" || widest.group == "orphaned" {
-				fill = ` fill="#FFFFFF"`
-			}
-		case x1-x0 >= w:
-		default:
-			return
-		}
-		text.f(`<text x="%s" y="%s" class="bl"%s>%s</text>`+"\n", num(x0+4), num(y+laneH/2+3.5), fill, esc(b.image))
+	c.out.WriteString("</g>\n")
+}
+
+// barLabel writes a task's image, in lane y: in its longest state
+// (running, mostly), else across its whole live part, where there is room.
+func (c *canvas) barLabel(b *bar, y float64) {
+	h := c.laneH - 2*c.pad
+	live := b.live()
+	if h < 10 || b.image == "" || live <= c.from || b.created > c.to {
+		return
 	}
+	var widest struct {
+		x0, x1 float64
+		group  string
+	}
+	c.eachLive(b, func(x0, x1 float64, g string) {
+		if x1-x0 > widest.x1-widest.x0 {
+			widest.x0, widest.x1, widest.group = x0, x1, g
+		}
+	})
+	w := textW(b.image, 10) + 8
+	x0, x1 := c.X(b.created), c.X(min(live, b.stopAt))
+	fill := ""
+	switch {
+	case widest.x1-widest.x0 >= w:
+		x0 = widest.x0
+		if widest.group == "starting" || widest.group == "rejected" || widest.group == "orphaned" {
+			fill = ` fill="#FFFFFF"`
+		}
+	case x1-x0 >= w:
+	default:
+		return
+	}
+	t := append(c.buf[:0], `<text x="`...)
+	t = appendNum(t, x0+4)
+	t = append(t, `" y="`...)
+	t = appendNum(t, y+c.laneH/2+3.5)
+	t = append(append(append(t, `" class="bl"`...), fill...), '>')
+	c.out.Write(t)
+	c.buf = t
+	if needsEsc(b.image) {
+		c.out.WriteString(esc(b.image))
+	} else {
+		c.out.WriteString(b.image)
+	}
+	c.out.WriteString("</text>\n")
 }
 
 func shortID(id string) string {

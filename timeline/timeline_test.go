@@ -3,11 +3,14 @@ package timeline_test
 import (
 	"bytes"
 	"io"
+	"iter"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/timeline"
 )
@@ -46,6 +49,48 @@ func TestRenderFromTrace(t *testing.T) {
 	}
 	if direct.String() != fromShuffled.String() {
 		t.Errorf("the order of the events changed the picture")
+	}
+}
+
+// RenderSeq draws from the cluster's events one at a time the picture
+// Render draws from the slice, and refuses events out of sequence order.
+func TestRenderSeq(t *testing.T) {
+	c := rollout(t, 20)
+	events := c.Events()
+	swapped := append([]swarmsim.Event(nil), events...)
+	swapped[10], swapped[11] = swapped[11], swapped[10]
+	for _, tc := range []struct {
+		name    string
+		opts    timeline.Options
+		events  iter.Seq[swarmsim.Event]
+		wantErr string
+	}{
+		{name: "whole run", opts: timeline.Options{Epoch: c.Epoch(), To: c.Elapsed(), Title: "seq"}, events: c.AllEvents()},
+		{name: "to the last event", events: c.AllEvents()},
+		{name: "window", opts: timeline.Options{From: time.Minute, To: 2 * time.Minute, Services: []string{"app"}}, events: c.AllEvents()},
+		{name: "no service", opts: timeline.Options{Services: []string{"web"}}, events: c.AllEvents(), wantErr: "timeline: no service web in the trace"},
+		{name: "out of order", events: slices.Values(swapped), wantErr: "timeline: event 11 comes after event 12: the events are not in sequence order"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got bytes.Buffer
+			err := timeline.RenderSeq(&got, tc.events, tc.opts)
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			if err := timeline.Render(&want, events, tc.opts); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+				t.Errorf("RenderSeq differs from Render (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

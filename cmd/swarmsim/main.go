@@ -248,19 +248,6 @@ func (p *pendingFile) abort() {
 	os.Remove(p.f.Name())
 }
 
-// writeFileAtomic writes data to path through a pending file.
-func writeFileAtomic(path string, data []byte) error {
-	p, err := createPending(path)
-	if err != nil {
-		return err
-	}
-	if _, err := p.f.Write(data); err != nil {
-		p.abort()
-		return err
-	}
-	return p.commit()
-}
-
 // recordWriter buffers the trace's JSON lines and writes only whole ones:
 // slog's JSON handler writes each record, newline included, in one Write,
 // so the file ends inside a record only if SIGKILL cuts a write short (the
@@ -385,10 +372,13 @@ func runScript(r io.Reader, input, title string, stdout io.Writer, opts dockercl
 		}
 	}
 	if o.timeline != "" {
-		var b bytes.Buffer
-		if err := s.Timeline(&b, title, nil); err != nil {
+		// Drawn into the pending file as it goes, never whole in memory.
+		if p, err := createPending(o.timeline); err != nil {
 			res.files = append(res.files, err)
-		} else if err := writeFileAtomic(o.timeline, b.Bytes()); err != nil {
+		} else if err := s.Timeline(p.f, title, nil); err != nil {
+			p.abort()
+			res.files = append(res.files, dockercli.DestErr(err, o.timeline))
+		} else if err := p.commit(); err != nil {
 			res.files = append(res.files, err)
 		}
 	}
