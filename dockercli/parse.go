@@ -89,17 +89,72 @@ func (p *parser) parse(words []string) (Command, error) {
 
 // cobraTree is one command tree and the result its commands write into.
 type cobraTree struct {
-	res  result
-	root *cobra.Command
+	res   result
+	root  *cobra.Command
+	build func(*result) *cobra.Command
+}
+
+// dispatch runs the command that args name as cobra's Command.execute
+// would, without ExecuteC's work for every call (ExecuteC removes and adds
+// the help and shell-completion commands on the root, walking every
+// subcommand's path each time, which costs more than most commands). It
+// takes only the ordinary path: a subcommand of the root, found, runnable,
+// no help flag, no run hooks. ok is false when it did not run the command:
+// ExecuteC must then run it, on a new tree if ran (whose flags dispatch
+// parsed) is not nil. Its errors are those ExecuteC returns for the same
+// words.
+func (t *cobraTree) dispatch(args []string) (ran *cobra.Command, err error, ok bool) {
+	c, flags, err := t.root.Find(args)
+	if err != nil || c == nil || c == t.root || c.RunE == nil || c.Deprecated != "" {
+		return nil, nil, false
+	}
+	for p := c; p != nil; p = p.Parent() {
+		if p.PersistentPreRun != nil || p.PersistentPreRunE != nil || p.PersistentPostRun != nil || p.PersistentPostRunE != nil {
+			return nil, nil, false
+		}
+	}
+	if c.PreRun != nil || c.PreRunE != nil || c.PostRun != nil || c.PostRunE != nil {
+		return nil, nil, false
+	}
+	c.InitDefaultHelpFlag()
+	if err := c.ParseFlags(flags); err != nil {
+		return c, c.FlagErrorFunc()(c, err), true
+	}
+	if help, err := c.Flags().GetBool("help"); err != nil || help {
+		return c, nil, false
+	}
+	a := c.Flags().Args()
+	if c.DisableFlagParsing {
+		a = flags
+	}
+	if err := c.ValidateArgs(a); err != nil {
+		return c, err, true
+	}
+	if err := c.ValidateRequiredFlags(); err != nil {
+		return c, err, true
+	}
+	if err := c.ValidateFlagGroups(); err != nil {
+		return c, err, true
+	}
+	return c, c.RunE(c, a), true
 }
 
 func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Command, error) {
+	t.build = build
 	if t.root == nil {
 		t.root = newTree(build, &t.res)
 	}
 	t.res.cmd = nil
-	t.root.SetArgs(args)
-	ran, err := t.root.ExecuteC()
+	ran, err, ok := t.dispatch(args)
+	if !ok {
+		if ran != nil {
+			// the dispatch parsed flags before it gave up
+			t.root = newTree(t.build, &t.res)
+			t.res.cmd = nil
+		}
+		t.root.SetArgs(args)
+		ran, err = t.root.ExecuteC()
+	}
 	if ran == nil || flagsSet(ran) {
 		t.root = nil // flag values live in the tree: build it anew
 	}
