@@ -228,24 +228,50 @@ type ScriptLine struct {
 // longer than MaxLineBytes becomes a ScriptLine with a *LineTooLongError
 // (and ends any command it continued); the error is only for reading.
 func ReadScript(r io.Reader) ([]ScriptLine, error) {
-	lr := NewLineReader(r)
-	var (
-		out     []ScriptLine
-		pending []string
-		start   int
-	)
+	sr := newScriptReader(r)
+	var out []ScriptLine
 	for {
-		raw, lineNo, tooLong, err := lr.Next()
-		if err == io.EOF {
-			break
-		}
+		l, ok, err := sr.next()
 		if err != nil {
 			return out, err
 		}
+		if !ok {
+			return out, nil
+		}
+		out = append(out, l)
+	}
+}
+
+// scriptReader reads a script's commands one at a time, as ReadScript
+// splits them, so that RunScript holds one command at a time rather than the
+// whole script.
+type scriptReader struct {
+	lr  *LineReader
+	eof bool
+}
+
+func newScriptReader(r io.Reader) *scriptReader {
+	return &scriptReader{lr: NewLineReader(r)}
+}
+
+// next returns the next command; ok is false at the end of the script.
+func (sr *scriptReader) next() (l ScriptLine, ok bool, err error) {
+	var (
+		pending []string
+		start   int
+	)
+	for !sr.eof {
+		raw, lineNo, tooLong, err := sr.lr.Next()
+		if err == io.EOF {
+			sr.eof = true
+			break
+		}
+		if err != nil {
+			return ScriptLine{}, false, err
+		}
 		if tooLong {
-			out = append(out, ScriptLine{Line: lineNo, Text: fmt.Sprintf("<line %d: more than %d bytes>", lineNo, MaxLineBytes), Err: &LineTooLongError{Line: lineNo}})
-			pending = nil
-			continue
+			// a command it continued is dropped with it
+			return ScriptLine{Line: lineNo, Text: fmt.Sprintf("<line %d: more than %d bytes>", lineNo, MaxLineBytes), Err: &LineTooLongError{Line: lineNo}}, true, nil
 		}
 		if len(pending) == 0 {
 			t := strings.TrimLeft(raw, " \t")
@@ -261,17 +287,19 @@ func ReadScript(r io.Reader) ([]ScriptLine, error) {
 			raw = trimmed
 		}
 		pending = append(pending, raw)
-		text := strings.Join(pending, "\n")
+		text := raw
+		if len(pending) > 1 {
+			text = strings.Join(pending, "\n")
+		}
 		words, err := SplitWords(text)
 		if errors.Is(err, ErrIncomplete) {
 			continue
 		}
-		out = append(out, ScriptLine{Line: start, Text: text, Words: words, Err: err})
-		pending = nil
+		return ScriptLine{Line: start, Text: text, Words: words, Err: err}, true, nil
 	}
 	if len(pending) > 0 {
 		text := strings.Join(pending, "\n")
-		out = append(out, ScriptLine{Line: start, Text: text, Err: EndOfInput(text, start)})
+		return ScriptLine{Line: start, Text: text, Err: EndOfInput(text, start)}, true, nil
 	}
-	return out, nil
+	return ScriptLine{}, false, nil
 }

@@ -1,0 +1,103 @@
+package dockercli
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// executeC parses words as cobra's ExecuteC does on a new tree: the path
+// every line took before the parser dispatched commands itself.
+func executeC(words []string) (Command, error) {
+	build := newDockerRoot
+	if words[0] == "swarmsim" {
+		build = newSimRoot
+	}
+	var res result
+	root := newTree(build, &res)
+	root.SetArgs(words[1:])
+	if _, err := root.ExecuteC(); err != nil {
+		if ce, ok := err.(*CLIError); ok {
+			return nil, ce
+		}
+		return nil, &CLIError{Msg: err.Error(), Code: 1}
+	}
+	if res.cmd == nil {
+		return nil, &CLIError{Msg: "no command", Code: 1}
+	}
+	return res.cmd, nil
+}
+
+// TestDispatchMatchesExecuteC parses, with one session's parser (its trees
+// kept from line to line), every command of the golden scripts and lines
+// that take cobra's other paths (help, unknown commands and flags, the
+// hidden help and completion commands, flag errors, argument counts), and
+// checks each result against ExecuteC on a new tree.
+func TestDispatchMatchesExecuteC(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden scripts: %v", err)
+	}
+	var lines []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for l := range strings.SplitSeq(string(b), "\n") {
+			if strings.HasPrefix(l, "docker ") || strings.HasPrefix(l, "swarmsim ") {
+				lines = append(lines, l)
+			}
+		}
+	}
+	lines = append(lines,
+		"docker", "swarmsim", "docker --help", "docker service", "docker service --help", "docker service ls -h",
+		"docker nosuch", "docker service nosuch", "docker __complete service", "docker __completeNoDesc node",
+		"docker no-help-command", "docker help service", "docker completion bash",
+		"docker service ls --nosuch", "docker service create", "docker service create --replicas x nginx",
+		"docker service scale", "docker node ls extra", "docker service update --image nginx:2 --detach web",
+		"docker service update web", "swarmsim node add", "swarmsim node add a b", "swarmsim node add n --role boss",
+		"swarmsim wait --timeout", "swarmsim node add n --cpus 2 --help", "docker ps -a", "docker service ls",
+	)
+	var p parser
+	opts := []cmp.Option{cmpopts.EquateNaNs(), cmp.Exporter(func(reflect.Type) bool { return true })}
+	for _, l := range lines {
+		words, err := SplitWords(l)
+		if err != nil || len(words) == 0 {
+			continue
+		}
+		want, wantErr := executeC(words)
+		got, gotErr := p.parse(words)
+		if d := cmp.Diff(want, got, opts...); d != "" {
+			t.Errorf("%s: command (-want +got):\n%s", l, d)
+		}
+		if d := cmp.Diff(wantErr, gotErr, opts...); d != "" {
+			t.Errorf("%s: error (-want +got):\n%s", l, d)
+		}
+	}
+}
+
+// TestRunScriptStreams: RunScript runs the commands it has read before an
+// error reading the rest, and returns that error.
+func TestRunScriptStreams(t *testing.T) {
+	boom := errors.New("disk on fire")
+	r := io.MultiReader(strings.NewReader("swarmsim node add a\nswarmsim node add b\n"), iotest.ErrReader(boom))
+	var out strings.Builder
+	err := RunScript(r, &out, ScriptOptions{})
+	if !errors.Is(err, boom) {
+		t.Errorf("RunScript error = %v, want %v", err, boom)
+	}
+	want := "$ swarmsim node add a\na joined the swarm as a worker (2n6viyeej66csb9skb3ju51vy)\n" +
+		"$ swarmsim node add b\nb joined the swarm as a worker (41wh2b38rv011tnvevyg57nr1)\n"
+	if d := cmp.Diff(want, out.String()); d != "" {
+		t.Errorf("transcript (-want +got):\n%s", d)
+	}
+}
