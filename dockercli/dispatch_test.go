@@ -101,3 +101,24 @@ func TestRunScriptStreams(t *testing.T) {
 		t.Errorf("transcript (-want +got):\n%s", d)
 	}
 }
+
+// FuzzPlainWords: a line SplitWords splits without its shell rules splits
+// into the words the rules give.
+func FuzzPlainWords(f *testing.F) {
+	for _, s := range []string{"", " ", "swarmsim node add node-1", "  docker\tservice  ls \r\n", "a\nb", "$ x", "x=y --z=1,2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := shellWords(s)
+		got, gotErr := SplitWords(s)
+		if strings.IndexAny(s, "\\'\"#;&|<>`()") >= 0 {
+			return
+		}
+		if err != nil || gotErr != nil {
+			t.Fatalf("SplitWords(%q): %v, %v", s, err, gotErr)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("SplitWords(%q) (-want +got):\n%s", s, d)
+		}
+	})
+}

@@ -23,6 +23,16 @@ var ErrOperator = errors.New("shell operators (; & | < > ` $( ) are not supporte
 // quotes a backslash escapes any character and backslash-newline is removed;
 // an unquoted # at the start of a word starts a comment.
 func SplitWords(line string) ([]string, error) {
+	if strings.IndexAny(line, "\\'\"#;&|<>`()") < 0 {
+		// nothing but words and blanks: the words are the line's own
+		// substrings
+		return plainWords(line), nil
+	}
+	return shellWords(line)
+}
+
+// shellWords is SplitWords for any line.
+func shellWords(line string) ([]string, error) {
 	var (
 		words  []string
 		buf    strings.Builder
@@ -105,6 +115,37 @@ func SplitWords(line string) ([]string, error) {
 	flush()
 	return words, nil
 }
+
+// plainWords splits a line without quotes, escapes, comments or operators
+// at its blanks (as SplitWords does), without copying the words.
+func plainWords(line string) []string {
+	n := 0
+	for i := 0; i < len(line); i++ {
+		if !isBlank(line[i]) && (i == 0 || isBlank(line[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	words := make([]string, 0, n)
+	for i := 0; i < len(line); {
+		for i < len(line) && isBlank(line[i]) {
+			i++
+		}
+		j := i
+		for j < len(line) && !isBlank(line[j]) {
+			j++
+		}
+		if j > i {
+			words = append(words, line[i:j])
+		}
+		i = j
+	}
+	return words
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // MaxLineBytes is the longest line a script or the prompt accepts (4 MiB):
 // a longer line is skipped with an error that names its number.
