@@ -25,7 +25,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		cfg := swarmsim.NodeConfig{Hostname: c.Name, Role: role, Labels: kvToMap(c.Labels), EngineLabels: kvToMap(c.EngineLabels),
+		cfg := swarmsim.NodeConfig{Hostname: c.Name, Role: role, Labels: nodeLabels(c.Labels), EngineLabels: nodeLabels(c.EngineLabels),
 			Resources: node.Resources{NanoCPUs: 2e9, MemoryBytes: 2 << 30}}
 		if c.CPUs != nil {
 			cfg.Resources.NanoCPUs = *c.CPUs

@@ -122,3 +122,21 @@ func FuzzPlainWords(f *testing.F) {
 		}
 	})
 }
+
+// TestNodeAddLabels: a node added without labels shows them as Docker does,
+// and as the seed's nodes do: engine labels absent (null), node labels an
+// empty map.
+func TestNodeAddLabels(t *testing.T) {
+	s := NewSession(0)
+	var out strings.Builder
+	script := "docker node ls -q\nswarmsim node add n1\nswarmsim node add n2 --engine-label disk=ssd --label zone=a\n" +
+		"docker node inspect -f '{{json .Description.Engine.Labels}} {{json .Spec.Labels}}' worker1 n1 n2\n"
+	if err := RunScript(strings.NewReader(script), &out, ScriptOptions{Session: s, Strict: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, got, _ := strings.Cut(out.String(), "Spec.Labels}}' worker1 n1 n2\n")
+	want := "null {}\nnull {}\n{\"disk\":\"ssd\"} {\"zone\":\"a\"}\n"
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("inspect (-want +got):\n%s", d)
+	}
+}
