@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // executeC parses words as cobra's ExecuteC does on a new tree: the path
@@ -66,6 +68,17 @@ func TestDispatchMatchesExecuteC(t *testing.T) {
 		"docker service scale", "docker node ls extra", "docker service update --image nginx:2 --detach web",
 		"docker service update web", "swarmsim node add", "swarmsim node add a b", "swarmsim node add n --role boss",
 		"swarmsim wait --timeout", "swarmsim node add n --cpus 2 --help", "docker ps -a", "docker service ls",
+		// a line with flags, then the same command without: the second
+		// must see none of the first's values
+		"swarmsim node add n --role manager --label a=b --cpus 3", "swarmsim node add m",
+		"docker service create -d --replicas 2 --name a --env X=1 --update-parallelism 0 nginx", "docker service create nginx",
+		"docker network create -d overlay --attachable x", "docker network create y",
+		"docker node update --label-add a=b --availability drain n", "docker node update n",
+		"docker service ps --filter desired-state=running --no-trunc web", "docker service ps web",
+		"docker service ls -h", "docker service ls", "docker secret create -l a=b s f", "docker secret create s f",
+		"docker swarm init --autolock", "docker swarm init", "docker service scale -d web=3", "docker service scale web=3",
+		"docker container ls -a", "docker container ls", "docker service update --image nginx:2 --detach web",
+		"docker service update --force web",
 	)
 	var p parser
 	opts := []cmp.Option{cmpopts.EquateNaNs(), cmp.Exporter(func(reflect.Type) bool { return true })}
@@ -138,5 +151,51 @@ func TestNodeAddLabels(t *testing.T) {
 	want := "null {}\nnull {}\n{\"disk\":\"ssd\"} {\"zone\":\"a\"}\n"
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("inspect (-want +got):\n%s", d)
+	}
+}
+
+// BenchmarkParseLine parses one script line with a session's parser, as
+// every line of a script is parsed: a directive, a docker command without
+// flags and one with flags (whose values the next line must not see).
+func BenchmarkParseLine(b *testing.B) {
+	for _, line := range []string{"swarmsim node add node-1", "docker service ls", "docker service update -d --update-parallelism 10 --image nginx:2 web"} {
+		b.Run(strings.ReplaceAll(line, " ", "_"), func(b *testing.B) {
+			words, err := SplitWords(line)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var p parser
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.parse(words); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestFlagsHaveNoAnnotations: no flag of the command trees is required or
+// in a flag group (cobra keeps both as flag annotations), which the
+// parser's dispatch relies on when it skips cobra's checks of them.
+func TestFlagsHaveNoAnnotations(t *testing.T) {
+	var res result
+	var walk func(c *cobra.Command)
+	n := 0
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			n++
+			if len(f.Annotations) > 0 {
+				t.Errorf("%s --%s has annotations %v", c.CommandPath(), f.Name, f.Annotations)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newTree(newDockerRoot, &res))
+	walk(newTree(newSimRoot, &res))
+	if n < 100 {
+		t.Errorf("visited %d flags, want the trees' hundreds", n)
 	}
 }

@@ -58,6 +58,49 @@ func parseSleep(args []string) (Command, error) {
 // result is where a command's RunE leaves its parsed form.
 type result struct {
 	cmd Command
+	// rebuild builds anew a command of the tree (with the flag values a
+	// new tree has): a parser replaces a command whose flags a line set
+	// with it, instead of building the whole tree again. Commands without
+	// an entry take a new tree.
+	rebuild map[*cobra.Command]func() *cobra.Command
+}
+
+// part adds to the tree what build builds (a command, or a group and its
+// commands), and records how to build any of its commands anew.
+func (r *result) part(build func(*result) *cobra.Command) *cobra.Command {
+	return r.parts(func(r *result) []*cobra.Command { return []*cobra.Command{build(r)} })[0]
+}
+
+// parts is part for a builder of several commands.
+func (r *result) parts(build func(*result) []*cobra.Command) []*cobra.Command {
+	cmds := build(r)
+	for i, c := range cmds {
+		r.index(c, func() *cobra.Command { return build(r)[i] }, nil)
+	}
+	return cmds
+}
+
+// index records how to build c and each command under it anew: mk builds
+// the command at the top of c's path, path is the names down to c.
+func (r *result) index(c *cobra.Command, mk func() *cobra.Command, path []string) {
+	if r.rebuild == nil {
+		r.rebuild = make(map[*cobra.Command]func() *cobra.Command)
+	}
+	r.rebuild[c] = func() *cobra.Command {
+		n := mk()
+		for _, name := range path {
+			for _, sub := range n.Commands() {
+				if sub.Name() == name {
+					n = sub
+					break
+				}
+			}
+		}
+		return n
+	}
+	for _, sub := range c.Commands() {
+		r.index(sub, mk, append(path[:len(path):len(path)], sub.Name()))
+	}
 }
 
 func runCobra(build func(*result) *cobra.Command, args []string) (Command, error) {
@@ -130,12 +173,10 @@ func (t *cobraTree) dispatch(args []string) (ran *cobra.Command, err error, ok b
 	if err := c.ValidateArgs(a); err != nil {
 		return c, err, true
 	}
-	if err := c.ValidateRequiredFlags(); err != nil {
-		return c, err, true
-	}
-	if err := c.ValidateFlagGroups(); err != nil {
-		return c, err, true
-	}
+	// No flag of these trees is required or in a group (cobra's flag
+	// annotations; TestFlagsHaveNoAnnotations), so cobra's
+	// ValidateRequiredFlags and ValidateFlagGroups, which visit every flag
+	// in sorted order, have nothing to check.
 	return c, c.RunE(c, a), true
 }
 
@@ -155,8 +196,11 @@ func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Comm
 		t.root.SetArgs(args)
 		ran, err = t.root.ExecuteC()
 	}
-	if ran == nil || flagsSet(ran) {
+	if ran != nil && flagsSet(ran) && !t.renew(ran) {
 		t.root = nil // flag values live in the tree: build it anew
+	}
+	if ran == nil {
+		t.root = nil
 	}
 	if err != nil {
 		if ce, ok := err.(*CLIError); ok {
@@ -170,6 +214,34 @@ func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Comm
 	return t.res.cmd, nil
 }
 
+// renew replaces ran, whose flags the line set, by a new command with the
+// flags' defaults, when only its own flags were set and the tree knows how
+// to build it; it reports whether it did.
+func (t *cobraTree) renew(ran *cobra.Command) bool {
+	mk := t.res.rebuild[ran]
+	parent := ran.Parent()
+	if mk == nil || parent == nil {
+		return false
+	}
+	own := true
+	ran.Flags().Visit(func(f *pflag.Flag) {
+		for p := parent; p != nil; p = p.Parent() {
+			if p.PersistentFlags().Lookup(f.Name) != nil {
+				own = false // --help, the root's
+			}
+		}
+	})
+	if !own {
+		return false
+	}
+	fresh := mk()
+	parent.RemoveCommand(ran)
+	parent.AddCommand(fresh)
+	delete(t.res.rebuild, ran)
+	t.res.rebuild[fresh] = mk
+	return true
+}
+
 // flagsSet reports whether a run set any flag of the command it ran (the
 // inherited --help included).
 func flagsSet(c *cobra.Command) bool {
@@ -180,6 +252,7 @@ func flagsSet(c *cobra.Command) bool {
 
 // newTree builds a command tree with docker's error and help handling.
 func newTree(build func(*result) *cobra.Command, res *result) *cobra.Command {
+	res.rebuild = nil // the old tree's
 	root := build(res)
 	root.SetOut(io.Discard)
 	root.SetErr(io.Discard)
@@ -268,16 +341,20 @@ func newDockerRoot(res *result) *cobra.Command {
 		},
 		DisableFlagsInUseLine: true,
 	}
+	// each command or group built by a function of its own, so that a
+	// line that set flags has that part built anew, not the whole tree
 	svc := group(res, "service", "Manage Swarm services")
-	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLogsCmd(res), serviceLsCmd(res), servicePsCmd(res),
-		serviceRmCmd(res), serviceRollbackCmd(res), serviceScaleCmd(res), serviceUpdateCmd(res))
+	svc.AddCommand(res.part(serviceCreateCmd), res.part(serviceInspectCmd), res.part(serviceLogsCmd), res.part(serviceLsCmd),
+		res.part(servicePsCmd), res.part(serviceRmCmd), res.part(serviceRollbackCmd), res.part(serviceScaleCmd), res.part(serviceUpdateCmd))
 	nd := group(res, "node", "Manage Swarm nodes")
-	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),
-		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
+	nd.AddCommand(res.part(func(r *result) *cobra.Command { return nodeRoleCmd(r, false) }), res.part(nodeInspectCmd),
+		res.part(nodeLsCmd), res.part(func(r *result) *cobra.Command { return nodeRoleCmd(r, true) }),
+		res.part(nodePsCmd), res.part(nodeRmCmd), res.part(nodeUpdateCmd))
 	sw := group(res, "swarm", "Manage Swarm")
-	sw.AddCommand(swarmCmds(res)...)
-	root.AddCommand(nd, svc, sw, networkCmd(res), secretCmd(res, false), secretCmd(res, true))
-	root.AddCommand(engineCmds(res)...)
+	sw.AddCommand(res.parts(swarmCmds)...)
+	root.AddCommand(nd, svc, sw, res.part(networkCmd), res.part(func(r *result) *cobra.Command { return secretCmd(r, false) }),
+		res.part(func(r *result) *cobra.Command { return secretCmd(r, true) }))
+	root.AddCommand(res.parts(engineCmds)...)
 	return root
 }
 
