@@ -199,3 +199,41 @@ func TestFlagsHaveNoAnnotations(t *testing.T) {
 		t.Errorf("visited %d flags, want the trees' hundreds", n)
 	}
 }
+
+// TestTaskNodesActive: the nodes of a service's tasks looked up one by one
+// are active exactly when the whole node list says so (a node down, one
+// removed, the others ready).
+func TestTaskNodesActive(t *testing.T) {
+	s := NewSession(0)
+	script := "swarmsim node add m --role manager\nswarmsim node add a\nswarmsim node add b\nswarmsim node add c\n" +
+		"docker service create -d --replicas 6 --name web nginx\nswarmsim wait\n" +
+		"swarmsim node down b\nsleep 30\ndocker node rm --force c\n"
+	if err := RunScript(strings.NewReader(script), io.Discard, ScriptOptions{Session: s, Strict: true}); err != nil {
+		t.Fatal(err)
+	}
+	cl := s.Cluster()
+	tasks, err := cl.Tasks("web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := activeNodes(cl).active
+	want := map[string]bool{}
+	for _, tk := range tasks {
+		if tk.NodeID != "" {
+			want[tk.NodeID] = all[tk.NodeID]
+		}
+	}
+	got := taskNodesActive(cl, tasks)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("active (-want +got):\n%s", d)
+	}
+	down := 0
+	for _, a := range got {
+		if !a {
+			down++
+		}
+	}
+	if down != 2 || len(got) != 4 {
+		t.Errorf("%d of %d task nodes inactive, want 2 of 4 (b down, c removed)", down, len(got))
+	}
+}

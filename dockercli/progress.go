@@ -360,7 +360,13 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			if err != nil {
 				return daemon(err)
 			}
-			converged = u.update(svc, upToDate(all), activeNodes(cl), rollback)
+			ni := nodeInfo{}
+			if u.global {
+				ni = activeNodes(cl) // the slots' order is the nodes' join order
+			} else {
+				ni.active = taskNodesActive(cl, all)
+			}
+			converged = u.update(svc, upToDate(all), ni, rollback)
 		}
 		if converged {
 			if convergedAt.IsZero() {
@@ -422,6 +428,21 @@ func activeNodes(cl *swarmsim.Cluster) nodeInfo {
 		}
 	}
 	return ni
+}
+
+// taskNodesActive is activeNodes' active for the nodes of tasks alone,
+// looked up one by one: a replicated service of a few replicas on 10,000
+// nodes does not copy every node at each poll.
+func taskNodesActive(cl *swarmsim.Cluster, tasks []swarmsim.TaskView) map[string]bool {
+	active := make(map[string]bool)
+	for _, t := range tasks {
+		if _, seen := active[t.NodeID]; seen || t.NodeID == "" {
+			continue
+		}
+		n, err := cl.Node(t.NodeID)
+		active[t.NodeID] = err == nil && n.ID == t.NodeID && n.Status.State != node.Down
+	}
+	return active
 }
 
 // updateCounts is update (updateGlobal) for a service of more than 20
