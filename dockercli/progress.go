@@ -361,9 +361,14 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 				return daemon(err)
 			}
 			ni := nodeInfo{}
-			if u.global {
-				ni = activeNodes(cl) // the slots' order is the nodes' join order
-			} else {
+			switch {
+			case u.global && tr != nil:
+				// a global service on a few of many nodes: the tracker,
+				// refreshed above, holds the nodes as they are now
+				ni = tr.nodes
+			case u.global || s.fullProgress:
+				ni = activeNodes(cl) // 20 nodes at most, but in tests
+			default:
 				ni.active = taskNodesActive(cl, all)
 			}
 			converged = u.update(svc, upToDate(all), ni, rollback)
