@@ -79,6 +79,13 @@ func TestDispatchMatchesExecuteC(t *testing.T) {
 		"docker swarm init --autolock", "docker swarm init", "docker service scale -d web=3", "docker service scale web=3",
 		"docker container ls -a", "docker container ls", "docker service update --image nginx:2 --detach web",
 		"docker service update --force web",
+		"swarmsim wait --timeout 1h web", "swarmsim wait", "swarmsim image nginx --pull 5s --unhealthy", "swarmsim image nginx",
+		"swarmsim probe --every 1s --for 1m n 80", "swarmsim probe n 80", "swarmsim at 5s node down x", "swarmsim node down x",
+		"swarmsim node add n --engine-label disk=ssd", "swarmsim node add n",
+		// aliases, flags before a name, words after a command
+		"docker service list", "docker node list -q", "docker container list -a", "docker service remove web",
+		"docker service -q ls", "docker -D service ls", "docker service ls ls", "docker node ls --filter role=manager extra",
+		"swarmsim node -h add n", "swarmsim node add --role manager n", "docker container ls ps",
 	)
 	var p parser
 	opts := []cmp.Option{cmpopts.EquateNaNs(), cmp.Exporter(func(reflect.Type) bool { return true })}

@@ -147,7 +147,7 @@ type cobraTree struct {
 // parsed) is not nil. Its errors are those ExecuteC returns for the same
 // words.
 func (t *cobraTree) dispatch(args []string) (ran *cobra.Command, err error, ok bool) {
-	c, flags, err := t.root.Find(args)
+	c, flags, err := t.find(args)
 	if err != nil || c == nil || c == t.root || c.RunE == nil || c.Deprecated != "" {
 		return nil, nil, false
 	}
@@ -212,6 +212,37 @@ func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Comm
 		return nil, &CLIError{Msg: "no command", Code: 1}
 	}
 	return t.res.cmd, nil
+}
+
+// find is cobra's Command.Find for the common line, the names of a path
+// from the root to a command without subcommands and then that command's
+// arguments: it walks the names without cobra's scan of every argument for
+// flags at each level (which merges each level's flags to do so). Any other
+// line (a flag before the last name, a name no command has) is cobra's.
+func (t *cobraTree) find(args []string) (*cobra.Command, []string, error) {
+	c, i := t.root, 0
+	for ; i < len(args) && c.HasSubCommands(); i++ {
+		next := subcommand(c, args[i])
+		if next == nil {
+			break
+		}
+		c = next
+	}
+	if c == t.root || c.HasSubCommands() {
+		return t.root.Find(args)
+	}
+	return c, args[i:], nil
+}
+
+// subcommand is the subcommand of c named or aliased name (cobra's
+// findNext without prefix matching, which the trees do not enable).
+func subcommand(c *cobra.Command, name string) *cobra.Command {
+	for _, sub := range c.Commands() {
+		if sub.Name() == name || sub.HasAlias(name) {
+			return sub
+		}
+	}
+	return nil
 }
 
 // renew replaces ran, whose flags the line set, by a new command with the
@@ -737,19 +768,22 @@ func newSimRoot(res *result) *cobra.Command {
 		DisableFlagsInUseLine: true,
 	}
 	nd := group(res, "node", "Add, stop, start and firewall simulated nodes")
-	add := NodeAdd{}
-	var cpus *int64
-	addC := leaf("add [OPTIONS] NAME", "Join a new node to the swarm", exactArgs(1), func(_ *cobra.Command, a []string) error {
-		add.Name = a[0]
-		add.CPUs = cpus
-		res.cmd = add
-		return nil
+	addC := res.part(func(res *result) *cobra.Command {
+		add := NodeAdd{}
+		var cpus *int64
+		addC := leaf("add [OPTIONS] NAME", "Join a new node to the swarm", exactArgs(1), func(_ *cobra.Command, a []string) error {
+			add.Name = a[0]
+			add.CPUs = cpus
+			res.cmd = add
+			return nil
+		})
+		addC.Flags().StringVar(&add.Role, "role", "worker", `Role of the node ("worker", "manager")`)
+		addC.Flags().Var(listValue{&add.Labels, validateLabel}, "label", "Node label (key=value)")
+		addC.Flags().Var(listValue{&add.EngineLabels, validateLabel}, "engine-label", "Engine label (key=value)")
+		addC.Flags().Var(nanoCPUValue{&cpus}, "cpus", "CPUs the node offers")
+		addC.Flags().Var(memBytesValue{&add.Memory}, "memory", "Memory the node offers")
+		return addC
 	})
-	addC.Flags().StringVar(&add.Role, "role", "worker", `Role of the node ("worker", "manager")`)
-	addC.Flags().Var(listValue{&add.Labels, validateLabel}, "label", "Node label (key=value)")
-	addC.Flags().Var(listValue{&add.EngineLabels, validateLabel}, "engine-label", "Engine label (key=value)")
-	addC.Flags().Var(nanoCPUValue{&cpus}, "cpus", "CPUs the node offers")
-	addC.Flags().Var(memBytesValue{&add.Memory}, "memory", "Memory the node offers")
 	down := leaf("down NAME", "Stop a node: it stops answering and is marked Down after 3 missed heartbeats (15s)", exactArgs(1), func(_ *cobra.Command, a []string) error {
 		res.cmd = NodePower{Name: a[0]}
 		return nil
@@ -776,22 +810,25 @@ func newSimRoot(res *result) *cobra.Command {
 	})
 	nd.AddCommand(addC, down, up, block, unblock)
 
-	img := Image{}
-	imgC := leaf("image [OPTIONS] REF", "Declare how tasks of an image behave from now on", exactArgs(1), func(cc *cobra.Command, a []string) error {
-		img.Ref = a[0]
-		res.cmd = img
-		return nil
+	imgC := res.part(func(res *result) *cobra.Command {
+		img := Image{}
+		imgC := leaf("image [OPTIONS] REF", "Declare how tasks of an image behave from now on", exactArgs(1), func(cc *cobra.Command, a []string) error {
+			img.Ref = a[0]
+			res.cmd = img
+			return nil
+		})
+		f := imgC.Flags()
+		f.Var(durationValue{p: &img.Pull}, "pull", "Time spent preparing (pull and create) (default 1s)")
+		f.Var(durationValue{p: &img.Start}, "start", "Time spent starting (default 1s)")
+		f.Var(durationValue{p: &img.HealthyAfter}, "healthy-after", "Health check passes this long after the start (implies a health check)")
+		BoolFlag(f, &img.Unhealthy, "unhealthy", "", "Health check fails (implies a health check)")
+		f.Var(durationValue{p: &img.ExitAfter}, "exit-after", "Container exits this long after running")
+		f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
+		BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
+		f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
+		addImageHealthFlags(f, &img)
+		return imgC
 	})
-	f := imgC.Flags()
-	f.Var(durationValue{p: &img.Pull}, "pull", "Time spent preparing (pull and create) (default 1s)")
-	f.Var(durationValue{p: &img.Start}, "start", "Time spent starting (default 1s)")
-	f.Var(durationValue{p: &img.HealthyAfter}, "healthy-after", "Health check passes this long after the start (implies a health check)")
-	BoolFlag(f, &img.Unhealthy, "unhealthy", "", "Health check fails (implies a health check)")
-	f.Var(durationValue{p: &img.ExitAfter}, "exit-after", "Container exits this long after running")
-	f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
-	BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
-	f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
-	addImageHealthFlags(f, &img)
 
 	curl := leaf("curl NODE PORT[/PROTO]", "Send one request to a published port through a node", exactArgs(2), func(_ *cobra.Command, a []string) error {
 		p, proto, err := parsePortProto(a[1])
@@ -801,44 +838,50 @@ func newSimRoot(res *result) *cobra.Command {
 		res.cmd = Curl{Node: a[0], Port: p, Proto: proto}
 		return nil
 	})
-	pr := Probe{}
-	var every, span *time.Duration
-	probe := leaf("probe [OPTIONS] NODE PORT[/PROTO]", "Send requests while time runs and count the answers", exactArgs(2), func(_ *cobra.Command, a []string) error {
-		p, proto, err := parsePortProto(a[1])
-		if err != nil {
-			return err
-		}
-		pr.Node, pr.Port, pr.Proto = a[0], p, proto
-		pr.Every, pr.For = 100*time.Millisecond, 10*time.Second
-		if every != nil {
-			pr.Every = *every
-		}
-		if span != nil {
-			pr.For = *span
-		}
-		if pr.Every <= 0 {
-			return fmt.Errorf("--every must be positive")
-		}
-		if pr.For < 0 {
-			return fmt.Errorf("--for cannot be negative")
-		}
-		res.cmd = pr
-		return nil
+	probe := res.part(func(res *result) *cobra.Command {
+		pr := Probe{}
+		var every, span *time.Duration
+		probe := leaf("probe [OPTIONS] NODE PORT[/PROTO]", "Send requests while time runs and count the answers", exactArgs(2), func(_ *cobra.Command, a []string) error {
+			p, proto, err := parsePortProto(a[1])
+			if err != nil {
+				return err
+			}
+			pr.Node, pr.Port, pr.Proto = a[0], p, proto
+			pr.Every, pr.For = 100*time.Millisecond, 10*time.Second
+			if every != nil {
+				pr.Every = *every
+			}
+			if span != nil {
+				pr.For = *span
+			}
+			if pr.Every <= 0 {
+				return fmt.Errorf("--every must be positive")
+			}
+			if pr.For < 0 {
+				return fmt.Errorf("--for cannot be negative")
+			}
+			res.cmd = pr
+			return nil
+		})
+		probe.Flags().Var(durationValue{p: &every}, "every", "Interval between requests (default 100ms)")
+		probe.Flags().Var(durationValue{p: &span}, "for", "How long to send requests (default 10s)")
+		return probe
 	})
-	probe.Flags().Var(durationValue{p: &every}, "every", "Interval between requests (default 100ms)")
-	probe.Flags().Var(durationValue{p: &span}, "for", "How long to send requests (default 10s)")
-	wt := Wait{}
-	var limit *time.Duration
-	wait := leaf("wait [OPTIONS] [SERVICE...]", "Run until the services (default: all) have converged", nil, func(_ *cobra.Command, a []string) error {
-		wt.Services = a
-		wt.Limit = DefaultWaitLimit
-		if limit != nil {
-			wt.Limit = *limit
-		}
-		res.cmd = wt
-		return nil
+	wait := res.part(func(res *result) *cobra.Command {
+		wt := Wait{}
+		var limit *time.Duration
+		wait := leaf("wait [OPTIONS] [SERVICE...]", "Run until the services (default: all) have converged", nil, func(_ *cobra.Command, a []string) error {
+			wt.Services = a
+			wt.Limit = DefaultWaitLimit
+			if limit != nil {
+				wt.Limit = *limit
+			}
+			res.cmd = wt
+			return nil
+		})
+		wait.Flags().Var(durationValue{p: &limit}, "timeout", "Give up after this much virtual time (default 10m0s)")
+		return wait
 	})
-	wait.Flags().Var(durationValue{p: &limit}, "timeout", "Give up after this much virtual time (default 10m0s)")
 	tm := leaf("time", "Print the virtual clock (time since the epoch)", noArgs, func(_ *cobra.Command, _ []string) error {
 		res.cmd = Time{}
 		return nil
@@ -848,9 +891,9 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
-	root.AddCommand(sshCmd(res), taskCmd(res))
-	root.AddCommand(sessionCmds(res)...)
-	root.AddCommand(faultCmds(res)...)
+	root.AddCommand(res.part(sshCmd), res.part(taskCmd))
+	root.AddCommand(res.parts(sessionCmds)...)
+	root.AddCommand(res.parts(faultCmds)...)
 	return root
 }
 
