@@ -13,6 +13,7 @@ import (
 
 	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/internal/dockerfmt"
+	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 )
@@ -25,7 +26,7 @@ func (s *Session) directive(cmd Command, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		cfg := swarmsim.NodeConfig{Hostname: c.Name, Role: role, Labels: kvToMap(c.Labels), EngineLabels: kvToMap(c.EngineLabels),
+		cfg := swarmsim.NodeConfig{Hostname: c.Name, Role: role, Labels: nodeLabels(c.Labels), EngineLabels: nodeLabels(c.EngineLabels),
 			Resources: node.Resources{NanoCPUs: 2e9, MemoryBytes: 2 << 30}}
 		if c.CPUs != nil {
 			cfg.Resources.NanoCPUs = *c.CPUs
@@ -212,12 +213,34 @@ func imageBehavior(c Image) swarmsim.ImageBehavior {
 }
 
 // names2 replaces node IDs in a mesh message by the nodes' hostnames.
+// Only words of a node ID's shape are looked up, one by one: a refused
+// request on 10,000 nodes does not copy every node.
 func (s *Session) names2(msg string) string {
-	var pairs []string
-	for _, n := range s.c.Nodes() {
-		pairs = append(pairs, n.ID, n.Description.Hostname)
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(msg); {
+		j := i
+		for j < len(msg) && (msg[j] >= '0' && msg[j] <= '9' || msg[j] >= 'a' && msg[j] <= 'z') {
+			j++
+		}
+		if j == i {
+			i++
+			continue
+		}
+		if j-i == ids.Length {
+			if n, err := s.c.Node(msg[i:j]); err == nil && n.ID == msg[i:j] {
+				b.WriteString(msg[last:i])
+				b.WriteString(n.Description.Hostname)
+				last = j
+			}
+		}
+		i = j
 	}
-	return strings.NewReplacer(pairs...).Replace(msg)
+	if last == 0 {
+		return msg
+	}
+	b.WriteString(msg[last:])
+	return b.String()
 }
 
 // Seed is `swarmsim seed N`: the seed of the session's cluster, given

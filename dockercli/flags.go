@@ -276,6 +276,16 @@ func kvToMap(values []string) map[string]string {
 	return m
 }
 
+// nodeLabels is kvToMap for the labels of a node joining: nil when there
+// are none, as Docker's API decodes an engine without labels (the JSON
+// omits them), rather than an empty map for each of 50,000 nodes.
+func nodeLabels(values []string) map[string]string {
+	if len(values) == 0 {
+		return nil
+	}
+	return kvToMap(values)
+}
+
 // boolValue is a bool flag that pflag v1.1.0 does not decorate with
 // "[=true|false]" in the help (Docker's vendored pflag prints plain
 // "-d, --detach"): it has no IsBoolFlag method, and BoolFlag sets

@@ -247,7 +247,7 @@ func (s *Session) jobProgressLoop(cl *swarmsim.Cluster, id, shown string, sc *sc
 		if svc.Spec.Mode == swarmsim.ReplicatedJob {
 			done = replicatedJobProgress(sc, svc, cur)
 		} else {
-			nodes, done = globalJobProgress(sc, cur, nodes, len(cl.Nodes()))
+			nodes, done = globalJobProgress(sc, cur, nodes, cl.NodeCount())
 		}
 		if done {
 			sc.message("", "job complete")

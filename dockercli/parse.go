@@ -58,6 +58,49 @@ func parseSleep(args []string) (Command, error) {
 // result is where a command's RunE leaves its parsed form.
 type result struct {
 	cmd Command
+	// rebuild builds anew a command of the tree (with the flag values a
+	// new tree has): a parser replaces a command whose flags a line set
+	// with it, instead of building the whole tree again. Commands without
+	// an entry take a new tree.
+	rebuild map[*cobra.Command]func() *cobra.Command
+}
+
+// part adds to the tree what build builds (a command, or a group and its
+// commands), and records how to build any of its commands anew.
+func (r *result) part(build func(*result) *cobra.Command) *cobra.Command {
+	return r.parts(func(r *result) []*cobra.Command { return []*cobra.Command{build(r)} })[0]
+}
+
+// parts is part for a builder of several commands.
+func (r *result) parts(build func(*result) []*cobra.Command) []*cobra.Command {
+	cmds := build(r)
+	for i, c := range cmds {
+		r.index(c, func() *cobra.Command { return build(r)[i] }, nil)
+	}
+	return cmds
+}
+
+// index records how to build c and each command under it anew: mk builds
+// the command at the top of c's path, path is the names down to c.
+func (r *result) index(c *cobra.Command, mk func() *cobra.Command, path []string) {
+	if r.rebuild == nil {
+		r.rebuild = make(map[*cobra.Command]func() *cobra.Command)
+	}
+	r.rebuild[c] = func() *cobra.Command {
+		n := mk()
+		for _, name := range path {
+			for _, sub := range n.Commands() {
+				if sub.Name() == name {
+					n = sub
+					break
+				}
+			}
+		}
+		return n
+	}
+	for _, sub := range c.Commands() {
+		r.index(sub, mk, append(path[:len(path):len(path)], sub.Name()))
+	}
 }
 
 func runCobra(build func(*result) *cobra.Command, args []string) (Command, error) {
@@ -89,19 +132,75 @@ func (p *parser) parse(words []string) (Command, error) {
 
 // cobraTree is one command tree and the result its commands write into.
 type cobraTree struct {
-	res  result
-	root *cobra.Command
+	res   result
+	root  *cobra.Command
+	build func(*result) *cobra.Command
+}
+
+// dispatch runs the command that args name as cobra's Command.execute
+// would, without ExecuteC's work for every call (ExecuteC removes and adds
+// the help and shell-completion commands on the root, walking every
+// subcommand's path each time, which costs more than most commands). It
+// takes only the ordinary path: a subcommand of the root, found, runnable,
+// no help flag, no run hooks. ok is false when it did not run the command:
+// ExecuteC must then run it, on a new tree if ran (whose flags dispatch
+// parsed) is not nil. Its errors are those ExecuteC returns for the same
+// words.
+func (t *cobraTree) dispatch(args []string) (ran *cobra.Command, err error, ok bool) {
+	c, flags, err := t.find(args)
+	if err != nil || c == nil || c == t.root || c.RunE == nil || c.Deprecated != "" {
+		return nil, nil, false
+	}
+	for p := c; p != nil; p = p.Parent() {
+		if p.PersistentPreRun != nil || p.PersistentPreRunE != nil || p.PersistentPostRun != nil || p.PersistentPostRunE != nil {
+			return nil, nil, false
+		}
+	}
+	if c.PreRun != nil || c.PreRunE != nil || c.PostRun != nil || c.PostRunE != nil {
+		return nil, nil, false
+	}
+	c.InitDefaultHelpFlag()
+	if err := c.ParseFlags(flags); err != nil {
+		return c, c.FlagErrorFunc()(c, err), true
+	}
+	if help, err := c.Flags().GetBool("help"); err != nil || help {
+		return c, nil, false
+	}
+	a := c.Flags().Args()
+	if c.DisableFlagParsing {
+		a = flags
+	}
+	if err := c.ValidateArgs(a); err != nil {
+		return c, err, true
+	}
+	// No flag of these trees is required or in a group (cobra's flag
+	// annotations; TestFlagsHaveNoAnnotations), so cobra's
+	// ValidateRequiredFlags and ValidateFlagGroups, which visit every flag
+	// in sorted order, have nothing to check.
+	return c, c.RunE(c, a), true
 }
 
 func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Command, error) {
+	t.build = build
 	if t.root == nil {
 		t.root = newTree(build, &t.res)
 	}
 	t.res.cmd = nil
-	t.root.SetArgs(args)
-	ran, err := t.root.ExecuteC()
-	if ran == nil || flagsSet(ran) {
+	ran, err, ok := t.dispatch(args)
+	if !ok {
+		if ran != nil {
+			// the dispatch parsed flags before it gave up
+			t.root = newTree(t.build, &t.res)
+			t.res.cmd = nil
+		}
+		t.root.SetArgs(args)
+		ran, err = t.root.ExecuteC()
+	}
+	if ran != nil && flagsSet(ran) && !t.renew(ran) {
 		t.root = nil // flag values live in the tree: build it anew
+	}
+	if ran == nil {
+		t.root = nil
 	}
 	if err != nil {
 		if ce, ok := err.(*CLIError); ok {
@@ -115,6 +214,65 @@ func (t *cobraTree) run(build func(*result) *cobra.Command, args []string) (Comm
 	return t.res.cmd, nil
 }
 
+// find is cobra's Command.Find for the common line, the names of a path
+// from the root to a command without subcommands and then that command's
+// arguments: it walks the names without cobra's scan of every argument for
+// flags at each level (which merges each level's flags to do so). Any other
+// line (a flag before the last name, a name no command has) is cobra's.
+func (t *cobraTree) find(args []string) (*cobra.Command, []string, error) {
+	c, i := t.root, 0
+	for ; i < len(args) && c.HasSubCommands(); i++ {
+		next := subcommand(c, args[i])
+		if next == nil {
+			break
+		}
+		c = next
+	}
+	if c == t.root || c.HasSubCommands() {
+		return t.root.Find(args)
+	}
+	return c, args[i:], nil
+}
+
+// subcommand is the subcommand of c named or aliased name (cobra's
+// findNext without prefix matching, which the trees do not enable).
+func subcommand(c *cobra.Command, name string) *cobra.Command {
+	for _, sub := range c.Commands() {
+		if sub.Name() == name || sub.HasAlias(name) {
+			return sub
+		}
+	}
+	return nil
+}
+
+// renew replaces ran, whose flags the line set, by a new command with the
+// flags' defaults, when only its own flags were set and the tree knows how
+// to build it; it reports whether it did.
+func (t *cobraTree) renew(ran *cobra.Command) bool {
+	mk := t.res.rebuild[ran]
+	parent := ran.Parent()
+	if mk == nil || parent == nil {
+		return false
+	}
+	own := true
+	ran.Flags().Visit(func(f *pflag.Flag) {
+		for p := parent; p != nil; p = p.Parent() {
+			if p.PersistentFlags().Lookup(f.Name) != nil {
+				own = false // --help, the root's
+			}
+		}
+	})
+	if !own {
+		return false
+	}
+	fresh := mk()
+	parent.RemoveCommand(ran)
+	parent.AddCommand(fresh)
+	delete(t.res.rebuild, ran)
+	t.res.rebuild[fresh] = mk
+	return true
+}
+
 // flagsSet reports whether a run set any flag of the command it ran (the
 // inherited --help included).
 func flagsSet(c *cobra.Command) bool {
@@ -125,6 +283,7 @@ func flagsSet(c *cobra.Command) bool {
 
 // newTree builds a command tree with docker's error and help handling.
 func newTree(build func(*result) *cobra.Command, res *result) *cobra.Command {
+	res.rebuild = nil // the old tree's
 	root := build(res)
 	root.SetOut(io.Discard)
 	root.SetErr(io.Discard)
@@ -213,16 +372,20 @@ func newDockerRoot(res *result) *cobra.Command {
 		},
 		DisableFlagsInUseLine: true,
 	}
+	// each command or group built by a function of its own, so that a
+	// line that set flags has that part built anew, not the whole tree
 	svc := group(res, "service", "Manage Swarm services")
-	svc.AddCommand(serviceCreateCmd(res), serviceInspectCmd(res), serviceLogsCmd(res), serviceLsCmd(res), servicePsCmd(res),
-		serviceRmCmd(res), serviceRollbackCmd(res), serviceScaleCmd(res), serviceUpdateCmd(res))
+	svc.AddCommand(res.part(serviceCreateCmd), res.part(serviceInspectCmd), res.part(serviceLogsCmd), res.part(serviceLsCmd),
+		res.part(servicePsCmd), res.part(serviceRmCmd), res.part(serviceRollbackCmd), res.part(serviceScaleCmd), res.part(serviceUpdateCmd))
 	nd := group(res, "node", "Manage Swarm nodes")
-	nd.AddCommand(nodeRoleCmd(res, false), nodeInspectCmd(res), nodeLsCmd(res), nodeRoleCmd(res, true),
-		nodePsCmd(res), nodeRmCmd(res), nodeUpdateCmd(res))
+	nd.AddCommand(res.part(func(r *result) *cobra.Command { return nodeRoleCmd(r, false) }), res.part(nodeInspectCmd),
+		res.part(nodeLsCmd), res.part(func(r *result) *cobra.Command { return nodeRoleCmd(r, true) }),
+		res.part(nodePsCmd), res.part(nodeRmCmd), res.part(nodeUpdateCmd))
 	sw := group(res, "swarm", "Manage Swarm")
-	sw.AddCommand(swarmCmds(res)...)
-	root.AddCommand(nd, svc, sw, networkCmd(res), secretCmd(res, false), secretCmd(res, true))
-	root.AddCommand(engineCmds(res)...)
+	sw.AddCommand(res.parts(swarmCmds)...)
+	root.AddCommand(nd, svc, sw, res.part(networkCmd), res.part(func(r *result) *cobra.Command { return secretCmd(r, false) }),
+		res.part(func(r *result) *cobra.Command { return secretCmd(r, true) }))
+	root.AddCommand(res.parts(engineCmds)...)
 	return root
 }
 
@@ -605,19 +768,22 @@ func newSimRoot(res *result) *cobra.Command {
 		DisableFlagsInUseLine: true,
 	}
 	nd := group(res, "node", "Add, stop, start and firewall simulated nodes")
-	add := NodeAdd{}
-	var cpus *int64
-	addC := leaf("add [OPTIONS] NAME", "Join a new node to the swarm", exactArgs(1), func(_ *cobra.Command, a []string) error {
-		add.Name = a[0]
-		add.CPUs = cpus
-		res.cmd = add
-		return nil
+	addC := res.part(func(res *result) *cobra.Command {
+		add := NodeAdd{}
+		var cpus *int64
+		addC := leaf("add [OPTIONS] NAME", "Join a new node to the swarm", exactArgs(1), func(_ *cobra.Command, a []string) error {
+			add.Name = a[0]
+			add.CPUs = cpus
+			res.cmd = add
+			return nil
+		})
+		addC.Flags().StringVar(&add.Role, "role", "worker", `Role of the node ("worker", "manager")`)
+		addC.Flags().Var(listValue{&add.Labels, validateLabel}, "label", "Node label (key=value)")
+		addC.Flags().Var(listValue{&add.EngineLabels, validateLabel}, "engine-label", "Engine label (key=value)")
+		addC.Flags().Var(nanoCPUValue{&cpus}, "cpus", "CPUs the node offers")
+		addC.Flags().Var(memBytesValue{&add.Memory}, "memory", "Memory the node offers")
+		return addC
 	})
-	addC.Flags().StringVar(&add.Role, "role", "worker", `Role of the node ("worker", "manager")`)
-	addC.Flags().Var(listValue{&add.Labels, validateLabel}, "label", "Node label (key=value)")
-	addC.Flags().Var(listValue{&add.EngineLabels, validateLabel}, "engine-label", "Engine label (key=value)")
-	addC.Flags().Var(nanoCPUValue{&cpus}, "cpus", "CPUs the node offers")
-	addC.Flags().Var(memBytesValue{&add.Memory}, "memory", "Memory the node offers")
 	down := leaf("down NAME", "Stop a node: it stops answering and is marked Down after 3 missed heartbeats (15s)", exactArgs(1), func(_ *cobra.Command, a []string) error {
 		res.cmd = NodePower{Name: a[0]}
 		return nil
@@ -644,22 +810,25 @@ func newSimRoot(res *result) *cobra.Command {
 	})
 	nd.AddCommand(addC, down, up, block, unblock)
 
-	img := Image{}
-	imgC := leaf("image [OPTIONS] REF", "Declare how tasks of an image behave from now on", exactArgs(1), func(cc *cobra.Command, a []string) error {
-		img.Ref = a[0]
-		res.cmd = img
-		return nil
+	imgC := res.part(func(res *result) *cobra.Command {
+		img := Image{}
+		imgC := leaf("image [OPTIONS] REF", "Declare how tasks of an image behave from now on", exactArgs(1), func(cc *cobra.Command, a []string) error {
+			img.Ref = a[0]
+			res.cmd = img
+			return nil
+		})
+		f := imgC.Flags()
+		f.Var(durationValue{p: &img.Pull}, "pull", "Time spent preparing (pull and create) (default 1s)")
+		f.Var(durationValue{p: &img.Start}, "start", "Time spent starting (default 1s)")
+		f.Var(durationValue{p: &img.HealthyAfter}, "healthy-after", "Health check passes this long after the start (implies a health check)")
+		BoolFlag(f, &img.Unhealthy, "unhealthy", "", "Health check fails (implies a health check)")
+		f.Var(durationValue{p: &img.ExitAfter}, "exit-after", "Container exits this long after running")
+		f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
+		BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
+		f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
+		addImageHealthFlags(f, &img)
+		return imgC
 	})
-	f := imgC.Flags()
-	f.Var(durationValue{p: &img.Pull}, "pull", "Time spent preparing (pull and create) (default 1s)")
-	f.Var(durationValue{p: &img.Start}, "start", "Time spent starting (default 1s)")
-	f.Var(durationValue{p: &img.HealthyAfter}, "healthy-after", "Health check passes this long after the start (implies a health check)")
-	BoolFlag(f, &img.Unhealthy, "unhealthy", "", "Health check fails (implies a health check)")
-	f.Var(durationValue{p: &img.ExitAfter}, "exit-after", "Container exits this long after running")
-	f.Var(int64Value{&img.ExitCode}, "exit-code", "Exit code of the container (without --exit-after it exits as soon as it runs)")
-	BoolFlag(f, &img.FailOnStart, "fail-on-start", "", "Tasks are rejected while preparing (No such image)")
-	f.Var(durationValue{p: &img.Stop}, "stop", "Time the container takes to stop (default 1s)")
-	addImageHealthFlags(f, &img)
 
 	curl := leaf("curl NODE PORT[/PROTO]", "Send one request to a published port through a node", exactArgs(2), func(_ *cobra.Command, a []string) error {
 		p, proto, err := parsePortProto(a[1])
@@ -669,44 +838,50 @@ func newSimRoot(res *result) *cobra.Command {
 		res.cmd = Curl{Node: a[0], Port: p, Proto: proto}
 		return nil
 	})
-	pr := Probe{}
-	var every, span *time.Duration
-	probe := leaf("probe [OPTIONS] NODE PORT[/PROTO]", "Send requests while time runs and count the answers", exactArgs(2), func(_ *cobra.Command, a []string) error {
-		p, proto, err := parsePortProto(a[1])
-		if err != nil {
-			return err
-		}
-		pr.Node, pr.Port, pr.Proto = a[0], p, proto
-		pr.Every, pr.For = 100*time.Millisecond, 10*time.Second
-		if every != nil {
-			pr.Every = *every
-		}
-		if span != nil {
-			pr.For = *span
-		}
-		if pr.Every <= 0 {
-			return fmt.Errorf("--every must be positive")
-		}
-		if pr.For < 0 {
-			return fmt.Errorf("--for cannot be negative")
-		}
-		res.cmd = pr
-		return nil
+	probe := res.part(func(res *result) *cobra.Command {
+		pr := Probe{}
+		var every, span *time.Duration
+		probe := leaf("probe [OPTIONS] NODE PORT[/PROTO]", "Send requests while time runs and count the answers", exactArgs(2), func(_ *cobra.Command, a []string) error {
+			p, proto, err := parsePortProto(a[1])
+			if err != nil {
+				return err
+			}
+			pr.Node, pr.Port, pr.Proto = a[0], p, proto
+			pr.Every, pr.For = 100*time.Millisecond, 10*time.Second
+			if every != nil {
+				pr.Every = *every
+			}
+			if span != nil {
+				pr.For = *span
+			}
+			if pr.Every <= 0 {
+				return fmt.Errorf("--every must be positive")
+			}
+			if pr.For < 0 {
+				return fmt.Errorf("--for cannot be negative")
+			}
+			res.cmd = pr
+			return nil
+		})
+		probe.Flags().Var(durationValue{p: &every}, "every", "Interval between requests (default 100ms)")
+		probe.Flags().Var(durationValue{p: &span}, "for", "How long to send requests (default 10s)")
+		return probe
 	})
-	probe.Flags().Var(durationValue{p: &every}, "every", "Interval between requests (default 100ms)")
-	probe.Flags().Var(durationValue{p: &span}, "for", "How long to send requests (default 10s)")
-	wt := Wait{}
-	var limit *time.Duration
-	wait := leaf("wait [OPTIONS] [SERVICE...]", "Run until the services (default: all) have converged", nil, func(_ *cobra.Command, a []string) error {
-		wt.Services = a
-		wt.Limit = DefaultWaitLimit
-		if limit != nil {
-			wt.Limit = *limit
-		}
-		res.cmd = wt
-		return nil
+	wait := res.part(func(res *result) *cobra.Command {
+		wt := Wait{}
+		var limit *time.Duration
+		wait := leaf("wait [OPTIONS] [SERVICE...]", "Run until the services (default: all) have converged", nil, func(_ *cobra.Command, a []string) error {
+			wt.Services = a
+			wt.Limit = DefaultWaitLimit
+			if limit != nil {
+				wt.Limit = *limit
+			}
+			res.cmd = wt
+			return nil
+		})
+		wait.Flags().Var(durationValue{p: &limit}, "timeout", "Give up after this much virtual time (default 10m0s)")
+		return wait
 	})
-	wait.Flags().Var(durationValue{p: &limit}, "timeout", "Give up after this much virtual time (default 10m0s)")
 	tm := leaf("time", "Print the virtual clock (time since the epoch)", noArgs, func(_ *cobra.Command, _ []string) error {
 		res.cmd = Time{}
 		return nil
@@ -716,9 +891,9 @@ func newSimRoot(res *result) *cobra.Command {
 		return nil
 	})
 	root.AddCommand(nd, imgC, curl, probe, wait, tm, tl)
-	root.AddCommand(sshCmd(res), taskCmd(res))
-	root.AddCommand(sessionCmds(res)...)
-	root.AddCommand(faultCmds(res)...)
+	root.AddCommand(res.part(sshCmd), res.part(taskCmd))
+	root.AddCommand(res.parts(sessionCmds)...)
+	root.AddCommand(res.parts(faultCmds)...)
 	return root
 }
 

@@ -360,7 +360,18 @@ func (s *Session) progressLoop(cl *swarmsim.Cluster, id, shown string, sc *scree
 			if err != nil {
 				return daemon(err)
 			}
-			converged = u.update(svc, upToDate(all), activeNodes(cl), rollback)
+			ni := nodeInfo{}
+			switch {
+			case u.global && tr != nil:
+				// a global service on a few of many nodes: the tracker,
+				// refreshed above, holds the nodes as they are now
+				ni = tr.nodes
+			case u.global || s.fullProgress:
+				ni = activeNodes(cl) // 20 nodes at most, but in tests
+			default:
+				ni.active = taskNodesActive(cl, all)
+			}
+			converged = u.update(svc, upToDate(all), ni, rollback)
 		}
 		if converged {
 			if convergedAt.IsZero() {
@@ -422,6 +433,21 @@ func activeNodes(cl *swarmsim.Cluster) nodeInfo {
 		}
 	}
 	return ni
+}
+
+// taskNodesActive is activeNodes' active for the nodes of tasks alone,
+// looked up one by one: a replicated service of a few replicas on 10,000
+// nodes does not copy every node at each poll.
+func taskNodesActive(cl *swarmsim.Cluster, tasks []swarmsim.TaskView) map[string]bool {
+	active := make(map[string]bool)
+	for _, t := range tasks {
+		if _, seen := active[t.NodeID]; seen || t.NodeID == "" {
+			continue
+		}
+		n, err := cl.Node(t.NodeID)
+		active[t.NodeID] = err == nil && n.ID == t.NodeID && n.Status.State != node.Down
+	}
+	return active
 }
 
 // updateCounts is update (updateGlobal) for a service of more than 20

@@ -55,6 +55,21 @@ docker service update --update-parallelism 0 --image nginx:3 agent`,
 docker node update --label-add zone=a g2
 docker service create --mode global --constraint node.labels.zone==a --name agent nginx:1
 docker service update --image nginx:2 agent`,
+		"global-few-node-down": nodes.String() + `docker node update --label-add zone=a g1
+docker node update --label-add zone=a g2
+docker node update --label-add zone=a g3
+docker service create --mode global --constraint node.labels.zone==a --name agent nginx:1
+swarmsim at 3s node down g2
+swarmsim at 40s node up g2
+docker service update --update-delay 5s --image nginx:2 agent
+docker node rm --force g3
+docker service update --image nginx:3 agent`,
+		"few-node-down": nodes.String() + `docker service create --replicas 3 --name web nginx:1
+swarmsim at 2s node down g2
+swarmsim at 30s node up g2
+docker service update --update-delay 5s --image nginx:2 web
+docker node rm --force g3
+docker service update --image nginx:3 web`,
 		"update": `docker service create --replicas 30 --name web nginx:1
 docker service update --update-parallelism 4 --image nginx:2 web
 docker service rollback web`,

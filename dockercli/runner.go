@@ -57,16 +57,23 @@ func (e *ScriptError) Unwrap() error { return e.Err }
 // error (a panic in a command) or the end of the script inside quotes or
 // after a trailing backslash stops it in any mode, with a *ScriptError.
 // A line longer than MaxLineBytes fails like a command (exit status 2).
+// RunScript reads the script as it runs it, one command at a time (a
+// script of 50,000 lines is never held whole); an error reading it stops
+// it there and is returned as it is.
 func RunScript(r io.Reader, w io.Writer, opts ScriptOptions) error {
-	lines, err := ReadScript(r)
-	if err != nil {
-		return err
-	}
+	sr := newScriptReader(r)
 	s := opts.Session
 	if s == nil {
 		s = NewSession(opts.Seed)
 	}
-	for _, l := range lines {
+	for {
+		l, ok, err := sr.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
 		fmt.Fprintf(w, "$ %s\n", l.Text)
 		code := 0
 		if l.Err != nil {
@@ -96,5 +103,4 @@ func RunScript(r io.Reader, w io.Writer, opts ScriptOptions) error {
 			return &ScriptError{Line: l.Line, Text: l.Text, ExitCode: code}
 		}
 	}
-	return nil
 }

@@ -127,6 +127,17 @@ func BenchmarkScaling(b *testing.B) {
 		}, func(int) string {
 			return "$ docker service update --update-parallelism 100 --image nginx:2 agent\n"
 		}, func(n int) int { return n }},
+		{"small-update-attached", func(n int) string {
+			return nodesScript(n) + "$ docker service create -d --replicas 3 --name web nginx:1\n$ swarmsim wait --timeout 1h\n"
+		}, func(int) string {
+			return "$ docker service update --update-delay 10s --image nginx:2 web\n"
+		}, func(int) int { return 1 }},
+		{"global-few-update-attached", func(n int) string {
+			return nodesScript(n) + "$ docker node update --label-add pick=yes node-1\n$ docker node update --label-add pick=yes node-2\n" +
+				"$ docker service create -d --mode global --constraint node.labels.pick==yes --name agent nginx:1\n$ swarmsim wait --timeout 1h\n"
+		}, func(int) string {
+			return "$ docker service update --update-delay 10s --image nginx:2 agent\n"
+		}, func(int) int { return 1 }},
 		{"service-ps", func(n int) string {
 			return nodesScript(n/10) + fmt.Sprintf("$ docker service create -d --replicas %d --name web nginx:1\n$ swarmsim wait --timeout 1000h\n$ docker service update -d --update-parallelism 0 --image nginx:2 web\n$ swarmsim wait --timeout 1000h\n", n)
 		}, func(int) string { return "$ docker service ps web\n" }, func(n int) int { return 2 * n }},

@@ -23,6 +23,16 @@ var ErrOperator = errors.New("shell operators (; & | < > ` $( ) are not supporte
 // quotes a backslash escapes any character and backslash-newline is removed;
 // an unquoted # at the start of a word starts a comment.
 func SplitWords(line string) ([]string, error) {
+	if strings.IndexAny(line, "\\'\"#;&|<>`()") < 0 {
+		// nothing but words and blanks: the words are the line's own
+		// substrings
+		return plainWords(line), nil
+	}
+	return shellWords(line)
+}
+
+// shellWords is SplitWords for any line.
+func shellWords(line string) ([]string, error) {
 	var (
 		words  []string
 		buf    strings.Builder
@@ -105,6 +115,37 @@ func SplitWords(line string) ([]string, error) {
 	flush()
 	return words, nil
 }
+
+// plainWords splits a line without quotes, escapes, comments or operators
+// at its blanks (as SplitWords does), without copying the words.
+func plainWords(line string) []string {
+	n := 0
+	for i := 0; i < len(line); i++ {
+		if !isBlank(line[i]) && (i == 0 || isBlank(line[i-1])) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	words := make([]string, 0, n)
+	for i := 0; i < len(line); {
+		for i < len(line) && isBlank(line[i]) {
+			i++
+		}
+		j := i
+		for j < len(line) && !isBlank(line[j]) {
+			j++
+		}
+		if j > i {
+			words = append(words, line[i:j])
+		}
+		i = j
+	}
+	return words
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // MaxLineBytes is the longest line a script or the prompt accepts (4 MiB):
 // a longer line is skipped with an error that names its number.
@@ -228,24 +269,50 @@ type ScriptLine struct {
 // longer than MaxLineBytes becomes a ScriptLine with a *LineTooLongError
 // (and ends any command it continued); the error is only for reading.
 func ReadScript(r io.Reader) ([]ScriptLine, error) {
-	lr := NewLineReader(r)
-	var (
-		out     []ScriptLine
-		pending []string
-		start   int
-	)
+	sr := newScriptReader(r)
+	var out []ScriptLine
 	for {
-		raw, lineNo, tooLong, err := lr.Next()
-		if err == io.EOF {
-			break
-		}
+		l, ok, err := sr.next()
 		if err != nil {
 			return out, err
 		}
+		if !ok {
+			return out, nil
+		}
+		out = append(out, l)
+	}
+}
+
+// scriptReader reads a script's commands one at a time, as ReadScript
+// splits them, so that RunScript holds one command at a time rather than the
+// whole script.
+type scriptReader struct {
+	lr  *LineReader
+	eof bool
+}
+
+func newScriptReader(r io.Reader) *scriptReader {
+	return &scriptReader{lr: NewLineReader(r)}
+}
+
+// next returns the next command; ok is false at the end of the script.
+func (sr *scriptReader) next() (l ScriptLine, ok bool, err error) {
+	var (
+		pending []string
+		start   int
+	)
+	for !sr.eof {
+		raw, lineNo, tooLong, err := sr.lr.Next()
+		if err == io.EOF {
+			sr.eof = true
+			break
+		}
+		if err != nil {
+			return ScriptLine{}, false, err
+		}
 		if tooLong {
-			out = append(out, ScriptLine{Line: lineNo, Text: fmt.Sprintf("<line %d: more than %d bytes>", lineNo, MaxLineBytes), Err: &LineTooLongError{Line: lineNo}})
-			pending = nil
-			continue
+			// a command it continued is dropped with it
+			return ScriptLine{Line: lineNo, Text: fmt.Sprintf("<line %d: more than %d bytes>", lineNo, MaxLineBytes), Err: &LineTooLongError{Line: lineNo}}, true, nil
 		}
 		if len(pending) == 0 {
 			t := strings.TrimLeft(raw, " \t")
@@ -261,17 +328,19 @@ func ReadScript(r io.Reader) ([]ScriptLine, error) {
 			raw = trimmed
 		}
 		pending = append(pending, raw)
-		text := strings.Join(pending, "\n")
+		text := raw
+		if len(pending) > 1 {
+			text = strings.Join(pending, "\n")
+		}
 		words, err := SplitWords(text)
 		if errors.Is(err, ErrIncomplete) {
 			continue
 		}
-		out = append(out, ScriptLine{Line: start, Text: text, Words: words, Err: err})
-		pending = nil
+		return ScriptLine{Line: start, Text: text, Words: words, Err: err}, true, nil
 	}
 	if len(pending) > 0 {
 		text := strings.Join(pending, "\n")
-		out = append(out, ScriptLine{Line: start, Text: text, Err: EndOfInput(text, start)})
+		return ScriptLine{Line: start, Text: text, Err: EndOfInput(text, start)}, true, nil
 	}
-	return out, nil
+	return ScriptLine{}, false, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ func (r *taskRow) Node() string         { return r.node }
 func (r *taskRow) DesiredState() string { return dockerfmt.PrettyPrint(r.t.DesiredState.String()) }
 func (r *taskRow) CurrentState() string {
 	st := r.t.Status()
-	return fmt.Sprintf("%s %s ago", dockerfmt.PrettyPrint(st.State.String()), strings.ToLower(dockerfmt.HumanDuration(r.now.Sub(st.Timestamp))))
+	return dockerfmt.PrettyPrint(st.State.String()) + " " + strings.ToLower(dockerfmt.HumanDuration(r.now.Sub(st.Timestamp))) + " ago"
 }
 func (r *taskRow) Error() string {
 	e := r.t.Status().Err
@@ -57,7 +58,7 @@ func (r *taskRow) Error() string {
 	return e
 }
 func (r *taskRow) Ports() string {
-	if !hasRun(r.t) {
+	if len(r.t.Ports) == 0 || !hasRun(r.t) { // no ports: no history to copy
 		return ""
 	}
 	return mesh.FormatHostPorts(r.t.Ports)
@@ -114,7 +115,7 @@ func (s *Session) printTasks(w io.Writer, tasks []swarmsim.TaskView, format stri
 		if noResolve || removed(t.ServiceID, svcGone) {
 			svcName = t.ServiceID
 		}
-		n := fmt.Sprintf("%s.%d", svcName, t.Slot)
+		n := svcName + "." + strconv.FormatUint(uint64(t.Slot), 10)
 		if t.Slot == 0 {
 			n = svcName + "." + t.NodeID
 		}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed"
 	"errors"
@@ -259,6 +260,10 @@ type recordWriter struct {
 	err error
 }
 
+// transcriptBuffer is how much of a script's transcript is held before it
+// is written when standard output is not a terminal.
+const transcriptBuffer = 64 << 10
+
 // recordBuffer is how much a recordWriter holds before writing.
 const recordBuffer = 64 << 10
 
@@ -349,7 +354,19 @@ func runScript(r io.Reader, input, title string, stdout io.Writer, opts dockercl
 		tw = &recordWriter{w: trace.f}
 		s.Logger = slog.New(slog.NewJSONHandler(tw, nil))
 	}
+	// The transcript is buffered, as C's stdio buffers it: flushed after
+	// every command line on a terminal, when full or at the end otherwise
+	// (a line per write cost more than the commands of a long script).
+	out := bufio.NewWriterSize(stdout, transcriptBuffer)
+	defer out.Flush()
+	lineBuffered := false
+	if f, ok := stdout.(*os.File); ok && isTerminal(f) {
+		lineBuffered = true
+	}
 	opts.AfterLine = func() error {
+		if lineBuffered {
+			out.Flush()
+		}
 		if tw != nil && traceErr == nil {
 			traceErr = tw.Flush()
 		}
@@ -359,7 +376,8 @@ func runScript(r io.Reader, input, title string, stdout io.Writer, opts dockercl
 		return nil
 	}
 	var res runResult
-	res.script = dockercli.RunScript(r, stdout, opts)
+	res.script = dockercli.RunScript(r, out, opts)
+	out.Flush()
 	if trace != nil {
 		if traceErr == nil {
 			traceErr = tw.Flush()
