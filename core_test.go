@@ -666,3 +666,31 @@ func TestLookupByIDPrefix(t *testing.T) {
 		}
 	}
 }
+
+// Managers lists the managers in the order their nodes joined, whenever
+// they were promoted, and leaves workers and demoted managers out.
+func TestManagers(t *testing.T) {
+	c := New(Config{Seed: 3})
+	for i, r := range []node.Role{node.Manager, node.Worker, node.Worker, node.Manager, node.Manager} {
+		if _, err := c.AddNode(NodeConfig{Hostname: fmt.Sprintf("n%d", i), Role: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mgr, wkr := node.Manager, node.Worker
+	if err := c.UpdateNode("n1", NodeUpdate{Role: &mgr}); err != nil { // promoted last, joined second
+		t.Fatal(err)
+	}
+	if err := c.UpdateNode("n3", NodeUpdate{Role: &wkr}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range c.Managers() {
+		if m.ManagerStatus == nil {
+			t.Errorf("%s has no manager status", m.Description.Hostname)
+		}
+		got = append(got, m.Description.Hostname)
+	}
+	if diff := cmp.Diff([]string{"n0", "n1", "n4"}, got); diff != "" {
+		t.Errorf("Managers (-want +got):\n%s", diff)
+	}
+}

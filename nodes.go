@@ -91,6 +91,22 @@ func (c *Cluster) NodeByHostname(h string) (*node.Node, bool) {
 	return nil, false
 }
 
+// Managers lists the swarm's managers in join order, as copies, without
+// looking at or copying the workers.
+func (c *Cluster) Managers() []*node.Node {
+	c.lazyInit()
+	var ids []int32
+	for id := range c.raft.Reachability() {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // handles are the join order; the group's is promotion order
+	out := make([]*node.Node, len(ids))
+	for i, id := range ids {
+		out[i] = c.nodes[id].n.Clone()
+	}
+	return out
+}
+
 // Leader is the node the CLI talks to: the leading manager.
 func (c *Cluster) Leader() *node.Node {
 	c.lazyInit()

@@ -76,12 +76,10 @@ func (s *Session) engineInfo() *system.Info {
 	sw.NodeID = n.ID
 	sw.NodeAddr = n.Status.Addr
 	sw.ControlAvailable = n.ManagerStatus != nil
-	for _, m := range s.c.Nodes() {
-		sw.Nodes++
-		if m.ManagerStatus != nil {
-			sw.Managers++
-			sw.RemoteManagers = append(sw.RemoteManagers, swarm.Peer{NodeID: m.ID, Addr: m.ManagerStatus.Addr})
-		}
+	sw.Nodes = s.c.NodeCount()
+	for _, m := range s.c.Managers() {
+		sw.Managers++
+		sw.RemoteManagers = append(sw.RemoteManagers, swarm.Peer{NodeID: m.ID, Addr: m.ManagerStatus.Addr})
 	}
 	if !sw.ControlAvailable {
 		sw.Nodes, sw.Managers = 0, 0

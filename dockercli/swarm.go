@@ -330,8 +330,8 @@ func (s *Session) swarmJoin(c SwarmJoin, stdout io.Writer) error {
 		remote += ":2377"
 	}
 	found := false
-	for _, n := range cl.Nodes() {
-		if n.ManagerStatus != nil && n.Status.State == node.Ready && n.ManagerStatus.Addr == remote {
+	for _, n := range cl.Managers() {
+		if n.Status.State == node.Ready && n.ManagerStatus.Addr == remote {
 			found = true
 			break
 		}
@@ -377,10 +377,7 @@ func (s *Session) swarmLeave(c SwarmLeave, stdout io.Writer) error {
 	if n.ManagerStatus != nil && !c.Force {
 		// moby's daemon/cluster/swarm.go: Leave
 		reachable, unreachable := 0, 0
-		for _, m := range cl.Nodes() {
-			if m.ManagerStatus == nil {
-				continue
-			}
+		for _, m := range cl.Managers() {
 			if m.Status.State == node.Ready {
 				reachable++
 			} else {
