@@ -131,7 +131,7 @@ func FuzzPlainWords(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		want, err := shellWords(s)
 		got, gotErr := SplitWords(s)
-		if strings.IndexAny(s, "\\'\"#;&|<>`()") >= 0 {
+		if strings.ContainsAny(s, "\\'\"#;&|<>`()") {
 			return
 		}
 		if err != nil || gotErr != nil {

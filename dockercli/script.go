@@ -23,7 +23,7 @@ var ErrOperator = errors.New("shell operators (; & | < > ` $( ) are not supporte
 // quotes a backslash escapes any character and backslash-newline is removed;
 // an unquoted # at the start of a word starts a comment.
 func SplitWords(line string) ([]string, error) {
-	if strings.IndexAny(line, "\\'\"#;&|<>`()") < 0 {
+	if !strings.ContainsAny(line, "\\'\"#;&|<>`()") {
 		// nothing but words and blanks: the words are the line's own
 		// substrings
 		return plainWords(line), nil
