@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 
@@ -25,9 +26,19 @@ import (
 var seedScript string
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A run's heap is almost all live simulation state that stays
+		// until the process ends: collecting at twice the live heap
+		// rather than at once more costs about a tenth more peak memory
+		// and saves about a fifth of the CPU of 50,000 node adds.
+		debug.SetGCPercent(gcPercent)
+	}
 	interrupted = watchInterrupts()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdin)))
 }
+
+// gcPercent is the collector's target for the command unless GOGC is set.
+const gcPercent = 200
 
 // interrupted reports whether the user pressed Ctrl-C since the last
 // clearInterrupt; nil (never) unless main installed the handler.
