@@ -650,6 +650,25 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 	n.backends = append(n.backends, backendRef{s, i})
 }
 
+// Reserve makes room for n live backends of a service already declared
+// (SetService or an earlier AddBackend), so that adding them does not grow
+// its tables step by step, copying them at each step. It changes nothing a
+// caller can see; a service not declared is left alone. A caller that knows
+// how many tasks a service will run (its replicas) calls it before they
+// start.
+func (m *Mesh) Reserve(serviceID string, n int) {
+	s := m.lookupService(serviceID)
+	if s == nil || n <= 0 {
+		return
+	}
+	if len(s.els) == 0 {
+		s.els = make([]backend, 1, max(backendChunk, n+1)) // element 0: none
+	} else if free := cap(s.els) - len(s.els); free < n-s.count {
+		s.els = slices.Grow(s.els, n-s.count-free)
+	}
+	s.byTask.reserve(n)
+}
+
 // alloc returns a free element of s's slab (its content is stale).
 func (s *meshService) alloc() int32 {
 	if i := s.free; i != 0 {

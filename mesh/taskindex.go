@@ -54,13 +54,7 @@ func (t *taskIndex) get(els []backend, id string) int32 {
 // found by find (or anywhere, if j < 0).
 func (t *taskIndex) insert(h uint32, i int32, j int) {
 	if 2*(t.n+1) > len(t.slots) {
-		old := t.slots
-		t.slots = make([]taskSlot, max(8, 2*len(old)))
-		for _, e := range old {
-			if e.i != 0 {
-				t.slots[t.free(e.hash)] = e
-			}
-		}
+		t.reserve(t.n + 1)
 		j = -1
 	}
 	if j < 0 {
@@ -68,6 +62,25 @@ func (t *taskIndex) insert(h uint32, i int32, j int) {
 	}
 	t.slots[j] = taskSlot{hash: h, i: i}
 	t.n++
+}
+
+// reserve grows the table so that it holds n entries without growing
+// again.
+func (t *taskIndex) reserve(n int) {
+	size := max(8, len(t.slots))
+	for 2*n > size {
+		size *= 2
+	}
+	if size == len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.slots = make([]taskSlot, size)
+	for _, e := range old {
+		if e.i != 0 {
+			t.slots[t.free(e.hash)] = e
+		}
+	}
 }
 
 // free returns the first empty slot on hash h's probe path.

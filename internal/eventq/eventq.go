@@ -41,6 +41,11 @@ type Queue struct {
 	// known), so that a Peek followed by a Pop looks for the earliest
 	// event once.
 	top int
+	// spare is the room of a big lane whose burst is over, kept for the
+	// next lane that starts one, so that bursts of the same size do not
+	// grow a lane from nothing each time. Only one is kept: memory stays
+	// bounded by the largest burst.
+	spare []Event
 }
 
 // lanes is how many FIFO lanes a Queue keeps besides its heap.
@@ -93,6 +98,9 @@ func (q *Queue) Push(e Event) uint64 {
 		l := &q.lanes[best]
 		if l.empty() {
 			l.ev, l.head = l.ev[:0], 0
+			if cap(q.spare) > cap(l.ev) {
+				l.ev, q.spare = q.spare[:0], nil
+			}
 		}
 		l.ev = append(l.ev, e)
 		return q.seq
@@ -151,7 +159,12 @@ func (q *Queue) Pop() (Event, bool) {
 		if l.empty() {
 			l.ev, l.head = l.ev[:0], 0
 			if cap(l.ev) > maxIdleLane {
-				l.ev = nil // a burst is over: give its room back
+				// A burst is over: keep its room as the spare if it is
+				// the biggest, and give the rest back.
+				if cap(l.ev) > cap(q.spare) {
+					q.spare = l.ev
+				}
+				l.ev = nil
 			}
 		} else if l.head >= 1024 && 2*l.head >= len(l.ev) {
 			// Slide the pending events down so the lane's array is reused.

@@ -118,3 +118,30 @@ func TestMatchesModel(t *testing.T) {
 		}
 	})
 }
+
+// TestBurstReusesRoom checks that a burst of events as big as one before
+// reuses the room that burst's lane had instead of growing a lane again,
+// and comes out in order.
+func TestBurstReusesRoom(t *testing.T) {
+	const n = 4 * maxIdleLane
+	var q Queue
+	burst := func(at int64) {
+		for i := range n {
+			q.Push(Event{At: at + int64(i), A: int32(i)})
+		}
+		for i := range n {
+			e, ok := q.Pop()
+			if !ok || e.At != at+int64(i) || e.A != int32(i) {
+				t.Fatalf("pop %d: got %+v, %v; want At %d", i, e, ok, at+int64(i))
+			}
+		}
+	}
+	burst(0)
+	at := int64(n)
+	if got := testing.AllocsPerRun(3, func() { burst(at); at += n }); got != 0 {
+		t.Errorf("%v allocations per burst of %d after the first, want 0", got, n)
+	}
+	if q.Len() != 0 {
+		t.Errorf("Len %d after the bursts, want 0", q.Len())
+	}
+}
