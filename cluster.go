@@ -393,11 +393,10 @@ func (c *Cluster) Step() bool {
 // takes the clock past limit.
 func (c *Cluster) step(limit int64) bool {
 	for {
-		e, ok := c.q.Peek()
-		if !ok || e.At > limit {
+		e, ok := c.q.PopUntil(limit)
+		if !ok {
 			return false
 		}
-		c.q.Pop()
 		if e.At > c.now {
 			c.now = e.At
 		}

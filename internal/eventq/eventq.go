@@ -146,8 +146,21 @@ func (q *Queue) Peek() (Event, bool) {
 
 // Pop removes and returns the earliest event.
 func (q *Queue) Pop() (Event, bool) {
+	return q.PopUntil(1<<63 - 1)
+}
+
+// PopUntil removes and returns the earliest event if it is due at or before
+// limit: Peek, the check and Pop in one look for the earliest event.
+func (q *Queue) PopUntil(limit int64) (Event, bool) {
 	m := q.min()
 	if m < 0 {
+		return Event{}, false
+	}
+	if m < lanes {
+		if l := &q.lanes[m]; l.ev[l.head].At > limit {
+			return Event{}, false
+		}
+	} else if q.h[0].At > limit {
 		return Event{}, false
 	}
 	q.n--

@@ -101,7 +101,19 @@ func TestMatchesModel(t *testing.T) {
 						t.Fatalf("peeked %+v (ok=%v), want event %d %+v", p, ok, want.A, want)
 					}
 				}
-				got, ok := q.Pop()
+				// PopUntil refuses an earliest event due after its limit
+				// and pops it otherwise, as Pop does.
+				limit := want.At + rapid.Int64Range(-2, 2).Draw(t, "limit")
+				if limit < want.At {
+					if e, ok := q.PopUntil(limit); ok || q.Len() != len(model)+1 {
+						t.Fatalf("PopUntil(%d) popped %+v (ok=%v, Len %d), want nothing before %d", limit, e, ok, q.Len(), want.At)
+					}
+				}
+				pop := q.Pop
+				if limit >= want.At {
+					pop = func() (Event, bool) { return q.PopUntil(limit) }
+				}
+				got, ok := pop()
 				if !ok || got.A != want.A {
 					t.Fatalf("popped %+v (ok=%v), want event %d %+v", got, ok, want.A, want)
 				}
