@@ -6,8 +6,10 @@ package mesh
 // time; unlike a Go map, this leaves no tombstones behind to lengthen the
 // probes, and it holds 8 bytes per slot. The hash is kept in the slot, so
 // that a probe reads an element only on a hash match and growing reads none.
-// The hash is FNV-1a: fixed, so the table's layout is the same on every run
-// (task IDs are random already, which spreads them well).
+// The hash is fixed, so the table's layout is the same on every run: it
+// mixes the ID eight bytes at a time with a multiply and a shift (task IDs
+// are random already, which spreads them well; a byte at a time, as FNV-1a
+// goes, costs a third of an AddBackend).
 type taskIndex struct {
 	slots []taskSlot // len 0 or a power of two
 	n     int
@@ -19,11 +21,19 @@ type taskSlot struct {
 }
 
 func (t *taskIndex) hash(id string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
-		h = (h ^ uint32(id[i])) * 16777619
+	const m = 0x9e3779b97f4a7c15
+	h := uint64(len(id)) * m
+	for ; len(id) >= 8; id = id[8:] {
+		w := uint64(id[0]) | uint64(id[1])<<8 | uint64(id[2])<<16 | uint64(id[3])<<24 |
+			uint64(id[4])<<32 | uint64(id[5])<<40 | uint64(id[6])<<48 | uint64(id[7])<<56
+		h = (h ^ w) * m
+		h ^= h >> 29
 	}
-	return h
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * m
+	}
+	h ^= h >> 32
+	return uint32(h)
 }
 
 // find returns task id's slab index in els (0 if absent) and the slot where
