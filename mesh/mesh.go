@@ -647,8 +647,16 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 			nb.n++
 		}
 	}
+	if len(n.backends) == cap(n.backends) {
+		// A node that runs one task usually runs several: start at
+		// nodeBackendsMin rather than growing 1, 2, 4, 8.
+		n.backends = slices.Grow(n.backends, max(nodeBackendsMin, len(n.backends)))
+	}
 	n.backends = append(n.backends, backendRef{s, i})
 }
+
+// nodeBackendsMin is the room a node's list of backends starts with.
+const nodeBackendsMin = 16
 
 // Reserve makes room for n live backends of a service already declared
 // (SetService or an earlier AddBackend), so that adding them does not grow
