@@ -127,6 +127,19 @@ func TestMatchesModel(t *testing.T) {
 			if q.Len() != len(model) {
 				t.Fatalf("Len %d, want %d", q.Len(), len(model))
 			}
+			if rapid.Bool().Draw(t, "peek after push") {
+				// Peek caches where the earliest event is; the next Push
+				// must keep that cache right.
+				m := 0
+				for i := range model {
+					if model[i].At < model[m].At || (model[i].At == model[m].At && model[i].Pri < model[m].Pri) {
+						m = i
+					}
+				}
+				if p, ok := q.Peek(); !ok || p.A != model[m].A {
+					t.Fatalf("peeked %+v (ok=%v) after a push, want event %d %+v", p, ok, model[m].A, model[m])
+				}
+			}
 		}
 	})
 }
