@@ -201,17 +201,12 @@ type slotState struct {
 }
 
 type taskState struct {
-	t    task.Task
-	hist task.HistoryBuf // t's first history entries
-
+	// The fields every agent step reads come first, in one cache line;
+	// the task's desired state and its latest statuses follow.
 	svc  *serviceState
 	spec *specVersion
 	node *nodeState
-	pre  *nodeState // the node a global task is preassigned to
-	slot *slotState
-
-	gate startGate // pending delayed start, when gate.active
-	born int64     // t.CreatedAt, in nanoseconds since the epoch
+	born int64 // t.CreatedAt, in nanoseconds since the epoch
 
 	idx      int32
 	nodePos  int32 // position in node.tasks; -1 when not on a node
@@ -226,6 +221,13 @@ type taskState struct {
 	backend       bool
 	deleted       bool
 	unschedulable bool
+
+	t    task.Task
+	hist task.HistoryBuf // t's first history entries
+
+	pre  *nodeState // the node a global task is preassigned to
+	slot *slotState
+	gate startGate // pending delayed start, when gate.active
 }
 
 // startGate is a replacement task's delayed start (SwarmKit's
@@ -393,11 +395,10 @@ func (c *Cluster) Step() bool {
 // takes the clock past limit.
 func (c *Cluster) step(limit int64) bool {
 	for {
-		e, ok := c.q.Peek()
-		if !ok || e.At > limit {
+		e, ok := c.q.PopUntil(limit)
+		if !ok {
 			return false
 		}
-		c.q.Pop()
 		if e.At > c.now {
 			c.now = e.At
 		}

@@ -176,6 +176,9 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.serviceByFold[strings.ToLower(spec.Name)] = s
 	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
+	if !spec.Mode.IsGlobal() {
+		c.mesh.Reserve(id, int(spec.ReplicasWanted())) // room for every replica's backend at once
+	}
 	c.allocateVIPs(id, &spec)
 	c.record(record{kind: EventServiceCreated, svc: s})
 	c.markDirty(s)

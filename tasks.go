@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"slices"
+	"time"
 
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/scheduler"
@@ -234,7 +235,7 @@ func (c *Cluster) schedInfo(ts *taskState, f taskFacts) scheduler.TaskInfo {
 func (c *Cluster) setObserved(ts *taskState, st task.State, msg, errText string) {
 	was := ts.facts()
 	old := was.observed
-	if err := ts.t.Advance(task.Status{State: st, Timestamp: c.Now(), Message: msg, Err: errText}); err != nil {
+	if err := ts.t.AdvanceAfter(st, time.Duration(c.now-ts.born), msg, errText); err != nil {
 		return
 	}
 	c.record(record{kind: EventTaskState, ts: ts, from: uint16(old), to: uint16(st), msg: msg, err: errText})

@@ -246,6 +246,9 @@ func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
 // services, in the order they happened. The actions an answer brings may
 // queue more notes; they are handed over in the same pass.
 func (c *Cluster) drainNotes() {
+	if len(c.notes) == 0 {
+		return
+	}
 	now := c.Now()
 	for i := 0; i < len(c.notes); i++ {
 		n := c.notes[i]

@@ -647,7 +647,34 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 			nb.n++
 		}
 	}
+	if len(n.backends) == cap(n.backends) {
+		// A node that runs one task usually runs several: start at
+		// nodeBackendsMin rather than growing 1, 2, 4, 8.
+		n.backends = slices.Grow(n.backends, max(nodeBackendsMin, len(n.backends)))
+	}
 	n.backends = append(n.backends, backendRef{s, i})
+}
+
+// nodeBackendsMin is the room a node's list of backends starts with.
+const nodeBackendsMin = 16
+
+// Reserve makes room for n live backends of a service already declared
+// (SetService or an earlier AddBackend), so that adding them does not grow
+// its tables step by step, copying them at each step. It changes nothing a
+// caller can see; a service not declared is left alone. A caller that knows
+// how many tasks a service will run (its replicas) calls it before they
+// start.
+func (m *Mesh) Reserve(serviceID string, n int) {
+	s := m.lookupService(serviceID)
+	if s == nil || n <= 0 {
+		return
+	}
+	if len(s.els) == 0 {
+		s.els = make([]backend, 1, max(backendChunk, n+1)) // element 0: none
+	} else if free := cap(s.els) - len(s.els); free < n-s.count {
+		s.els = slices.Grow(s.els, n-s.count-free)
+	}
+	s.byTask.reserve(n)
 }
 
 // alloc returns a free element of s's slab (its content is stale).

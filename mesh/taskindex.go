@@ -6,8 +6,10 @@ package mesh
 // time; unlike a Go map, this leaves no tombstones behind to lengthen the
 // probes, and it holds 8 bytes per slot. The hash is kept in the slot, so
 // that a probe reads an element only on a hash match and growing reads none.
-// The hash is FNV-1a: fixed, so the table's layout is the same on every run
-// (task IDs are random already, which spreads them well).
+// The hash is fixed, so the table's layout is the same on every run: it
+// mixes the ID eight bytes at a time with a multiply and a shift (task IDs
+// are random already, which spreads them well; a byte at a time, as FNV-1a
+// goes, costs a third of an AddBackend).
 type taskIndex struct {
 	slots []taskSlot // len 0 or a power of two
 	n     int
@@ -19,11 +21,19 @@ type taskSlot struct {
 }
 
 func (t *taskIndex) hash(id string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
-		h = (h ^ uint32(id[i])) * 16777619
+	const m = 0x9e3779b97f4a7c15
+	h := uint64(len(id)) * m
+	for ; len(id) >= 8; id = id[8:] {
+		w := uint64(id[0]) | uint64(id[1])<<8 | uint64(id[2])<<16 | uint64(id[3])<<24 |
+			uint64(id[4])<<32 | uint64(id[5])<<40 | uint64(id[6])<<48 | uint64(id[7])<<56
+		h = (h ^ w) * m
+		h ^= h >> 29
 	}
-	return h
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * m
+	}
+	h ^= h >> 32
+	return uint32(h)
 }
 
 // find returns task id's slab index in els (0 if absent) and the slot where
@@ -54,13 +64,7 @@ func (t *taskIndex) get(els []backend, id string) int32 {
 // found by find (or anywhere, if j < 0).
 func (t *taskIndex) insert(h uint32, i int32, j int) {
 	if 2*(t.n+1) > len(t.slots) {
-		old := t.slots
-		t.slots = make([]taskSlot, max(8, 2*len(old)))
-		for _, e := range old {
-			if e.i != 0 {
-				t.slots[t.free(e.hash)] = e
-			}
-		}
+		t.reserve(t.n + 1)
 		j = -1
 	}
 	if j < 0 {
@@ -68,6 +72,25 @@ func (t *taskIndex) insert(h uint32, i int32, j int) {
 	}
 	t.slots[j] = taskSlot{hash: h, i: i}
 	t.n++
+}
+
+// reserve grows the table so that it holds n entries without growing
+// again.
+func (t *taskIndex) reserve(n int) {
+	size := max(8, len(t.slots))
+	for 2*n > size {
+		size *= 2
+	}
+	if size == len(t.slots) {
+		return
+	}
+	old := t.slots
+	t.slots = make([]taskSlot, size)
+	for _, e := range old {
+		if e.i != 0 {
+			t.slots[t.free(e.hash)] = e
+		}
+	}
 }
 
 // free returns the first empty slot on hash h's probe path.

@@ -125,3 +125,39 @@ func TestSnapshotSharesNothingThatChanges(t *testing.T) {
 		t.Errorf("snapshot (-want +got):\n%s", diff)
 	}
 }
+
+// TestAdvanceAfter checks that AdvanceAfter, given the time since
+// CreatedAt, records what Advance records given the timestamp, and refuses
+// the same steps back.
+func TestAdvanceAfter(t *testing.T) {
+	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("X", 3600))
+	tests := []struct {
+		name  string
+		since time.Duration
+		s     Status
+		err   bool
+	}{
+		{"default message", 0, Status{State: Pending, Message: "pending task scheduling"}, false},
+		{"error text", time.Second, Status{State: Pending, Message: "pending task scheduling", Err: "no suitable node"}, false},
+		{"own message", 2500 * time.Millisecond, Status{State: Assigned, Message: "scheduler assigned"}, false},
+		{"running", time.Hour, Status{State: Running, Message: "started"}, false},
+		{"back", 2 * time.Hour, Status{State: Starting, Message: "starting"}, true},
+	}
+	ref := Make(Task{ID: "id1", CreatedAt: t0}, nil)
+	got := Make(Task{ID: "id1", CreatedAt: t0}, nil)
+	for _, tt := range tests {
+		s := tt.s
+		s.Timestamp = t0.Add(tt.since)
+		errRef := ref.Advance(s)
+		err := got.AdvanceAfter(s.State, tt.since, s.Message, s.Err)
+		if (err != nil) != tt.err || (errRef != nil) != tt.err {
+			t.Errorf("%s: AdvanceAfter error %v, Advance error %v, want error %v", tt.name, err, errRef, tt.err)
+		}
+	}
+	if diff := cmp.Diff(ref.History(), got.History()); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if len(got.History()) != len(tests) { // "created" and every step but the last
+		t.Errorf("%d statuses, want %d", len(got.History()), len(tests))
+	}
+}

@@ -41,6 +41,14 @@ type Queue struct {
 	// known), so that a Peek followed by a Pop looks for the earliest
 	// event once.
 	top int
+	// latest is 1 + the lane whose tail is the latest of all lanes' tails
+	// (0: not known, or every lane empty).
+	latest int
+	// spare is the room of a big lane whose burst is over, kept for the
+	// next lane that starts one, so that bursts of the same size do not
+	// grow a lane from nothing each time. Only one is kept: memory stays
+	// bounded by the largest burst.
+	spare []Event
 }
 
 // lanes is how many FIFO lanes a Queue keeps besides its heap.
@@ -71,8 +79,19 @@ func (q *Queue) Push(e Event) uint64 {
 	q.seq++
 	e.ord = uint64(e.Pri)<<56 | q.seq
 	q.n++
-	q.top = 0
-	best, free := -1, -1
+	if q.top != 0 && less(&e, q.at(q.top-1)) {
+		q.top = 0 // e is the new earliest; else the earliest stays where it is
+	}
+	// The lane with the latest tail of all is the best one when e is not
+	// before that tail: the common case, a run of pushes in ascending order.
+	if k := q.latest - 1; k >= 0 {
+		if l := &q.lanes[k]; !less(&e, &l.ev[len(l.ev)-1]) {
+			l.ev = append(l.ev, e)
+			return q.seq
+		}
+	}
+	best, free, last := -1, -1, -1
+	var lastTail *Event
 	for i := range q.lanes {
 		l := &q.lanes[i]
 		if l.empty() {
@@ -85,14 +104,24 @@ func (q *Queue) Push(e Event) uint64 {
 		if !less(&e, tail) && (best < 0 || less(&q.lanes[best].ev[len(q.lanes[best].ev)-1], tail)) {
 			best = i
 		}
+		if lastTail == nil || less(lastTail, tail) {
+			last, lastTail = i, tail
+		}
 	}
 	if best < 0 {
 		best = free
+	}
+	q.latest = last + 1
+	if best >= 0 && (lastTail == nil || !less(&e, lastTail)) {
+		q.latest = best + 1 // e becomes the latest tail
 	}
 	if best >= 0 {
 		l := &q.lanes[best]
 		if l.empty() {
 			l.ev, l.head = l.ev[:0], 0
+			if cap(q.spare) > cap(l.ev) {
+				l.ev, q.spare = q.spare[:0], nil
+			}
 		}
 		l.ev = append(l.ev, e)
 		return q.seq
@@ -123,6 +152,15 @@ func (q *Queue) min() int {
 	return m
 }
 
+// at is the first event of lane m, or of the heap for m == lanes.
+func (q *Queue) at(m int) *Event {
+	if m == lanes {
+		return &q.h[0]
+	}
+	l := &q.lanes[m]
+	return &l.ev[l.head]
+}
+
 // Peek returns the earliest event without removing it.
 func (q *Queue) Peek() (Event, bool) {
 	switch m := q.min(); {
@@ -138,8 +176,21 @@ func (q *Queue) Peek() (Event, bool) {
 
 // Pop removes and returns the earliest event.
 func (q *Queue) Pop() (Event, bool) {
+	return q.PopUntil(1<<63 - 1)
+}
+
+// PopUntil removes and returns the earliest event if it is due at or before
+// limit: Peek, the check and Pop in one look for the earliest event.
+func (q *Queue) PopUntil(limit int64) (Event, bool) {
 	m := q.min()
 	if m < 0 {
+		return Event{}, false
+	}
+	if m < lanes {
+		if l := &q.lanes[m]; l.ev[l.head].At > limit {
+			return Event{}, false
+		}
+	} else if q.h[0].At > limit {
 		return Event{}, false
 	}
 	q.n--
@@ -149,9 +200,17 @@ func (q *Queue) Pop() (Event, bool) {
 		e := l.ev[l.head]
 		l.head++
 		if l.empty() {
+			if q.latest == m+1 {
+				q.latest = 0
+			}
 			l.ev, l.head = l.ev[:0], 0
 			if cap(l.ev) > maxIdleLane {
-				l.ev = nil // a burst is over: give its room back
+				// A burst is over: keep its room as the spare if it is
+				// the biggest, and give the rest back.
+				if cap(l.ev) > cap(q.spare) {
+					q.spare = l.ev
+				}
+				l.ev = nil
 			}
 		} else if l.head >= 1024 && 2*l.head >= len(l.ev) {
 			// Slide the pending events down so the lane's array is reused.

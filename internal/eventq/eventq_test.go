@@ -101,7 +101,19 @@ func TestMatchesModel(t *testing.T) {
 						t.Fatalf("peeked %+v (ok=%v), want event %d %+v", p, ok, want.A, want)
 					}
 				}
-				got, ok := q.Pop()
+				// PopUntil refuses an earliest event due after its limit
+				// and pops it otherwise, as Pop does.
+				limit := want.At + rapid.Int64Range(-2, 2).Draw(t, "limit")
+				if limit < want.At {
+					if e, ok := q.PopUntil(limit); ok || q.Len() != len(model)+1 {
+						t.Fatalf("PopUntil(%d) popped %+v (ok=%v, Len %d), want nothing before %d", limit, e, ok, q.Len(), want.At)
+					}
+				}
+				pop := q.Pop
+				if limit >= want.At {
+					pop = func() (Event, bool) { return q.PopUntil(limit) }
+				}
+				got, ok := pop()
 				if !ok || got.A != want.A {
 					t.Fatalf("popped %+v (ok=%v), want event %d %+v", got, ok, want.A, want)
 				}
@@ -115,6 +127,73 @@ func TestMatchesModel(t *testing.T) {
 			if q.Len() != len(model) {
 				t.Fatalf("Len %d, want %d", q.Len(), len(model))
 			}
+			if rapid.Bool().Draw(t, "peek after push") {
+				// Peek caches where the earliest event is; the next Push
+				// must keep that cache right.
+				m := 0
+				for i := range model {
+					if model[i].At < model[m].At || (model[i].At == model[m].At && model[i].Pri < model[m].Pri) {
+						m = i
+					}
+				}
+				if p, ok := q.Peek(); !ok || p.A != model[m].A {
+					t.Fatalf("peeked %+v (ok=%v) after a push, want event %d %+v", p, ok, model[m].A, model[m])
+				}
+			}
 		}
 	})
+}
+
+// TestBurstReusesRoom checks that a burst of events as big as one before
+// reuses the room that burst's lane had instead of growing a lane again,
+// and comes out in order.
+func TestBurstReusesRoom(t *testing.T) {
+	const n = 4 * maxIdleLane
+	var q Queue
+	burst := func(at int64) {
+		for i := range n {
+			q.Push(Event{At: at + int64(i), A: int32(i)})
+		}
+		for i := range n {
+			e, ok := q.Pop()
+			if !ok || e.At != at+int64(i) || e.A != int32(i) {
+				t.Fatalf("pop %d: got %+v, %v; want At %d", i, e, ok, at+int64(i))
+			}
+		}
+	}
+	burst(0)
+	at := int64(n)
+	if got := testing.AllocsPerRun(3, func() { burst(at); at += n }); got != 0 {
+		t.Errorf("%v allocations per burst of %d after the first, want 0", got, n)
+	}
+	if q.Len() != 0 {
+		t.Errorf("Len %d after the bursts, want 0", q.Len())
+	}
+}
+
+// BenchmarkBursts is the event loop's pattern: a burst of events at one
+// instant, each popped and followed by its task's next step a fixed delay
+// later, through five steps (PopUntil, then Push). It reports the cost per
+// event.
+func BenchmarkBursts(b *testing.B) {
+	const n = 10000
+	delays := [5]int64{0, 0, 1e9, 0, 1e9}
+	var q Queue
+	for b.Loop() {
+		for i := range n {
+			q.Push(Event{At: 0, A: int32(i)})
+		}
+		for {
+			e, ok := q.PopUntil(1 << 62)
+			if !ok {
+				break
+			}
+			if e.B < uint32(len(delays)) {
+				e.At += delays[e.B]
+				e.B++
+				q.Push(e)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
 }

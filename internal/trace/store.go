@@ -71,7 +71,10 @@ func (s *Store) Task(i int32) *TaskInfo {
 	return &s.tasks[p][int(i)%taskPage]
 }
 
-const textCacheSize = 64
+// textCacheBits sets how many pairs of entries the text cache holds.
+const textCacheBits = 5
+
+const textCacheSize = 2 << textCacheBits
 
 // textCacheEntry remembers where the strings of an interned text were.
 type textCacheEntry struct {
@@ -218,11 +221,23 @@ func (s *Store) Text(msg, err string) uint32 {
 	// where the strings' bytes are spares hashing them. Two strings with
 	// the same bytes at the same address and length are equal, so a hit is
 	// always right.
+	//
+	// The cache is two-way: a pair of entries per hash, the one hit or
+	// filled last first, so that two texts that alternate (a task shut
+	// down, its replacement assigned, slot after slot) both stay in it
+	// even when their hashes collide.
 	pm, pe := uintptr(unsafe.Pointer(unsafe.StringData(msg))), uintptr(unsafe.Pointer(unsafe.StringData(err)))
-	slot := &s.textCache[(pm>>3^pe>>5^uintptr(len(msg)))%textCacheSize]
+	h := (uint64(pm) ^ uint64(pe)<<7 ^ uint64(len(msg))) * 0x9e3779b97f4a7c15
+	set := (*[2]textCacheEntry)(s.textCache[(h>>(64-textCacheBits))*2:])
+	slot := &set[0]
 	if slot.msg == pm && slot.err == pe && slot.lm == len(msg) && slot.le == len(err) && slot.idx != 0 {
 		return slot.idx
 	}
+	if e := set[1]; e.msg == pm && e.err == pe && e.lm == len(msg) && e.le == len(err) && e.idx != 0 {
+		set[1], set[0] = set[0], e
+		return e.idx
+	}
+	set[1] = set[0]
 	k := [2]string{msg, err}
 	if i, ok := s.textIdx[k]; ok {
 		*slot = textCacheEntry{pm, pe, len(msg), len(err), i}

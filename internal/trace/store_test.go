@@ -126,6 +126,48 @@ func TestTextCache(t *testing.T) {
 	}
 }
 
+// Two texts whose cache entries collide, used in turn (a task shut down,
+// its replacement assigned, slot after slot), both stay in the cache.
+func TestTextCacheCollision(t *testing.T) {
+	cached := func(s *Store, m string) int { // the cache entry holding m, or -1
+		p := uintptr(unsafe.Pointer(unsafe.StringData(m)))
+		for i, e := range s.textCache {
+			if e.msg == p && e.lm == len(m) && e.idx != 0 {
+				return i
+			}
+		}
+		return -1
+	}
+	// More texts than sets: two of them share a set.
+	texts := make([]string, textCacheSize)
+	set := map[int]string{}
+	var a, b string
+	for i := range texts {
+		texts[i] = fmt.Sprintf("text %d", i)
+		var s Store
+		s.Text(texts[i], "")
+		k := cached(&s, texts[i]) / 2
+		if other, ok := set[k]; ok {
+			a, b = other, texts[i]
+			break
+		}
+		set[k] = texts[i]
+	}
+	if a == "" {
+		t.Fatal("no two texts share a cache set")
+	}
+	var s Store
+	ia, ib := s.Text(a, ""), s.Text(b, "")
+	for range 10 {
+		if s.Text(a, "") != ia || s.Text(b, "") != ib {
+			t.Fatal("a cached text changed its index")
+		}
+	}
+	if cached(&s, a) < 0 || cached(&s, b) < 0 {
+		t.Errorf("%q cached at %d, %q at %d: want both cached", a, cached(&s, a), b, cached(&s, b))
+	}
+}
+
 func BenchmarkText(b *testing.B) {
 	var s Store
 	msgs := []string{"preparing", "starting", "started", "shutdown", "assigned", "accepted", "pending"}
