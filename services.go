@@ -177,7 +177,10 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
 	if !spec.Mode.IsGlobal() {
-		c.mesh.Reserve(id, int(spec.ReplicasWanted())) // room for every replica's backend at once
+		// Room for the replicas' backends at once, up to 65,536: a service
+		// whose tasks never run must not hold much, and beyond that the
+		// tables' growth by doubling costs little.
+		c.mesh.Reserve(id, int(min(spec.ReplicasWanted(), 1<<16)))
 	}
 	c.allocateVIPs(id, &spec)
 	c.record(record{kind: EventServiceCreated, svc: s})
