@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"fmt"
+	"net/netip"
 	"runtime"
 	"testing"
 	"time"
@@ -210,8 +211,19 @@ func benchRollingUpdateWith(b *testing.B, cfg Config, n int, p uint64, rollback,
 		spec := ServiceSpec{Name: "web", Replicas: uint64(n), TaskTemplate: TaskSpec{Image: "web:1"}, Update: ucfg, Rollback: ucfg}
 		if published {
 			spec.Endpoint.Ports = []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080}}
+			// The default ingress, a /24, holds an address for 254 nodes
+			// and VIPs at most: a bigger swarm gets a bigger one, as
+			// Docker's documentation advises.
+			if err := c.RemoveNetwork(IngressNetworkName); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := c.CreateNetwork(NetworkSpec{Name: IngressNetworkName, Ingress: true, Subnet: netip.MustParsePrefix("10.0.0.0/12")}); err != nil {
+				b.Fatal(err)
+			}
 		}
-		c.CreateService(spec)
+		if _, err := c.CreateService(spec); err != nil {
+			b.Fatal(err)
+		}
 		c.RunUntilIdle(24 * time.Hour)
 		spec.TaskTemplate.Image = "web:2"
 		if rollback {
