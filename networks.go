@@ -1,6 +1,7 @@
 package swarmsim
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/ids"
@@ -16,9 +17,8 @@ import (
 const IngressNetworkName = network.IngressName
 
 // DefaultAddressPool is the pool overlay networks get their subnets from
-// unless they ask for one: a copy of network.DefaultAddressPool, which the
-// allocator reads.
-var DefaultAddressPool = network.DefaultAddressPool
+// unless they ask for one (network.DefaultAddressPool): 10.0.0.0/8.
+func DefaultAddressPool() netip.Prefix { return network.DefaultAddressPool() }
 
 // DefaultSubnetSize is the prefix length of a subnet taken from
 // DefaultAddressPool.

@@ -36,8 +36,11 @@ const IngressName = "ingress"
 // DefaultAddressPool is the pool overlay networks get their subnets from
 // unless they ask for one: 10.0.0.0/8 in /24 subnets, Docker's default
 // (SwarmKit's manager/allocator/cnmallocator: DefaultAddrPool and
-// SubnetSize).
-var DefaultAddressPool = netip.MustParsePrefix("10.0.0.0/8")
+// SubnetSize). It is a function so that no package variable decides
+// behaviour.
+func DefaultAddressPool() netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, 0}), 8)
+}
 
 // DefaultSubnetSize is the prefix length of a subnet taken from
 // DefaultAddressPool.

@@ -197,8 +197,9 @@ func (s *Store) add(sp Spec, now time.Time) (*state, error) {
 // freeSubnet is the first /24 of the default pool that is neither allocated
 // nor overlapping a subnet given by hand.
 func (s *Store) freeSubnet() (netip.Prefix, bool) {
-	base := DefaultAddressPool.Addr().As4()
-	count := 1 << (DefaultSubnetSize - DefaultAddressPool.Bits())
+	pool := DefaultAddressPool()
+	base := pool.Addr().As4()
+	count := 1 << (DefaultSubnetSize - pool.Bits())
 next:
 	for i := range count {
 		a := base
