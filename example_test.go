@@ -139,3 +139,25 @@ func ExampleCluster_Partition() {
 	// down heartbeat failure
 	// ready
 }
+
+// Managers reads the managers alone, in the order their nodes joined, with
+// their Raft status: the leader, and whether the others can reach it. A
+// worker promoted later is listed where it joined.
+func ExampleCluster_Managers() {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "manager1", Role: node.Manager})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "worker1"})
+	c.AddNode(swarmsim.NodeConfig{Hostname: "manager2", Role: node.Manager})
+	mgr := node.Manager
+	if err := c.UpdateNode("worker1", swarmsim.NodeUpdate{Role: &mgr}); err != nil {
+		fmt.Println(err)
+	}
+	c.StopNode("manager2")
+	for _, m := range c.Managers() {
+		fmt.Println(m.Description.Hostname, m.ManagerStatus.Leader, m.ManagerStatus.Reachability)
+	}
+	// Output:
+	// manager1 true reachable
+	// worker1 false reachable
+	// manager2 false unreachable
+}
