@@ -308,13 +308,24 @@ func (m *Managers) CheckDemote(id int32) error {
 	return nil
 }
 
-// CanRemove is SwarmKit's Node.CanRemoveMember: removing manager id must
-// leave the managers whose machines are up holding a quorum of the smaller
-// group.
+// CanRemove is SwarmKit's Node.CanRemoveMember, asked of the leader (the
+// manager that serves the request): removing manager id must leave the
+// managers the leader reaches, itself included, a quorum of the smaller
+// group. A manager reaches another whose machine is up on its own side of a
+// partition (its transport's Active). Without a leader, every manager up
+// counts.
 func (m *Managers) CanRemove(id int32) bool {
+	var lg int32
+	if m.led {
+		for _, x := range m.members {
+			if x.id == m.leader {
+				lg = x.group
+			}
+		}
+	}
 	reachable := 0
 	for _, x := range m.members {
-		if x.id != id && x.up {
+		if x.id != id && x.up && (!m.led || x.group == lg) {
 			reachable++
 		}
 	}

@@ -3,6 +3,7 @@ package raft
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -211,8 +212,9 @@ func TestJoinLeaveTransfer(t *testing.T) {
 }
 
 // CheckDemote: the last manager cannot be demoted, and a demotion must
-// leave the managers up besides the one demoted a quorum of the group
-// without it (CanRemove, SwarmKit's CanRemoveMember).
+// leave the managers the leader reaches (up, on its side of a partition,
+// itself included) a quorum of the group without the one demoted
+// (CanRemove, SwarmKit's CanRemoveMember).
 func TestCheckDemote(t *testing.T) {
 	const lastOne = "FailedPrecondition rpc: attempting to demote the last manager of the swarm"
 	const quorum = "FailedPrecondition rpc: can't remove member from the raft: this would result in a loss of quorum"
@@ -220,19 +222,24 @@ func TestCheckDemote(t *testing.T) {
 		name     string
 		managers int32
 		down     []int32
+		far      []int32 // across a partition from manager 0, the leader
 		id       int32
 		want     string
 	}{
-		{"the only manager", 1, nil, 0, lastOne},
-		{"the only manager, down", 1, []int32{0}, 0, lastOne},
-		{"two up", 2, nil, 1, ""},
-		{"two, the other down", 2, []int32{0}, 1, quorum},
-		{"three up", 3, nil, 1, ""},
-		{"one down, demote an up one", 3, []int32{2}, 1, quorum},
-		{"one down, demote it", 3, []int32{2}, 2, ""},
-		{"two down", 3, []int32{1, 2}, 2, quorum},
-		{"five, two down, demote a third", 5, []int32{3, 4}, 0, quorum},
-		{"five, two down, demote one of them", 5, []int32{3, 4}, 4, ""},
+		{"the only manager", 1, nil, nil, 0, lastOne},
+		{"the only manager, down", 1, []int32{0}, nil, 0, lastOne},
+		{"two up", 2, nil, nil, 1, ""},
+		{"two, the other down", 2, []int32{0}, nil, 1, quorum},
+		{"three up", 3, nil, nil, 1, ""},
+		{"one down, demote an up one", 3, []int32{2}, nil, 1, quorum},
+		{"one down, demote it", 3, []int32{2}, nil, 2, ""},
+		{"two down", 3, []int32{1, 2}, nil, 2, quorum},
+		{"five, two down, demote a third", 5, []int32{3, 4}, nil, 0, quorum},
+		{"five, two down, demote one of them", 5, []int32{3, 4}, nil, 4, ""},
+		{"five split 3/2, demote the leader", 5, nil, []int32{3, 4}, 0, quorum},
+		{"five split 3/2, demote one on the leader's side", 5, nil, []int32{3, 4}, 1, quorum},
+		{"five split 3/2, demote one across the cut", 5, nil, []int32{3, 4}, 4, ""},
+		{"four split 3/1, demote one on the leader's side", 4, nil, []int32{3}, 2, ""},
 	} {
 		var m Managers
 		for id := range tc.managers {
@@ -241,6 +248,12 @@ func TestCheckDemote(t *testing.T) {
 		for _, id := range tc.down {
 			m.SetUp(id, false)
 		}
+		m.Regroup(func(id int32) int32 {
+			if slices.Contains(tc.far, id) {
+				return 1
+			}
+			return 0
+		})
 		got := ""
 		if err := m.CheckDemote(tc.id); err != nil {
 			var e *errdefs.Error
