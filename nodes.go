@@ -95,14 +95,11 @@ func (c *Cluster) NodeByHostname(h string) (*node.Node, bool) {
 // looking at or copying the workers.
 func (c *Cluster) Managers() []*node.Node {
 	c.lazyInit()
-	var ids []int32
-	for id := range c.raft.Reachability() {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids) // handles are the join order; the group's is promotion order
-	out := make([]*node.Node, len(ids))
-	for i, id := range ids {
-		out[i] = c.nodes[id].n.Clone()
+	// Handles are the nodes' join order; the group's is promotion order.
+	handles := slices.Sorted(c.raft.Members())
+	out := make([]*node.Node, len(handles))
+	for i, h := range handles {
+		out[i] = c.nodes[h].n.Clone()
 	}
 	return out
 }

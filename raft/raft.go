@@ -113,6 +113,18 @@ func (m *Managers) Regroup(group func(id int32) int32) {
 	}
 }
 
+// Members yields each manager's handle, in the order they joined the
+// group.
+func (m *Managers) Members() iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		for _, x := range m.members {
+			if !yield(x.id) {
+				return
+			}
+		}
+	}
+}
+
 // Len is the number of managers.
 func (m *Managers) Len() int { return len(m.members) }
 

@@ -194,6 +194,9 @@ func TestJoinLeaveTransfer(t *testing.T) {
 	if id, ok := m.Leader(); ok {
 		t.Fatalf("leader %d before the transfer", id)
 	}
+	if got := slices.Collect(m.Members()); !slices.Equal(got, []int32{11, 13}) {
+		t.Errorf("Members = %v after 10 and 12 left, want [11 13] in join order", got)
+	}
 	if id, ok := m.Transfer(); !ok || id != 13 {
 		t.Fatalf("Transfer = %d, %v; want 13 (11 is down)", id, ok)
 	}
