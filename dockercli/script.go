@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrIncomplete is SplitWords' error for a line that ends inside quotes or
@@ -119,28 +120,9 @@ func shellWords(line string) ([]string, error) {
 // plainWords splits a line without quotes, escapes, comments or operators
 // at its blanks (as SplitWords does), without copying the words.
 func plainWords(line string) []string {
-	n := 0
-	for i := 0; i < len(line); i++ {
-		if !isBlank(line[i]) && (i == 0 || isBlank(line[i-1])) {
-			n++
-		}
-	}
-	if n == 0 {
+	words := strings.FieldsFunc(line, func(r rune) bool { return r < utf8.RuneSelf && isBlank(byte(r)) })
+	if len(words) == 0 {
 		return nil
-	}
-	words := make([]string, 0, n)
-	for i := 0; i < len(line); {
-		for i < len(line) && isBlank(line[i]) {
-			i++
-		}
-		j := i
-		for j < len(line) && !isBlank(line[j]) {
-			j++
-		}
-		if j > i {
-			words = append(words, line[i:j])
-		}
-		i = j
 	}
 	return words
 }
