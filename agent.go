@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
+	"github.com/swarmsim/swarmsim/internal/store"
 
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
@@ -15,59 +16,59 @@ import (
 
 // agentKick (re)plans the agent's next step for a task, cancelling any step
 // planned before.
-func (c *Cluster) agentKick(ts *taskState) {
-	ts.agentGen++
-	if ts.deleted || ts.node == nil || !ts.node.beating {
+func (c *Cluster) agentKick(ts *store.Task) {
+	ts.AgentGen++
+	if ts.Deleted || ts.Node == nil || !ts.Node.Beating {
 		return
 	}
-	st := ts.t.State()
+	st := ts.T.State()
 	if st < task.Assigned || st > task.Running {
 		return
 	}
-	b := c.image(ts.spec)
-	if ts.t.DesiredState > task.Complete {
-		if ts.stopping {
+	b := c.image(ts.Spec)
+	if ts.T.DesiredState > task.Complete {
+		if ts.Stopping {
 			return // the stop already under way finishes on its own
 		}
 		if st >= task.Starting {
-			ts.stopping = true
-			c.push(addSat(c.now, orchestrator.StopDuration(b)), evAgent, ts.idx, ts.agentGen)
+			ts.Stopping = true
+			c.push(addSat(c.now, orchestrator.StopDuration(b)), evAgent, ts.Idx, ts.AgentGen)
 			return
 		}
-		c.push(c.now, evAgent, ts.idx, ts.agentGen)
+		c.push(c.now, evAgent, ts.Idx, ts.AgentGen)
 		return
 	}
-	d, ok := orchestrator.StepDuration(b, st, ts.t.DesiredState)
+	d, ok := orchestrator.StepDuration(b, st, ts.T.DesiredState)
 	if !ok {
 		return
 	}
 	// A step under way keeps its deadline when the task is kicked again
 	// (say its desired state changes during a pull): it ends d after the
 	// task entered its current state.
-	at := addSat(ts.born+int64(ts.t.Since()), d)
-	c.push(max(at, c.now), evAgent, ts.idx, ts.agentGen)
+	at := addSat(ts.Born+int64(ts.T.Since()), d)
+	c.push(max(at, c.now), evAgent, ts.Idx, ts.AgentGen)
 }
 
 // agentFire is the agent moving a task one step (SwarmKit's agent/exec/
 // controller.go: Do, and moby's daemon/cluster/executor/container).
-func (c *Cluster) agentFire(ts *taskState) {
-	if ts.node == nil || !ts.node.beating {
+func (c *Cluster) agentFire(ts *store.Task) {
+	if ts.Node == nil || !ts.Node.Beating {
 		return
 	}
-	st := ts.t.State()
-	if ts.t.DesiredState > task.Complete {
-		ts.stopping = false
+	st := ts.T.State()
+	if ts.T.DesiredState > task.Complete {
+		ts.Stopping = false
 		if st <= task.Running {
 			c.setObserved(ts, task.Shutdown, task.DefaultMessage(task.Shutdown), "")
 		}
 		return
 	}
-	tr, ok := orchestrator.Next(c.image(ts.spec), ts.spec.spec.TaskTemplate.Image, st)
+	tr, ok := orchestrator.Next(c.image(ts.Spec), ts.Spec.Spec.TaskTemplate.Image, st)
 	if !ok {
 		return
 	}
 	c.setObserved(ts, tr.State, tr.Message, tr.Err)
-	if tr.State > task.Running || ts.deleted || ts.t.State() == st {
+	if tr.State > task.Running || ts.Deleted || ts.T.State() == st {
 		return
 	}
 	c.agentKick(ts)
@@ -84,79 +85,79 @@ func (c *Cluster) agentFire(ts *taskState) {
 // asked for during the old one still happens once the new one ends: in
 // SwarmKit, DelayStart cancels the old delay, and the waitRestart that was
 // waiting on it finds the new delay and waits on that instead.
-func (c *Cluster) delayStart(ts, old *taskState, delay time.Duration, waitStop, checkedNow bool) {
-	g := startGate{active: true, until: addSat(c.now, delay), restartAfter: ts.gate.active && ts.gate.restartAfter}
-	if waitStop && old != nil && !old.deleted && old.t.State() <= task.Running && (old.node == nil || old.node.n.Status.State != node.Down) {
-		g.waitFor = old
-		g.deadline = addSat(g.until, OldTaskTimeout)
+func (c *Cluster) delayStart(ts, old *store.Task, delay time.Duration, waitStop, checkedNow bool) {
+	g := store.Gate{Active: true, Until: addSat(c.now, delay), RestartAfter: ts.Gate.Active && ts.Gate.RestartAfter}
+	if waitStop && old != nil && !old.Deleted && old.T.State() <= task.Running && (old.Node == nil || old.Node.N.Status.State != node.Down) {
+		g.WaitFor = old
+		g.Deadline = addSat(g.Until, OldTaskTimeout)
 	}
 	c.unwait(ts)
-	ts.gate = g
-	if g.waitFor != nil {
-		old.slot.waiting = append(old.slot.waiting, ts)
+	ts.Gate = g
+	if g.WaitFor != nil {
+		old.Slot.Waiting = append(old.Slot.Waiting, ts)
 	}
 	if delay > 0 || !checkedNow {
-		c.push(g.until, evGate, ts.idx, 0)
+		c.push(g.Until, evGate, ts.Idx, 0)
 	}
-	if g.waitFor != nil {
-		c.push(g.deadline, evGate, ts.idx, 0)
+	if g.WaitFor != nil {
+		c.push(g.Deadline, evGate, ts.Idx, 0)
 	}
 }
 
-func (c *Cluster) checkGate(ts *taskState) {
-	g := ts.gate
-	if !g.active || c.now < g.until {
+func (c *Cluster) checkGate(ts *store.Task) {
+	g := ts.Gate
+	if !g.Active || c.now < g.Until {
 		return
 	}
 	if c.raft.Leaderless() { // the restart supervisor is the leader's (raft.go)
-		c.held = append(c.held, eventq.Event{Kind: evGate, A: ts.idx})
+		c.held = append(c.held, eventq.Event{Kind: evGate, A: ts.Idx})
 		return
 	}
-	if w := g.waitFor; w != nil && c.now < g.deadline && !w.deleted && w.t.State() <= task.Running && w.node != nil && w.node.n.Status.State != node.Down {
+	if w := g.WaitFor; w != nil && c.now < g.Deadline && !w.Deleted && w.T.State() <= task.Running && w.Node != nil && w.Node.N.Status.State != node.Down {
 		return
 	}
 	c.clearGate(ts)
-	if g.restartAfter {
+	if g.RestartAfter {
 		// SwarmKit's waitRestart gives up if the task was shut down
 		// meanwhile (its desired state went past RUNNING).
-		if ts.t.DesiredState <= task.Complete {
+		if ts.T.DesiredState <= task.Complete {
 			c.restart(ts)
 		}
 		return
 	}
-	if ts.t.DesiredState < task.Running {
-		c.setDesired(ts, ts.svc.desiredRun())
+	if ts.T.DesiredState < task.Running {
+		c.setDesired(ts, ts.Svc.DesiredRun())
 	}
 }
 
 // clearGate drops a task's delayed start.
-func (c *Cluster) clearGate(ts *taskState) {
+func (c *Cluster) clearGate(ts *store.Task) {
 	c.unwait(ts)
-	ts.gate = startGate{}
+	ts.Gate = store.Gate{}
 }
 
 // unwait takes a task off the waiting list of the task its gate waits for.
-func (c *Cluster) unwait(ts *taskState) {
-	w := ts.gate.waitFor
-	if !ts.gate.active || w == nil {
+func (c *Cluster) unwait(ts *store.Task) {
+	w := ts.Gate.WaitFor
+	if !ts.Gate.Active || w == nil {
 		return
 	}
-	if i := slices.Index(w.slot.waiting, ts); i >= 0 {
-		w.slot.waiting = slices.Delete(w.slot.waiting, i, i+1)
+	if i := slices.Index(w.Slot.Waiting, ts); i >= 0 {
+		w.Slot.Waiting = slices.Delete(w.Slot.Waiting, i, i+1)
 	}
 }
 
 // releaseWaiters checks the delayed starts that wait for ts to stop, in the
 // order they began waiting.
-func (c *Cluster) releaseWaiters(ts *taskState) {
-	sl := ts.slot
-	if sl == nil || len(sl.waiting) == 0 {
+func (c *Cluster) releaseWaiters(ts *store.Task) {
+	sl := ts.Slot
+	if sl == nil || len(sl.Waiting) == 0 {
 		return
 	}
-	var buf [4]*taskState
+	var buf [4]*store.Task
 	ws := buf[:0]
-	for _, w := range sl.waiting {
-		if w.gate.active && w.gate.waitFor == ts {
+	for _, w := range sl.Waiting {
+		if w.Gate.Active && w.Gate.WaitFor == ts {
 			ws = append(ws, w)
 		}
 	}
@@ -176,33 +177,33 @@ func (c *Cluster) releaseWaiters(ts *taskState) {
 // without a health check, or not running, is refused.
 func (c *Cluster) SetTaskUnhealthy(taskID string) error {
 	c.lazyInit()
-	ts := c.lookupTask(taskID)
+	ts := c.st.LookupTask(taskID)
 	if ts == nil {
 		return daemonErr(KindNotFound, "task %s not found", taskID)
 	}
-	b := c.image(ts.spec)
-	if ts.t.State() != task.Running || ts.t.DesiredState > task.Complete || ts.node == nil || !ts.node.up {
+	b := c.image(ts.Spec)
+	if ts.T.State() != task.Running || ts.T.DesiredState > task.Complete || ts.Node == nil || !ts.Node.Up {
 		return daemonErr(KindFailedPrecondition, "task %s is not running", taskID)
 	}
 	if !b.HealthCheck {
 		return daemonErr(KindFailedPrecondition, "task %s has no health check", taskID)
 	}
 	seen := c.now
-	if t := &ts.spec.spec.TaskTemplate; t.ProbesOwnCheck(b) {
-		runningFor := time.Duration(c.now - ts.born - int64(ts.t.Since()))
+	if t := &ts.Spec.Spec.TaskTemplate; t.ProbesOwnCheck(b) {
+		runningFor := time.Duration(c.now - ts.Born - int64(ts.T.Since()))
 		healthyAt := b.HealthyAfter
 		at := orchestrator.NextProbeFailure(t.Healthcheck.Probe(), healthyAt, healthyAt+runningFor)
 		seen = addSat(c.now, at-healthyAt-runningFor)
 	}
-	ts.agentGen++ // the container's own end (an exit) no longer comes
-	c.push(addSat(seen, max(b.Stop, orchestrator.MinFailureTime)), evUnhealthy, ts.idx, ts.agentGen)
+	ts.AgentGen++ // the container's own end (an exit) no longer comes
+	c.push(addSat(seen, max(b.Stop, orchestrator.MinFailureTime)), evUnhealthy, ts.Idx, ts.AgentGen)
 	return nil
 }
 
 // unhealthyFire ends a task made unhealthy once its container stopped.
-func (c *Cluster) unhealthyFire(ts *taskState) {
-	if ts.node == nil || !ts.node.up || ts.t.State() != task.Running {
+func (c *Cluster) unhealthyFire(ts *store.Task) {
+	if ts.Node == nil || !ts.Node.Up || ts.T.State() != task.Running {
 		return
 	}
-	c.setObserved(ts, task.Failed, "started", orchestrator.UnhealthyExit(c.image(ts.spec)))
+	c.setObserved(ts, task.Failed, "started", orchestrator.UnhealthyExit(c.image(ts.Spec)))
 }

@@ -122,12 +122,12 @@ func BenchmarkDrainNode(b *testing.B) {
 		c := benchCluster(b, nodes)
 		c.CreateService(ServiceSpec{Name: "web", Replicas: perNode * nodes, TaskTemplate: TaskSpec{Image: "web"}})
 		c.RunUntilIdle(24 * time.Hour)
-		victim := c.nodes[nodes-1]
-		if got := len(victim.tasks); got != perNode {
+		victim := c.st.Node(nodes - 1)
+		if got := len(victim.Tasks); got != perNode {
 			b.Fatalf("the node holds %d tasks, want %d", got, perNode)
 		}
 		b.StartTimer()
-		if err := c.UpdateNode(victim.n.ID, NodeUpdate{Availability: &drain}); err != nil {
+		if err := c.UpdateNode(victim.N.ID, NodeUpdate{Availability: &drain}); err != nil {
 			b.Fatal(err)
 		}
 		c.RunUntilIdle(24 * time.Hour)
@@ -135,9 +135,9 @@ func BenchmarkDrainNode(b *testing.B) {
 		if s, _ := c.ServiceStatus("web"); s.RunningTasks != perNode*nodes {
 			b.Fatalf("%d running after the drain", s.RunningTasks)
 		}
-		for _, ts := range victim.tasks {
-			if ts.t.State() <= task.Running {
-				b.Fatalf("task %s still %s on the drained node", ts.t.ID, ts.t.State())
+		for _, ts := range victim.Tasks {
+			if ts.T.State() <= task.Running {
+				b.Fatalf("task %s still %s on the drained node", ts.T.ID, ts.T.State())
 			}
 		}
 		b.StartTimer()
@@ -169,12 +169,7 @@ func benchMemoryPerTask(b *testing.B, noTrace bool) {
 		c.RunUntilIdle(100 * 24 * time.Hour)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		kept = 0
-		for _, ts := range c.tasks {
-			if !ts.deleted {
-				kept++
-			}
-		}
+		kept = float64(len(c.st.LiveTasks()))
 		events = float64(c.trace.Len())
 		perTask = float64(after.HeapAlloc-before.HeapAlloc) / kept
 		runtime.KeepAlive(c)
@@ -271,7 +266,7 @@ func BenchmarkScheduleService(b *testing.B) {
 		b.StartTimer()
 		c.CreateService(ServiceSpec{Name: "web", Replicas: 100000, TaskTemplate: TaskSpec{Image: "web"}})
 		b.StopTimer()
-		if got := len(c.nodes[0].tasks); got != 10 {
+		if got := len(c.st.Node(0).Tasks); got != 10 {
 			b.Fatalf("first node holds %d tasks, want 10", got)
 		}
 		b.StartTimer()

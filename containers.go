@@ -37,19 +37,19 @@ func (c *Cluster) StopTask(taskID string) error { return c.ExitTask(taskID, 0) }
 // the store.
 func (c *Cluster) ExitTask(taskID string, code int) error {
 	c.lazyInit()
-	ts := c.lookupTask(taskID)
-	if ts == nil || ts.deleted {
+	ts := c.st.LookupTask(taskID)
+	if ts == nil || ts.Deleted {
 		return daemonErr(KindNotFound, "No such container: %s", taskID)
 	}
 	if code < 0 || code > 255 {
 		return daemonErr(KindInvalidArgument, "invalid exit status %d: want 0 to 255", code)
 	}
-	st := ts.t.State()
-	if st < task.Starting || st > task.Running || ts.node == nil || !ts.node.up {
-		return daemonErr(KindFailedPrecondition, "container %s is not running", ts.t.ID)
+	st := ts.T.State()
+	if st < task.Starting || st > task.Running || ts.Node == nil || !ts.Node.Up {
+		return daemonErr(KindFailedPrecondition, "container %s is not running", ts.T.ID)
 	}
-	ts.agentGen++ // the agent's planned step for the container is moot
-	ts.stopping = false
+	ts.AgentGen++ // the agent's planned step for the container is moot
+	ts.Stopping = false
 	if code == 0 {
 		c.setObserved(ts, task.Complete, task.DefaultMessage(task.Complete), "")
 	} else {

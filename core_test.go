@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/scheduler"
@@ -173,19 +174,19 @@ func TestScaleDownChoice(t *testing.T) {
 }
 
 func TestScaleDownPrefersUnbalancedNodes(t *testing.T) {
-	s := &serviceState{}
-	na, nb := &nodeState{idx: 0}, &nodeState{idx: 1}
-	mk := func(slot uint64, n *nodeState, st task.State) liveSlot {
+	s := &store.Service{}
+	na, nb := &store.Node{Idx: 0}, &store.Node{Idx: 1}
+	mk := func(slot uint64, n *store.Node, st task.State) liveSlot {
 		tk := task.Make(task.Task{ID: "t", ServiceID: "s", ServiceName: "web", Slot: slot, SpecVersion: 1, Image: "img", DesiredState: task.Running}, nil)
 		tk.Advance(task.Status{State: st})
-		ts := &taskState{t: tk, svc: s, node: n}
-		return liveSlot{sl: &slotState{key: slot}, tasks: []*taskState{ts}}
+		ts := &store.Task{T: tk, Svc: s, Node: n}
+		return liveSlot{sl: &store.Slot{Key: slot}, tasks: []*store.Task{ts}}
 	}
 	live := []liveSlot{mk(1, na, task.Running), mk(2, na, task.Running), mk(3, na, task.Running), mk(4, nb, task.Running), mk(5, nb, task.Pending)}
 	keep, _ := (&Cluster{}).scaleDownChoice(live, 3)
 	var got []uint64
 	for _, k := range keep {
-		got = append(got, k.sl.key)
+		got = append(got, k.sl.Key)
 	}
 	// a holds 1,2,3 and b holds 4 (running) and 5 (not running): first
 	// copies on each node are 1 and 4, second copies 2 and 5.
@@ -497,9 +498,9 @@ func TestConvergedNeedsEverySlot(t *testing.T) {
 	if ok, _ := c.Converged("a"); !ok {
 		t.Fatal("not converged to begin with")
 	}
-	s := c.services[0]
-	c.newTask(s, s.slots.get(1), nil, task.Running)
-	for _, ts := range s.slots.get(3).tasks {
+	s := c.st.Service(0)
+	c.newTask(s, s.Slots.Get(1), nil, task.Running)
+	for _, ts := range s.Slots.Get(3).Tasks {
 		c.setDesired(ts, task.Shutdown)
 	}
 	c.settle()
@@ -520,8 +521,8 @@ func TestRunForStopsAtItsEnd(t *testing.T) {
 	c := newTestCluster(t, "manager", "worker1")
 	c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web"}})
 	c.RunFor(time.Minute)
-	ts := c.tasks[0]
-	c.push(c.now+int64(time.Second), evAgent, ts.idx, ts.agentGen-1) // stale
+	ts := c.st.Task(0)
+	c.push(c.now+int64(time.Second), evAgent, ts.Idx, ts.AgentGen-1) // stale
 	c.StopNode("worker1")                                            // DOWN in 15 s
 	c.RunFor(5 * time.Second)
 	if n, _ := c.Node("worker1"); n.Status.State != node.Ready {
@@ -547,35 +548,35 @@ func TestRestartSurvivesNewDelayedStart(t *testing.T) {
 	c.CreateService(ServiceSpec{Name: "a", Replicas: 1, TaskTemplate: TaskSpec{Image: "app:1"}})
 	c.RunFor(time.Minute)
 	drain, active := node.Drain, node.Active
-	first := c.tasks[0].node
-	other := c.nodes[1-first.idx]
+	first := c.st.Task(0).Node
+	other := c.st.Node(1 - first.Idx)
 	// Draining the first node restarts its task: the replacement waits on
 	// the other node for the old container to stop (30 s).
-	if err := c.UpdateNode(first.n.ID, NodeUpdate{Availability: &drain}); err != nil {
+	if err := c.UpdateNode(first.N.ID, NodeUpdate{Availability: &drain}); err != nil {
 		t.Fatal(err)
 	}
 	c.RunFor(time.Second)
-	repl := c.tasks[1]
-	if !repl.gate.active || repl.node != other {
-		t.Fatalf("replacement gate active=%v on %v, want a delayed start on the other node", repl.gate.active, repl.node)
+	repl := c.st.Task(1)
+	if !repl.Gate.Active || repl.Node != other {
+		t.Fatalf("replacement gate active=%v on %v, want a delayed start on the other node", repl.Gate.Active, repl.Node)
 	}
 	// Its node is drained too, while it waits: the restart is deferred to
 	// the end of its delayed start.
-	c.UpdateNode(first.n.ID, NodeUpdate{Availability: &active})
-	c.UpdateNode(other.n.ID, NodeUpdate{Availability: &drain})
-	if !repl.gate.restartAfter {
+	c.UpdateNode(first.N.ID, NodeUpdate{Availability: &active})
+	c.UpdateNode(other.N.ID, NodeUpdate{Availability: &drain})
+	if !repl.Gate.RestartAfter {
 		t.Fatal("the drain did not defer a restart of the waiting replacement")
 	}
 	// A new delayed start replaces the first, as ReuseTask's would.
 	c.delayStart(repl, nil, 0, false, false)
 	c.RunFor(2 * time.Minute)
-	if repl.t.DesiredState <= task.Running {
-		t.Errorf("the replacement on the drained node is desired %s, want it shut down", repl.t.DesiredState)
+	if repl.T.DesiredState <= task.Running {
+		t.Errorf("the replacement on the drained node is desired %s, want it shut down", repl.T.DesiredState)
 	}
 	ok := false
-	for _, ts := range c.tasks {
-		if !ts.deleted && ts.t.DesiredState == task.Running && ts.t.State() == task.Running {
-			ok = ts.node == first
+	for _, ts := range c.st.LiveTasks() {
+		if !ts.Deleted && ts.T.DesiredState == task.Running && ts.T.State() == task.Running {
+			ok = ts.Node == first
 		}
 	}
 	if !ok {

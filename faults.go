@@ -84,11 +84,11 @@ func (c *Cluster) FaultErrors() []error {
 
 // resolveNode is lookupNode for package fault.
 func (c *Cluster) resolveNode(ref string) (fault.Node, error) {
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return fault.Node{}, err
 	}
-	return fault.Node{Index: ns.idx, ID: ns.n.ID, Hostname: ns.n.Description.Hostname}, nil
+	return fault.Node{Index: ns.Idx, ID: ns.N.ID, Hostname: ns.N.Description.Hostname}, nil
 }
 
 // faultTarget is the cluster as a fault happens to it (fault.Target): a
@@ -116,14 +116,14 @@ func (c *Cluster) slotTaskID(ref string) string {
 	if !ok {
 		return ref
 	}
-	s, err := c.lookupService(name)
+	s, err := c.st.LookupService(name)
 	if err != nil {
 		return ref
 	}
-	if sl := s.slots.get(n); sl != nil {
-		for i := len(sl.tasks) - 1; i >= 0; i-- {
-			if ts := sl.tasks[i]; !ts.deleted && ts.t.DesiredState <= task.Running && ts.t.State() <= task.Running {
-				return ts.t.ID
+	if sl := s.Slots.Get(n); sl != nil {
+		for i := len(sl.Tasks) - 1; i >= 0; i-- {
+			if ts := sl.Tasks[i]; !ts.Deleted && ts.T.DesiredState <= task.Running && ts.T.State() <= task.Running {
+				return ts.T.ID
 			}
 		}
 	}
@@ -141,26 +141,26 @@ func (c *Cluster) handleFault(e eventq.Event) bool {
 		}
 		return true
 	case evGossip:
-		ns := c.nodes[e.A]
-		if ns == nil || ns.downGen != e.B || ns.up || ns.gossiped || ns.n.Status.State != node.Down {
+		ns := c.st.Node(e.A)
+		if ns == nil || ns.DownGen != e.B || ns.Up || ns.Gossiped || ns.N.Status.State != node.Down {
 			return false
 		}
-		ns.gossiped = true
-		for _, ts := range c.tasksOn(ns) {
+		ns.Gossiped = true
+		for _, ts := range ns.TasksInOrder() {
 			c.updateBackend(ts)
 		}
 		return true
 	case evOrphan:
-		ns := c.nodes[e.A]
-		if ns == nil || ns.downGen != e.B || ns.n.Status.State != node.Down {
+		ns := c.st.Node(e.A)
+		if ns == nil || ns.DownGen != e.B || ns.N.Status.State != node.Down {
 			return false
 		}
 		// dispatcher.go: moveTasksToOrphaned: tasks that could have made
 		// progress (ASSIGNED to RUNNING) become ORPHANED; the state changes,
 		// the message stays.
-		for _, ts := range c.tasksOn(ns) {
-			if st := ts.t.State(); !ts.deleted && st >= task.Assigned && st <= task.Running {
-				c.setObserved(ts, task.Orphaned, ts.t.Status().Message, "")
+		for _, ts := range ns.TasksInOrder() {
+			if st := ts.T.State(); !ts.Deleted && st >= task.Assigned && st <= task.Running {
+				c.setObserved(ts, task.Orphaned, ts.T.Status().Message, "")
 			}
 		}
 		return true
@@ -221,15 +221,15 @@ func (c *Cluster) netChanged() {
 // Partitioned reports whether a partition separates two nodes.
 func (c *Cluster) Partitioned(a, b string) (bool, error) {
 	c.lazyInit()
-	na, err := c.lookupNode(a)
+	na, err := c.st.LookupNode(a)
 	if err != nil {
 		return false, err
 	}
-	nb, err := c.lookupNode(b)
+	nb, err := c.st.LookupNode(b)
 	if err != nil {
 		return false, err
 	}
-	return c.net.Partitioned(na.idx, nb.idx), nil
+	return c.net.Partitioned(na.Idx, nb.Idx), nil
 }
 
 // Heard reports whether the managers hear a node's heartbeats: its machine
@@ -237,16 +237,16 @@ func (c *Cluster) Partitioned(a, b string) (bool, error) {
 // heard runs what its agent last knew, whatever the managers decide.
 func (c *Cluster) Heard(ref string) (bool, error) {
 	c.lazyInit()
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return false, err
 	}
-	return ns.beating, nil
+	return ns.Beating, nil
 }
 
 // relink re-judges every node's link to the managers, in join order.
 func (c *Cluster) relink() {
-	for _, ns := range c.nodes {
+	for _, ns := range c.st.Nodes() {
 		if ns != nil {
 			c.linkChanged(ns)
 		}

@@ -37,9 +37,9 @@ func (c *Cluster) DownAfter() time.Duration { return HeartbeatMisses * c.Heartbe
 // is still READY until the heartbeat timeout).
 func (c *Cluster) NodeUp(ref string) (bool, error) {
 	c.lazyInit()
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return false, err
 	}
-	return ns.up, nil
+	return ns.Up, nil
 }

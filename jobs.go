@@ -3,6 +3,7 @@ package swarmsim
 import (
 	"time"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator/jobs"
 	"github.com/swarmsim/swarmsim/task"
@@ -22,62 +23,53 @@ type JobStatus struct {
 	LastExecution time.Time
 }
 
-// desiredRun is the desired state of a task that is meant to run: COMPLETE
-// for jobs, RUNNING otherwise.
-func (s *serviceState) desiredRun() task.State {
-	if s.spec.spec.Mode.IsJob() {
-		return task.Complete
-	}
-	return task.Running
-}
-
 // startIteration starts a new execution of a job: every update of a job
 // does (SwarmKit's controlapi UpdateService).
-func (c *Cluster) startIteration(s *serviceState, first bool) {
-	if !s.spec.spec.Mode.IsJob() {
+func (c *Cluster) startIteration(s *store.Service, first bool) {
+	if !s.Spec.Spec.Mode.IsJob() {
 		return
 	}
 	if !first {
-		s.jobIter++
-		s.job = jobCount{} // no task of the new iteration yet
+		s.JobIter++
+		s.Job = store.JobCount{} // no task of the new iteration yet
 	}
-	s.jobStarted = c.now
+	s.JobStarted = c.now
 }
 
 // jobStatus is the job's status for its view, nil for other services.
-func (c *Cluster) jobStatus(s *serviceState) *JobStatus {
-	if !s.spec.spec.Mode.IsJob() {
+func (c *Cluster) jobStatus(s *store.Service) *JobStatus {
+	if !s.Spec.Spec.Mode.IsJob() {
 		return nil
 	}
-	return &JobStatus{JobIteration: s.jobIter, LastExecution: c.at(s.jobStarted)}
+	return &JobStatus{JobIteration: s.JobIter, LastExecution: c.at(s.JobStarted)}
 }
 
 // reconcileJob is SwarmKit's jobs orchestrator for one service.
-func (c *Cluster) reconcileJob(s *serviceState) {
-	if s.spec.spec.Mode == GlobalJob {
+func (c *Cluster) reconcileJob(s *store.Service) {
+	if s.Spec.Spec.Mode == GlobalJob {
 		c.reconcileGlobalJob(s)
 		return
 	}
 	var facts []jobs.Task
-	var refs []*taskState
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			facts = append(facts, jobs.Task{Slot: sl.key, Iteration: uint64(ts.jobIter), Desired: ts.t.DesiredState, Observed: ts.t.State()})
+	var refs []*store.Task
+	for _, sl := range s.Slots.All() {
+		for _, ts := range sl.Tasks {
+			facts = append(facts, jobs.Task{Slot: sl.Key, Iteration: uint64(ts.JobIter), Desired: ts.T.DesiredState, Observed: ts.T.State()})
 			refs = append(refs, ts)
 		}
 	}
-	sp := &s.spec.spec
-	p := jobs.Replicated(facts, uint64(uint32(s.jobIter)), sp.MaxConcurrent, sp.TotalCompletions)
+	sp := &s.Spec.Spec
+	p := jobs.Replicated(facts, uint64(uint32(s.JobIter)), sp.MaxConcurrent, sp.TotalCompletions)
 	for _, slot := range p.NewSlots {
-		c.newTask(s, s.slots.getOrAdd(slot), nil, task.Complete)
+		c.newTask(s, s.Slots.GetOrAdd(slot), nil, task.Complete)
 	}
 	for _, i := range p.Restart {
-		if ts := refs[i]; !ts.deleted && ts.t.DesiredState <= task.Complete {
+		if ts := refs[i]; !ts.Deleted && ts.T.DesiredState <= task.Complete {
 			c.restart(ts)
 		}
 	}
 	for _, i := range p.Remove {
-		if ts := refs[i]; !ts.deleted && ts.t.DesiredState != task.Remove {
+		if ts := refs[i]; !ts.Deleted && ts.T.DesiredState != task.Remove {
 			c.setDesired(ts, task.Remove)
 		}
 	}
@@ -87,49 +79,49 @@ func (c *Cluster) reconcileJob(s *serviceState) {
 // current iteration on every eligible node that existed when it started,
 // failed ones restarted, tasks on invalid nodes and of older iterations
 // shut down.
-func (c *Cluster) reconcileGlobalJob(s *serviceState) {
-	iter := uint32(s.jobIter)
-	var restart, shutdown []*taskState
-	for _, ns := range c.nodes {
-		if ns == nil || ns.removed {
+func (c *Cluster) reconcileGlobalJob(s *store.Service) {
+	iter := uint32(s.JobIter)
+	var restart, shutdown []*store.Task
+	for _, ns := range c.st.Nodes() {
+		if ns == nil || ns.Removed {
 			continue
 		}
 		sl := c.globalSlot(s, ns)
-		var cur *taskState
-		for _, ts := range sl.tasks {
-			if ts.jobIter == iter && ts.t.DesiredState <= task.Complete {
+		var cur *store.Task
+		for _, ts := range sl.Tasks {
+			if ts.JobIter == iter && ts.T.DesiredState <= task.Complete {
 				cur = ts
 			}
 		}
 		n := jobs.Node{
-			Matches: c.matchesConstraints(s, ns),
-			Invalid: ns.n.Status.State == node.Down || ns.n.Spec.Availability == node.Drain,
-			Active:  ns.n.Spec.Availability == node.Active,
-			Ready:   ns.n.Status.State == node.Ready,
-			Before:  !ns.n.CreatedAt.After(c.at(s.jobStarted)),
+			Matches: s.Spec.Matches(ns),
+			Invalid: ns.N.Status.State == node.Down || ns.N.Spec.Availability == node.Drain,
+			Active:  ns.N.Spec.Availability == node.Active,
+			Ready:   ns.N.Status.State == node.Ready,
+			Before:  !ns.N.CreatedAt.After(c.at(s.JobStarted)),
 		}
-		switch jobs.GlobalNode(n, cur != nil, cur != nil && cur.t.State() <= task.Running) {
+		switch jobs.GlobalNode(n, cur != nil, cur != nil && cur.T.State() <= task.Running) {
 		case jobs.Create:
 			c.newTask(s, sl, ns, task.Complete)
 		case jobs.Shutdown:
 			shutdown = append(shutdown, cur)
 			continue
 		}
-		if cur != nil && cur.t.State() > task.Complete {
+		if cur != nil && cur.T.State() > task.Complete {
 			restart = append(restart, cur)
 		}
 	}
 	for _, ts := range restart {
-		if !ts.deleted && ts.t.DesiredState <= task.Complete {
+		if !ts.Deleted && ts.T.DesiredState <= task.Complete {
 			c.restart(ts)
 		}
 	}
 	for _, ts := range shutdown {
 		c.setDesired(ts, task.Shutdown)
 	}
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			if ts.jobIter < iter && ts.t.DesiredState < task.Shutdown {
+	for _, sl := range s.Slots.All() {
+		for _, ts := range sl.Tasks {
+			if ts.JobIter < iter && ts.T.DesiredState < task.Shutdown {
 				c.setDesired(ts, task.Shutdown)
 			}
 		}
@@ -139,24 +131,24 @@ func (c *Cluster) reconcileGlobalJob(s *serviceState) {
 // jobCounts counts a job's tasks of the current iteration as SwarmKit's
 // controlapi ListServices does: observed RUNNING, observed COMPLETE, and
 // (for a global job) desired COMPLETE but not there yet.
-func (c *Cluster) jobCounts(s *serviceState) (running, completed, pending int) {
-	return s.job.running, s.job.completed, s.job.pending
+func (c *Cluster) jobCounts(s *store.Service) (running, completed, pending int) {
+	return s.Job.Running, s.Job.Completed, s.Job.Pending
 }
 
 // jobDone reports whether a job's current iteration has finished: every
 // completion a replicated job asks for is there, or no task of a global
 // job is still on its way to COMPLETE.
-func (c *Cluster) jobDone(s *serviceState) bool {
+func (c *Cluster) jobDone(s *store.Service) bool {
 	_, completed, pending := c.jobCounts(s)
-	if s.spec.spec.Mode == ReplicatedJob {
-		return uint64(completed) >= s.spec.spec.TotalCompletions
+	if s.Spec.Spec.Mode == ReplicatedJob {
+		return uint64(completed) >= s.Spec.Spec.TotalCompletions
 	}
 	if pending > 0 {
 		return false
 	}
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			if ts.gate.active { // a restart waiting out its delay
+	for _, sl := range s.Slots.All() {
+		for _, ts := range sl.Tasks {
+			if ts.Gate.Active { // a restart waiting out its delay
 				return false
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -175,28 +176,33 @@ func TestJobCountersMatchTheStore(t *testing.T) {
 	}
 	check := func(when string) {
 		t.Helper()
-		for _, s := range c.services {
-			var want jobCount
-			for _, sl := range s.slots.all() {
-				for _, ts := range sl.tasks {
-					if ts.jobIter != uint32(s.jobIter) {
+		for _, s := range c.st.Services() {
+			var want store.JobCount
+			for _, sl := range s.Slots.All() {
+				for _, ts := range sl.Tasks {
+					if ts.JobIter != uint32(s.JobIter) {
 						continue
 					}
-					f := ts.facts()
-					want.running += countIf(f.observed == task.Running)
-					want.completed += countIf(f.observed == task.Complete)
-					want.pending += countIf(pendingCompletion(f))
+					st := ts.T.State()
+					if st == task.Running {
+						want.Running++
+					}
+					if st == task.Complete {
+						want.Completed++
+					} else if ts.T.DesiredState == task.Complete {
+						want.Pending++
+					}
 				}
 			}
-			if s.job != want {
-				t.Fatalf("%s: %s counts %+v, the store %+v", when, s.spec.spec.Name, s.job, want)
+			if s.Job != want {
+				t.Fatalf("%s: %s counts %+v, the store %+v", when, s.Spec.Spec.Name, s.Job, want)
 			}
 		}
 	}
 	updated := false
 	for i := 0; c.Step() && i < 300; i++ {
 		check(c.Now().Sub(c.Epoch()).String())
-		if r := c.services[0]; !updated && i > 20 && r.job.running > 0 {
+		if r := c.st.Service(0); !updated && i > 20 && r.Job.Running > 0 {
 			updated = true // a new iteration while tasks of the old one run
 			c.SetImage("job:bad", ImageBehavior{Pull: time.Second, Start: time.Second, ExitAfter: 2 * time.Second})
 			svc, _ := c.Service("r")

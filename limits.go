@@ -62,7 +62,7 @@ func (c *Cluster) lazyInit() {
 // tasksWanted is how many tasks the services ask for: every replicated
 // service's replicas, and one per live node for every global service.
 func (c *Cluster) tasksWanted() uint64 {
-	return c.replicasWanted + uint64(c.globals)*uint64(c.liveNodes)
+	return c.replicasWanted + uint64(c.globals)*uint64(c.st.LiveNodes())
 }
 
 // wantTasks adds (sign 1) or takes away (sign -1) what a spec asks for.
@@ -86,7 +86,7 @@ func (c *Cluster) checkTaskBudget(old, cur *ServiceSpec) error {
 			return 0
 		}
 		if s.Mode.IsGlobal() {
-			return uint64(c.liveNodes)
+			return uint64(c.st.LiveNodes())
 		}
 		return s.ReplicasWanted()
 	}

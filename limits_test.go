@@ -2,12 +2,14 @@ package swarmsim
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -84,7 +86,11 @@ func TestTaskBudget(t *testing.T) {
 
 func TestNodeLimits(t *testing.T) {
 	c := newTestCluster(t, "m")
-	c.nodes = append(c.nodes, make([]*nodeState, MaxNodes-1)...) // as if they had joined and left
+	for i := range MaxNodes - 1 { // as if they had joined and left
+		ns := &store.Node{Idx: int32(c.st.Joined()), N: &node.Node{ID: fmt.Sprintf("gone%021d", i)}}
+		c.st.AddNode(ns)
+		c.st.RemoveNode(ns)
+	}
 	_, err := c.AddNode(NodeConfig{Hostname: "one-too-many"})
 	refused(t, c, c.LastSeq(), err, "the swarm has had 100000 nodes, the simulator's limit")
 

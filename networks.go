@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/ids"
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/network"
 	"github.com/swarmsim/swarmsim/secret"
@@ -101,20 +102,20 @@ func (c *Cluster) RemoveNetwork(ref string) error {
 	// controlapi RemoveNetwork: store.FindServices returns services in ID
 	// order, and the first one is named.
 	if n.ID == o.nets.IngressID() {
-		if s := c.firstService(func(s *serviceState) bool { return needsIngress(&s.spec.spec) }); s != nil {
-			return rpcErr(KindFailedPrecondition, "ingress network cannot be removed because service %s depends on it", s.id)
+		if s := c.firstService(func(s *store.Service) bool { return needsIngress(&s.Spec.Spec) }); s != nil {
+			return rpcErr(KindFailedPrecondition, "ingress network cannot be removed because service %s depends on it", s.ID)
 		}
-	} else if s := c.firstService(func(s *serviceState) bool { return attachedTo(&s.spec.spec, n.ID) }); s != nil {
-		return rpcErr(KindFailedPrecondition, "network %s is in use by service %s", n.ID, s.id)
+	} else if s := c.firstService(func(s *store.Service) bool { return attachedTo(&s.Spec.Spec, n.ID) }); s != nil {
+		return rpcErr(KindFailedPrecondition, "network %s is in use by service %s", n.ID, s.ID)
 	}
 	return o.nets.Remove(n.ID)
 }
 
 // firstService is the live service with the smallest ID that matches.
-func (c *Cluster) firstService(match func(*serviceState) bool) *serviceState {
-	var best *serviceState
-	for _, s := range c.services {
-		if s != nil && match(s) && (best == nil || s.id < best.id) {
+func (c *Cluster) firstService(match func(*store.Service) bool) *store.Service {
+	var best *store.Service
+	for _, s := range c.st.Services() {
+		if s != nil && match(s) && (best == nil || s.ID < best.ID) {
 			best = s
 		}
 	}
@@ -184,7 +185,7 @@ func vipRequest(spec *ServiceSpec) (ingress bool, targets []string) {
 // network last gave nodes their load-balancer address.
 func (c *Cluster) newIngressNodes() int {
 	n := 0
-	for _, ns := range c.nodes[min(c.objs.nets.IngressNodes(), len(c.nodes)):] {
+	for _, ns := range c.st.Nodes()[min(c.objs.nets.IngressNodes(), c.st.Joined()):] {
 		if ns != nil {
 			n++
 		}
@@ -197,7 +198,7 @@ func (c *Cluster) newIngressNodes() int {
 func (c *Cluster) allocateVIPs(serviceID string, spec *ServiceSpec) {
 	o := c.objects()
 	ingress, targets := vipRequest(spec)
-	o.nets.AllocateVIPs(serviceID, ingress, targets, c.newIngressNodes(), len(c.nodes))
+	o.nets.AllocateVIPs(serviceID, ingress, targets, c.newIngressNodes(), c.st.Joined())
 }
 
 // releaseVIPs frees a removed service's addresses.

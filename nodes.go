@@ -3,6 +3,7 @@ package swarmsim
 import (
 	"slices"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -20,28 +21,20 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if len(c.nodes) >= MaxNodes {
+	if c.st.Joined() >= MaxNodes {
 		return nil, limitErr("the swarm has had %d nodes, the simulator's limit", MaxNodes)
 	}
 	if c.globals > 0 && c.tasksWanted()+uint64(c.globals) > MaxTasks {
 		return nil, limitErr("another node would take the tasks the services ask for past the simulator's limit of %d", MaxTasks)
 	}
-	idx := int32(len(c.nodes))
+	idx := int32(c.st.Joined())
 	n := node.New(cfg, c.ids.Next(), idx, c.Now())
-	ns := &nodeState{n: n, idx: idx, up: true, beating: true}
+	ns := &store.Node{N: n, Idx: idx, Up: true, Beating: true}
 	if cfg.Role == node.Manager {
 		c.joinManager(ns)
 	}
-	c.nodes = append(c.nodes, ns)
-	c.nodeByID[n.ID] = ns
-	c.nodePrefixes.Add(n.ID, ns)
-	c.nodeByName[cfg.Hostname] = append(c.nodeByName[cfg.Hostname], ns)
-	c.liveNodes++
-	ns.ref = c.sched.AddNode(n)
-	if int(ns.ref) >= len(c.nodeByRef) {
-		c.nodeByRef = append(c.nodeByRef, make([]*nodeState, int(ns.ref)+1-len(c.nodeByRef))...)
-	}
-	c.nodeByRef[ns.ref] = ns
+	c.st.AddNode(ns)
+	c.st.SetRef(ns, c.sched.AddNode(n))
 	c.mesh.AddNode(n.ID)
 	c.record(record{kind: EventNodeAdded, node: ns, to: uint16(n.Status.State)})
 	c.linkChanged(ns) // a partition may cut it off from the leader
@@ -53,23 +46,23 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 // Node looks a node up by ID, hostname or unique ID prefix.
 func (c *Cluster) Node(ref string) (*node.Node, error) {
 	c.lazyInit()
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return nil, err
 	}
-	return ns.n.Clone(), nil
+	return ns.N.Clone(), nil
 }
 
 // Nodes lists the swarm's nodes in join order.
 func (c *Cluster) Nodes() []*node.Node {
 	c.lazyInit()
-	if c.liveNodes == 0 {
+	if c.st.LiveNodes() == 0 {
 		return nil
 	}
-	out := make([]*node.Node, 0, c.liveNodes)
-	for _, ns := range c.nodes {
+	out := make([]*node.Node, 0, c.st.LiveNodes())
+	for _, ns := range c.st.Nodes() {
 		if ns != nil {
-			out = append(out, ns.n.Clone())
+			out = append(out, ns.N.Clone())
 		}
 	}
 	return out
@@ -78,15 +71,15 @@ func (c *Cluster) Nodes() []*node.Node {
 // NodeCount is the number of nodes in the swarm, without copying them.
 func (c *Cluster) NodeCount() int {
 	c.lazyInit()
-	return c.liveNodes
+	return c.st.LiveNodes()
 }
 
 // NodeByHostname returns the first node (in join order) whose hostname is h,
 // found by index: no other node is looked at or copied.
 func (c *Cluster) NodeByHostname(h string) (*node.Node, bool) {
 	c.lazyInit()
-	if named := c.nodeByName[h]; len(named) > 0 {
-		return named[0].n.Clone(), true
+	if ns := c.st.NodeNamed(h); ns != nil {
+		return ns.N.Clone(), true
 	}
 	return nil, false
 }
@@ -99,7 +92,7 @@ func (c *Cluster) Managers() []*node.Node {
 	handles := slices.Sorted(c.raft.Members())
 	out := make([]*node.Node, len(handles))
 	for i, h := range handles {
-		out[i] = c.nodes[h].n.Clone()
+		out[i] = c.st.Node(h).N.Clone()
 	}
 	return out
 }
@@ -108,7 +101,7 @@ func (c *Cluster) Managers() []*node.Node {
 func (c *Cluster) Leader() *node.Node {
 	c.lazyInit()
 	if l := c.leaderNode(); l != nil {
-		return l.n.Clone()
+		return l.N.Clone()
 	}
 	return nil
 }
@@ -125,16 +118,16 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	if err := c.noLeader(); err != nil {
 		return err
 	}
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return err
 	}
-	n := ns.n
+	n := ns.N
 	if err := u.Validate(n); err != nil {
 		return err
 	}
 	if u.Demotes(n) {
-		if err := c.raft.CheckDemote(ns.idx); err != nil {
+		if err := c.raft.CheckDemote(ns.Idx); err != nil {
 			return err
 		}
 	}
@@ -162,13 +155,13 @@ func (c *Cluster) UpdateNode(ref string, u NodeUpdate) error {
 	return nil
 }
 
-func (c *Cluster) setRole(ns *nodeState, r node.Role) {
-	ns.n.SetRole(r)
+func (c *Cluster) setRole(ns *store.Node, r node.Role) {
+	ns.N.SetRole(r)
 	if r == node.Manager {
 		c.joinManager(ns)
 		return
 	}
-	if c.raft.Leave(ns.idx) {
+	if c.raft.Leave(ns.Idx) {
 		c.transferLeadership() // a demoted leader hands leadership over
 	}
 }
@@ -176,19 +169,19 @@ func (c *Cluster) setRole(ns *nodeState, r node.Role) {
 // nodeChanged lets the orchestrators and scheduler react to a node that
 // joined, came back or changed: global services get a task there if one is
 // missing, and tasks waiting for a node are tried again.
-func (c *Cluster) nodeChanged(ns *nodeState) {
+func (c *Cluster) nodeChanged(ns *store.Node) {
 	c.retry = true
-	for _, s := range c.services {
-		if s != nil && s.spec.spec.Mode == Global {
+	for _, s := range c.st.Services() {
+		if s != nil && s.Spec.Spec.Mode == Global {
 			c.reconcileGlobalNode(s, ns)
 		}
 	}
 }
 
 // tasksOn returns the tasks on a node in creation order.
-func (c *Cluster) tasksOn(ns *nodeState) []*taskState {
-	ts := slices.Clone(ns.tasks)
-	slices.SortFunc(ts, taskOrder)
+func (c *Cluster) tasksOn(ns *store.Node) []*store.Task {
+	ts := slices.Clone(ns.Tasks)
+	slices.SortFunc(ts, store.TaskOrder)
 	return ts
 }
 
@@ -196,12 +189,12 @@ func (c *Cluster) tasksOn(ns *nodeState) []*taskState {
 // supervisor replaces its replicated tasks elsewhere; global tasks are only
 // shut down (SwarmKit's replicated/tasks.go: restartTasksByNodeID and
 // global/global.go: reconcileOneNode).
-func (c *Cluster) evacuate(ns *nodeState) {
-	for _, ts := range c.tasksOn(ns) {
-		if ts.deleted || ts.t.DesiredState > task.Running {
+func (c *Cluster) evacuate(ns *store.Node) {
+	for _, ts := range ns.TasksInOrder() {
+		if ts.Deleted || ts.T.DesiredState > task.Running {
 			continue
 		}
-		if ts.svc.spec.spec.Mode == Global {
+		if ts.Svc.Spec.Spec.Mode == Global {
 			c.setDesired(ts, task.Shutdown)
 			continue
 		}
@@ -212,16 +205,16 @@ func (c *Cluster) evacuate(ns *nodeState) {
 // enforceConstraints is SwarmKit's constraint enforcer for an ACTIVE node:
 // tasks whose service's current constraints the node no longer meets are
 // rejected, and the orchestrator takes it from there.
-func (c *Cluster) enforceConstraints(ns *nodeState) {
-	if ns.n.Spec.Availability != node.Active {
+func (c *Cluster) enforceConstraints(ns *store.Node) {
+	if ns.N.Spec.Availability != node.Active {
 		return
 	}
-	for _, ts := range c.tasksOn(ns) {
-		st := ts.t.State()
-		if ts.deleted || st < task.Assigned || st > task.Running || ts.t.DesiredState > task.Running {
+	for _, ts := range ns.TasksInOrder() {
+		st := ts.T.State()
+		if ts.Deleted || st < task.Assigned || st > task.Running || ts.T.DesiredState > task.Running {
 			continue
 		}
-		if !c.constraintsMatch(ts.svc.spec, ns) {
+		if !ts.Svc.Spec.Matches(ns) {
 			c.setObserved(ts, task.Rejected, task.MsgConstraintEnforcer, task.ErrConstraintEnforcer)
 		}
 	}
@@ -236,21 +229,21 @@ func (c *Cluster) enforceConstraints(ns *nodeState) {
 // after it went DOWN become ORPHANED.
 func (c *Cluster) StopNode(ref string) error {
 	c.lazyInit()
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return err
 	}
-	if !ns.up {
+	if !ns.Up {
 		return nil
 	}
-	ns.up = false
-	c.mesh.SetNodeUp(ns.n.ID, false)
+	ns.Up = false
+	c.mesh.SetNodeUp(ns.N.ID, false)
 	c.record(record{kind: EventNodeStopped, node: ns})
-	if ns.n.Status.State == node.Down {
+	if ns.N.Status.State == node.Down {
 		// DOWN already (cut off by a partition): the news spreads from now
-		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
+		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.Idx, ns.DownGen)
 	}
-	if ns.n.Role == node.Manager {
+	if ns.N.Role == node.Manager {
 		c.managerUp(ns)
 	}
 	c.linkLeader(ns)
@@ -264,17 +257,17 @@ func (c *Cluster) StopNode(ref string) error {
 // stop now).
 func (c *Cluster) StartNode(ref string) error {
 	c.lazyInit()
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return err
 	}
-	if ns.up {
+	if ns.Up {
 		return nil
 	}
-	ns.up = true
-	c.mesh.SetNodeUp(ns.n.ID, true)
+	ns.Up = true
+	c.mesh.SetNodeUp(ns.N.ID, true)
 	c.record(record{kind: EventNodeStarted, node: ns})
-	if ns.n.Role == node.Manager {
+	if ns.N.Role == node.Manager {
 		c.managerUp(ns)
 	}
 	c.linkLeader(ns)
@@ -284,7 +277,7 @@ func (c *Cluster) StartNode(ref string) error {
 
 // linkLeader re-judges a node whose machine stopped or started, and every
 // node if it is the leader and a partition stands.
-func (c *Cluster) linkLeader(ns *nodeState) {
+func (c *Cluster) linkLeader(ns *store.Node) {
 	if ns == c.leaderNode() && c.net.Cut() {
 		c.relink()
 		return
@@ -296,48 +289,48 @@ func (c *Cluster) linkLeader(ns *nodeState) {
 // machine is up and no partition separates it from the leader. (With the
 // leader itself stopped, the model has no manager to judge, and counts every
 // live node as heard: managers and quorum are another item of issue 16.)
-func (c *Cluster) connected(ns *nodeState) bool {
-	if !ns.up {
+func (c *Cluster) connected(ns *store.Node) bool {
+	if !ns.Up {
 		return false
 	}
 	if l := c.leaderNode(); l != nil {
-		return c.net.Heard(ns.idx, ns.up, l.idx, l.up)
+		return c.net.Heard(ns.Idx, ns.Up, l.Idx, l.Up)
 	}
-	return c.net.Heard(ns.idx, ns.up, -1, false)
+	return c.net.Heard(ns.Idx, ns.Up, -1, false)
 }
 
 // linkChanged reacts to a change in whether the managers hear a node: a node
 // that falls silent is marked DOWN after HeartbeatMisses periods; a node
 // heard again is READY at once, its agent catches up and its backends are
 // brought up to date.
-func (c *Cluster) linkChanged(ns *nodeState) {
+func (c *Cluster) linkChanged(ns *store.Node) {
 	now := c.connected(ns)
-	if now == ns.beating {
+	if now == ns.Beating {
 		return
 	}
-	ns.beating = now
-	ns.beatGen++
+	ns.Beating = now
+	ns.BeatGen++
 	if !now {
-		c.push(addSat(c.now, c.DownAfter()), evHeartbeat, ns.idx, ns.beatGen)
+		c.push(addSat(c.now, c.DownAfter()), evHeartbeat, ns.Idx, ns.BeatGen)
 		return
 	}
-	ns.downGen++ // its pending gossip and orphan events are stale
-	ns.gossiped = false
-	if ns.n.Status.State != node.Ready && !c.raft.Leaderless() {
+	ns.DownGen++ // its pending gossip and orphan events are stale
+	ns.Gossiped = false
+	if ns.N.Status.State != node.Ready && !c.raft.Leaderless() {
 		// It registers with the leader's dispatcher (raft.go: with no
 		// leader, once one is elected).
 		c.setNodeState(ns, node.Ready, "")
 	}
-	for _, ts := range c.tasksOn(ns) {
+	for _, ts := range ns.TasksInOrder() {
 		c.updateBackend(ts)
 		c.agentKick(ts)
 	}
 	c.nodeChanged(ns)
 }
 
-func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
-	old := ns.n.SetState(st, msg)
-	c.sched.UpdateNode(ns.n)
+func (c *Cluster) setNodeState(ns *store.Node, st node.State, msg string) {
+	old := ns.N.SetState(st, msg)
+	c.sched.UpdateNode(ns.N)
 	c.record(record{kind: EventNodeState, node: ns, from: uint16(old), to: uint16(st), msg: msg})
 }
 
@@ -347,15 +340,15 @@ func (c *Cluster) setNodeState(ns *nodeState, st node.State, msg string) {
 // nodes' routing meshes GossipConvergeDelay later if the machine is dead, and
 // its tasks become ORPHANED OrphanTimeout later (the dispatcher's downNodes
 // store, defaultNodeDownPeriod) unless it comes back first.
-func (c *Cluster) heartbeatFailure(ns *nodeState) {
-	c.setNodeState(ns, node.Down, node.DownMessage(ns.n.Status.State))
-	ns.downGen++
-	if !ns.up {
-		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.idx, ns.downGen)
+func (c *Cluster) heartbeatFailure(ns *store.Node) {
+	c.setNodeState(ns, node.Down, node.DownMessage(ns.N.Status.State))
+	ns.DownGen++
+	if !ns.Up {
+		c.push(addSat(c.now, GossipConvergeDelay), evGossip, ns.Idx, ns.DownGen)
 	}
-	c.push(addSat(c.now, OrphanTimeout), evOrphan, ns.idx, ns.downGen)
+	c.push(addSat(c.now, OrphanTimeout), evOrphan, ns.Idx, ns.DownGen)
 	c.evacuate(ns)
-	for _, ts := range c.tasksOn(ns) {
+	for _, ts := range ns.TasksInOrder() {
 		c.releaseWaiters(ts)
 	}
 }
@@ -368,37 +361,26 @@ func (c *Cluster) RemoveNode(ref string, force bool) error {
 	if err := c.noLeader(); err != nil {
 		return err
 	}
-	ns, err := c.lookupNode(ref)
+	ns, err := c.st.LookupNode(ref)
 	if err != nil {
 		return err
 	}
-	if err := node.CheckRemove(ns.n, force); err != nil {
+	if err := node.CheckRemove(ns.N, force); err != nil {
 		return err
 	}
-	ns.removed = true
-	c.nodes[ns.idx] = nil
-	delete(c.nodeByID, ns.n.ID)
-	c.nodePrefixes.Remove(ns.n.ID, ns)
-	h := ns.n.Description.Hostname
-	if named := slices.DeleteFunc(c.nodeByName[h], func(x *nodeState) bool { return x == ns }); len(named) > 0 {
-		c.nodeByName[h] = named
-	} else {
-		delete(c.nodeByName, h)
-	}
-	c.liveNodes--
-	c.nodeByRef[ns.ref] = nil
-	c.sched.RemoveNode(ns.n.ID)
-	c.mesh.RemoveNode(ns.n.ID)
+	c.st.RemoveNode(ns)
+	c.sched.RemoveNode(ns.N.ID)
+	c.mesh.RemoveNode(ns.N.ID)
 	c.record(record{kind: EventNodeRemoved, node: ns})
-	for _, ts := range c.tasksOn(ns) {
-		if ts.deleted {
+	for _, ts := range ns.TasksInOrder() {
+		if ts.Deleted {
 			continue
 		}
-		if ts.svc.spec.spec.Mode == Global {
+		if ts.Svc.Spec.Spec.Mode == Global {
 			c.deleteTask(ts)
 			continue
 		}
-		if st := ts.t.State(); st <= task.Running {
+		if st := ts.T.State(); st <= task.Running {
 			c.setObserved(ts, task.Orphaned, task.MsgNodeDeleted, "")
 		}
 	}

@@ -3,6 +3,7 @@ package swarmsim
 import (
 	"slices"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/orchestrator"
 	"github.com/swarmsim/swarmsim/task"
@@ -15,23 +16,23 @@ import (
 // whose node went DOWN or was drained) while it was meant to run: shut it
 // down and, if the policy says so, replace it with a task of the current spec
 // in the same slot (or on the same node, for global services).
-func (c *Cluster) restart(ts *taskState) {
-	if ts.deleted || ts.svc.removed || c.raft.Leaderless() {
+func (c *Cluster) restart(ts *store.Task) {
+	if ts.Deleted || ts.Svc.Removed || c.raft.Leaderless() {
 		return // without a leader, the next one's start restarts it (raft.go)
 	}
-	if ts.gate.active {
+	if ts.Gate.Active {
 		// Still inside its own delayed start: restart once that delay ends.
-		ts.gate.restartAfter = true
+		ts.Gate.RestartAfter = true
 		return
 	}
-	s := ts.svc
-	if s.spec.spec.Mode.IsJob() {
+	s := ts.Svc
+	if s.Spec.Spec.Mode.IsJob() {
 		// The jobs orchestrator reconciles the job whenever one of its
 		// tasks ends; a task that completed reached its desired state
 		// and stays as it is (restart.go: shouldRestart treats "any" as
 		// "on-failure" for jobs).
 		c.markDirty(s)
-		if ts.t.State() == task.Complete {
+		if ts.T.State() == task.Complete {
 			return
 		}
 	}
@@ -39,83 +40,83 @@ func (c *Cluster) restart(ts *taskState) {
 	if !c.shouldRestart(ts) {
 		return
 	}
-	global := s.spec.spec.Mode.IsGlobal()
-	if global && ts.node != nil && !orchestrator.RestartGlobalHere(c.nodeFacts(s, ts.node)) {
+	global := s.Spec.Spec.Mode.IsGlobal()
+	if global && ts.Node != nil && !orchestrator.RestartGlobalHere(c.nodeFacts(s, ts.Node)) {
 		return // the global orchestrator only shuts such tasks down
 	}
-	var on *nodeState // replicated replacements go wherever the scheduler says
+	var on *store.Node // replicated replacements go wherever the scheduler says
 	if global {
-		on = ts.node
+		on = ts.Node
 	}
-	repl := c.newTask(s, ts.slot, on, task.Ready)
+	repl := c.newTask(s, ts.Slot, on, task.Ready)
 	c.recordRestart(ts)
-	drained := ts.node != nil && ts.node.n.Spec.Availability == node.Drain
-	delay := s.spec.spec.TaskTemplate.RestartPolicy().RestartDelay(drained)
-	waitStop := !(ts.node != nil && ts.node.n.Status.State == node.Down) && ts.t.State() <= task.Running
+	drained := ts.Node != nil && ts.Node.N.Spec.Availability == node.Drain
+	delay := s.Spec.Spec.TaskTemplate.RestartPolicy().RestartDelay(drained)
+	waitStop := !(ts.Node != nil && ts.Node.N.Status.State == node.Down) && ts.T.State() <= task.Running
 	c.delayStart(repl, ts, delay, waitStop, false)
 }
 
 // shouldRestart asks the restart supervisor whether a task that ended is
 // replaced.
-func (c *Cluster) shouldRestart(ts *taskState) bool {
+func (c *Cluster) shouldRestart(ts *store.Task) bool {
 	failTime := c.now
-	if st := ts.t.Status(); !st.Timestamp.IsZero() {
+	if st := ts.T.Status(); !st.Timestamp.IsZero() {
 		failTime = int64(st.Timestamp.Sub(c.epoch))
 	}
-	return orchestrator.ShouldRestart(ts.svc.spec.spec.TaskTemplate.RestartPolicy(), ts.svc.restarts[ts.slot.key],
-		ts.spec.version, ts.t.State(), failTime)
+	return orchestrator.ShouldRestart(ts.Svc.Spec.Spec.TaskTemplate.RestartPolicy(), ts.Svc.Restarts[ts.Slot.Key],
+		ts.Spec.Version, ts.T.State(), failTime)
 }
 
 // recordRestart counts a restart of old's slot.
-func (c *Cluster) recordRestart(old *taskState) {
-	rp := old.svc.spec.spec.TaskTemplate.RestartPolicy()
+func (c *Cluster) recordRestart(old *store.Task) {
+	rp := old.Svc.Spec.Spec.TaskTemplate.RestartPolicy()
 	if rp.MaxAttempts == 0 {
 		return
 	}
-	s := old.svc
-	if s.restarts == nil {
-		s.restarts = make(map[uint64]*orchestrator.RestartHistory)
+	s := old.Svc
+	if s.Restarts == nil {
+		s.Restarts = make(map[uint64]*orchestrator.RestartHistory)
 	}
-	s.restarts[old.slot.key] = rp.Record(s.restarts[old.slot.key], old.spec.version, c.now)
+	s.Restarts[old.Slot.Key] = rp.Record(s.Restarts[old.Slot.Key], old.Spec.Version, c.now)
 }
 
 // runnable returns a slot's tasks that the orchestrator treats as occupying
 // it (orchestrator.Updatable), or nil for a dead slot.
-func (c *Cluster) runnable(s *serviceState, sl *slotState) []*taskState {
+func (c *Cluster) runnable(s *store.Service, sl *store.Slot) []*store.Task {
 	n := 0
-	for _, ts := range sl.tasks {
-		if ts.t.DesiredState <= task.Running {
+	for _, ts := range sl.Tasks {
+		if ts.T.DesiredState <= task.Running {
 			n++
 		}
 	}
-	if n == len(sl.tasks) && n > 0 {
-		return sl.tasks[:n:n] // every task is meant to run: no view to build
+	if n == len(sl.Tasks) && n > 0 {
+		return sl.Tasks[:n:n] // every task is meant to run: no view to build
 	}
-	views := make([]orchestrator.SlotTask, len(sl.tasks))
-	for i, ts := range sl.tasks {
-		views[i] = orchestrator.SlotTask{Desired: ts.t.DesiredState, Observed: ts.t.State(),
-			Changed: int64(ts.t.Status().Timestamp.Sub(c.epoch)), Order: ts.idx}
+	views := make([]orchestrator.SlotTask, len(sl.Tasks))
+	for i, ts := range sl.Tasks {
+		views[i] = orchestrator.SlotTask{Desired: ts.T.DesiredState, Observed: ts.T.State(),
+			Changed: int64(ts.T.Status().Timestamp.Sub(c.epoch)), Order: ts.Idx}
 	}
-	keep := orchestrator.Updatable(views, s.status.State == updater.RollbackStarted,
-		func(newest int) bool { return c.shouldRestart(sl.tasks[newest]) })
+	keep := orchestrator.Updatable(views, s.Status.State == updater.RollbackStarted,
+		func(newest int) bool { return c.shouldRestart(sl.Tasks[newest]) })
 	if len(keep) == 0 {
 		return nil
 	}
-	r := make([]*taskState, len(keep))
+	r := make([]*store.Task, len(keep))
 	for i, k := range keep {
-		r[i] = sl.tasks[k]
+		r[i] = sl.Tasks[k]
 	}
 	return r
 }
 
 // ---- service reconciliation ----
 
-func (c *Cluster) reconcile(s *serviceState) {
-	if s.spec.spec.Mode.IsJob() {
+func (c *Cluster) reconcile(s *store.Service) {
+	if s.Spec.Spec.Mode.IsJob() {
 		c.reconcileJob(s)
 		return
 	}
-	if s.spec.spec.Mode == Global {
+	if s.Spec.Spec.Mode == Global {
 		c.reconcileGlobal(s)
 		return
 	}
@@ -123,23 +124,23 @@ func (c *Cluster) reconcile(s *serviceState) {
 }
 
 type liveSlot struct {
-	sl    *slotState
-	tasks []*taskState
+	sl    *store.Slot
+	tasks []*store.Task
 }
 
 // reconcileReplicated is SwarmKit's replicated orchestrator
 // (manager/orchestrator/replicated/services.go: reconcile).
-func (c *Cluster) reconcileReplicated(s *serviceState) {
+func (c *Cluster) reconcileReplicated(s *store.Service) {
 	var live []liveSlot
-	var dead []*slotState
-	for _, sl := range s.slots.all() {
+	var dead []*store.Slot
+	for _, sl := range s.Slots.All() {
 		if r := c.runnable(s, sl); len(r) > 0 {
 			live = append(live, liveSlot{sl, r})
 		} else {
 			dead = append(dead, sl)
 		}
 	}
-	replicas := int(s.spec.spec.Replicas)
+	replicas := int(s.Spec.Spec.Replicas)
 	switch {
 	case replicas > len(live):
 		c.runUpdater(s, live)
@@ -147,14 +148,14 @@ func (c *Cluster) reconcileReplicated(s *serviceState) {
 		// dead slot whose number is taken again keeps its tasks as history.
 		keys := make([]uint64, len(live))
 		for i, l := range live {
-			keys[i] = l.sl.key
+			keys[i] = l.sl.Key
 		}
 		fresh := orchestrator.NewSlots(keys, replicas-len(live))
 		for _, slot := range fresh {
-			c.newTask(s, s.slots.getOrAdd(slot), nil, task.Running)
+			c.newTask(s, s.Slots.GetOrAdd(slot), nil, task.Running)
 		}
 		for _, sl := range dead {
-			if _, taken := slices.BinarySearch(fresh, sl.key); !taken {
+			if _, taken := slices.BinarySearch(fresh, sl.Key); !taken {
 				c.deleteSlot(s, sl)
 			}
 		}
@@ -163,8 +164,8 @@ func (c *Cluster) reconcileReplicated(s *serviceState) {
 		for _, l := range remove {
 			// Removing a task that never ran deletes it from the slot at
 			// once, so walk a copy.
-			for _, ts := range slices.Clone(l.sl.tasks) {
-				if ts.t.DesiredState != task.Remove && ts.t.DesiredState <= task.Running {
+			for _, ts := range slices.Clone(l.sl.Tasks) {
+				if ts.T.DesiredState != task.Remove && ts.T.DesiredState <= task.Running {
 					c.setDesired(ts, task.Remove)
 				}
 			}
@@ -181,11 +182,11 @@ func (c *Cluster) reconcileReplicated(s *serviceState) {
 	}
 }
 
-func (c *Cluster) deleteSlot(s *serviceState, sl *slotState) {
-	for _, ts := range slices.Clone(sl.tasks) {
+func (c *Cluster) deleteSlot(s *store.Service, sl *store.Slot) {
+	for _, ts := range slices.Clone(sl.Tasks) {
 		c.deleteTask(ts)
 	}
-	s.slots.remove(sl)
+	s.Slots.Remove(sl)
 }
 
 // scaleDownChoice picks the slots to keep when scaling down
@@ -193,12 +194,12 @@ func (c *Cluster) deleteSlot(s *serviceState, sl *slotState) {
 func (c *Cluster) scaleDownChoice(live []liveSlot, replicas int) (keep, remove []liveSlot) {
 	facts := make([]orchestrator.LiveSlot, len(live))
 	for i, x := range live {
-		f := orchestrator.LiveSlot{Key: x.sl.key}
+		f := orchestrator.LiveSlot{Key: x.sl.Key}
 		for _, ts := range x.tasks {
-			f.Running = f.Running || ts.t.State() == task.Running
+			f.Running = f.Running || ts.T.State() == task.Running
 		}
-		if len(x.tasks) == 1 && x.tasks[0].node != nil {
-			f.Node = int64(x.tasks[0].node.idx) + 1
+		if len(x.tasks) == 1 && x.tasks[0].Node != nil {
+			f.Node = int64(x.tasks[0].Node.Idx) + 1
 		}
 		facts[i] = f
 	}
@@ -215,9 +216,9 @@ func (c *Cluster) scaleDownChoice(live []liveSlot, replicas int) (keep, remove [
 // reconcileGlobal is SwarmKit's global orchestrator on a service event
 // (manager/orchestrator/global/global.go: reconcileServices): every node gets its task,
 // and nodes that already have one go to the updater.
-func (c *Cluster) reconcileGlobal(s *serviceState) {
+func (c *Cluster) reconcileGlobal(s *store.Service) {
 	var live []liveSlot
-	for _, ns := range c.nodes {
+	for _, ns := range c.st.Nodes() {
 		if ns == nil {
 			continue
 		}
@@ -232,10 +233,10 @@ func (c *Cluster) reconcileGlobal(s *serviceState) {
 // task where one is missing and replaces a dirty one at once, without the
 // updater (SwarmKit's reconcileOneNode), so that an update in progress is
 // not cancelled.
-func (c *Cluster) reconcileGlobalNode(s *serviceState, ns *nodeState) {
+func (c *Cluster) reconcileGlobalNode(s *store.Service, ns *store.Node) {
 	sl, r := c.reconcileGlobalSlot(s, ns)
 	for _, ts := range r {
-		if c.isDirty(s, ts) {
+		if s.IsDirty(ts) {
 			c.shutdownSlot(sl)
 			c.newTask(s, sl, ns, task.Running)
 			return
@@ -248,7 +249,7 @@ func (c *Cluster) reconcileGlobalNode(s *serviceState, ns *nodeState) {
 // longer matches the constraints; leave a paused node alone; add a task
 // where none runs. It returns the node's runnable tasks when they were
 // already there.
-func (c *Cluster) reconcileGlobalSlot(s *serviceState, ns *nodeState) (*slotState, []*taskState) {
+func (c *Cluster) reconcileGlobalSlot(s *store.Service, ns *store.Node) (*store.Slot, []*store.Task) {
 	sl := c.globalSlot(s, ns)
 	f := c.nodeFacts(s, ns)
 	if !f.Eligible() {
@@ -266,28 +267,24 @@ func (c *Cluster) reconcileGlobalSlot(s *serviceState, ns *nodeState) (*slotStat
 }
 
 // nodeFacts is what the global orchestrator looks at on a node for s.
-func (c *Cluster) nodeFacts(s *serviceState, ns *nodeState) orchestrator.NodeFacts {
+func (c *Cluster) nodeFacts(s *store.Service, ns *store.Node) orchestrator.NodeFacts {
 	return orchestrator.NodeFacts{
-		Gone:    ns.removed,
-		Drained: ns.n.Spec.Availability == node.Drain,
-		Paused:  ns.n.Spec.Availability == node.Pause,
-		Down:    ns.n.Status.State == node.Down,
-		Matches: c.matchesConstraints(s, ns),
+		Gone:    ns.Removed,
+		Drained: ns.N.Spec.Availability == node.Drain,
+		Paused:  ns.N.Spec.Availability == node.Pause,
+		Down:    ns.N.Status.State == node.Down,
+		Matches: s.Spec.Matches(ns),
 	}
 }
 
-func (c *Cluster) globalSlot(s *serviceState, ns *nodeState) *slotState {
-	return s.slots.getOrAdd(uint64(ns.idx) + 1)
+func (c *Cluster) globalSlot(s *store.Service, ns *store.Node) *store.Slot {
+	return s.Slots.GetOrAdd(uint64(ns.Idx) + 1)
 }
 
-func (c *Cluster) shutdownSlot(sl *slotState) {
-	for _, ts := range slices.Clone(sl.tasks) {
-		if ts.t.DesiredState <= task.Running {
+func (c *Cluster) shutdownSlot(sl *store.Slot) {
+	for _, ts := range slices.Clone(sl.Tasks) {
+		if ts.T.DesiredState <= task.Running {
 			c.setDesired(ts, task.Shutdown)
 		}
 	}
-}
-
-func (c *Cluster) matchesConstraints(s *serviceState, ns *nodeState) bool {
-	return c.constraintsMatch(s.spec, ns)
 }

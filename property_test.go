@@ -54,21 +54,21 @@ func TestPropertyUpdatesComplete(t *testing.T) {
 		if err := c.UpdateService("app", spec); err != nil {
 			t.Fatal(err)
 		}
-		s := c.serviceByID[c.services[0].id]
+		s := c.st.Service(0)
 		limit := int(cfg.Parallelism)
 		if limit == 0 {
 			limit = replicas
 		}
 		for i := 0; c.Step(); i++ {
-			if n := s.upd.InFlight(); n > limit {
+			if n := s.Upd.InFlight(); n > limit {
 				t.Fatalf("%d slots in flight, parallelism %d", n, limit)
 			}
 			if cfg.Order == updater.StopFirst {
-				for _, sl := range s.slots.all() {
-					k := sl.key
+				for _, sl := range s.Slots.All() {
+					k := sl.Key
 					running := 0
-					for _, ts := range sl.tasks {
-						if ts.t.State() == task.Running {
+					for _, ts := range sl.Tasks {
+						if ts.T.State() == task.Running {
 							running++
 						}
 					}
@@ -147,21 +147,21 @@ func TestPropertyMeshRoutesOnlyToRunningTasks(t *testing.T) {
 }
 
 func checkRouting(t *rapid.T, c *Cluster) {
-	s, err := c.lookupService("web")
+	s, err := c.st.LookupService("web")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Which backends can answer from anywhere: running tasks on live nodes.
 	var liveBackend bool
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			if ts.backend && ts.node.up {
+	for _, sl := range s.Slots.All() {
+		for _, ts := range sl.Tasks {
+			if ts.Backend && ts.Node.Up {
 				liveBackend = true
 			}
 		}
 	}
-	for _, ns := range c.nodes {
-		r, err := c.mesh.Resolve(ns.n.ID, 8080, mesh.TCP)
+	for _, ns := range c.st.Nodes() {
+		r, err := c.mesh.Resolve(ns.N.ID, 8080, mesh.TCP)
 		if err != nil {
 			var re *mesh.RefusedError
 			if !errors.As(err, &re) {
@@ -170,22 +170,22 @@ func checkRouting(t *rapid.T, c *Cluster) {
 			// A connection times out only when sent to a backend on a dead
 			// node whose tasks' new state has not spread yet.
 			if errors.Is(err, mesh.ErrTimedOut) {
-				bn := c.nodeByID[re.BackendNode]
-				if bn == nil || bn.up || bn.gossiped {
-					t.Fatalf("%s timed out via a backend on a node that is up or known dead: %v", ns.n.Description.Hostname, err)
+				bn := c.st.NodeByID(re.BackendNode)
+				if bn == nil || bn.Up || bn.Gossiped {
+					t.Fatalf("%s timed out via a backend on a node that is up or known dead: %v", ns.N.Description.Hostname, err)
 				}
 				continue
 			}
 			// A live entry node with a live backend must answer unless the
 			// overlay path is blocked.
-			if ns.up && liveBackend && !errors.Is(err, mesh.ErrPathBlocked) && !c.mesh.Blocked(ns.n.ID, 4789, mesh.UDP) {
-				t.Fatalf("%s refused port 8080 with a live backend: %v", ns.n.Description.Hostname, err)
+			if ns.Up && liveBackend && !errors.Is(err, mesh.ErrPathBlocked) && !c.mesh.Blocked(ns.N.ID, 4789, mesh.UDP) {
+				t.Fatalf("%s refused port 8080 with a live backend: %v", ns.N.Description.Hostname, err)
 			}
 			continue
 		}
-		ts := c.lookupTask(r.TaskID)
-		if ts == nil || ts.t.State() != task.Running || ts.t.DesiredState > task.Running || !ts.node.up {
-			t.Fatalf("%s routed to %v, which is not a running task on a live node", ns.n.Description.Hostname, r)
+		ts := c.st.LookupTask(r.TaskID)
+		if ts == nil || ts.T.State() != task.Running || ts.T.DesiredState > task.Running || !ts.Node.Up {
+			t.Fatalf("%s routed to %v, which is not a running task on a live node", ns.N.Description.Hostname, r)
 		}
 	}
 }

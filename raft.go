@@ -2,6 +2,7 @@ package swarmsim
 
 import (
 	"github.com/swarmsim/swarmsim/internal/eventq"
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/raft"
 	"github.com/swarmsim/swarmsim/task"
@@ -59,28 +60,28 @@ func (c *Cluster) noLeader() error {
 }
 
 // leaderNode is the leading manager's node, nil without one.
-func (c *Cluster) leaderNode() *nodeState {
+func (c *Cluster) leaderNode() *store.Node {
 	if id, ok := c.raft.Leader(); ok {
-		return c.nodes[id]
+		return c.st.Node(id)
 	}
 	return nil
 }
 
 // joinManager makes a node a member of the Raft group, reachable if its
 // machine is up; the first manager of a swarm leads.
-func (c *Cluster) joinManager(ns *nodeState) {
-	ms := &node.ManagerStatus{Reachability: node.Unreachable, Addr: ns.n.Status.Addr + ":2377"}
-	if ns.up {
+func (c *Cluster) joinManager(ns *store.Node) {
+	ms := &node.ManagerStatus{Reachability: node.Unreachable, Addr: ns.N.Status.Addr + ":2377"}
+	if ns.Up {
 		ms.Reachability = node.Reachable
 	}
-	ms.Leader = c.raft.Join(ns.idx, ns.up, c.net.Group(ns.idx))
-	ns.n.ManagerStatus = ms
+	ms.Leader = c.raft.Join(ns.Idx, ns.Up, c.net.Group(ns.Idx))
+	ns.N.ManagerStatus = ms
 }
 
 // managerUp tells the Raft group that a manager's machine stopped or
 // started.
-func (c *Cluster) managerUp(ns *nodeState) {
-	c.raft.SetUp(ns.idx, ns.up)
+func (c *Cluster) managerUp(ns *store.Node) {
+	c.raft.SetUp(ns.Idx, ns.Up)
 	c.raftChanged()
 }
 
@@ -89,15 +90,15 @@ func (c *Cluster) managerUp(ns *nodeState) {
 // reachability, the leader stepping down (CheckQuorum), an election timer.
 func (c *Cluster) raftChanged() {
 	for id, ok := range c.raft.Reachability() {
-		c.nodes[id].n.ManagerStatus.Reachability = node.Unreachable
+		c.st.Node(id).N.ManagerStatus.Reachability = node.Unreachable
 		if ok {
-			c.nodes[id].n.ManagerStatus.Reachability = node.Reachable
+			c.st.Node(id).N.ManagerStatus.Reachability = node.Reachable
 		}
 	}
 	r := c.raft.Changed()
 	if r.SteppedDown {
 		if r.HadLeader {
-			c.nodes[r.OldLeader].n.ManagerStatus.Leader = false
+			c.st.Node(r.OldLeader).N.ManagerStatus.Leader = false
 		}
 		c.record(record{kind: EventLeader, msg: "no leader"})
 	}
@@ -113,8 +114,8 @@ func (c *Cluster) elect(gen uint32) bool {
 	if !ok {
 		return false
 	}
-	l := c.nodes[id]
-	l.n.ManagerStatus.Leader = true
+	l := c.st.Node(id)
+	l.N.ManagerStatus.Leader = true
 	c.record(record{kind: EventLeader, node: l})
 	if c.net.Cut() {
 		c.relink() // who hears whom depends on the new leader's side
@@ -126,13 +127,13 @@ func (c *Cluster) elect(gen uint32) bool {
 // register is an agent's registration with a new leader: an UNKNOWN (or
 // DOWN) node whose machine the leader hears is READY again.
 func (c *Cluster) register(e eventq.Event) bool {
-	ns := c.nodes[e.A]
-	if ns == nil || ns.beatGen != e.B || !c.connected(ns) || ns.n.Status.State == node.Ready {
+	ns := c.st.Node(e.A)
+	if ns == nil || ns.BeatGen != e.B || !c.connected(ns) || ns.N.Status.State == node.Ready {
 		return false
 	}
 	c.setNodeState(ns, node.Ready, "")
-	ns.downGen++ // its pending gossip and orphan events are stale
-	for _, ts := range c.tasksOn(ns) {
+	ns.DownGen++ // its pending gossip and orphan events are stale
+	for _, ts := range ns.TasksInOrder() {
 		c.agentKick(ts)
 	}
 	c.nodeChanged(ns)
@@ -149,10 +150,10 @@ func (c *Cluster) transferLeadership() {
 	if !ok {
 		return
 	}
-	l := c.nodes[id]
-	l.n.ManagerStatus.Leader = true
-	for _, ns := range c.nodes {
-		if ns != nil && ns.n.Status.State != node.Down {
+	l := c.st.Node(id)
+	l.N.ManagerStatus.Leader = true
+	for _, ns := range c.st.Nodes() {
+		if ns != nil && ns.N.Status.State != node.Down {
 			c.setNodeState(ns, node.Disconnected, node.MsgDisconnected)
 		}
 	}
@@ -187,8 +188,8 @@ func (c *Cluster) resume() {
 		case evHeartbeat:
 			// the new leader's dispatcher judges every node again (below)
 		case evUpdater:
-			if s := c.services[e.A]; s != nil && s.updGen == e.B {
-				s.wakeQueued = false
+			if s := c.st.Service(e.A); s != nil && s.UpdGen == e.B {
+				s.WakeQueued = false
 				c.scheduleWake(s)
 			}
 		default:
@@ -199,33 +200,33 @@ func (c *Cluster) resume() {
 	// agent registers with the new dispatcher, one heartbeat period later
 	// for a node the leader hears; one it does not hear is DOWN after twice
 	// the usual grace. A DOWN node stays DOWN until it is heard again.
-	for _, ns := range c.nodes {
+	for _, ns := range c.st.Nodes() {
 		if ns == nil {
 			continue
 		}
 		heard := c.connected(ns)
-		if ns.n.Status.State == node.Down {
+		if ns.N.Status.State == node.Down {
 			if heard {
-				c.push(addSat(c.now, c.HeartbeatPeriod()), evRegister, ns.idx, ns.beatGen)
+				c.push(addSat(c.now, c.HeartbeatPeriod()), evRegister, ns.Idx, ns.BeatGen)
 			}
 			continue
 		}
 		c.setNodeState(ns, node.Unknown, node.MsgUnknown)
-		ns.beatGen++
-		ns.beating = heard
+		ns.BeatGen++
+		ns.Beating = heard
 		if heard {
-			c.push(addSat(c.now, c.HeartbeatPeriod()), evRegister, ns.idx, ns.beatGen)
+			c.push(addSat(c.now, c.HeartbeatPeriod()), evRegister, ns.Idx, ns.BeatGen)
 		} else {
-			c.push(addSat(c.now, 2*c.DownAfter()), evHeartbeat, ns.idx, ns.beatGen)
+			c.push(addSat(c.now, 2*c.DownAfter()), evHeartbeat, ns.Idx, ns.BeatGen)
 		}
 	}
-	for _, ts := range c.tasks {
-		if ts.deleted || ts.t.DesiredState > task.Running || ts.t.State() <= task.Running {
+	for _, ts := range c.st.LiveTasks() {
+		if ts.Deleted || ts.T.DesiredState > task.Running || ts.T.State() <= task.Running {
 			continue
 		}
 		c.restart(ts)
 	}
-	for _, s := range c.services {
+	for _, s := range c.st.Services() {
 		if s != nil {
 			c.markDirty(s)
 		}

@@ -17,11 +17,11 @@ type Route = mesh.Route
 // is a *mesh.RefusedError saying why.
 func (c *Cluster) Resolve(nodeRef string, port uint32, proto mesh.Protocol) (Route, error) {
 	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
+	ns, err := c.st.LookupNode(nodeRef)
 	if err != nil {
 		return Route{}, err
 	}
-	r, err := c.mesh.Resolve(ns.n.ID, port, proto)
+	r, err := c.mesh.Resolve(ns.N.ID, port, proto)
 	if err != nil {
 		return Route{}, err
 	}
@@ -30,12 +30,12 @@ func (c *Cluster) Resolve(nodeRef string, port uint32, proto mesh.Protocol) (Rou
 
 func (c *Cluster) route(r mesh.Route) Route {
 	out := r
-	if ts := c.lookupTask(r.TaskID); ts != nil {
-		out.Task = ts.t.Name()
-		out.Service = ts.t.ServiceName
+	if ts := c.st.LookupTask(r.TaskID); ts != nil {
+		out.Task = ts.T.Name()
+		out.Service = ts.T.ServiceName
 	}
-	if ns := c.nodeByID[r.NodeID]; ns != nil {
-		out.Node = ns.n.DisplayName()
+	if ns := c.st.NodeByID(r.NodeID); ns != nil {
+		out.Node = ns.N.DisplayName()
 	}
 	return out
 }
@@ -45,22 +45,22 @@ func (c *Cluster) route(r mesh.Route) Route {
 // can then reach only tasks on the node itself. See package mesh.
 func (c *Cluster) BlockPort(nodeRef string, port uint32, proto mesh.Protocol) error {
 	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
+	ns, err := c.st.LookupNode(nodeRef)
 	if err != nil {
 		return err
 	}
-	c.mesh.Block(ns.n.ID, port, proto)
+	c.mesh.Block(ns.N.ID, port, proto)
 	return nil
 }
 
 // UnblockPort opens a port BlockPort closed.
 func (c *Cluster) UnblockPort(nodeRef string, port uint32, proto mesh.Protocol) error {
 	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
+	ns, err := c.st.LookupNode(nodeRef)
 	if err != nil {
 		return err
 	}
-	c.mesh.Unblock(ns.n.ID, port, proto)
+	c.mesh.Unblock(ns.N.ID, port, proto)
 	return nil
 }
 
@@ -115,7 +115,7 @@ type ProbeRun struct {
 // the traffic lost meanwhile. Result reads the counts at any time.
 func (c *Cluster) StartProbe(nodeRef string, port uint32, proto mesh.Protocol, every, span time.Duration) (*ProbeRun, error) {
 	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
+	ns, err := c.st.LookupNode(nodeRef)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (c *Cluster) StartProbe(nodeRef string, port uint32, proto mesh.Protocol, e
 	if n := span / every; n >= MaxProbeRequests {
 		return nil, limitErr("a probe every %s for %s sends %d requests; the simulator's limit is %d", every, span, n+1, MaxProbeRequests)
 	}
-	p := &probeState{node: ns.n.ID, port: port, proto: proto, every: int64(every), end: c.runEnd(span)}
+	p := &probeState{node: ns.N.ID, port: port, proto: proto, every: int64(every), end: c.runEnd(span)}
 	c.probes = append(c.probes, p)
 	idx := int32(len(c.probes) - 1)
 	c.push(c.now, evProbe, idx, 0)
@@ -146,14 +146,14 @@ func (r *ProbeRun) Done() bool { return r.c.now >= r.p.end }
 // refusalText is a refusal's text with its nodes named by hostname.
 func (c *Cluster) refusalText(re *mesh.RefusedError) string {
 	cp := *re
-	if ns := c.nodeByID[cp.Node]; ns != nil {
-		cp.Node = ns.n.DisplayName()
+	if ns := c.st.NodeByID(cp.Node); ns != nil {
+		cp.Node = ns.N.DisplayName()
 	}
-	if ns := c.nodeByID[cp.BackendNode]; ns != nil {
-		cp.BackendNode = ns.n.DisplayName()
+	if ns := c.st.NodeByID(cp.BackendNode); ns != nil {
+		cp.BackendNode = ns.N.DisplayName()
 	}
-	if ts := c.lookupTask(cp.TaskID); ts != nil {
-		cp.TaskID = ts.t.Name()
+	if ts := c.st.LookupTask(cp.TaskID); ts != nil {
+		cp.TaskID = ts.T.Name()
 	}
 	return cp.Error()
 }

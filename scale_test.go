@@ -78,12 +78,12 @@ func TestDeletedTasksFreed(t *testing.T) {
 		}
 	}
 	live, dead := 0, 0
-	for _, ts := range c.tasks {
-		switch {
-		case ts == &c.dead:
+	for i := range c.st.Created() {
+		switch ts := c.st.Task(int32(i)); {
+		case ts.Deleted && ts.T.ID == "": // the stand-in: freed
 			dead++
-		case ts.deleted:
-			t.Errorf("deleted task %s still in the arena", ts.t.ID)
+		case ts.Deleted:
+			t.Errorf("deleted task %s still in the arena", ts.T.ID)
 		default:
 			live++
 		}

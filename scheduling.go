@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/scheduler"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -27,8 +28,8 @@ func (c *Cluster) schedulePending() {
 	}()
 
 	groups := c.groups[:0]
-	var byVersion map[*specVersion]int // only when there are many groups
-	find := func(sv *specVersion) int {
+	var byVersion map[*store.SpecVersion]int // only when there are many groups
+	find := func(sv *store.SpecVersion) int {
 		if byVersion != nil {
 			if i, ok := byVersion[sv]; ok {
 				return i
@@ -43,27 +44,27 @@ func (c *Cluster) schedulePending() {
 		return -1
 	}
 	for _, ts := range work {
-		ts.unschedulable = false
-		if ts.deleted || ts.node != nil || ts.t.State() != task.Pending {
+		ts.Unschedulable = false
+		if ts.Deleted || ts.Node != nil || ts.T.State() != task.Pending {
 			continue
 		}
-		if ts.t.DesiredState > task.Complete {
+		if ts.T.DesiredState > task.Complete {
 			// Never to run: the scheduler shuts it down instead of placing it.
 			c.setObserved(ts, task.Shutdown, task.DefaultMessage(task.Shutdown), "")
 			continue
 		}
-		if ts.pre != nil {
+		if ts.Pre != nil {
 			c.schedulePreassigned(ts)
 			continue
 		}
-		i := find(ts.spec)
+		i := find(ts.Spec)
 		if i < 0 {
 			i = len(groups)
-			groups = append(groups, schedGroup{sv: ts.spec, tasks: c.takeTaskBuf()})
+			groups = append(groups, schedGroup{sv: ts.Spec, tasks: c.takeTaskBuf()})
 			if byVersion != nil {
-				byVersion[ts.spec] = i
+				byVersion[ts.Spec] = i
 			} else if len(groups) > 8 {
-				byVersion = make(map[*specVersion]int, len(groups))
+				byVersion = make(map[*store.SpecVersion]int, len(groups))
 				for j := range groups {
 					byVersion[groups[j].sv] = j
 				}
@@ -84,16 +85,16 @@ func (c *Cluster) schedulePending() {
 	}()
 	for gi := range groups {
 		g := &groups[gi]
-		slices.SortStableFunc(g.tasks, func(a, b *taskState) int {
-			if c := cmp.Compare(a.t.Slot, b.t.Slot); c != 0 {
+		slices.SortStableFunc(g.tasks, func(a, b *store.Task) int {
+			if c := cmp.Compare(a.T.Slot, b.T.Slot); c != 0 {
 				return c
 			}
-			return taskOrder(a, b)
+			return store.TaskOrder(a, b)
 		})
 		b := c.batch(g.sv)
 		b.TaskIDs = c.idBuf[:0]
 		for _, ts := range g.tasks {
-			b.TaskIDs = append(b.TaskIDs, ts.t.ID)
+			b.TaskIDs = append(b.TaskIDs, ts.T.ID)
 		}
 		c.idBuf = b.TaskIDs[:0]
 		c.decisions = c.sched.ScheduleInto(c.decisions[:0], c.Now(), b)
@@ -103,20 +104,9 @@ func (c *Cluster) schedulePending() {
 				c.unplaced(ts, d.Err)
 				continue
 			}
-			c.assign(ts, c.decidedNode(d), task.DefaultMessage(task.Assigned))
+			c.assign(ts, c.st.NodeByRef(d.Node, d.NodeID), task.DefaultMessage(task.Assigned))
 		}
 	}
-}
-
-// decidedNode is the node a scheduling decision names: found by its
-// NodeRef, or by ID should the ref not be one the cluster knows.
-func (c *Cluster) decidedNode(d scheduler.Decision) *nodeState {
-	if r := int(d.Node); r > 0 && r < len(c.nodeByRef) {
-		if ns := c.nodeByRef[r]; ns != nil && ns.n.ID == d.NodeID {
-			return ns
-		}
-	}
-	return c.nodeByID[d.NodeID]
 }
 
 // keepScratch empties a scratch buffer for reuse, or drops it if a large
@@ -131,11 +121,11 @@ func keepScratch[T any](s []T) []T {
 
 // schedGroup is one scheduling batch: the pending tasks of one spec version.
 type schedGroup struct {
-	sv    *specVersion
-	tasks []*taskState
+	sv    *store.SpecVersion
+	tasks []*store.Task
 }
 
-func (c *Cluster) takeTaskBuf() []*taskState {
+func (c *Cluster) takeTaskBuf() []*store.Task {
 	if n := len(c.taskBufs); n > 0 {
 		b := c.taskBufs[n-1]
 		c.taskBufs = c.taskBufs[:n-1]
@@ -144,26 +134,26 @@ func (c *Cluster) takeTaskBuf() []*taskState {
 	return nil
 }
 
-func (c *Cluster) batch(sv *specVersion) scheduler.Batch {
-	tt := &sv.spec.TaskTemplate
+func (c *Cluster) batch(sv *store.SpecVersion) scheduler.Batch {
+	tt := &sv.Spec.TaskTemplate
 	return scheduler.Batch{
-		ServiceID:    sv.serviceID,
-		SpecVersion:  sv.version,
+		ServiceID:    sv.ServiceID,
+		SpecVersion:  sv.Version,
 		Placement:    tt.Placement,
 		Reservations: tt.Resources.Reservations,
-		HostPorts:    sv.hostPorts,
+		HostPorts:    sv.HostPorts,
 	}
 }
 
-func (c *Cluster) schedulePreassigned(ts *taskState) {
-	ns := ts.pre
-	if ns.removed {
+func (c *Cluster) schedulePreassigned(ts *store.Task) {
+	ns := ts.Pre
+	if ns.Removed {
 		c.deleteTask(ts)
 		return
 	}
-	b := c.batch(ts.spec)
-	b.TaskIDs = []string{ts.t.ID}
-	ok, why := c.sched.SchedulePreassigned(c.Now(), b, ns.n.ID)
+	b := c.batch(ts.Spec)
+	b.TaskIDs = []string{ts.T.ID}
+	ok, why := c.sched.SchedulePreassigned(c.Now(), b, ns.N.ID)
 	if !ok {
 		c.unplaced(ts, why)
 		return
@@ -171,21 +161,21 @@ func (c *Cluster) schedulePreassigned(ts *taskState) {
 	c.assign(ts, ns, task.MsgPreassigned)
 }
 
-func (c *Cluster) assign(ts *taskState, ns *nodeState, msg string) {
-	c.attachNode(ts, ns)
-	ts.t.NodeID = ns.n.ID
+func (c *Cluster) assign(ts *store.Task, ns *store.Node, msg string) {
+	store.Attach(ts, ns)
+	ts.T.NodeID = ns.N.ID
 	c.setObserved(ts, task.Assigned, msg, "")
 	c.agentKick(ts)
 }
 
 // unplaced leaves a task PENDING with the scheduler's explanation and keeps
 // it for the next retry.
-func (c *Cluster) unplaced(ts *taskState, why string) {
-	if ts.t.Status().Err != why {
+func (c *Cluster) unplaced(ts *store.Task, why string) {
+	if ts.T.Status().Err != why {
 		c.setObserved(ts, task.Pending, task.DefaultMessage(task.Pending), why)
 	}
-	if !ts.unschedulable {
-		ts.unschedulable = true
+	if !ts.Unschedulable {
+		ts.Unschedulable = true
 		c.unschedulable = append(c.unschedulable, ts)
 	}
 }

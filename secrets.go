@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/secret"
 )
 
@@ -78,16 +79,16 @@ func (c *Cluster) removeSecret(k secret.Kind, ref string) error {
 		return err
 	}
 	return c.objs.secrets.Remove(k, ref, func(id string) []string {
-		var users []*serviceState
-		for _, svc := range c.services {
-			if svc != nil && secret.Uses(&svc.spec.spec.TaskTemplate, k, id) {
+		var users []*store.Service
+		for _, svc := range c.st.Services() {
+			if svc != nil && secret.Uses(&svc.Spec.Spec.TaskTemplate, k, id) {
 				users = append(users, svc)
 			}
 		}
-		slices.SortFunc(users, func(a, b *serviceState) int { return strings.Compare(a.id, b.id) })
+		slices.SortFunc(users, func(a, b *store.Service) int { return strings.Compare(a.ID, b.ID) })
 		names := make([]string, len(users))
 		for i, u := range users {
-			names[i] = u.spec.spec.Name
+			names[i] = u.Spec.Spec.Name
 		}
 		return names
 	})

@@ -2,12 +2,10 @@ package swarmsim
 
 import (
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/mesh"
-	"github.com/swarmsim/swarmsim/scheduler"
-	"github.com/swarmsim/swarmsim/spec"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
@@ -52,18 +50,18 @@ type ServiceStatus struct {
 	CompletedTasks int
 }
 
-func (c *Cluster) view(s *serviceState) *Service {
+func (c *Cluster) view(s *store.Service) *Service {
 	v := &Service{
-		ID: s.id, Version: s.version, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt,
-		Spec: s.spec.spec.Clone(), SpecVersion: s.spec.version,
-		Endpoint: slices.Clone(s.endpoint), VirtualIPs: c.virtualIPs(s.id), JobStatus: c.jobStatus(s),
+		ID: s.ID, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		Spec: s.Spec.Spec.Clone(), SpecVersion: s.Spec.Version,
+		Endpoint: slices.Clone(s.Endpoint), VirtualIPs: c.virtualIPs(s.ID), JobStatus: c.jobStatus(s),
 	}
-	if s.prev != nil {
-		p := s.prev.spec.Clone()
+	if s.Prev != nil {
+		p := s.Prev.Spec.Clone()
 		v.PreviousSpec = &p
 	}
-	if s.status.State != updater.None {
-		st := s.status
+	if s.Status.State != updater.None {
+		st := s.Status
 		v.UpdateStatus = &st
 	}
 	return v
@@ -72,7 +70,7 @@ func (c *Cluster) view(s *serviceState) *Service {
 // Service looks a service up by ID, name or unique ID prefix.
 func (c *Cluster) Service(ref string) (*Service, error) {
 	c.lazyInit()
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +81,7 @@ func (c *Cluster) Service(ref string) (*Service, error) {
 func (c *Cluster) Services() []*Service {
 	c.lazyInit()
 	var out []*Service
-	for _, s := range c.services {
+	for _, s := range c.st.Services() {
 		if s != nil {
 			out = append(out, c.view(s))
 		}
@@ -100,31 +98,21 @@ func (c *Cluster) Services() []*Service {
 // versions before 1.41).
 func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 	c.lazyInit()
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return ServiceStatus{}, err
 	}
-	st := ServiceStatus{RunningTasks: s.running, DesiredTasks: int(s.spec.spec.Replicas)}
-	if s.spec.spec.Mode.IsJob() {
+	st := ServiceStatus{RunningTasks: s.Running, DesiredTasks: int(s.Spec.Spec.Replicas)}
+	if s.Spec.Spec.Mode.IsJob() {
 		running, completed, pending := c.jobCounts(s)
 		st = ServiceStatus{RunningTasks: running, DesiredTasks: pending, CompletedTasks: completed}
-		if s.spec.spec.Mode == ReplicatedJob {
-			st.DesiredTasks = int(s.spec.spec.MaxConcurrent)
+		if s.Spec.Spec.Mode == ReplicatedJob {
+			st.DesiredTasks = int(s.Spec.Spec.MaxConcurrent)
 		}
-	} else if s.spec.spec.Mode == Global {
-		st.DesiredTasks = s.desiredRunning
+	} else if s.Spec.Spec.Mode == Global {
+		st.DesiredTasks = s.DesiredRunning
 	}
 	return st, nil
-}
-
-func (c *Cluster) newSpecVersion(s *serviceState, sp ServiceSpec) *specVersion {
-	s.version++
-	cs, _ := scheduler.ParseConstraints(sp.TaskTemplate.Placement.Constraints) // validated before
-	tmpl := s.version
-	if s.spec != nil && spec.TemplateDiff(&s.spec.spec, &sp) == spec.Same {
-		tmpl = s.spec.tmpl // compared once per spec change, not per task or event
-	}
-	return &specVersion{serviceID: s.id, spec: sp, version: s.version, tmpl: tmpl, hostPorts: sp.HostPorts(), constraints: cs}
 }
 
 // CreateService creates a service and starts placing its tasks (at the
@@ -144,10 +132,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	if err := c.resolveObjects("", &spec); err != nil {
 		return nil, err
 	}
-	// SwarmKit's store indexes names in lower case
-	// (manager/state/store/services.go: serviceIndexerByName), so WEB
-	// conflicts with web.
-	if _, ok := c.serviceByFold[strings.ToLower(spec.Name)]; ok {
+	if c.st.NameTaken(spec.Name) {
 		return nil, rpcErr(KindAlreadyExists, "name conflicts with an existing object: service %s already exists", spec.Name)
 	}
 	if err := c.checkTaskBudget(nil, &spec); err != nil {
@@ -165,15 +150,11 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 		c.ids.Reset(mark)
 		return nil, rpcErr(KindInvalidArgument, "%s", err.Error())
 	}
-	s := &serviceState{id: id, idx: int32(len(c.services)), createdAt: c.Now(), updatedAt: c.Now()}
-	s.spec = c.newSpecVersion(s, spec)
-	s.endpoint = ports
+	s := &store.Service{ID: id, CreatedAt: c.Now(), UpdatedAt: c.Now()}
+	s.Spec = s.NewVersion(spec)
+	s.Endpoint = ports
 	c.startIteration(s, true)
-	c.services = append(c.services, s)
-	c.serviceByID[id] = s
-	c.servicePrefixes.Add(id, s)
-	c.serviceByName[spec.Name] = s
-	c.serviceByFold[strings.ToLower(spec.Name)] = s
+	c.st.AddService(s)
 	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
 	if !spec.Mode.IsGlobal() {
@@ -199,45 +180,45 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	if err := c.noLeader(); err != nil {
 		return err
 	}
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return err
 	}
 	spec = spec.Clone()
-	if err := s.spec.spec.CheckUpdate(&spec); err != nil {
+	if err := s.Spec.Spec.CheckUpdate(&spec); err != nil {
 		return err
 	}
 	if err := spec.Validate(); err != nil {
 		return err
 	}
 	spec.ApplyJobDefaults()
-	if err := c.resolveObjects(s.id, &spec); err != nil {
+	if err := c.resolveObjects(s.ID, &spec); err != nil {
 		return err
 	}
-	if err := c.checkTaskBudget(&s.spec.spec, &spec); err != nil {
+	if err := c.checkTaskBudget(&s.Spec.Spec, &spec); err != nil {
 		return err
 	}
-	ports := s.endpoint
-	if !spec.Endpoint.Equal(s.spec.spec.Endpoint) {
-		if err := c.alloc.CheckConflicts(s.id, spec.Endpoint); err != nil {
+	ports := s.Endpoint
+	if !spec.Endpoint.Equal(s.Spec.Spec.Endpoint) {
+		if err := c.alloc.CheckConflicts(s.ID, spec.Endpoint); err != nil {
 			return rpcErr(KindInvalidArgument, "%s", err.Error())
 		}
-		p, err := c.alloc.Allocate(s.id, spec.Name, spec.Endpoint)
+		p, err := c.alloc.Allocate(s.ID, spec.Name, spec.Endpoint)
 		if err != nil {
 			return rpcErr(KindInvalidArgument, "%s", err.Error())
 		}
 		ports = p
 	}
-	old := s.spec
-	s.prev = old
-	c.wantTasks(&old.spec, -1)
+	old := s.Spec
+	s.Prev = old
+	c.wantTasks(&old.Spec, -1)
 	c.wantTasks(&spec, 1)
-	s.spec = c.newSpecVersion(s, spec)
-	s.updatedAt = c.Now()
+	s.Spec = s.NewVersion(spec)
+	s.UpdatedAt = c.Now()
 	c.startIteration(s, false)
 	c.setEndpoint(s, ports)
-	c.allocateVIPs(s.id, &spec)
-	if s.status.State != updater.None {
+	c.allocateVIPs(s.ID, &spec)
+	if s.Status.State != updater.None {
 		c.setUpdateStatus(s, updater.Status{})
 	}
 	c.record(record{kind: EventServiceUpdated, svc: s})
@@ -254,11 +235,11 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	if err := c.noLeader(); err != nil {
 		return err
 	}
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return err
 	}
-	spec := s.spec.spec.Clone()
+	spec := s.Spec.Spec.Clone()
 	switch spec.Mode {
 	case Replicated:
 		spec.Replicas = replicas
@@ -268,7 +249,7 @@ func (c *Cluster) ScaleService(ref string, replicas uint64) error {
 	default:
 		return daemonErr(KindInvalidArgument, "scale can only be used with replicated or replicated-job mode")
 	}
-	return c.UpdateService(s.id, spec)
+	return c.UpdateService(s.ID, spec)
 }
 
 // RollbackService is a manual rollback (`docker service rollback`): Spec and
@@ -279,22 +260,22 @@ func (c *Cluster) RollbackService(ref string) error {
 	if err := c.noLeader(); err != nil {
 		return err
 	}
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return err
 	}
-	if s.prev == nil {
-		return rpcErr(KindFailedPrecondition, "service %s does not have a previous spec", s.id)
+	if s.Prev == nil {
+		return rpcErr(KindFailedPrecondition, "service %s does not have a previous spec", s.ID)
 	}
-	if !s.prev.spec.Endpoint.Equal(s.spec.spec.Endpoint) {
-		if err := c.alloc.CheckConflicts(s.id, s.prev.spec.Endpoint); err != nil {
+	if !s.Prev.Spec.Endpoint.Equal(s.Spec.Spec.Endpoint) {
+		if err := c.alloc.CheckConflicts(s.ID, s.Prev.Spec.Endpoint); err != nil {
 			return rpcErr(KindInvalidArgument, "%s", err.Error())
 		}
 	}
-	if err := c.checkTaskBudget(&s.spec.spec, &s.prev.spec); err != nil {
+	if err := c.checkTaskBudget(&s.Spec.Spec, &s.Prev.Spec); err != nil {
 		return err
 	}
-	c.swapSpec(s, s.prev, s.spec)
+	c.swapSpec(s, s.Prev, s.Spec)
 	c.startIteration(s, false)
 	c.setUpdateStatus(s, updater.Status{State: updater.RollbackStarted, Message: updater.MsgManualRollback, StartedAt: c.Now()})
 	c.markDirty(s)
@@ -304,27 +285,27 @@ func (c *Cluster) RollbackService(ref string) error {
 
 // swapSpec makes to the current spec and prev the previous one, reallocating
 // ports if the endpoint changes.
-func (c *Cluster) swapSpec(s *serviceState, to, prev *specVersion) {
-	if !to.spec.Endpoint.Equal(s.spec.spec.Endpoint) {
-		if p, err := c.alloc.Allocate(s.id, to.spec.Name, to.spec.Endpoint); err == nil {
+func (c *Cluster) swapSpec(s *store.Service, to, prev *store.SpecVersion) {
+	if !to.Spec.Endpoint.Equal(s.Spec.Spec.Endpoint) {
+		if p, err := c.alloc.Allocate(s.ID, to.Spec.Name, to.Spec.Endpoint); err == nil {
 			c.setEndpoint(s, p)
 		}
 	}
-	c.wantTasks(&s.spec.spec, -1)
-	c.wantTasks(&to.spec, 1)
-	s.spec, s.prev = to, prev
-	c.allocateVIPs(s.id, &to.spec)
-	s.version++
-	s.updatedAt = c.Now()
+	c.wantTasks(&s.Spec.Spec, -1)
+	c.wantTasks(&to.Spec, 1)
+	s.Spec, s.Prev = to, prev
+	c.allocateVIPs(s.ID, &to.Spec)
+	s.Version++
+	s.UpdatedAt = c.Now()
 	c.record(record{kind: EventServiceUpdated, svc: s})
 }
 
-func (c *Cluster) setEndpoint(s *serviceState, ports []mesh.PortConfig) {
-	if slices.Equal(ports, s.endpoint) {
+func (c *Cluster) setEndpoint(s *store.Service, ports []mesh.PortConfig) {
+	if slices.Equal(ports, s.Endpoint) {
 		return
 	}
-	s.endpoint = ports
-	c.mesh.SetService(s.id, s.spec.spec.Name, s.spec.spec.Endpoint.Mode, ports)
+	s.Endpoint = ports
+	c.mesh.SetService(s.ID, s.Spec.Spec.Name, s.Spec.Spec.Endpoint.Mode, ports)
 }
 
 // RemoveService removes a service: its ports are freed at once and its tasks
@@ -334,25 +315,20 @@ func (c *Cluster) RemoveService(ref string) error {
 	if err := c.noLeader(); err != nil {
 		return err
 	}
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return err
 	}
-	s.removed = true
-	s.upd = nil
-	c.services[s.idx] = nil
-	delete(c.serviceByID, s.id)
-	c.servicePrefixes.Remove(s.id, s)
-	delete(c.serviceByName, s.spec.spec.Name)
-	delete(c.serviceByFold, strings.ToLower(s.spec.spec.Name))
-	c.wantTasks(&s.spec.spec, -1)
-	c.alloc.Release(s.id)
-	c.releaseVIPs(s.id)
-	c.mesh.RemoveService(s.id)
+	c.st.RemoveService(s)
+	s.Upd = nil
+	c.wantTasks(&s.Spec.Spec, -1)
+	c.alloc.Release(s.ID)
+	c.releaseVIPs(s.ID)
+	c.mesh.RemoveService(s.ID)
 	c.record(record{kind: EventServiceRemoved, svc: s})
-	for _, sl := range s.slots.all() {
-		for _, ts := range slices.Clone(sl.tasks) {
-			if ts.t.DesiredState != task.Remove {
+	for _, sl := range s.Slots.All() {
+		for _, ts := range slices.Clone(sl.Tasks) {
+			if ts.T.DesiredState != task.Remove {
 				c.clearGate(ts)
 				c.setDesired(ts, task.Remove)
 			}
@@ -362,43 +338,34 @@ func (c *Cluster) RemoveService(ref string) error {
 	return nil
 }
 
-// constraintsMatch reports whether a node satisfies a spec's placement
-// constraints.
-func (c *Cluster) constraintsMatch(sv *specVersion, ns *nodeState) bool {
-	if len(sv.constraints) == 0 {
-		return true
-	}
-	return scheduler.MatchAll(sv.constraints, ns.n)
-}
-
 // Converged reports whether a service has reached its goal: no update or
 // rollback in progress, and as many up-to-date tasks RUNNING as it wants.
 // A job has converged once its current iteration has finished: all its
 // completions, or a completed task on every node it runs on.
 func (c *Cluster) Converged(ref string) (bool, error) {
 	c.lazyInit()
-	s, err := c.lookupService(ref)
+	s, err := c.st.LookupService(ref)
 	if err != nil {
 		return false, err
 	}
 	return c.converged(s), nil
 }
 
-func (c *Cluster) converged(s *serviceState) bool {
-	if s.spec.spec.Mode.IsJob() {
+func (c *Cluster) converged(s *store.Service) bool {
+	if s.Spec.Spec.Mode.IsJob() {
 		return c.jobDone(s)
 	}
-	if st := s.status.State; st == updater.Updating || st == updater.RollbackStarted {
+	if st := s.Status.State; st == updater.Updating || st == updater.RollbackStarted {
 		return false
 	}
-	if s.upd != nil && !s.upd.Done() {
+	if s.Upd != nil && !s.Upd.Done() {
 		return false
 	}
-	want := int(s.spec.spec.Replicas)
-	if s.spec.spec.Mode == Global {
-		want = s.desiredRunning
+	want := int(s.Spec.Spec.Replicas)
+	if s.Spec.Spec.Mode == Global {
+		want = s.DesiredRunning
 	}
-	if s.desiredRunning < want || s.running < want {
+	if s.DesiredRunning < want || s.Running < want {
 		return false // cheap early answer while tasks are still starting
 	}
 	// Every slot (every node, for a global service) must be served by an
@@ -408,9 +375,9 @@ func (c *Cluster) converged(s *serviceState) bool {
 	// lock between them) does
 	// not make up for an empty one.
 	served := 0
-	for _, sl := range s.slots.all() {
-		for _, ts := range sl.tasks {
-			if ts.t.DesiredState == task.Running && ts.t.State() == task.Running && !c.isDirty(s, ts) {
+	for _, sl := range s.Slots.All() {
+		for _, ts := range sl.Tasks {
+			if ts.T.DesiredState == task.Running && ts.T.State() == task.Running && !s.IsDirty(ts) {
 				served++
 				break
 			}

@@ -1,8 +1,7 @@
 package swarmsim
 
 import (
-	"slices"
-
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/task"
 )
@@ -13,29 +12,16 @@ import (
 // in creation order. The returned values are copies.
 func (c *Cluster) Tasks(serviceRef string) ([]TaskView, error) {
 	c.lazyInit()
-	s, err := c.lookupService(serviceRef)
+	s, err := c.st.LookupService(serviceRef)
 	if err != nil {
 		return nil, err
 	}
 	// Sort the tasks, not their copies: a view is a few hundred bytes.
-	n := 0
-	for _, sl := range s.slots.byKey {
-		if sl != nil {
-			n += len(sl.tasks)
-		}
-	}
-	order := make([]*taskState, 0, n)
-	for _, sl := range s.slots.byKey {
-		if sl != nil {
-			order = append(order, sl.tasks...)
-		}
-	}
-	slices.SortFunc(order, taskOrder)
-	return c.taskViews(order), nil
+	return c.taskViews(s.TasksInOrder()), nil
 }
 
 // taskViews copies tasks into one slice of views.
-func (c *Cluster) taskViews(tasks []*taskState) []TaskView {
+func (c *Cluster) taskViews(tasks []*store.Task) []TaskView {
 	if len(tasks) == 0 {
 		return nil
 	}
@@ -49,19 +35,13 @@ func (c *Cluster) taskViews(tasks []*taskState) []TaskView {
 // AllTasks returns every task in the store, in creation order.
 func (c *Cluster) AllTasks() []TaskView {
 	c.lazyInit()
-	live := make([]*taskState, 0, len(c.tasks))
-	for _, ts := range c.tasks {
-		if !ts.deleted {
-			live = append(live, ts)
-		}
-	}
-	return c.taskViews(live)
+	return c.taskViews(c.st.LiveTasks())
 }
 
 // Task looks a task up by ID.
 func (c *Cluster) Task(id string) (TaskView, error) {
 	c.lazyInit()
-	ts := c.lookupTask(id)
+	ts := c.st.LookupTask(id)
 	if ts == nil {
 		return TaskView{}, daemonErr(KindNotFound, "task %s not found", id)
 	}
@@ -71,11 +51,11 @@ func (c *Cluster) Task(id string) (TaskView, error) {
 // TasksOnNode returns the tasks assigned to a node, in creation order.
 func (c *Cluster) TasksOnNode(nodeRef string) ([]TaskView, error) {
 	c.lazyInit()
-	ns, err := c.lookupNode(nodeRef)
+	ns, err := c.st.LookupNode(nodeRef)
 	if err != nil {
 		return nil, err
 	}
-	return c.taskViews(c.tasksOn(ns)), nil
+	return c.taskViews(ns.TasksInOrder()), nil
 }
 
 // TaskView is a copy of a task as `docker service ps` sees it.
@@ -95,12 +75,12 @@ type TaskView struct {
 	JobIteration uint64
 }
 
-func (c *Cluster) taskView(ts *taskState) TaskView {
-	v := TaskView{Task: ts.t.Snapshot(), UpToDate: !c.isDirty(ts.svc, ts), JobIteration: uint64(ts.jobIter)}
-	if ts.node != nil {
-		v.Node = ts.node.n.DisplayName()
+func (c *Cluster) taskView(ts *store.Task) TaskView {
+	v := TaskView{Task: ts.T.Snapshot(), UpToDate: !ts.Svc.IsDirty(ts), JobIteration: uint64(ts.JobIter)}
+	if ts.Node != nil {
+		v.Node = ts.Node.N.DisplayName()
 	}
-	for _, p := range ts.svc.endpoint {
+	for _, p := range ts.Svc.Endpoint {
 		if p.PublishMode == mesh.Host {
 			v.Ports = append(v.Ports, p)
 		}

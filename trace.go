@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/swarmsim/swarmsim/events"
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/internal/trace"
 )
 
@@ -43,9 +44,9 @@ type Event = events.Event
 type record struct {
 	kind     EventKind
 	from, to uint16
-	ts       *taskState
-	node     *nodeState
-	svc      *serviceState
+	ts       *store.Task
+	node     *store.Node
+	svc      *store.Service
 	msg, err string
 }
 
@@ -55,24 +56,24 @@ func (c *Cluster) record(r record) {
 		return
 	}
 	if r.ts != nil && r.svc == nil {
-		r.svc = r.ts.svc
+		r.svc = r.ts.Svc
 	}
 	if r.ts != nil && r.node == nil {
-		r.node = r.ts.node
+		r.node = r.ts.Node
 	}
 	st := &c.trace
 	rec := trace.MakeRec(c.now, uint8(r.kind), r.from, r.to)
 	rec.Text = st.Text(r.msg, r.err)
 	var svc int32
 	if s := r.svc; s != nil {
-		svc = st.SetService(s.idx, s.id, s.spec.spec.Name)
+		svc = st.SetService(s.Idx, s.ID, s.Spec.Spec.Name)
 		rec.Subj = svc
 	}
 	if ns := r.node; ns != nil {
-		rec.Node = st.SetNode(ns.idx, ns.n)
+		rec.Node = st.SetNode(ns.Idx, ns.N)
 	}
 	if ts := r.ts; ts != nil {
-		rec.Subj = st.SetTask(ts.idx, &ts.t, svc) // the service follows from the task
+		rec.Subj = st.SetTask(ts.Idx, &ts.T, svc) // the service follows from the task
 	}
 	if !c.cfg.NoTrace {
 		st.Append(c.seq, rec)

@@ -3,61 +3,17 @@ package swarmsim
 import (
 	"reflect"
 
-	"github.com/swarmsim/swarmsim/spec"
+	"github.com/swarmsim/swarmsim/internal/store"
 	"github.com/swarmsim/swarmsim/task"
 	"github.com/swarmsim/swarmsim/updater"
 )
-
-// isDirty is SwarmKit's orchestrator.IsTaskDirty (manager/orchestrator/
-// task.go): a task is clean when it was made from the service's spec version,
-// or from one with the same task template and endpoint (tmpl, found once per
-// spec change, or the diff cached per pair of versions); a change of
-// placement alone leaves a task clean if its node still satisfies the new
-// constraints; a change of the registry credential alone leaves a task clean
-// once it has pulled its image (observed READY to RUNNING, desired at most
-// RUNNING).
-func (c *Cluster) isDirty(s *serviceState, ts *taskState) bool {
-	if ts.spec == s.spec || ts.spec.tmpl == s.spec.tmpl {
-		return false
-	}
-	switch s.specDiff(ts.spec) {
-	case spec.Same:
-		return false
-	case spec.PlacementOnly:
-		if ts.node != nil {
-			return !c.constraintsMatch(s.spec, ts.node)
-		}
-	case spec.PullOnly:
-		st := ts.t.State()
-		return !(ts.t.DesiredState <= task.Running && st >= task.Ready && st <= task.Running)
-	}
-	return true
-}
-
-// specDiff compares a spec version with the service's current spec, once per
-// pair: every task of a version shares the answer.
-func (s *serviceState) specDiff(sv *specVersion) spec.Diff {
-	if s.diffFor != s.spec {
-		s.diffFor = s.spec
-		clear(s.diffCache)
-	}
-	if d, ok := s.diffCache[sv]; ok {
-		return d
-	}
-	d := spec.TemplateDiff(&sv.spec, &s.spec.spec)
-	if s.diffCache == nil {
-		s.diffCache = make(map[*specVersion]spec.Diff)
-	}
-	s.diffCache[sv] = d
-	return d
-}
 
 // runUpdater hands the service's runnable slots to its updater
 // (SwarmKit's update.Supervisor.Update): an updater already working towards
 // the same spec is left alone; any other is cancelled and a new one started
 // over a fresh snapshot.
-func (c *Cluster) runUpdater(s *serviceState, live []liveSlot) {
-	if s.upd != nil && !s.upd.Done() && (s.updSpec == s.spec || reflect.DeepEqual(s.updSpec.spec, s.spec.spec)) {
+func (c *Cluster) runUpdater(s *store.Service, live []liveSlot) {
+	if s.Upd != nil && !s.Upd.Done() && (s.UpdSpec == s.Spec || reflect.DeepEqual(s.UpdSpec.Spec, s.Spec.Spec)) {
 		return
 	}
 	slots := make([]updater.Slot, len(live))
@@ -67,31 +23,31 @@ func (c *Cluster) runUpdater(s *serviceState, live []liveSlot) {
 	}
 	all := make([]updater.Task, n) // one allocation for every slot's tasks
 	for i, l := range live {
-		us := updater.Slot{ID: l.sl.key, Tasks: all[:len(l.tasks):len(l.tasks)]}
+		us := updater.Slot{ID: l.sl.Key, Tasks: all[:len(l.tasks):len(l.tasks)]}
 		all = all[len(l.tasks):]
 		for j, ts := range l.tasks {
-			us.Tasks[j] = updater.Task{ID: ts.t.ID, Dirty: c.isDirty(s, ts), Desired: ts.t.DesiredState, Observed: ts.t.State()}
+			us.Tasks[j] = updater.Task{ID: ts.T.ID, Dirty: s.IsDirty(ts), Desired: ts.T.DesiredState, Observed: ts.T.State()}
 		}
 		slots[i] = us
 	}
 	u, acts := updater.Start(updater.Params{
-		Update:   s.spec.spec.Update,
-		Rollback: s.spec.spec.Rollback,
-		Status:   s.status,
+		Update:   s.Spec.Spec.Update,
+		Rollback: s.Spec.Spec.Rollback,
+		Status:   s.Status,
 		Slots:    slots,
 		Now:      c.Now(),
 	})
-	s.upd = u
-	s.updSpec = s.spec
-	s.updGen++
+	s.Upd = u
+	s.UpdSpec = s.Spec
+	s.UpdGen++
 	c.applyUpdater(s, acts)
 }
 
 // applyUpdater carries out an updater's actions.
-func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
-	u := s.upd
+func (c *Cluster) applyUpdater(s *store.Service, acts []updater.Action) {
+	u := s.Upd
 	for _, a := range acts {
-		if s.upd != u || s.removed {
+		if s.Upd != u || s.Removed {
 			return // cancelled by something an earlier action caused
 		}
 		switch a.Kind {
@@ -100,15 +56,15 @@ func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
 		case updater.CreateTask:
 			c.applyCreate(s, a)
 		case updater.ReuseTask:
-			keep := s.slotTask(a.Slot, a.TaskID)
+			keep := s.SlotTask(a.Slot, a.TaskID)
 			if keep != nil {
-				keep.tracked = s.updGen
+				keep.Tracked = s.UpdGen
 			}
 			first := c.shutdownTasks(s, a.Slot, a.Shutdown)
-			if keep != nil && !keep.deleted && keep.t.DesiredState < task.Running {
-				var old *taskState
+			if keep != nil && !keep.Deleted && keep.T.DesiredState < task.Running {
+				var old *store.Task
 				if a.StartAfter != "" {
-					old = s.slotTask(a.Slot, a.StartAfter)
+					old = s.SlotTask(a.Slot, a.StartAfter)
 				} else {
 					old = first
 				}
@@ -124,26 +80,26 @@ func (c *Cluster) applyUpdater(s *serviceState, acts []updater.Action) {
 	c.scheduleWake(s)
 }
 
-func (c *Cluster) scheduleWake(s *serviceState) {
-	if s.upd == nil {
+func (c *Cluster) scheduleWake(s *store.Service) {
+	if s.Upd == nil {
 		return
 	}
-	if w, ok := s.upd.NextWake(); ok {
+	if w, ok := s.Upd.NextWake(); ok {
 		at := max(int64(w.Sub(c.epoch)), c.now)
-		if s.wakeQueued && s.wakeGen == s.updGen && s.wakeAt <= at {
+		if s.WakeQueued && s.WakeGen == s.UpdGen && s.WakeAt <= at {
 			return // a wake at or before that time is already queued
 		}
-		s.wakeAt, s.wakeGen, s.wakeQueued = at, s.updGen, true
-		c.push(at, evUpdater, s.idx, s.updGen)
+		s.WakeAt, s.WakeGen, s.WakeQueued = at, s.UpdGen, true
+		c.push(at, evUpdater, s.Idx, s.UpdGen)
 	}
 }
 
 // applyCreate is the root's half of updater.CreateTask (SwarmKit's
 // updateTask): in one batch, shut down the old tasks and create the new one,
 // unless none of the old tasks could still be shut down.
-func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
-	sl := s.slots.getOrAdd(a.Slot)
-	var first *taskState // the first old task shut down, if any
+func (c *Cluster) applyCreate(s *store.Service, a updater.Action) {
+	sl := s.Slots.GetOrAdd(a.Slot)
+	var first *store.Task // the first old task shut down, if any
 	if len(a.Shutdown) > 0 {
 		first = c.shutdownTasks(s, a.Slot, a.Shutdown)
 		if first == nil {
@@ -153,9 +109,9 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 			return
 		}
 	}
-	var ns *nodeState
-	if s.spec.spec.Mode == Global {
-		ns = c.nodes[a.Slot-1]
+	var ns *store.Node
+	if s.Spec.Spec.Mode == Global {
+		ns = c.st.Node(int32(a.Slot - 1))
 		if ns == nil {
 			c.noteCreated(s, a.Slot, "")
 			return
@@ -165,14 +121,14 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 	if a.StartAfter == "" && first == nil {
 		c.delayStart(ts, nil, 0, false, true)
 	} else {
-		old := s.slotTask(a.Slot, a.StartAfter)
+		old := s.SlotTask(a.Slot, a.StartAfter)
 		if old == nil {
 			old = first
 		}
 		c.delayStart(ts, old, 0, true, true)
 	}
-	ts.tracked = s.updGen
-	c.noteCreated(s, a.Slot, ts.t.ID)
+	ts.Tracked = s.UpdGen
+	c.noteCreated(s, a.Slot, ts.T.ID)
 	c.checkGate(ts)
 }
 
@@ -180,16 +136,16 @@ func (c *Cluster) applyCreate(s *serviceState, a updater.Action) {
 // or "" when the batch was aborted) behind the task changes the action
 // caused, like every other message to an updater: applying an action never
 // calls back into the updater.
-func (c *Cluster) noteCreated(s *serviceState, slot uint64, id string) {
-	c.notes = append(c.notes, updNote{svc: s, gen: s.updGen, created: true, slot: slot, id: id})
+func (c *Cluster) noteCreated(s *store.Service, slot uint64, id string) {
+	c.notes = append(c.notes, updNote{svc: s, gen: s.UpdGen, created: true, slot: slot, id: id})
 }
 
 // shutdownTasks sets desired SHUTDOWN on those of ids, tasks of slot key,
 // that are still meant to run. It returns the first of them (nil if none).
-func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) (first *taskState) {
+func (c *Cluster) shutdownTasks(s *store.Service, key uint64, ids []string) (first *store.Task) {
 	for _, id := range ids {
-		ts := s.slotTask(key, id)
-		if ts == nil || ts.t.DesiredState > task.Running {
+		ts := s.SlotTask(key, id)
+		if ts == nil || ts.T.DesiredState > task.Running {
 			continue
 		}
 		c.setDesired(ts, task.Shutdown)
@@ -204,41 +160,41 @@ func (c *Cluster) shutdownTasks(s *serviceState, key uint64, ids []string) (firs
 // update/updater.go): the previous spec comes
 // back, PreviousSpec is cleared and the status says why; the reconcile that
 // follows starts the rollback.
-func (c *Cluster) autoRollback(s *serviceState, a updater.Action) {
-	if s.status.State == updater.None {
+func (c *Cluster) autoRollback(s *store.Service, a updater.Action) {
+	if s.Status.State == updater.None {
 		// "The service was updated since we started this update": nothing
 		// is written, and this updater has nothing left to do.
-		s.upd = nil
+		s.Upd = nil
 		return
 	}
-	if s.prev == nil {
+	if s.Prev == nil {
 		// "cannot roll back service because no previous spec is available":
 		// only logged; the status stays as it is and the updater is over.
-		s.upd = nil
+		s.Upd = nil
 		return
 	}
-	c.swapSpec(s, s.prev, nil)
+	c.swapSpec(s, s.Prev, nil)
 	st := a.Status
 	if st.State == updater.None {
-		st = updater.Status{State: updater.RollbackStarted, Message: updater.RolledBackMessage(a.TaskID), StartedAt: s.status.StartedAt}
+		st = updater.Status{State: updater.RollbackStarted, Message: updater.RolledBackMessage(a.TaskID), StartedAt: s.Status.StartedAt}
 	}
 	c.setUpdateStatus(s, st)
-	s.upd = nil
+	s.Upd = nil
 	c.rollingBack = append(c.rollingBack, s)
 }
 
 // writeUpdaterStatus stores a status the updater emitted, by SwarmKit's
 // rules for its status writes (updater.Write).
-func (c *Cluster) writeUpdaterStatus(s *serviceState, st updater.Status) {
-	if next, ok := updater.Write(s.status, st, c.Now()); ok {
+func (c *Cluster) writeUpdaterStatus(s *store.Service, st updater.Status) {
+	if next, ok := updater.Write(s.Status, st, c.Now()); ok {
 		c.setUpdateStatus(s, next)
 	}
 }
 
-func (c *Cluster) setUpdateStatus(s *serviceState, st updater.Status) {
-	old := s.status.State
-	s.status = st
-	s.version++
+func (c *Cluster) setUpdateStatus(s *store.Service, st updater.Status) {
+	old := s.Status.State
+	s.Status = st
+	s.Version++
 	c.record(record{kind: EventUpdateStatus, svc: s, from: uint16(old), to: uint16(st.State), msg: st.Message})
 }
 
@@ -254,17 +210,17 @@ func (c *Cluster) drainNotes() {
 		n := c.notes[i]
 		s := n.svc
 		if n.created {
-			if s.upd != nil && !s.removed && n.gen == s.updGen {
-				c.applyUpdater(s, s.upd.TaskCreated(n.slot, n.id, now))
+			if s.Upd != nil && !s.Removed && n.gen == s.UpdGen {
+				c.applyUpdater(s, s.Upd.TaskCreated(n.slot, n.id, now))
 			}
 			continue
 		}
 		// The updater ignores tasks it does not track: TaskUpdated returns
 		// nothing for them and changes nothing, so they are not handed over.
-		if s.upd == nil || s.removed || n.ts.tracked != s.updGen {
+		if s.Upd == nil || s.Removed || n.ts.Tracked != s.UpdGen {
 			continue
 		}
-		c.applyUpdater(s, s.upd.TaskUpdated(n.ts.slot.key, n.ts.t.ID, n.desired, n.observed, now))
+		c.applyUpdater(s, s.Upd.TaskUpdated(n.ts.Slot.Key, n.ts.T.ID, n.desired, n.observed, now))
 	}
 	clear(c.notes) // drop the task pointers
 	c.notes = c.notes[:0]
@@ -293,11 +249,11 @@ type UpdateProgress struct {
 // no updater has run since the service's spec last changed.
 func (c *Cluster) UpdateProgress(ref string) (p UpdateProgress, ok bool, err error) {
 	c.lazyInit()
-	s, err := c.lookupService(ref)
-	if err != nil || s.upd == nil {
+	s, err := c.st.LookupService(ref)
+	if err != nil || s.Upd == nil {
 		return UpdateProgress{}, false, err
 	}
-	u := s.upd
+	u := s.Upd
 	return UpdateProgress{Rollback: u.Rollback(), Config: u.Config(), DirtySlots: u.DirtySlots(),
 		InFlight: u.InFlight(), Failures: u.Failures(), Done: u.Done()}, true, nil
 }
