@@ -6,7 +6,6 @@ import (
 
 	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/internal/store"
-	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/network"
 	"github.com/swarmsim/swarmsim/secret"
 )
@@ -102,10 +101,10 @@ func (c *Cluster) RemoveNetwork(ref string) error {
 	// controlapi RemoveNetwork: store.FindServices returns services in ID
 	// order, and the first one is named.
 	if n.ID == o.nets.IngressID() {
-		if s := c.firstService(func(s *store.Service) bool { return needsIngress(&s.Spec.Spec) }); s != nil {
+		if s := c.firstService(func(s *store.Service) bool { return s.Spec.Spec.NeedsIngress() }); s != nil {
 			return rpcErr(KindFailedPrecondition, "ingress network cannot be removed because service %s depends on it", s.ID)
 		}
-	} else if s := c.firstService(func(s *store.Service) bool { return attachedTo(&s.Spec.Spec, n.ID) }); s != nil {
+	} else if s := c.firstService(func(s *store.Service) bool { return s.Spec.Spec.AttachedTo(n.ID) }); s != nil {
 		return rpcErr(KindFailedPrecondition, "network %s is in use by service %s", n.ID, s.ID)
 	}
 	return o.nets.Remove(n.ID)
@@ -120,26 +119,6 @@ func (c *Cluster) firstService(match func(*store.Service) bool) *store.Service {
 		}
 	}
 	return best
-}
-
-func attachedTo(spec *ServiceSpec, networkID string) bool {
-	for _, a := range spec.TaskTemplate.Networks {
-		if a.Target == networkID {
-			return true
-		}
-	}
-	return false
-}
-
-// needsIngress reports whether a spec publishes a port through the routing
-// mesh (SwarmKit's allocator IsIngressNetworkNeeded).
-func needsIngress(spec *ServiceSpec) bool {
-	for _, p := range spec.Endpoint.Ports {
-		if p.PublishMode == mesh.Ingress {
-			return true
-		}
-	}
-	return false
 }
 
 // resolveObjects checks a spec's networks, secrets and configs against the
@@ -158,27 +137,14 @@ func (c *Cluster) resolveObjects(serviceID string, spec *ServiceSpec) error {
 		}
 		t.Networks[i].Target = id
 	}
-	if needsIngress(spec) && o.nets.IngressID() == "" {
+	if spec.NeedsIngress() && o.nets.IngressID() == "" {
 		return rpcErr(KindFailedPrecondition, "service needs ingress network, but no ingress network is present")
 	}
 	if err := o.secrets.ResolveRefs(t); err != nil {
 		return err
 	}
-	ingress, targets := vipRequest(spec)
+	ingress, targets := spec.VIPRequest()
 	return o.nets.CheckVIPs(serviceID, ingress, targets, c.newIngressNodes())
-}
-
-// vipRequest is what a spec asks of the VIP allocator: whether it publishes
-// through the routing mesh and the networks it is attached to; nothing in
-// dnsrr mode.
-func vipRequest(spec *ServiceSpec) (ingress bool, targets []string) {
-	if spec.Endpoint.Mode != mesh.VIP {
-		return false, nil
-	}
-	for _, a := range spec.TaskTemplate.Networks {
-		targets = append(targets, a.Target)
-	}
-	return needsIngress(spec), targets
 }
 
 // newIngressNodes counts the live nodes that joined since the ingress
@@ -197,7 +163,7 @@ func (c *Cluster) newIngressNodes() int {
 // network.Store.AllocateVIPs).
 func (c *Cluster) allocateVIPs(serviceID string, spec *ServiceSpec) {
 	o := c.objects()
-	ingress, targets := vipRequest(spec)
+	ingress, targets := spec.VIPRequest()
 	o.nets.AllocateVIPs(serviceID, ingress, targets, c.newIngressNodes(), c.st.Joined())
 }
 

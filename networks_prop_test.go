@@ -100,7 +100,7 @@ func checkObjects(t *rapid.T, c *Cluster) {
 	for _, svc := range c.Services() {
 		want := 0
 		if svc.Spec.Endpoint.Mode == mesh.VIP {
-			if needsIngress(&svc.Spec) && c.objs.nets.IngressID() != "" {
+			if svc.Spec.NeedsIngress() && c.objs.nets.IngressID() != "" {
 				want++
 			}
 			// a name can resolve to a network by ID prefix, as in the daemon

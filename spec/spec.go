@@ -280,3 +280,40 @@ func (s *Service) HostPorts() []scheduler.HostPort {
 	}
 	return hp
 }
+
+// NeedsIngress reports whether the spec publishes a port through the
+// routing mesh (SwarmKit's manager/allocator/network.go:
+// IsIngressNetworkNeeded).
+func (s *Service) NeedsIngress() bool {
+	for _, p := range s.Endpoint.Ports {
+		if p.PublishMode == mesh.Ingress {
+			return true
+		}
+	}
+	return false
+}
+
+// AttachedTo reports whether the task template names the network with this
+// ID among its attachments.
+func (s *Service) AttachedTo(networkID string) bool {
+	for _, a := range s.TaskTemplate.Networks {
+		if a.Target == networkID {
+			return true
+		}
+	}
+	return false
+}
+
+// VIPRequest is what the spec asks of the VIP allocator: whether it
+// publishes through the routing mesh and the networks it is attached to;
+// nothing in dnsrr mode (SwarmKit's allocator gives a VIP per attached
+// network, plus the ingress one, only in vip mode).
+func (s *Service) VIPRequest() (ingress bool, targets []string) {
+	if s.Endpoint.Mode != mesh.VIP {
+		return false, nil
+	}
+	for _, a := range s.TaskTemplate.Networks {
+		targets = append(targets, a.Target)
+	}
+	return s.NeedsIngress(), targets
+}
