@@ -44,11 +44,6 @@ type Cluster struct {
 	raft raft.Managers
 	held []eventq.Event
 
-	// the tasks the services ask for: replicated replica counts, and the
-	// global services and live nodes whose product the global ones ask for
-	replicasWanted uint64
-	globals        int
-
 	sched *scheduler.Set
 	alloc *mesh.Allocator
 	mesh  *mesh.Mesh

@@ -59,38 +59,11 @@ func (c *Cluster) lazyInit() {
 	}
 }
 
-// tasksWanted is how many tasks the services ask for: every replicated
-// service's replicas, and one per live node for every global service.
-func (c *Cluster) tasksWanted() uint64 {
-	return c.replicasWanted + uint64(c.globals)*uint64(c.st.LiveNodes())
-}
-
-// wantTasks adds (sign 1) or takes away (sign -1) what a spec asks for.
-func (c *Cluster) wantTasks(spec *ServiceSpec, sign int) {
-	if spec.Mode.IsGlobal() {
-		c.globals += sign
-		return
-	}
-	if sign > 0 {
-		c.replicasWanted += spec.ReplicasWanted()
-	} else {
-		c.replicasWanted -= spec.ReplicasWanted()
-	}
-}
-
 // checkTaskBudget refuses a spec change (from old, nil for a new service, to
 // cur) that would take what the services ask for past MaxTasks.
 func (c *Cluster) checkTaskBudget(old, cur *ServiceSpec) error {
-	per := func(s *ServiceSpec) uint64 {
-		if s == nil {
-			return 0
-		}
-		if s.Mode.IsGlobal() {
-			return uint64(c.st.LiveNodes())
-		}
-		return s.ReplicasWanted()
-	}
-	if n := c.tasksWanted() - per(old) + per(cur); per(cur) > per(old) && n > MaxTasks {
+	was, wants := c.st.Wants(old), c.st.Wants(cur)
+	if n := c.st.TasksWanted() - was + wants; wants > was && n > MaxTasks {
 		return limitErr("the services would ask for %d tasks; the simulator's limit is %d", n, MaxTasks)
 	}
 	return nil

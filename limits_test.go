@@ -55,7 +55,8 @@ func TestReplicaLimits(t *testing.T) {
 // not ask for more is never refused, even over the limit.
 func TestTaskBudget(t *testing.T) {
 	c := newTestCluster(t, "m", "w1")
-	c.replicasWanted = MaxTasks - 3 // as if other services held the rest
+	// as if other services held the rest
+	c.st.AddService(&store.Service{ID: "held", Spec: &store.SpecVersion{Spec: ServiceSpec{Name: "held", Replicas: MaxTasks - 3}}})
 	seq := c.LastSeq()
 	_, err := c.CreateService(ServiceSpec{Name: "big", Replicas: 4, TaskTemplate: TaskSpec{Image: "nginx"}})
 	refused(t, c, seq, err, "the services would ask for 2000001 tasks; the simulator's limit is 2000000")
@@ -70,7 +71,7 @@ func TestTaskBudget(t *testing.T) {
 	if err := c.RemoveService("ok"); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.tasksWanted(); got != MaxTasks-3 {
+	if got := c.st.TasksWanted(); got != MaxTasks-3 {
 		t.Errorf("after remove the services ask for %d tasks; want %d", got, MaxTasks-3)
 	}
 	// A global service makes each new node ask for one more task.

@@ -24,7 +24,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	if c.st.Joined() >= MaxNodes {
 		return nil, limitErr("the swarm has had %d nodes, the simulator's limit", MaxNodes)
 	}
-	if c.globals > 0 && c.tasksWanted()+uint64(c.globals) > MaxTasks {
+	if g := c.st.Globals(); g > 0 && c.st.TasksWanted()+uint64(g) > MaxTasks {
 		return nil, limitErr("another node would take the tasks the services ask for past the simulator's limit of %d", MaxTasks)
 	}
 	idx := int32(c.st.Joined())

@@ -155,7 +155,6 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	s.Endpoint = ports
 	c.startIteration(s, true)
 	c.st.AddService(s)
-	c.wantTasks(&spec, 1)
 	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
 	if !spec.Mode.IsGlobal() {
 		// Room for the replicas' backends at once, up to 65,536: a service
@@ -211,9 +210,7 @@ func (c *Cluster) UpdateService(ref string, spec ServiceSpec) error {
 	}
 	old := s.Spec
 	s.Prev = old
-	c.wantTasks(&old.Spec, -1)
-	c.wantTasks(&spec, 1)
-	s.Spec = s.NewVersion(spec)
+	c.st.SetSpec(s, s.NewVersion(spec))
 	s.UpdatedAt = c.Now()
 	c.startIteration(s, false)
 	c.setEndpoint(s, ports)
@@ -291,9 +288,8 @@ func (c *Cluster) swapSpec(s *store.Service, to, prev *store.SpecVersion) {
 			c.setEndpoint(s, p)
 		}
 	}
-	c.wantTasks(&s.Spec.Spec, -1)
-	c.wantTasks(&to.Spec, 1)
-	s.Spec, s.Prev = to, prev
+	c.st.SetSpec(s, to)
+	s.Prev = prev
 	c.allocateVIPs(s.ID, &to.Spec)
 	s.Version++
 	s.UpdatedAt = c.Now()
@@ -321,7 +317,6 @@ func (c *Cluster) RemoveService(ref string) error {
 	}
 	c.st.RemoveService(s)
 	s.Upd = nil
-	c.wantTasks(&s.Spec.Spec, -1)
 	c.alloc.Release(s.ID)
 	c.releaseVIPs(s.ID)
 	c.mesh.RemoveService(s.ID)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/swarmsim/swarmsim/internal/ids"
 	"github.com/swarmsim/swarmsim/scheduler"
+	"github.com/swarmsim/swarmsim/spec"
 )
 
 // Store holds a swarm's records. Its zero value is not ready; use New.
@@ -41,6 +42,10 @@ type Store struct {
 	serviceByName   map[string]*Service
 	serviceByFold   map[string]*Service
 	servicePrefixes ids.Prefixes[*Service]
+	// what the live services ask for: replicated services' replicas, and
+	// the global services, each asking for a task per live node
+	replicasWanted uint64
+	globals        int
 
 	tasks []*Task // in creation order; deleted tasks are &dead
 	// dead stands in the task list for every deleted task: the trace keeps
@@ -206,6 +211,7 @@ func (st *Store) NameTaken(name string) bool {
 
 // AddService gives a service the next Idx and adds it to every index.
 func (st *Store) AddService(s *Service) {
+	st.want(&s.Spec.Spec, 1)
 	s.Idx = int32(len(st.services))
 	st.services = append(st.services, s)
 	st.serviceByID[s.ID] = s
@@ -218,6 +224,7 @@ func (st *Store) AddService(s *Service) {
 // RemoveService takes a service out of every index and marks it removed;
 // its tasks stay in its slots.
 func (st *Store) RemoveService(s *Service) {
+	st.want(&s.Spec.Spec, -1)
 	s.Removed = true
 	st.services[s.Idx] = nil
 	delete(st.serviceByID, s.ID)
@@ -225,6 +232,45 @@ func (st *Store) RemoveService(s *Service) {
 	name := s.Spec.Spec.Name
 	delete(st.serviceByName, name)
 	delete(st.serviceByFold, strings.ToLower(name))
+}
+
+// SetSpec makes sv the current spec of a live service.
+func (st *Store) SetSpec(s *Service, sv *SpecVersion) {
+	st.want(&s.Spec.Spec, -1)
+	s.Spec = sv
+	st.want(&sv.Spec, 1)
+}
+
+// TasksWanted is how many tasks the live services ask for: every
+// replicated service's replicas, and one per live node for every global
+// service.
+func (st *Store) TasksWanted() uint64 {
+	return st.replicasWanted + uint64(st.globals)*uint64(st.liveNodes)
+}
+
+// Globals is how many live global services there are: a node that joins
+// makes each ask for one more task.
+func (st *Store) Globals() int { return st.globals }
+
+// Wants is how many tasks a spec asks for in this swarm; nil asks for none.
+func (st *Store) Wants(sp *spec.Service) uint64 {
+	switch {
+	case sp == nil:
+		return 0
+	case sp.Mode.IsGlobal():
+		return uint64(st.liveNodes)
+	}
+	return sp.ReplicasWanted()
+}
+
+func (st *Store) want(sp *spec.Service, sign int) {
+	if sp.Mode.IsGlobal() {
+		st.globals += sign
+	} else if sign > 0 {
+		st.replicasWanted += sp.ReplicasWanted()
+	} else {
+		st.replicasWanted -= sp.ReplicasWanted()
+	}
 }
 
 // LookupService finds a service by ID, name or unique ID prefix, with
