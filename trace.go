@@ -93,7 +93,7 @@ func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
 // unless Config.TraceLimit bounds it). It is empty when Config.NoTrace is set.
 func (c *Cluster) Events() []Event {
 	c.lazyInit()
-	return c.eventsFrom(0)
+	return c.trace.Events(0, c.epoch)
 }
 
 // AllEvents yields the kept events in order, the events Events returns,
@@ -104,18 +104,7 @@ func (c *Cluster) Events() []Event {
 // and those that Config.TraceLimit drops meanwhile are skipped.
 func (c *Cluster) AllEvents() iter.Seq[Event] {
 	c.lazyInit()
-	return func(yield func(Event) bool) {
-		for seq := uint64(1); ; seq++ {
-			first := c.trace.FirstSeq()
-			if first == 0 {
-				return
-			}
-			seq = max(seq, first)
-			if seq > c.trace.LastSeq() || !yield(c.expand(seq, c.trace.At(seq))) {
-				return
-			}
-		}
-	}
+	return c.trace.All(c.epoch)
 }
 
 // EventsSince returns the kept events with a sequence number above seq. It
@@ -126,20 +115,7 @@ func (c *Cluster) EventsSince(seq uint64) []Event {
 	if seq >= c.trace.LastSeq() {
 		return nil
 	}
-	return c.eventsFrom(seq + 1)
-}
-
-func (c *Cluster) eventsFrom(seq uint64) []Event {
-	first := c.trace.FirstSeq()
-	if first == 0 {
-		return []Event{}
-	}
-	out := make([]Event, 0, c.trace.LastSeq()-max(seq, first)+1)
-	c.trace.Each(seq, func(seq uint64, r *trace.Rec) bool {
-		out = append(out, c.expand(seq, r))
-		return true
-	})
-	return out
+	return c.trace.Events(seq+1, c.epoch)
 }
 
 // DroppedEvents is how many of the oldest events Config.TraceLimit has
@@ -165,10 +141,5 @@ func (c *Cluster) LastSeq() uint64 {
 // seconds since the cluster's epoch: the stable form golden tests compare.
 func (c *Cluster) TraceText() string {
 	c.lazyInit()
-	var b []byte
-	c.trace.Each(0, func(seq uint64, r *trace.Rec) bool {
-		b = append(c.expand(seq, r).AppendText(b, c.epoch), '\n')
-		return true
-	})
-	return string(b)
+	return string(c.trace.AppendText(nil, c.epoch))
 }
