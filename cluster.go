@@ -63,8 +63,7 @@ type Cluster struct {
 	notes         []updNote        // task changes to hand to updaters
 
 	// scratch space reused by the scheduler pass
-	groups    []schedGroup
-	taskBufs  [][]*store.Task
+	groups    scheduler.Groups[*store.SpecVersion, *store.Task]
 	idBuf     []string
 	decisions []scheduler.Decision
 	spare     []*store.Task

@@ -27,22 +27,11 @@ func (c *Cluster) schedulePending() {
 		c.spare = keepScratch(work)
 	}()
 
-	groups := c.groups[:0]
-	var byVersion map[*store.SpecVersion]int // only when there are many groups
-	find := func(sv *store.SpecVersion) int {
-		if byVersion != nil {
-			if i, ok := byVersion[sv]; ok {
-				return i
-			}
-			return -1
-		}
-		for i := range groups {
-			if groups[i].sv == sv {
-				return i
-			}
-		}
-		return -1
-	}
+	groups := &c.groups
+	defer func() {
+		groups.Reset()
+		c.idBuf, c.decisions = keepScratch(c.idBuf), keepScratch(c.decisions)
+	}()
 	for _, ts := range work {
 		ts.Unschedulable = false
 		if ts.Deleted || ts.Node != nil || ts.T.State() != task.Pending {
@@ -57,49 +46,25 @@ func (c *Cluster) schedulePending() {
 			c.schedulePreassigned(ts)
 			continue
 		}
-		i := find(ts.Spec)
-		if i < 0 {
-			i = len(groups)
-			groups = append(groups, schedGroup{sv: ts.Spec, tasks: c.takeTaskBuf()})
-			if byVersion != nil {
-				byVersion[ts.Spec] = i
-			} else if len(groups) > 8 {
-				byVersion = make(map[*store.SpecVersion]int, len(groups))
-				for j := range groups {
-					byVersion[groups[j].sv] = j
-				}
-			}
-		}
-		groups[i].tasks = append(groups[i].tasks, ts)
+		groups.Add(ts.Spec, ts)
 	}
-	defer func() {
-		for i := range groups {
-			clear(groups[i].tasks)
-			if buf := keepScratch(groups[i].tasks); buf != nil {
-				c.taskBufs = append(c.taskBufs, buf)
-			}
-			groups[i] = schedGroup{}
-		}
-		c.groups = groups[:0]
-		c.idBuf, c.decisions = keepScratch(c.idBuf), keepScratch(c.decisions)
-	}()
-	for gi := range groups {
-		g := &groups[gi]
-		slices.SortStableFunc(g.tasks, func(a, b *store.Task) int {
+	for gi := range groups.Len() {
+		sv, tasks := groups.Group(gi)
+		slices.SortStableFunc(tasks, func(a, b *store.Task) int {
 			if c := cmp.Compare(a.T.Slot, b.T.Slot); c != 0 {
 				return c
 			}
 			return store.TaskOrder(a, b)
 		})
-		b := c.batch(g.sv)
+		b := c.batch(sv)
 		b.TaskIDs = c.idBuf[:0]
-		for _, ts := range g.tasks {
+		for _, ts := range tasks {
 			b.TaskIDs = append(b.TaskIDs, ts.T.ID)
 		}
 		c.idBuf = b.TaskIDs[:0]
 		c.decisions = c.sched.ScheduleInto(c.decisions[:0], c.Now(), b)
 		for i, d := range c.decisions {
-			ts := g.tasks[i]
+			ts := tasks[i]
 			if d.NodeID == "" {
 				c.unplaced(ts, d.Err)
 				continue
@@ -117,21 +82,6 @@ func keepScratch[T any](s []T) []T {
 		return nil
 	}
 	return s[:0]
-}
-
-// schedGroup is one scheduling batch: the pending tasks of one spec version.
-type schedGroup struct {
-	sv    *store.SpecVersion
-	tasks []*store.Task
-}
-
-func (c *Cluster) takeTaskBuf() []*store.Task {
-	if n := len(c.taskBufs); n > 0 {
-		b := c.taskBufs[n-1]
-		c.taskBufs = c.taskBufs[:n-1]
-		return b
-	}
-	return nil
 }
 
 func (c *Cluster) batch(sv *store.SpecVersion) scheduler.Batch {
