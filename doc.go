@@ -13,13 +13,16 @@
 // and the same calls give a byte-identical trace (Events, TraceText).
 //
 // The policies live in their own pure packages, which this package drives:
-// scheduler (filters, ranking, spreading, constraints), updater (SwarmKit's
-// rolling update as a state machine) and mesh (published ports and the
-// routing mesh). This package is the orchestrator around them: replicated and
-// global reconciliation, the restart supervisor and its delayed starts, the
-// task reaper, node heartbeats, and the agent, which moves each task through
-// ACCEPTED, PREPARING, READY, STARTING and RUNNING as its image's
-// ImageBehavior says.
+// scheduler (filters, ranking, spreading, constraints, batches), updater
+// (SwarmKit's rolling update as a state machine), orchestrator (replicated,
+// global and job reconciliation, the restart policy, the task reaper, the
+// agent's steps), mesh (published ports and the routing mesh), raft and
+// fault. The records they read live in internal/store. This package holds
+// the event loop, the one path by which every task change reaches the
+// scheduler, the mesh, the service counters and the updater (tasks.go), the
+// application of the packages' plans, and the public API; the agent moves
+// each task through ACCEPTED, PREPARING, READY, STARTING and RUNNING as its
+// image's ImageBehavior says.
 //
 // Where real Swarm is random, swarmsim follows a fixed rule; FIDELITY.md in
 // the repository lists every such rule and every deliberate deviation.
