@@ -82,7 +82,7 @@ func (c *Cluster) FaultErrors() []error {
 	return c.faults.Errors()
 }
 
-// resolveNode is lookupNode for package fault.
+// resolveNode is the store's LookupNode for package fault.
 func (c *Cluster) resolveNode(ref string) (fault.Node, error) {
 	ns, err := c.st.LookupNode(ref)
 	if err != nil {

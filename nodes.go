@@ -178,13 +178,6 @@ func (c *Cluster) nodeChanged(ns *store.Node) {
 	}
 }
 
-// tasksOn returns the tasks on a node in creation order.
-func (c *Cluster) tasksOn(ns *store.Node) []*store.Task {
-	ts := slices.Clone(ns.Tasks)
-	slices.SortFunc(ts, store.TaskOrder)
-	return ts
-}
-
 // evacuate handles a node that was drained or went DOWN: the restart
 // supervisor replaces its replicated tasks elsewhere; global tasks are only
 // shut down (SwarmKit's replicated/tasks.go: restartTasksByNodeID and
