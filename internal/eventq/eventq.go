@@ -57,13 +57,52 @@ const lanes = 4
 // maxIdleLane is the most room (in events) an empty lane keeps.
 const maxIdleLane = 1 << 12
 
-// lane is a FIFO of events in ascending order: ev[head:] are pending.
+// lane is a FIFO of events in ascending order, kept in a ring: the n
+// pending events are ev[head], ev[head+1], ... (indices modulo len(ev), a
+// power of two). A FIFO that is pushed and popped at the same rate (each
+// event of a burst scheduling its successor) stays in the same room: no
+// sliding down, and growth by doubling, so a burst of n events allocates
+// about 2n events' room in all.
 type lane struct {
 	ev   []Event
 	head int
+	n    int
 }
 
-func (l *lane) empty() bool { return l.head == len(l.ev) }
+// minLane is the room a lane starts with.
+const minLane = 64
+
+func (l *lane) empty() bool { return l.n == 0 }
+
+// first is the lane's earliest event; the lane must not be empty.
+func (l *lane) first() *Event { return &l.ev[l.head] }
+
+// tail is the lane's latest event; the lane must not be empty.
+func (l *lane) tail() *Event { return &l.ev[(l.head+l.n-1)&(len(l.ev)-1)] }
+
+// push appends e, doubling the ring when it is full.
+func (l *lane) push(e Event) {
+	if l.n == len(l.ev) {
+		l.grow()
+	}
+	l.ev[(l.head+l.n)&(len(l.ev)-1)] = e
+	l.n++
+}
+
+func (l *lane) grow() {
+	ev := make([]Event, max(minLane, 2*len(l.ev)))
+	k := copy(ev, l.ev[l.head:])
+	copy(ev[k:], l.ev[:l.head])
+	l.ev, l.head = ev, 0
+}
+
+// pop removes the earliest event; the lane must not be empty.
+func (l *lane) pop() Event {
+	e := l.ev[l.head]
+	l.head = (l.head + 1) & (len(l.ev) - 1)
+	l.n--
+	return e
+}
 
 // arity is the heap's fan-out: a 4-ary heap is half as deep as a binary
 // one, and a node's children sit side by side in memory.
@@ -85,8 +124,8 @@ func (q *Queue) Push(e Event) uint64 {
 	// The lane with the latest tail of all is the best one when e is not
 	// before that tail: the common case, a run of pushes in ascending order.
 	if k := q.latest - 1; k >= 0 {
-		if l := &q.lanes[k]; !less(&e, &l.ev[len(l.ev)-1]) {
-			l.ev = append(l.ev, e)
+		if l := &q.lanes[k]; !less(&e, l.tail()) {
+			l.push(e)
 			return q.seq
 		}
 	}
@@ -100,8 +139,8 @@ func (q *Queue) Push(e Event) uint64 {
 			}
 			continue
 		}
-		tail := &l.ev[len(l.ev)-1]
-		if !less(&e, tail) && (best < 0 || less(&q.lanes[best].ev[len(q.lanes[best].ev)-1], tail)) {
+		tail := l.tail()
+		if !less(&e, tail) && (best < 0 || less(q.lanes[best].tail(), tail)) {
 			best = i
 		}
 		if lastTail == nil || less(lastTail, tail) {
@@ -118,12 +157,12 @@ func (q *Queue) Push(e Event) uint64 {
 	if best >= 0 {
 		l := &q.lanes[best]
 		if l.empty() {
-			l.ev, l.head = l.ev[:0], 0
-			if cap(q.spare) > cap(l.ev) {
-				l.ev, q.spare = q.spare[:0], nil
+			l.head = 0
+			if len(q.spare) > len(l.ev) {
+				l.ev, q.spare = q.spare, nil
 			}
 		}
-		l.ev = append(l.ev, e)
+		l.push(e)
 		return q.seq
 	}
 	q.h = append(q.h, e)
@@ -144,8 +183,8 @@ func (q *Queue) min() int {
 	}
 	for i := range q.lanes {
 		l := &q.lanes[i]
-		if !l.empty() && (me == nil || less(&l.ev[l.head], me)) {
-			m, me = i, &l.ev[l.head]
+		if !l.empty() && (me == nil || less(l.first(), me)) {
+			m, me = i, l.first()
 		}
 	}
 	q.top = m + 1
@@ -157,8 +196,7 @@ func (q *Queue) at(m int) *Event {
 	if m == lanes {
 		return &q.h[0]
 	}
-	l := &q.lanes[m]
-	return &l.ev[l.head]
+	return q.lanes[m].first()
 }
 
 // Peek returns the earliest event without removing it.
@@ -169,8 +207,7 @@ func (q *Queue) Peek() (Event, bool) {
 	case m == lanes:
 		return q.h[0], true
 	default:
-		l := &q.lanes[m]
-		return l.ev[l.head], true
+		return *q.lanes[m].first(), true
 	}
 }
 
@@ -187,7 +224,7 @@ func (q *Queue) PopUntil(limit int64) (Event, bool) {
 		return Event{}, false
 	}
 	if m < lanes {
-		if l := &q.lanes[m]; l.ev[l.head].At > limit {
+		if q.lanes[m].first().At > limit {
 			return Event{}, false
 		}
 	} else if q.h[0].At > limit {
@@ -197,25 +234,20 @@ func (q *Queue) PopUntil(limit int64) (Event, bool) {
 	q.top = 0
 	if m < lanes {
 		l := &q.lanes[m]
-		e := l.ev[l.head]
-		l.head++
+		e := l.pop()
 		if l.empty() {
 			if q.latest == m+1 {
 				q.latest = 0
 			}
-			l.ev, l.head = l.ev[:0], 0
-			if cap(l.ev) > maxIdleLane {
+			l.head = 0
+			if len(l.ev) > maxIdleLane {
 				// A burst is over: keep its room as the spare if it is
 				// the biggest, and give the rest back.
-				if cap(l.ev) > cap(q.spare) {
+				if len(l.ev) > len(q.spare) {
 					q.spare = l.ev
 				}
 				l.ev = nil
 			}
-		} else if l.head >= 1024 && 2*l.head >= len(l.ev) {
-			// Slide the pending events down so the lane's array is reused.
-			k := copy(l.ev, l.ev[l.head:])
-			l.ev, l.head = l.ev[:k], 0
 		}
 		return e, true
 	}

@@ -3,6 +3,8 @@ package eventq
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"pgregory.net/rapid"
 )
 
@@ -180,6 +182,78 @@ func BenchmarkBursts(b *testing.B) {
 	delays := [5]int64{0, 0, 1e9, 0, 1e9}
 	var q Queue
 	for b.Loop() {
+		for i := range n {
+			q.Push(Event{At: 0, A: int32(i)})
+		}
+		for {
+			e, ok := q.PopUntil(1 << 62)
+			if !ok {
+				break
+			}
+			if e.B < uint32(len(delays)) {
+				e.At += delays[e.B]
+				e.B++
+				q.Push(e)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
+}
+
+// A lane is a ring: a FIFO popped and pushed in turns wraps around its
+// room, and grows while wrapped. Every event still comes out once, in push
+// order (the times only ascend), whatever the lane's shape when it grew.
+func TestLaneWrapsAndGrows(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		first, rounds, push int
+	}{
+		{"steady FIFO", minLane / 2, 1000, 1},
+		{"grows while wrapped", minLane - 3, 300, 2},
+		{"exactly full then wraps", minLane, 200, 1},
+		{"grows several times", 10, 2000, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var q Queue
+			var want, got []int32
+			at, id := int64(0), int32(0)
+			push := func() {
+				id++
+				q.Push(Event{At: at, A: id})
+				want = append(want, id)
+				at++
+			}
+			for range tc.first {
+				push()
+			}
+			for range tc.rounds {
+				e, ok := q.Pop()
+				if !ok {
+					t.Fatal("empty")
+				}
+				got = append(got, e.A)
+				for range tc.push {
+					push()
+				}
+			}
+			for q.Len() > 0 {
+				e, _ := q.Pop()
+				got = append(got, e.A)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("pop order (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// BenchmarkBurstsFresh is BenchmarkBursts with a new queue each time, as
+// each new cluster has: the cost of growing the lanes is included.
+func BenchmarkBurstsFresh(b *testing.B) {
+	const n = 10000
+	delays := [5]int64{0, 0, 1e9, 0, 1e9}
+	for b.Loop() {
+		var q Queue
 		for i := range n {
 			q.Push(Event{At: 0, A: int32(i)})
 		}
