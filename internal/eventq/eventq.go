@@ -219,38 +219,57 @@ func (q *Queue) Pop() (Event, bool) {
 // PopUntil removes and returns the earliest event if it is due at or before
 // limit: Peek, the check and Pop in one look for the earliest event.
 func (q *Queue) PopUntil(limit int64) (Event, bool) {
-	m := q.min()
+	m := q.top - 1
 	if m < 0 {
-		return Event{}, false
-	}
-	if m < lanes {
-		if q.lanes[m].first().At > limit {
+		if m = q.min(); m < 0 {
 			return Event{}, false
 		}
-	} else if q.h[0].At > limit {
+	}
+	if m == lanes {
+		return q.popHeap(limit)
+	}
+	// The event is read once, where it lies, when it is returned: an Event
+	// has too many fields to live in registers, and each copy of it on the
+	// way costs a store and a load.
+	l := &q.lanes[m]
+	p := &l.ev[l.head]
+	if p.At > limit {
 		return Event{}, false
 	}
 	q.n--
 	q.top = 0
-	if m < lanes {
-		l := &q.lanes[m]
-		e := l.pop()
-		if l.empty() {
-			if q.latest == m+1 {
-				q.latest = 0
-			}
-			l.head = 0
-			if len(l.ev) > maxIdleLane {
-				// A burst is over: keep its room as the spare if it is
-				// the biggest, and give the rest back.
-				if len(l.ev) > len(q.spare) {
-					q.spare = l.ev
-				}
-				l.ev = nil
-			}
-		}
-		return e, true
+	l.head = (l.head + 1) & (len(l.ev) - 1)
+	if l.n--; l.n == 0 {
+		q.drained(m)
 	}
+	return *p, true
+}
+
+// drained forgets lane m, which has just become empty. The event popped
+// last stays readable: room given back is only dropped, never reused.
+func (q *Queue) drained(m int) {
+	l := &q.lanes[m]
+	if q.latest == m+1 {
+		q.latest = 0
+	}
+	l.head = 0
+	if len(l.ev) > maxIdleLane {
+		// A burst is over: keep its room as the spare if it is the
+		// biggest, and give the rest back.
+		if len(l.ev) > len(q.spare) {
+			q.spare = l.ev
+		}
+		l.ev = nil
+	}
+}
+
+// popHeap pops the heap's earliest event, if it is due by limit.
+func (q *Queue) popHeap(limit int64) (Event, bool) {
+	if q.h[0].At > limit {
+		return Event{}, false
+	}
+	q.n--
+	q.top = 0
 	n := len(q.h)
 	e := q.h[0]
 	q.h[0] = q.h[n-1]
