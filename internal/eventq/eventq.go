@@ -115,20 +115,46 @@ func (q *Queue) Len() int { return q.n }
 // returns. The event joins the lane whose last event is the latest one not
 // after it (an empty lane if none), or else the heap.
 func (q *Queue) Push(e Event) uint64 {
+	return q.Schedule(e.At, e.Pri, e.Kind, e.A, e.B)
+}
+
+// Schedule is Push of the event {At: at, Pri: pri, Kind: kind, A: a, B: b}.
+// A caller that has the fields at hand saves building the Event: it has
+// too many fields to live in registers, so building one and passing it
+// costs a store and a load of each field. In the common case, a run of
+// events in ascending order, the fields are written once, into the lane.
+func (q *Queue) Schedule(at int64, pri, kind uint8, a int32, b uint32) uint64 {
 	q.seq++
-	e.ord = uint64(e.Pri)<<56 | q.seq
 	q.n++
-	if q.top != 0 && less(&e, q.at(q.top-1)) {
-		q.top = 0 // e is the new earliest; else the earliest stays where it is
+	ord := uint64(pri)<<56 | q.seq
+	if q.top != 0 {
+		if t := q.at(q.top - 1); at < t.At || (at == t.At && ord < t.ord) {
+			q.top = 0 // the event is the new earliest; else the earliest stays where it is
+		}
 	}
-	// The lane with the latest tail of all is the best one when e is not
-	// before that tail: the common case, a run of pushes in ascending order.
+	// The lane with the latest tail of all is the best one when the event
+	// is not before that tail: the common case, a run of pushes in
+	// ascending order. (ord is unique: the event cannot equal the tail.)
 	if k := q.latest - 1; k >= 0 {
-		if l := &q.lanes[k]; !less(&e, l.tail()) {
-			l.push(e)
+		l := &q.lanes[k]
+		if t := l.tail(); at > t.At || (at == t.At && ord > t.ord) {
+			if l.n == len(l.ev) {
+				l.grow()
+			}
+			p := &l.ev[(l.head+l.n)&(len(l.ev)-1)]
+			p.At, p.ord, p.A, p.B, p.Pri, p.Kind = at, ord, a, b, pri, kind
+			l.n++
 			return q.seq
 		}
 	}
+	q.place(Event{At: at, ord: ord, A: a, B: b, Pri: pri, Kind: kind})
+	return q.seq
+}
+
+// place puts e, stamped, in the lane whose last event is the latest one not
+// after it (an empty lane if none), or else in the heap, and notes which
+// lane now has the latest tail.
+func (q *Queue) place(e Event) {
 	best, free, last := -1, -1, -1
 	var lastTail *Event
 	for i := range q.lanes {
@@ -163,11 +189,10 @@ func (q *Queue) Push(e Event) uint64 {
 			}
 		}
 		l.push(e)
-		return q.seq
+		return
 	}
 	q.h = append(q.h, e)
 	q.up(len(q.h) - 1)
-	return q.seq
 }
 
 // min returns where the earliest event is: a lane index, or lanes for the
@@ -243,6 +268,38 @@ func (q *Queue) PopUntil(limit int64) (Event, bool) {
 		q.drained(m)
 	}
 	return *p, true
+}
+
+// PopUntilInto is PopUntil writing the event to *e (left alone when none
+// is due) instead of returning it: a caller that handles the event through
+// a pointer copies it once.
+func (q *Queue) PopUntilInto(limit int64, e *Event) bool {
+	m := q.top - 1
+	if m < 0 {
+		if m = q.min(); m < 0 {
+			return false
+		}
+	}
+	if m == lanes {
+		if q.h[0].At > limit {
+			return false
+		}
+		*e, _ = q.popHeap(limit)
+		return true
+	}
+	l := &q.lanes[m]
+	p := &l.ev[l.head]
+	if p.At > limit {
+		return false
+	}
+	*e = *p
+	q.n--
+	q.top = 0
+	l.head = (l.head + 1) & (len(l.ev) - 1)
+	if l.n--; l.n == 0 {
+		q.drained(m)
+	}
+	return true
 }
 
 // drained forgets lane m, which has just become empty. The event popped
