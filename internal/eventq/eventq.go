@@ -37,10 +37,15 @@ type Queue struct {
 	lanes [lanes]lane
 	n     int
 	seq   uint64
-	// top caches min()+1 between a Peek and the next Push or Pop (0: not
-	// known), so that a Peek followed by a Pop looks for the earliest
-	// event once.
+	// top caches min()+1 (0: not known), so that a Peek followed by a Pop
+	// looks for the earliest event once, and a run of pops from one lane
+	// does not look at all.
 	top int
+	// While top is known, every event of the other lanes and the heap
+	// comes at or after (boundAt, boundOrd): a pop from the top leaves
+	// the top where it is as long as its next event comes before that.
+	boundAt  int64
+	boundOrd uint64
 	// latest is 1 + the lane whose tail is the latest of all lanes' tails
 	// (0: not known, or every lane empty).
 	latest int
@@ -151,6 +156,25 @@ func (q *Queue) Schedule(at int64, pri, kind uint8, a int32, b uint32) uint64 {
 	return q.seq
 }
 
+// lower notes that e has become the first event of a lane or the heap's
+// earliest: the bound on the other sources may move down to it.
+func (q *Queue) lower(e *Event) {
+	if q.top != 0 && (e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd)) {
+		q.boundAt, q.boundOrd = e.At, e.ord
+	}
+}
+
+// keepTop leaves the top at source m after a pop from it if its next
+// event, e, still comes before every other source's; otherwise the top is
+// looked for again on the next pop.
+func (q *Queue) keepTop(m int, e *Event) {
+	if e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd) {
+		q.top = m + 1
+	} else {
+		q.top = 0
+	}
+}
+
 // place puts e, stamped, in the lane whose last event is the latest one not
 // after it (an empty lane if none), or else in the heap, and notes which
 // lane now has the latest tail.
@@ -187,12 +211,14 @@ func (q *Queue) place(e Event) {
 			if len(q.spare) > len(l.ev) {
 				l.ev, q.spare = q.spare, nil
 			}
+			q.lower(&e)
 		}
 		l.push(e)
 		return
 	}
 	q.h = append(q.h, e)
 	q.up(len(q.h) - 1)
+	q.lower(&e)
 }
 
 // min returns where the earliest event is: a lane index, or lanes for the
@@ -202,17 +228,26 @@ func (q *Queue) min() int {
 		return q.top - 1
 	}
 	m := -1
-	var me *Event
+	var me, next *Event // the earliest first event, and the one after it
 	if len(q.h) > 0 {
 		m, me = lanes, &q.h[0]
 	}
 	for i := range q.lanes {
 		l := &q.lanes[i]
-		if !l.empty() && (me == nil || less(l.first(), me)) {
-			m, me = i, l.first()
+		if l.empty() {
+			continue
+		}
+		if f := l.first(); me == nil || less(f, me) {
+			m, me, next = i, f, me
+		} else if next == nil || less(f, next) {
+			next = f
 		}
 	}
 	q.top = m + 1
+	q.boundAt, q.boundOrd = 1<<63-1, 1<<64-1
+	if next != nil {
+		q.boundAt, q.boundOrd = next.At, next.ord
+	}
 	return m
 }
 
@@ -262,10 +297,12 @@ func (q *Queue) PopUntil(limit int64) (Event, bool) {
 		return Event{}, false
 	}
 	q.n--
-	q.top = 0
 	l.head = (l.head + 1) & (len(l.ev) - 1)
 	if l.n--; l.n == 0 {
+		q.top = 0
 		q.drained(m)
+	} else {
+		q.keepTop(m, &l.ev[l.head])
 	}
 	return *p, true
 }
@@ -294,10 +331,12 @@ func (q *Queue) PopUntilInto(limit int64, e *Event) bool {
 	}
 	*e = *p
 	q.n--
-	q.top = 0
 	l.head = (l.head + 1) & (len(l.ev) - 1)
 	if l.n--; l.n == 0 {
+		q.top = 0
 		q.drained(m)
+	} else {
+		q.keepTop(m, &l.ev[l.head])
 	}
 	return true
 }
@@ -326,13 +365,17 @@ func (q *Queue) popHeap(limit int64) (Event, bool) {
 		return Event{}, false
 	}
 	q.n--
-	q.top = 0
 	n := len(q.h)
 	e := q.h[0]
 	q.h[0] = q.h[n-1]
 	q.h = q.h[:n-1]
 	if n > 2 {
 		q.down(0)
+	}
+	if n > 1 {
+		q.keepTop(lanes, &q.h[0])
+	} else {
+		q.top = 0
 	}
 	return e, true
 }
