@@ -163,6 +163,18 @@ func Next(b *ImageBehavior, ref string, st task.State) (Transition, bool) {
 	return next(b, ref, st)
 }
 
+// NextStep is Next with the transition's fields as results: a
+// Transition is too big to live in registers, and a caller that keeps one
+// across a call copies it through memory.
+func NextStep(b *ImageBehavior, ref string, st task.State) (to task.State, msg, err string, ok bool) {
+	if i := uint(st - task.Assigned); i < uint(len(plainNext))<<6 && i&63 == 0 && !b.FailOnStart && !b.Unhealthy {
+		to = plainNext[i>>6]
+		return to, task.DefaultMessage(to), "", true
+	}
+	tr, ok := next(b, ref, st)
+	return tr.State, tr.Message, tr.Err, ok
+}
+
 // plainNext is the agent's step out of ASSIGNED, ACCEPTED, PREPARING,
 // READY and STARTING (by (state-ASSIGNED)/64) for an image that neither
 // fails to start nor is unhealthy.

@@ -28,8 +28,9 @@ func BenchmarkNext(b *testing.B) {
 	}
 }
 
-// Next's table of plain steps gives what the full rules give, for every
-// state value (valid or not) and images that fail, exit or check health.
+// Next's table of plain steps gives what the full rules give, and NextStep
+// what Next gives, for every state value (valid or not) and images that
+// fail, exit or check health.
 func TestNextTableMatchesRules(t *testing.T) {
 	images := map[string]ImageBehavior{
 		"default":          DefaultImageBehavior(),
@@ -46,6 +47,10 @@ func TestNextTableMatchesRules(t *testing.T) {
 			want, wantOK := next(&b, "web:1", st)
 			if diff := cmp.Diff(want, got); diff != "" || gotOK != wantOK {
 				t.Errorf("%s, state %d: ok %v, want %v; (-want +got):\n%s", name, st, gotOK, wantOK, diff)
+			}
+			to, msg, errText, ok := NextStep(&b, "web:1", st)
+			if diff := cmp.Diff(want, Transition{to, msg, errText}); diff != "" || ok != wantOK {
+				t.Errorf("NextStep: %s, state %d: ok %v, want %v; (-want +got):\n%s", name, st, ok, wantOK, diff)
 			}
 		}
 	}
