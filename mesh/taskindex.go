@@ -1,8 +1,11 @@
 package mesh
 
 // taskIndex finds a service's backends by task ID: an open-addressing hash
-// table of slab indices, with linear probing, at most half full, and
-// backward-shift deletion. A rolling update deletes and inserts all the
+// table of slab indices, with linear probing, at most three quarters full,
+// and backward-shift deletion. (Task IDs are random, so every insert and
+// look-up lands on a cache line of its own: a table half the size, with
+// probes a few slots longer on the same line, misses the cache half as
+// often: 10,000 backends fit in 128 KiB instead of 256.) A rolling update deletes and inserts all the
 // time; unlike a Go map, this leaves no tombstones behind to lengthen the
 // probes, and it holds 8 bytes per slot. The hash is kept in the slot, so
 // that a probe reads an element only on a hash match and growing reads none.
@@ -63,7 +66,7 @@ func (t *taskIndex) get(els []backend, id string) int32 {
 // insert adds index i for a task of hash h, known to be absent, at slot j
 // found by find (or anywhere, if j < 0).
 func (t *taskIndex) insert(h uint32, i int32, j int) {
-	if 2*(t.n+1) > len(t.slots) {
+	if 4*(t.n+1) > 3*len(t.slots) {
 		t.reserve(t.n + 1)
 		j = -1
 	}
@@ -78,7 +81,7 @@ func (t *taskIndex) insert(h uint32, i int32, j int) {
 // again.
 func (t *taskIndex) reserve(n int) {
 	size := max(8, len(t.slots))
-	for 2*n > size {
+	for 4*n > 3*size {
 		size *= 2
 	}
 	if size == len(t.slots) {

@@ -151,7 +151,36 @@ type Transition struct {
 // that is meant to run (SwarmKit's agent/exec controller and Docker's
 // executor: agent/exec/controller.go: Do). ok is false when the agent has
 // no step from st.
-func Next(b *ImageBehavior, ref string, st task.State) (tr Transition, ok bool) {
+//
+// The plain steps from ASSIGNED to STARTING, one per transition of every
+// task that starts, come from a table; the rest (failures, exits) are
+// worked out by next.
+func Next(b *ImageBehavior, ref string, st task.State) (Transition, bool) {
+	if i := uint(st - task.Assigned); i < uint(len(plainNext))<<6 && i&63 == 0 && !b.FailOnStart && !b.Unhealthy {
+		to := plainNext[i>>6]
+		return Transition{State: to, Message: task.DefaultMessage(to)}, true
+	}
+	return next(b, ref, st)
+}
+
+// NextStep is Next with the transition's fields as results: a
+// Transition is too big to live in registers, and a caller that keeps one
+// across a call copies it through memory.
+func NextStep(b *ImageBehavior, ref string, st task.State) (to task.State, msg, err string, ok bool) {
+	if i := uint(st - task.Assigned); i < uint(len(plainNext))<<6 && i&63 == 0 && !b.FailOnStart && !b.Unhealthy {
+		to = plainNext[i>>6]
+		return to, task.DefaultMessage(to), "", true
+	}
+	tr, ok := next(b, ref, st)
+	return tr.State, tr.Message, tr.Err, ok
+}
+
+// plainNext is the agent's step out of ASSIGNED, ACCEPTED, PREPARING,
+// READY and STARTING (by (state-ASSIGNED)/64) for an image that neither
+// fails to start nor is unhealthy.
+var plainNext = [...]task.State{task.Accepted, task.Preparing, task.Ready, task.Starting, task.Running}
+
+func next(b *ImageBehavior, ref string, st task.State) (tr Transition, ok bool) {
 	to := func(s task.State) (Transition, bool) {
 		return Transition{State: s, Message: task.DefaultMessage(s)}, true
 	}

@@ -90,29 +90,26 @@ func (s State) Terminal() bool { return s > Running }
 // ASSIGNED).
 // States with no fixed message return "".
 func DefaultMessage(s State) string {
-	switch s {
-	case New:
-		return "created"
-	case Pending:
-		return "pending task scheduling"
-	case Assigned:
-		return "scheduler assigned task to node"
-	case Accepted:
-		return "accepted"
-	case Preparing:
-		return "preparing"
-	case Ready:
-		return "prepared"
-	case Starting:
-		return "starting"
-	case Running:
-		return "started"
-	case Complete:
-		return "finished"
-	case Shutdown:
-		return "shutdown"
+	if i := uint(s >> 6); i < uint(len(defaultMessages)) && s&63 == 0 {
+		return defaultMessages[i]
 	}
 	return ""
+}
+
+// defaultMessages is DefaultMessage by state/64 (every state with a
+// message is a multiple of 64), looked up rather than switched on: each
+// status the agent records checks its message against it.
+var defaultMessages = [...]string{
+	New >> 6:       "created",
+	Pending >> 6:   "pending task scheduling",
+	Assigned >> 6:  "scheduler assigned task to node",
+	Accepted >> 6:  "accepted",
+	Preparing >> 6: "preparing",
+	Ready >> 6:     "prepared",
+	Starting >> 6:  "starting",
+	Running >> 6:   "started",
+	Complete >> 6:  "finished",
+	Shutdown >> 6:  "shutdown",
 }
 
 // Messages and errors that the orchestrator, scheduler and agent write.

@@ -33,7 +33,11 @@ type Task struct {
 	// Image is the image of the task's container spec.
 	Image        string
 	DesiredState State
-	CreatedAt    time.Time
+	// state is the current observed state, the last history entry's, kept
+	// beside DesiredState (in room the alignment leaves free) so that State
+	// reads the task, not its history.
+	state     State
+	CreatedAt time.Time
 	// history holds every status, the current one last. Timestamps are
 	// kept as offsets from CreatedAt, so a status comes back in
 	// CreatedAt's location.
@@ -90,6 +94,7 @@ func Make(t Task, buf *HistoryBuf) Task {
 		buf = new(HistoryBuf)
 	}
 	t.history = append(buf[:0], t.entry(Status{State: New, Timestamp: t.CreatedAt, Message: DefaultMessage(New)}))
+	t.state = New
 	return t
 }
 
@@ -110,12 +115,7 @@ func (t *Task) Status() Status {
 }
 
 // State is shorthand for Status().State.
-func (t *Task) State() State {
-	if len(t.history) == 0 {
-		return 0
-	}
-	return t.history[len(t.history)-1].state
-}
+func (t *Task) State() State { return t.state }
 
 // Since is how long after CreatedAt the current status began.
 func (t *Task) Since() time.Duration {
@@ -150,6 +150,7 @@ func (t *Task) AdvanceAfter(st State, since time.Duration, msg, errText string) 
 		return fmt.Errorf("task %s: observed state cannot move back from %s to %s", t.ID, cur, st)
 	}
 	t.history = append(t.history, makeEntry(st, since, msg, errText))
+	t.state = st
 	return nil
 }
 

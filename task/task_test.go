@@ -161,3 +161,25 @@ func TestAdvanceAfter(t *testing.T) {
 		t.Errorf("%d statuses, want %d", len(got.History()), len(tests))
 	}
 }
+
+// DefaultMessage has no message for states without one and for values that
+// are no state at all, whatever their place in its table.
+func TestDefaultMessageOutsideTheTable(t *testing.T) {
+	for _, tc := range []struct {
+		s    State
+		want string
+	}{
+		{Running, "started"},
+		{Running + 1, ""},
+		{Assigned - 64, ""}, // 128: between PENDING and ASSIGNED
+		{Failed, ""},
+		{Remove, ""},
+		{Orphaned, ""},
+		{State(64 * 40), ""},
+		{State(0xffff), ""},
+	} {
+		if got := DefaultMessage(tc.s); got != tc.want {
+			t.Errorf("DefaultMessage(%d) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}

@@ -37,10 +37,15 @@ type Queue struct {
 	lanes [lanes]lane
 	n     int
 	seq   uint64
-	// top caches min()+1 between a Peek and the next Push or Pop (0: not
-	// known), so that a Peek followed by a Pop looks for the earliest
-	// event once.
+	// top caches min()+1 (0: not known), so that a Peek followed by a Pop
+	// looks for the earliest event once, and a run of pops from one lane
+	// does not look at all.
 	top int
+	// While top is known, every event of the other lanes and the heap
+	// comes at or after (boundAt, boundOrd): a pop from the top leaves
+	// the top where it is as long as its next event comes before that.
+	boundAt  int64
+	boundOrd uint64
 	// latest is 1 + the lane whose tail is the latest of all lanes' tails
 	// (0: not known, or every lane empty).
 	latest int
@@ -57,13 +62,52 @@ const lanes = 4
 // maxIdleLane is the most room (in events) an empty lane keeps.
 const maxIdleLane = 1 << 12
 
-// lane is a FIFO of events in ascending order: ev[head:] are pending.
+// lane is a FIFO of events in ascending order, kept in a ring: the n
+// pending events are ev[head], ev[head+1], ... (indices modulo len(ev), a
+// power of two). A FIFO that is pushed and popped at the same rate (each
+// event of a burst scheduling its successor) stays in the same room: no
+// sliding down, and growth by doubling, so a burst of n events allocates
+// about 2n events' room in all.
 type lane struct {
 	ev   []Event
 	head int
+	n    int
 }
 
-func (l *lane) empty() bool { return l.head == len(l.ev) }
+// minLane is the room a lane starts with.
+const minLane = 64
+
+func (l *lane) empty() bool { return l.n == 0 }
+
+// first is the lane's earliest event; the lane must not be empty.
+func (l *lane) first() *Event { return &l.ev[l.head] }
+
+// tail is the lane's latest event; the lane must not be empty.
+func (l *lane) tail() *Event { return &l.ev[(l.head+l.n-1)&(len(l.ev)-1)] }
+
+// push appends e, doubling the ring when it is full.
+func (l *lane) push(e Event) {
+	if l.n == len(l.ev) {
+		l.grow()
+	}
+	l.ev[(l.head+l.n)&(len(l.ev)-1)] = e
+	l.n++
+}
+
+func (l *lane) grow() {
+	ev := make([]Event, max(minLane, 2*len(l.ev)))
+	k := copy(ev, l.ev[l.head:])
+	copy(ev[k:], l.ev[:l.head])
+	l.ev, l.head = ev, 0
+}
+
+// pop removes the earliest event; the lane must not be empty.
+func (l *lane) pop() Event {
+	e := l.ev[l.head]
+	l.head = (l.head + 1) & (len(l.ev) - 1)
+	l.n--
+	return e
+}
 
 // arity is the heap's fan-out: a 4-ary heap is half as deep as a binary
 // one, and a node's children sit side by side in memory.
@@ -76,20 +120,65 @@ func (q *Queue) Len() int { return q.n }
 // returns. The event joins the lane whose last event is the latest one not
 // after it (an empty lane if none), or else the heap.
 func (q *Queue) Push(e Event) uint64 {
+	return q.Schedule(e.At, e.Pri, e.Kind, e.A, e.B)
+}
+
+// Schedule is Push of the event {At: at, Pri: pri, Kind: kind, A: a, B: b}.
+// A caller that has the fields at hand saves building the Event: it has
+// too many fields to live in registers, so building one and passing it
+// costs a store and a load of each field. In the common case, a run of
+// events in ascending order, the fields are written once, into the lane.
+func (q *Queue) Schedule(at int64, pri, kind uint8, a int32, b uint32) uint64 {
 	q.seq++
-	e.ord = uint64(e.Pri)<<56 | q.seq
 	q.n++
-	if q.top != 0 && less(&e, q.at(q.top-1)) {
-		q.top = 0 // e is the new earliest; else the earliest stays where it is
+	ord := uint64(pri)<<56 | q.seq
+	if q.top != 0 {
+		if t := q.at(q.top - 1); at < t.At || (at == t.At && ord < t.ord) {
+			q.top = 0 // the event is the new earliest; else the earliest stays where it is
+		}
 	}
-	// The lane with the latest tail of all is the best one when e is not
-	// before that tail: the common case, a run of pushes in ascending order.
+	// The lane with the latest tail of all is the best one when the event
+	// is not before that tail: the common case, a run of pushes in
+	// ascending order. (ord is unique: the event cannot equal the tail.)
 	if k := q.latest - 1; k >= 0 {
-		if l := &q.lanes[k]; !less(&e, &l.ev[len(l.ev)-1]) {
-			l.ev = append(l.ev, e)
+		l := &q.lanes[k]
+		if t := l.tail(); at > t.At || (at == t.At && ord > t.ord) {
+			if l.n == len(l.ev) {
+				l.grow()
+			}
+			p := &l.ev[(l.head+l.n)&(len(l.ev)-1)]
+			p.At, p.ord, p.A, p.B, p.Pri, p.Kind = at, ord, a, b, pri, kind
+			l.n++
 			return q.seq
 		}
 	}
+	q.place(Event{At: at, ord: ord, A: a, B: b, Pri: pri, Kind: kind})
+	return q.seq
+}
+
+// lower notes that e has become the first event of a lane or the heap's
+// earliest: the bound on the other sources may move down to it.
+func (q *Queue) lower(e *Event) {
+	if q.top != 0 && (e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd)) {
+		q.boundAt, q.boundOrd = e.At, e.ord
+	}
+}
+
+// keepTop leaves the top at source m after a pop from it if its next
+// event, e, still comes before every other source's; otherwise the top is
+// looked for again on the next pop.
+func (q *Queue) keepTop(m int, e *Event) {
+	if e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd) {
+		q.top = m + 1
+	} else {
+		q.top = 0
+	}
+}
+
+// place puts e, stamped, in the lane whose last event is the latest one not
+// after it (an empty lane if none), or else in the heap, and notes which
+// lane now has the latest tail.
+func (q *Queue) place(e Event) {
 	best, free, last := -1, -1, -1
 	var lastTail *Event
 	for i := range q.lanes {
@@ -100,8 +189,8 @@ func (q *Queue) Push(e Event) uint64 {
 			}
 			continue
 		}
-		tail := &l.ev[len(l.ev)-1]
-		if !less(&e, tail) && (best < 0 || less(&q.lanes[best].ev[len(q.lanes[best].ev)-1], tail)) {
+		tail := l.tail()
+		if !less(&e, tail) && (best < 0 || less(q.lanes[best].tail(), tail)) {
 			best = i
 		}
 		if lastTail == nil || less(lastTail, tail) {
@@ -118,17 +207,18 @@ func (q *Queue) Push(e Event) uint64 {
 	if best >= 0 {
 		l := &q.lanes[best]
 		if l.empty() {
-			l.ev, l.head = l.ev[:0], 0
-			if cap(q.spare) > cap(l.ev) {
-				l.ev, q.spare = q.spare[:0], nil
+			l.head = 0
+			if len(q.spare) > len(l.ev) {
+				l.ev, q.spare = q.spare, nil
 			}
+			q.lower(&e)
 		}
-		l.ev = append(l.ev, e)
-		return q.seq
+		l.push(e)
+		return
 	}
 	q.h = append(q.h, e)
 	q.up(len(q.h) - 1)
-	return q.seq
+	q.lower(&e)
 }
 
 // min returns where the earliest event is: a lane index, or lanes for the
@@ -138,17 +228,26 @@ func (q *Queue) min() int {
 		return q.top - 1
 	}
 	m := -1
-	var me *Event
+	var me, next *Event // the earliest first event, and the one after it
 	if len(q.h) > 0 {
 		m, me = lanes, &q.h[0]
 	}
 	for i := range q.lanes {
 		l := &q.lanes[i]
-		if !l.empty() && (me == nil || less(&l.ev[l.head], me)) {
-			m, me = i, &l.ev[l.head]
+		if l.empty() {
+			continue
+		}
+		if f := l.first(); me == nil || less(f, me) {
+			m, me, next = i, f, me
+		} else if next == nil || less(f, next) {
+			next = f
 		}
 	}
 	q.top = m + 1
+	q.boundAt, q.boundOrd = 1<<63-1, 1<<64-1
+	if next != nil {
+		q.boundAt, q.boundOrd = next.At, next.ord
+	}
 	return m
 }
 
@@ -157,8 +256,7 @@ func (q *Queue) at(m int) *Event {
 	if m == lanes {
 		return &q.h[0]
 	}
-	l := &q.lanes[m]
-	return &l.ev[l.head]
+	return q.lanes[m].first()
 }
 
 // Peek returns the earliest event without removing it.
@@ -169,8 +267,7 @@ func (q *Queue) Peek() (Event, bool) {
 	case m == lanes:
 		return q.h[0], true
 	default:
-		l := &q.lanes[m]
-		return l.ev[l.head], true
+		return *q.lanes[m].first(), true
 	}
 }
 
@@ -182,49 +279,103 @@ func (q *Queue) Pop() (Event, bool) {
 // PopUntil removes and returns the earliest event if it is due at or before
 // limit: Peek, the check and Pop in one look for the earliest event.
 func (q *Queue) PopUntil(limit int64) (Event, bool) {
-	m := q.min()
+	m := q.top - 1
 	if m < 0 {
-		return Event{}, false
-	}
-	if m < lanes {
-		if l := &q.lanes[m]; l.ev[l.head].At > limit {
+		if m = q.min(); m < 0 {
 			return Event{}, false
 		}
-	} else if q.h[0].At > limit {
+	}
+	if m == lanes {
+		return q.popHeap(limit)
+	}
+	// The event is read once, where it lies, when it is returned: an Event
+	// has too many fields to live in registers, and each copy of it on the
+	// way costs a store and a load.
+	l := &q.lanes[m]
+	p := &l.ev[l.head]
+	if p.At > limit {
 		return Event{}, false
 	}
 	q.n--
-	q.top = 0
-	if m < lanes {
-		l := &q.lanes[m]
-		e := l.ev[l.head]
-		l.head++
-		if l.empty() {
-			if q.latest == m+1 {
-				q.latest = 0
-			}
-			l.ev, l.head = l.ev[:0], 0
-			if cap(l.ev) > maxIdleLane {
-				// A burst is over: keep its room as the spare if it is
-				// the biggest, and give the rest back.
-				if cap(l.ev) > cap(q.spare) {
-					q.spare = l.ev
-				}
-				l.ev = nil
-			}
-		} else if l.head >= 1024 && 2*l.head >= len(l.ev) {
-			// Slide the pending events down so the lane's array is reused.
-			k := copy(l.ev, l.ev[l.head:])
-			l.ev, l.head = l.ev[:k], 0
-		}
-		return e, true
+	l.head = (l.head + 1) & (len(l.ev) - 1)
+	if l.n--; l.n == 0 {
+		q.top = 0
+		q.drained(m)
+	} else {
+		q.keepTop(m, &l.ev[l.head])
 	}
+	return *p, true
+}
+
+// PopUntilInto is PopUntil writing the event to *e (left alone when none
+// is due) instead of returning it: a caller that handles the event through
+// a pointer copies it once.
+func (q *Queue) PopUntilInto(limit int64, e *Event) bool {
+	m := q.top - 1
+	if m < 0 {
+		if m = q.min(); m < 0 {
+			return false
+		}
+	}
+	if m == lanes {
+		if q.h[0].At > limit {
+			return false
+		}
+		*e, _ = q.popHeap(limit)
+		return true
+	}
+	l := &q.lanes[m]
+	p := &l.ev[l.head]
+	if p.At > limit {
+		return false
+	}
+	*e = *p
+	q.n--
+	l.head = (l.head + 1) & (len(l.ev) - 1)
+	if l.n--; l.n == 0 {
+		q.top = 0
+		q.drained(m)
+	} else {
+		q.keepTop(m, &l.ev[l.head])
+	}
+	return true
+}
+
+// drained forgets lane m, which has just become empty. The event popped
+// last stays readable: room given back is only dropped, never reused.
+func (q *Queue) drained(m int) {
+	l := &q.lanes[m]
+	if q.latest == m+1 {
+		q.latest = 0
+	}
+	l.head = 0
+	if len(l.ev) > maxIdleLane {
+		// A burst is over: keep its room as the spare if it is the
+		// biggest, and give the rest back.
+		if len(l.ev) > len(q.spare) {
+			q.spare = l.ev
+		}
+		l.ev = nil
+	}
+}
+
+// popHeap pops the heap's earliest event, if it is due by limit.
+func (q *Queue) popHeap(limit int64) (Event, bool) {
+	if q.h[0].At > limit {
+		return Event{}, false
+	}
+	q.n--
 	n := len(q.h)
 	e := q.h[0]
 	q.h[0] = q.h[n-1]
 	q.h = q.h[:n-1]
 	if n > 2 {
 		q.down(0)
+	}
+	if n > 1 {
+		q.keepTop(lanes, &q.h[0])
+	} else {
+		q.top = 0
 	}
 	return e, true
 }

@@ -3,6 +3,8 @@ package eventq
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"pgregory.net/rapid"
 )
 
@@ -108,10 +110,21 @@ func TestMatchesModel(t *testing.T) {
 					if e, ok := q.PopUntil(limit); ok || q.Len() != len(model)+1 {
 						t.Fatalf("PopUntil(%d) popped %+v (ok=%v, Len %d), want nothing before %d", limit, e, ok, q.Len(), want.At)
 					}
+					e := Event{A: -1}
+					if ok := q.PopUntilInto(limit, &e); ok || e.A != -1 || q.Len() != len(model)+1 {
+						t.Fatalf("PopUntilInto(%d) popped %+v (ok=%v, Len %d), want nothing before %d", limit, e, ok, q.Len(), want.At)
+					}
 				}
 				pop := q.Pop
 				if limit >= want.At {
 					pop = func() (Event, bool) { return q.PopUntil(limit) }
+					if rapid.Bool().Draw(t, "into") {
+						pop = func() (Event, bool) {
+							var e Event
+							ok := q.PopUntilInto(limit, &e)
+							return e, ok
+						}
+					}
 				}
 				got, ok := pop()
 				if !ok || got.A != want.A {
@@ -122,7 +135,11 @@ func TestMatchesModel(t *testing.T) {
 			}
 			id++
 			e := Event{At: now + rapid.Int64Range(0, 5).Draw(t, "delay"), Pri: uint8(rapid.IntRange(0, 1).Draw(t, "pri")), A: id}
-			q.Push(e)
+			if rapid.Bool().Draw(t, "schedule") {
+				q.Schedule(e.At, e.Pri, e.Kind, e.A, e.B)
+			} else {
+				q.Push(e)
+			}
 			model = append(model, e)
 			if q.Len() != len(model) {
 				t.Fatalf("Len %d, want %d", q.Len(), len(model))
@@ -192,6 +209,128 @@ func BenchmarkBursts(b *testing.B) {
 				e.At += delays[e.B]
 				e.B++
 				q.Push(e)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
+}
+
+// A lane is a ring: a FIFO popped and pushed in turns wraps around its
+// room, and grows while wrapped. Every event still comes out once, in push
+// order (the times only ascend), whatever the lane's shape when it grew.
+func TestLaneWrapsAndGrows(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		first, rounds, push int
+	}{
+		{"steady FIFO", minLane / 2, 1000, 1},
+		{"grows while wrapped", minLane - 3, 300, 2},
+		{"exactly full then wraps", minLane, 200, 1},
+		{"grows several times", 10, 2000, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var q Queue
+			var want, got []int32
+			at, id := int64(0), int32(0)
+			push := func() {
+				id++
+				q.Push(Event{At: at, A: id})
+				want = append(want, id)
+				at++
+			}
+			for range tc.first {
+				push()
+			}
+			for range tc.rounds {
+				e, ok := q.Pop()
+				if !ok {
+					t.Fatal("empty")
+				}
+				got = append(got, e.A)
+				for range tc.push {
+					push()
+				}
+			}
+			for q.Len() > 0 {
+				e, _ := q.Pop()
+				got = append(got, e.A)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("pop order (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// BenchmarkBurstsFresh is BenchmarkBursts with a new queue each time, as
+// each new cluster has: the cost of growing the lanes is included.
+func BenchmarkBurstsFresh(b *testing.B) {
+	const n = 10000
+	delays := [5]int64{0, 0, 1e9, 0, 1e9}
+	for b.Loop() {
+		var q Queue
+		for i := range n {
+			q.Push(Event{At: 0, A: int32(i)})
+		}
+		for {
+			e, ok := q.PopUntil(1 << 62)
+			if !ok {
+				break
+			}
+			if e.B < uint32(len(delays)) {
+				e.At += delays[e.B]
+				e.B++
+				q.Push(e)
+			}
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
+}
+
+// Schedule and PopUntilInto carry every field of the event through, from
+// a lane and from the heap alike.
+func TestScheduleAndPopUntilIntoKeepFields(t *testing.T) {
+	var q Queue
+	// Ascending (a lane), then earlier (the heap: all lanes hold later
+	// events once four runs are going).
+	in := []Event{
+		{At: 10, Pri: 1, Kind: 7, A: -3, B: 1 << 31},
+		{At: 20, Pri: 0, Kind: 255, A: 1 << 30, B: 5},
+		{At: 5, Pri: 1, Kind: 2, A: 9, B: 9},
+		{At: 4, Kind: 3, A: 8, B: 8},
+		{At: 3, Kind: 4, A: 7, B: 7},
+		{At: 2, Kind: 5, A: 6, B: 6},
+		{At: 1, Kind: 6, A: 5, B: 5},
+	}
+	for _, e := range in {
+		q.Schedule(e.At, e.Pri, e.Kind, e.A, e.B)
+	}
+	var got []Event
+	var e Event
+	for q.PopUntilInto(1<<62, &e) {
+		e.ord = 0
+		got = append(got, e)
+	}
+	want := []Event{in[6], in[5], in[4], in[3], in[2], in[0], in[1]}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(Event{})); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkBurstsInto is BenchmarkBursts through Schedule and PopUntilInto,
+// the event loop's way when it passes events by pointer.
+func BenchmarkBurstsInto(b *testing.B) {
+	const n = 10000
+	delays := [5]int64{0, 0, 1e9, 0, 1e9}
+	var q Queue
+	for b.Loop() {
+		for i := range n {
+			q.Schedule(0, 0, 0, int32(i), 0)
+		}
+		var e Event
+		for q.PopUntilInto(1<<62, &e) {
+			if e.B < uint32(len(delays)) {
+				q.Schedule(e.At+delays[e.B], e.Pri, e.Kind, e.A, e.B+1)
 			}
 		}
 	}
