@@ -63,12 +63,12 @@ func (c *Cluster) agentFire(ts *store.Task) {
 		}
 		return
 	}
-	tr, ok := orchestrator.Next(c.image(ts.Spec), ts.Spec.Spec.TaskTemplate.Image, st)
+	to, msg, errText, ok := orchestrator.NextStep(c.image(ts.Spec), ts.Spec.Spec.TaskTemplate.Image, st)
 	if !ok {
 		return
 	}
-	c.setObserved(ts, tr.State, tr.Message, tr.Err)
-	if tr.State > task.Running || ts.Deleted || ts.T.State() == st {
+	c.setObserved(ts, to, msg, errText)
+	if to > task.Running || ts.Deleted || ts.T.State() == st {
 		return
 	}
 	c.agentKick(ts)

@@ -164,7 +164,7 @@ func (c *Cluster) push(at int64, kind uint8, a int32, b uint32) {
 		// (SwarmKit's select has no order; FIDELITY.md).
 		pri = 1
 	}
-	c.q.Push(eventq.Event{At: at, Pri: pri, Kind: kind, A: a, B: b})
+	c.q.Schedule(at, pri, kind, a, b)
 }
 
 // SetTaskHistoryLimit changes the swarm's task history retention limit, as
@@ -224,15 +224,15 @@ func (c *Cluster) Step() bool {
 // be stale are dropped on the way), and reports whether one ran. It never
 // takes the clock past limit.
 func (c *Cluster) step(limit int64) bool {
+	var e eventq.Event
 	for {
-		e, ok := c.q.PopUntil(limit)
-		if !ok {
+		if !c.q.PopUntilInto(limit, &e) {
 			return false
 		}
 		if e.At > c.now {
 			c.now = e.At
 		}
-		if c.handle(e) {
+		if c.handle(&e) {
 			c.settle()
 			return true
 		}
@@ -336,8 +336,8 @@ func (c *Cluster) RunUntilConverged(limit time.Duration, services ...string) (bo
 	}, limit), nil
 }
 
-func (c *Cluster) handle(e eventq.Event) bool {
-	if c.raft.Leaderless() && c.frozen(e) {
+func (c *Cluster) handle(e *eventq.Event) bool {
+	if c.raft.Leaderless() && c.frozen(*e) {
 		return false
 	}
 	switch e.Kind {
@@ -374,7 +374,7 @@ func (c *Cluster) handle(e eventq.Event) bool {
 		}
 		c.applyUpdater(s, s.Upd.Wake(c.Now()))
 	case evProbe:
-		c.probeFire(e)
+		c.probeFire(*e)
 	case evUnhealthy:
 		ts := c.st.Task(e.A)
 		if ts.Deleted || ts.AgentGen != e.B {
@@ -384,9 +384,9 @@ func (c *Cluster) handle(e eventq.Event) bool {
 	case evElection:
 		return c.elect(e.B)
 	case evRegister:
-		return c.register(e)
+		return c.register(*e)
 	case evGossip, evOrphan, evFault, evPartition:
-		return c.handleFault(e)
+		return c.handleFault(*e)
 	default:
 		return false
 	}

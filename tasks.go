@@ -132,7 +132,11 @@ func (c *Cluster) setObserved(ts *store.Task, st task.State, msg, errText string
 	if err := ts.T.AdvanceAfter(st, time.Duration(c.now-ts.Born), msg, errText); err != nil {
 		return
 	}
-	c.record(record{kind: EventTaskState, ts: ts, from: uint16(old), to: uint16(st), msg: msg, err: errText})
+	if c.untraced() {
+		c.seq++ // all that record would do, without building the record: the hot path
+	} else {
+		c.record(record{kind: EventTaskState, ts: ts, from: uint16(old), to: uint16(st), msg: msg, err: errText})
+	}
 	if old <= task.Running && (st == task.Failed || st == task.Rejected) && ts.Node != nil && ts.Pre == nil {
 		// the scheduler avoids nodes where the service keeps failing;
 		// global tasks are not counted

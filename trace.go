@@ -52,7 +52,7 @@ type record struct {
 
 func (c *Cluster) record(r record) {
 	c.seq++
-	if c.cfg.NoTrace && c.cfg.Logger == nil {
+	if c.untraced() {
 		return
 	}
 	if r.ts != nil && r.svc == nil {
@@ -83,6 +83,10 @@ func (c *Cluster) record(r record) {
 		l.Handler().Handle(context.Background(), c.expand(c.seq, &rec).LogRecord())
 	}
 }
+
+// untraced reports whether events go nowhere: no trace is kept and no
+// logger is set. Only their sequence numbers are counted.
+func (c *Cluster) untraced() bool { return c.cfg.NoTrace && c.cfg.Logger == nil }
 
 // expand is the event a trace record stands for.
 func (c *Cluster) expand(seq uint64, r *trace.Rec) Event {
