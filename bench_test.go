@@ -45,12 +45,19 @@ func benchClusterCfg(b *testing.B, cfg Config, nodes int) *Cluster {
 // tasks moved by their agents through ACCEPTED, PREPARING, READY, STARTING
 // and RUNNING (five transitions each, one event per transition), every
 // transition updating the scheduler's view, the routing mesh and the
-// service's counters.
-func BenchmarkEventLoop(b *testing.B) {
+// service's counters. The trace is off; BenchmarkEventLoopDefault is the
+// same loop in the default configuration, every transition recorded.
+func BenchmarkEventLoop(b *testing.B) { benchEventLoop(b, true) }
+
+// BenchmarkEventLoopDefault is BenchmarkEventLoop with the trace on, as a
+// Cluster made with the zero Config runs.
+func BenchmarkEventLoopDefault(b *testing.B) { benchEventLoop(b, false) }
+
+func benchEventLoop(b *testing.B, noTrace bool) {
 	const replicas = 10000
 	for b.Loop() {
 		b.StopTimer()
-		c := benchCluster(b, 100)
+		c := benchClusterWith(b, 100, noTrace)
 		c.CreateService(ServiceSpec{Name: "web", Replicas: replicas, TaskTemplate: TaskSpec{Image: "web"}})
 		b.StartTimer()
 		c.RunUntilIdle(time.Hour)
