@@ -73,7 +73,13 @@ func (c *Cluster) record(r record) {
 		rec.Node = st.SetNode(ns.Idx, ns.N)
 	}
 	if ts := r.ts; ts != nil {
-		rec.Subj = st.SetTask(ts.Idx, &ts.T, svc) // the service follows from the task
+		// The service follows from the task. What the trace shows of a
+		// task is noted when it is created: its ID, slot, image and, for a
+		// global task, the node its name ends with never change after.
+		if r.kind == EventTaskCreated {
+			st.SetTask(ts.Idx, &ts.T, svc)
+		}
+		rec.Subj = trace.TaskSubject(ts.Idx)
 	}
 	if !c.cfg.NoTrace {
 		st.Append(c.seq, rec)
