@@ -101,14 +101,6 @@ func (l *lane) grow() {
 	l.ev, l.head = ev, 0
 }
 
-// pop removes the earliest event; the lane must not be empty.
-func (l *lane) pop() Event {
-	e := l.ev[l.head]
-	l.head = (l.head + 1) & (len(l.ev) - 1)
-	l.n--
-	return e
-}
-
 // arity is the heap's fan-out: a 4-ary heap is half as deep as a binary
 // one, and a node's children sit side by side in memory.
 const arity = 4
