@@ -365,18 +365,29 @@ func (c *Cluster) converged(s *store.Service) bool {
 	}
 	// Every slot (every node, for a global service) must be served by an
 	// up-to-date task that is meant to run and runs; an extra task in a slot
-	// (the updater and the restart supervisor can both fill one: SwarmKit's
-	// restart.Supervisor and update.Updater act on the same slot without a
-	// lock between them) does
-	// not make up for an empty one.
-	served := 0
+	// does not make up for an empty one. (The updater and the restart
+	// supervisor can both fill a slot: SwarmKit's restart.Supervisor and
+	// update.Updater act on it without a lock between them; and a global
+	// service's node reconciliation and its updater can both fill a node.)
+	// A global service wants every node given a task desired RUNNING.
+	served, meant := 0, 0
 	for _, sl := range s.Slots.All() {
+		runs, serves := false, false
 		for _, ts := range sl.Tasks {
-			if ts.T.DesiredState == task.Running && ts.T.State() == task.Running && !s.IsDirty(ts) {
-				served++
-				break
+			if ts.T.DesiredState == task.Running {
+				runs = true
+				serves = serves || (ts.T.State() == task.Running && !s.IsDirty(ts))
 			}
 		}
+		if runs {
+			meant++
+		}
+		if serves {
+			served++
+		}
+	}
+	if s.Spec.Spec.Mode == Global {
+		want = meant
 	}
 	return served == want
 }

@@ -769,6 +769,18 @@ func (k *check) replay(e *swarmsim.Event) {
 			// while the status is rollback_started.
 			t.orphan, t.startFirst = false, true
 		}
+		if t.orphan && ck.filledByNodeReconcile(t) {
+			// A global service's node whose task the restart policy gave
+			// up on (a dead task that stands for its slot) is reconciled
+			// by a node event during an update: SwarmKit's
+			// reconcileOneNode replaces the dirty dead task at once,
+			// without the updater. The updater, whose snapshot holds the
+			// dead task, later reaches the node too: removeOldTasks skips
+			// a task already shut down, so it makes its replacement with
+			// nothing stopped. Swarm then has two tasks desired RUNNING on
+			// the node, an extra task as a start-first one is.
+			t.orphan, t.startFirst = false, true
+		}
 		if t.orphan {
 			ck.tainted[t.slot] = true
 		}
@@ -830,6 +842,22 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// filledByNodeReconcile reports whether a replacement's slot, a global
+// service's node, already holds a task the global orchestrator created
+// desired RUNNING (not a replacement) since the service's spec last
+// changed: what its node reconciliation makes in place of a dirty task.
+func (ck *Checker) filledByNodeReconcile(t *trackedTask) bool {
+	if global := slotKey(t.service, 0, ""); !strings.HasPrefix(t.slot, global) || t.slot == global {
+		return false
+	}
+	for _, id := range ck.slots[t.slot] {
+		if o := ck.tasks[id]; o != nil && o.id != t.id && !o.replacement && o.desired == task.Running && o.gen == t.gen {
+			return true
+		}
+	}
+	return false
 }
 
 // tracked returns the model of an event's task, creating it (in state
