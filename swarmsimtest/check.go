@@ -1428,12 +1428,22 @@ func (k *check) checkPorts() {
 // before. The restored spec must equal the previous spec exactly, and the
 // spec rolled back from must become the previous one (controlapi
 // UpdateService swaps Spec and PreviousSpec).
+//
+// One exception is SwarmKit's: a rollback to a spec identical to the
+// current one keeps the update in progress (update.Supervisor.Update keeps
+// an updater whose spec is DeepEqual), and if that update's failure action
+// rolls back at once (the rollback's reconcile shut down a task it
+// watches), updater.go's rollbackUpdate restores the previous spec and
+// clears PreviousSpec: the spec is the same, and the previous one is nil.
 func RollbackRestores(before, after *swarmsim.Service) error {
 	if before.PreviousSpec == nil {
 		return fmt.Errorf("rollback of %s succeeded without a previous spec", before.Spec.Name)
 	}
 	if !reflect.DeepEqual(after.Spec, *before.PreviousSpec) {
 		return fmt.Errorf("rollback of %s restored %s, want the previous spec %s", before.Spec.Name, specText(after.Spec), specText(*before.PreviousSpec))
+	}
+	if after.PreviousSpec == nil && reflect.DeepEqual(before.Spec, *before.PreviousSpec) {
+		return nil // the kept update rolled back too: rollbackUpdate cleared PreviousSpec
 	}
 	if after.PreviousSpec == nil || !reflect.DeepEqual(*after.PreviousSpec, before.Spec) {
 		return fmt.Errorf("rollback of %s left previous spec %v, want the spec rolled back from %s", before.Spec.Name, after.PreviousSpec, specText(before.Spec))

@@ -3,11 +3,14 @@ package swarmsimtest_test
 import (
 	"flag"
 	"os"
+	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/swarmsim/swarmsim"
+	"github.com/swarmsim/swarmsim/mesh"
 	"github.com/swarmsim/swarmsim/node"
 	"github.com/swarmsim/swarmsim/swarmsimtest"
 	"github.com/swarmsim/swarmsim/task"
@@ -263,6 +266,70 @@ func TestGlobalNodeReconcileAndUpdaterFillDeadSlot(t *testing.T) {
 	}
 	if vs := swarmsimtest.NewChecker().CheckCluster(c); len(vs) > 0 {
 		t.Fatal(swarmsimtest.Report(c, vs))
+	}
+}
+
+// A manual rollback to a spec identical to the current one keeps the update
+// in progress (SwarmKit's Supervisor.Update keeps an updater whose spec is
+// DeepEqual). Here that update (failure action rollback) watches the
+// replacement for a stopped node, which waits PENDING for the old task's
+// host port; the node goes DOWN, and the rollback's reconcile shuts the
+// replacement down, which the scheduler ends at once: the kept update
+// counts a failure and rolls back, and SwarmKit's rollbackUpdate clears
+// PreviousSpec. The checker's rollback-restores-previous-spec accepts it.
+// Found by the model test with partitions (RAPID_CHECKS=10000
+// RAPID_STEPS=60); the code at the start of the session did the same.
+func TestKeptUpdateRollsBackDuringIdenticalRollback(t *testing.T) {
+	c := swarmsim.New(swarmsim.Config{Seed: 1})
+	for _, h := range []string{"n1", "n2", "n3"} {
+		role := node.Worker
+		if h == "n1" {
+			role = node.Manager
+		}
+		if _, err := c.AddNode(swarmsim.NodeConfig{Hostname: h, Role: role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := swarmsim.ServiceSpec{Name: "agent", Mode: swarmsim.Global, TaskTemplate: swarmsim.TaskSpec{Image: "app:1"},
+		Update: &updater.Config{Parallelism: 0, FailureAction: updater.Rollback, Monitor: time.Minute}}
+	spec.Endpoint.Ports = []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080, PublishMode: mesh.Host}}
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	_, err := c.CreateService(spec)
+	must("create", err)
+	c.RunFor(time.Minute)
+	spec.TaskTemplate.Image = "app:2"
+	must("update", c.UpdateService("agent", spec))
+	must("stop n2", c.StopNode("n2"))                 // its old task keeps the host port
+	must("same spec", c.UpdateService("agent", spec)) // the update goes on; PreviousSpec is this spec
+	c.RunFor(20 * time.Second)                        // n2 is DOWN
+	before, err := c.Service("agent")
+	must("inspect", err)
+	must("rollback", c.RollbackService("agent"))
+	after, err := c.Service("agent")
+	must("inspect", err)
+	if after.PreviousSpec != nil || !reflect.DeepEqual(after.Spec, before.Spec) {
+		t.Fatalf("after the rollback: spec %s, previous %v; want the same spec and no previous one", after.Spec.TaskTemplate.Image, after.PreviousSpec)
+	}
+	if !strings.Contains(c.TraceText(), "update rolled back due to failure or early termination of task") {
+		t.Fatal("the kept update did not roll back")
+	}
+	if err := swarmsimtest.RollbackRestores(before, after); err != nil {
+		t.Error(err)
+	}
+	// The exception is only for a rollback to an identical spec.
+	changed := *before
+	other := before.Spec
+	other.TaskTemplate.Image = "app:1"
+	changed.PreviousSpec = &other
+	afterChanged := *after
+	afterChanged.Spec = other
+	if err := swarmsimtest.RollbackRestores(&changed, &afterChanged); err == nil {
+		t.Error("a rollback to another spec that left no previous spec was accepted")
 	}
 }
 
