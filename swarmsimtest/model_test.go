@@ -202,7 +202,9 @@ func TestKeptUpdaterAcrossRollbackFillsDeadSlot(t *testing.T) {
 // it. Found by the model test with partitions (RAPID_CHECKS=10000
 // RAPID_STEPS=60, rapid seed 96181717835592739); the code at the start of
 // the session (64a01ac) did the same, so only the checker changed.
-func TestGlobalNodeReconcileAndUpdaterFillDeadSlot(t *testing.T) {
+// threeNodes is a cluster of n1 (the manager), n2 and n3.
+func threeNodes(t *testing.T) *swarmsim.Cluster {
+	t.Helper()
 	c := swarmsim.New(swarmsim.Config{Seed: 1})
 	for _, h := range []string{"n1", "n2", "n3"} {
 		role := node.Worker
@@ -213,6 +215,11 @@ func TestGlobalNodeReconcileAndUpdaterFillDeadSlot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return c
+}
+
+func TestGlobalNodeReconcileAndUpdaterFillDeadSlot(t *testing.T) {
+	c := threeNodes(t)
 	spec := swarmsim.ServiceSpec{Name: "agent", Mode: swarmsim.Global,
 		TaskTemplate: swarmsim.TaskSpec{Image: "app:1", Restart: &swarmsim.RestartPolicy{Condition: swarmsim.RestartOnFailure}},
 		Update:       &updater.Config{Parallelism: 1, Delay: 10 * time.Second}}
@@ -280,16 +287,7 @@ func TestGlobalNodeReconcileAndUpdaterFillDeadSlot(t *testing.T) {
 // Found by the model test with partitions (RAPID_CHECKS=10000
 // RAPID_STEPS=60); the code at the start of the session did the same.
 func TestKeptUpdateRollsBackDuringIdenticalRollback(t *testing.T) {
-	c := swarmsim.New(swarmsim.Config{Seed: 1})
-	for _, h := range []string{"n1", "n2", "n3"} {
-		role := node.Worker
-		if h == "n1" {
-			role = node.Manager
-		}
-		if _, err := c.AddNode(swarmsim.NodeConfig{Hostname: h, Role: role}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	c := threeNodes(t)
 	spec := swarmsim.ServiceSpec{Name: "agent", Mode: swarmsim.Global, TaskTemplate: swarmsim.TaskSpec{Image: "app:1"},
 		Update: &updater.Config{Parallelism: 0, FailureAction: updater.Rollback, Monitor: time.Minute}}
 	spec.Endpoint.Ports = []mesh.PortConfig{{TargetPort: 80, PublishedPort: 8080, PublishMode: mesh.Host}}
