@@ -191,17 +191,6 @@ func TestKeptUpdaterAcrossRollbackFillsDeadSlot(t *testing.T) {
 	}
 }
 
-// A global service's node whose task exited and was not restarted
-// (restart condition on-failure, exit 0) keeps that dead task for its slot.
-// An update's snapshot holds it; a node event during the update (a label
-// change) makes the global orchestrator replace the dirty dead task at once
-// (SwarmKit's reconcileOneNode, which does not go through the updater), and
-// when the updater reaches the node it makes its own replacement with
-// nothing to stop (removeOldTasks skips a task already shut down). The node
-// then runs two tasks desired RUNNING, as in Swarm, and the checker accepts
-// it. Found by the model test with partitions (RAPID_CHECKS=10000
-// RAPID_STEPS=60, rapid seed 96181717835592739); the code at the start of
-// the session (64a01ac) did the same, so only the checker changed.
 // threeNodes is a cluster of n1 (the manager), n2 and n3.
 func threeNodes(t *testing.T) *swarmsim.Cluster {
 	t.Helper()
@@ -218,6 +207,17 @@ func threeNodes(t *testing.T) *swarmsim.Cluster {
 	return c
 }
 
+// A global service's node whose task exited and was not restarted
+// (restart condition on-failure, exit 0) keeps that dead task for its slot.
+// An update's snapshot holds it; a node event during the update (a label
+// change) makes the global orchestrator replace the dirty dead task at once
+// (SwarmKit's reconcileOneNode, which does not go through the updater), and
+// when the updater reaches the node it makes its own replacement with
+// nothing to stop (removeOldTasks skips a task already shut down). The node
+// then runs two tasks desired RUNNING, as in Swarm, and the checker accepts
+// it. Found by the model test with partitions (RAPID_CHECKS=10000
+// RAPID_STEPS=60, rapid seed 96181717835592739); the code at the start of
+// the session (64a01ac) did the same, so only the checker changed.
 func TestGlobalNodeReconcileAndUpdaterFillDeadSlot(t *testing.T) {
 	c := threeNodes(t)
 	spec := swarmsim.ServiceSpec{Name: "agent", Mode: swarmsim.Global,
