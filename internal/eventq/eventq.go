@@ -271,37 +271,15 @@ func (q *Queue) Pop() (Event, bool) {
 // PopUntil removes and returns the earliest event if it is due at or before
 // limit: Peek, the check and Pop in one look for the earliest event.
 func (q *Queue) PopUntil(limit int64) (Event, bool) {
-	m := q.top - 1
-	if m < 0 {
-		if m = q.min(); m < 0 {
-			return Event{}, false
-		}
-	}
-	if m == lanes {
-		return q.popHeap(limit)
-	}
-	// The event is read once, where it lies, when it is returned: an Event
-	// has too many fields to live in registers, and each copy of it on the
-	// way costs a store and a load.
-	l := &q.lanes[m]
-	p := &l.ev[l.head]
-	if p.At > limit {
-		return Event{}, false
-	}
-	q.n--
-	l.head = (l.head + 1) & (len(l.ev) - 1)
-	if l.n--; l.n == 0 {
-		q.top = 0
-		q.drained(m)
-	} else {
-		q.keepTop(m, &l.ev[l.head])
-	}
-	return *p, true
+	var e Event
+	ok := q.PopUntilInto(limit, &e)
+	return e, ok
 }
 
 // PopUntilInto is PopUntil writing the event to *e (left alone when none
-// is due) instead of returning it: a caller that handles the event through
-// a pointer copies it once.
+// is due) instead of returning it: an Event has too many fields to live in
+// registers, so a caller that handles the event through a pointer has it
+// copied once, from where it lies.
 func (q *Queue) PopUntilInto(limit int64, e *Event) bool {
 	m := q.top - 1
 	if m < 0 {
@@ -309,20 +287,16 @@ func (q *Queue) PopUntilInto(limit int64, e *Event) bool {
 			return false
 		}
 	}
+	if q.at(m).At > limit {
+		return false
+	}
+	q.n--
 	if m == lanes {
-		if q.h[0].At > limit {
-			return false
-		}
-		*e, _ = q.popHeap(limit)
+		q.popHeap(e)
 		return true
 	}
 	l := &q.lanes[m]
-	p := &l.ev[l.head]
-	if p.At > limit {
-		return false
-	}
-	*e = *p
-	q.n--
+	*e = l.ev[l.head]
 	l.head = (l.head + 1) & (len(l.ev) - 1)
 	if l.n--; l.n == 0 {
 		q.top = 0
@@ -351,14 +325,10 @@ func (q *Queue) drained(m int) {
 	}
 }
 
-// popHeap pops the heap's earliest event, if it is due by limit.
-func (q *Queue) popHeap(limit int64) (Event, bool) {
-	if q.h[0].At > limit {
-		return Event{}, false
-	}
-	q.n--
+// popHeap moves the heap's earliest event to *e.
+func (q *Queue) popHeap(e *Event) {
 	n := len(q.h)
-	e := q.h[0]
+	*e = q.h[0]
 	q.h[0] = q.h[n-1]
 	q.h = q.h[:n-1]
 	if n > 2 {
@@ -369,7 +339,6 @@ func (q *Queue) popHeap(limit int64) (Event, bool) {
 	} else {
 		q.top = 0
 	}
-	return e, true
 }
 
 func (q *Queue) up(i int) {

@@ -193,26 +193,33 @@ func TestBurstReusesRoom(t *testing.T) {
 // later, through five steps (PopUntil, then Push). It reports the cost per
 // event.
 func BenchmarkBursts(b *testing.B) {
-	const n = 10000
-	delays := [5]int64{0, 0, 1e9, 0, 1e9}
 	var q Queue
 	for b.Loop() {
-		for i := range n {
-			q.Push(Event{At: 0, A: int32(i)})
+		bursts(&q)
+	}
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/burstTasks/6, "ns/event")
+}
+
+// burstTasks is how many tasks a burst of BenchmarkBursts starts.
+const burstTasks = 10000
+
+// bursts runs one burst of BenchmarkBursts on q.
+func bursts(q *Queue) {
+	delays := [5]int64{0, 0, 1e9, 0, 1e9}
+	for i := range burstTasks {
+		q.Push(Event{At: 0, A: int32(i)})
+	}
+	for {
+		e, ok := q.PopUntil(1 << 62)
+		if !ok {
+			return
 		}
-		for {
-			e, ok := q.PopUntil(1 << 62)
-			if !ok {
-				break
-			}
-			if e.B < uint32(len(delays)) {
-				e.At += delays[e.B]
-				e.B++
-				q.Push(e)
-			}
+		if e.B < uint32(len(delays)) {
+			e.At += delays[e.B]
+			e.B++
+			q.Push(e)
 		}
 	}
-	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
 }
 
 // A lane is a ring: a FIFO popped and pushed in turns wraps around its
@@ -265,26 +272,11 @@ func TestLaneWrapsAndGrows(t *testing.T) {
 // BenchmarkBurstsFresh is BenchmarkBursts with a new queue each time, as
 // each new cluster has: the cost of growing the lanes is included.
 func BenchmarkBurstsFresh(b *testing.B) {
-	const n = 10000
-	delays := [5]int64{0, 0, 1e9, 0, 1e9}
 	for b.Loop() {
 		var q Queue
-		for i := range n {
-			q.Push(Event{At: 0, A: int32(i)})
-		}
-		for {
-			e, ok := q.PopUntil(1 << 62)
-			if !ok {
-				break
-			}
-			if e.B < uint32(len(delays)) {
-				e.At += delays[e.B]
-				e.B++
-				q.Push(e)
-			}
-		}
+		bursts(&q)
 	}
-	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/burstTasks/6, "ns/event")
 }
 
 // Schedule and PopUntilInto carry every field of the event through, from
@@ -320,11 +312,10 @@ func TestScheduleAndPopUntilIntoKeepFields(t *testing.T) {
 // BenchmarkBurstsInto is BenchmarkBursts through Schedule and PopUntilInto,
 // the event loop's way when it passes events by pointer.
 func BenchmarkBurstsInto(b *testing.B) {
-	const n = 10000
 	delays := [5]int64{0, 0, 1e9, 0, 1e9}
 	var q Queue
 	for b.Loop() {
-		for i := range n {
+		for i := range burstTasks {
 			q.Schedule(0, 0, 0, int32(i), 0)
 		}
 		var e Event
@@ -334,5 +325,5 @@ func BenchmarkBurstsInto(b *testing.B) {
 			}
 		}
 	}
-	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/n/6, "ns/event")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/float64(b.N)/burstTasks/6, "ns/event")
 }
