@@ -156,11 +156,8 @@ type Transition struct {
 // task that starts, come from a table; the rest (failures, exits) are
 // worked out by next.
 func Next(b *ImageBehavior, ref string, st task.State) (Transition, bool) {
-	if i := uint(st - task.Assigned); i < uint(len(plainNext))<<6 && i&63 == 0 && !b.FailOnStart && !b.Unhealthy {
-		to := plainNext[i>>6]
-		return Transition{State: to, Message: task.DefaultMessage(to)}, true
-	}
-	return next(b, ref, st)
+	to, msg, err, ok := NextStep(b, ref, st)
+	return Transition{State: to, Message: msg, Err: err}, ok
 }
 
 // NextStep is Next with the transition's fields as results: a
