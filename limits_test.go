@@ -88,7 +88,7 @@ func TestTaskBudget(t *testing.T) {
 func TestNodeLimits(t *testing.T) {
 	c := newTestCluster(t, "m")
 	for i := range MaxNodes - 1 { // as if they had joined and left
-		ns := &store.Node{Idx: int32(c.st.Joined()), N: &node.Node{ID: fmt.Sprintf("gone%021d", i)}}
+		ns := &store.Node{N: &node.Node{ID: fmt.Sprintf("gone%021d", i)}}
 		c.st.AddNode(ns)
 		c.st.RemoveNode(ns)
 	}

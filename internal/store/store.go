@@ -82,8 +82,10 @@ func (st *Store) Joined() int { return len(st.nodes) }
 // LiveNodes is how many nodes are in the swarm.
 func (st *Store) LiveNodes() int { return st.liveNodes }
 
-// AddNode adds a node whose Idx is Joined() to every index.
+// AddNode gives a node the next Idx (Joined() before the call) and adds
+// it to every index.
 func (st *Store) AddNode(ns *Node) {
+	ns.Idx = int32(len(st.nodes))
 	st.nodes = append(st.nodes, ns)
 	st.nodeByID[ns.N.ID] = ns
 	st.nodePrefixes.Add(ns.N.ID, ns)

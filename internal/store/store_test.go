@@ -15,7 +15,7 @@ import (
 )
 
 func addNode(st *store.Store, id, host string) *store.Node {
-	ns := &store.Node{Idx: int32(st.Joined()), N: &node.Node{ID: id, Description: node.Description{Hostname: host}}}
+	ns := &store.Node{N: &node.Node{ID: id, Description: node.Description{Hostname: host}}}
 	st.AddNode(ns)
 	return ns
 }
@@ -43,6 +43,9 @@ func TestLookupNode(t *testing.T) {
 	a := addNode(st, "abc111", "web")
 	b := addNode(st, "abd222", "web")
 	c := addNode(st, "xyz333", "db")
+	if a.Idx != 0 || b.Idx != 1 || c.Idx != 2 {
+		t.Errorf("join order: %d %d %d, want 0 1 2", a.Idx, b.Idx, c.Idx)
+	}
 	for _, tc := range []struct {
 		ref     string
 		want    *store.Node
@@ -322,7 +325,7 @@ func TestIsDirty(t *testing.T) {
 
 func Example() {
 	st := store.New()
-	ns := &store.Node{Idx: int32(st.Joined()), N: &node.Node{ID: "4ktw0zqr", Description: node.Description{Hostname: "worker1"}}}
+	ns := &store.Node{N: &node.Node{ID: "4ktw0zqr", Description: node.Description{Hostname: "worker1"}}}
 	st.AddNode(ns)
 	s := &store.Service{ID: "9xhsynvp"}
 	s.Spec = s.NewVersion(spec.Service{Name: "web", Replicas: 2})

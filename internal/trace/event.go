@@ -37,19 +37,12 @@ func (s *Store) SetNode(i int32, n *node.Node) int32 {
 }
 
 // SetTask notes the task with index i, of the service noted with subject
-// svc (SetService's result): its ID, slot and image the first time, and its
-// node each time, since a global task's name ends with its node's ID. It
-// returns the record subject of an event about the task, TaskSubject(i).
-//
-// A caller whose tasks keep their ID, slot, image and node from their
-// creation on (a global task is created on its node) notes each task once,
-// when it is created, and uses TaskSubject for its later events.
+// svc (SetService's result): its ID, slot, image and node (a global task's
+// name ends with its node's ID; a global task is created on its node). A
+// task is noted once, when it is created: its later events take their
+// subject from TaskSubject. It returns TaskSubject(i).
 func (s *Store) SetTask(i int32, t *task.Task, svc int32) int32 {
-	if ti := s.Task(i); ti.ID == "" {
-		*ti = TaskInfo{ID: t.ID, NodeID: t.NodeID, Slot: t.Slot, Svc: -svc, Image: s.Str(t.Image)}
-	} else {
-		ti.NodeID = t.NodeID
-	}
+	*s.Task(i) = TaskInfo{ID: t.ID, NodeID: t.NodeID, Slot: t.Slot, Svc: -svc, Image: s.Str(t.Image)}
 	return TaskSubject(i)
 }
 

@@ -24,9 +24,8 @@ func TestEvent(t *testing.T) {
 	}
 	mgr := s.SetNode(3, &node.Node{ID: "node-m", Description: node.Description{Hostname: "manager"}})
 	rep := s.SetTask(0, &task.Task{ID: "task-1", Slot: 2, Image: "web:1"}, web)
-	glob := s.SetTask(5000, &task.Task{ID: "task-g", Image: "agent:1"}, agent)
-	// A global task's node is set once it is assigned.
-	s.SetTask(5000, &task.Task{ID: "task-g", NodeID: "node-m"}, agent)
+	// A global task is created on its node, whose ID ends its name.
+	glob := s.SetTask(5000, &task.Task{ID: "task-g", NodeID: "node-m", Image: "agent:1"}, agent)
 
 	rec := func(kind events.Kind, from, to uint16, subj, nd int32, msg, err string) Rec {
 		r := MakeRec(int64(1500*time.Millisecond), uint8(kind), from, to)
