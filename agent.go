@@ -1,7 +1,6 @@
 package swarmsim
 
 import (
-	"slices"
 	"time"
 
 	"github.com/swarmsim/swarmsim/internal/eventq"
@@ -94,7 +93,7 @@ func (c *Cluster) delayStart(ts, old *store.Task, delay time.Duration, waitStop,
 	c.unwait(ts)
 	ts.Gate = g
 	if g.WaitFor != nil {
-		old.Slot.Waiting = append(old.Slot.Waiting, ts)
+		old.Slot.AddWaiting(ts)
 	}
 	if delay > 0 || !checkedNow {
 		c.push(g.Until, evGate, ts.Idx, 0)
@@ -142,9 +141,7 @@ func (c *Cluster) unwait(ts *store.Task) {
 	if !ts.Gate.Active || w == nil {
 		return
 	}
-	if i := slices.Index(w.Slot.Waiting, ts); i >= 0 {
-		w.Slot.Waiting = slices.Delete(w.Slot.Waiting, i, i+1)
-	}
+	w.Slot.RemoveWaiting(ts)
 }
 
 // releaseWaiters checks the delayed starts that wait for ts to stop, in the

@@ -29,7 +29,7 @@ func (c *Cluster) newTask(s *store.Service, slot *store.Slot, ns *store.Node, de
 		SpecVersion: sv.Version, Image: sv.Spec.TaskTemplate.Image, DesiredState: desired, CreatedAt: c.Now(),
 	}, &ts.Hist)
 	ts.Svc, ts.Spec, ts.Slot, ts.Pre, ts.Born, ts.JobIter = s, sv, slot, ns, c.now, uint32(s.JobIter)
-	slot.Tasks = append(slot.Tasks, ts)
+	slot.AddTask(ts)
 	c.record(record{kind: EventTaskCreated, ts: ts, to: uint16(desired)})
 	c.changed(ts, store.Facts{Deleted: true}) // it did not exist
 	c.reap(slot)

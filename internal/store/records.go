@@ -240,6 +240,32 @@ func (sl *Slot) Restart() orchestrator.RestartPolicy {
 	return sl.Tasks[0].Svc.Spec.Spec.TaskTemplate.RestartPolicy()
 }
 
+// AddTask puts a task in the slot, as its newest.
+func (sl *Slot) AddTask(ts *Task) { sl.Tasks = appendOwned(sl.Tasks, ts, sl.tasksBuf[:]) }
+
+// AddWaiting puts a task at the end of the slot's waiting list.
+func (sl *Slot) AddWaiting(ts *Task) { sl.Waiting = appendOwned(sl.Waiting, ts, sl.waitingBuf[:]) }
+
+// RemoveWaiting takes a task off the slot's waiting list, if it is there.
+func (sl *Slot) RemoveWaiting(ts *Task) {
+	if i := slices.Index(sl.Waiting, ts); i >= 0 {
+		sl.Waiting = slices.Delete(sl.Waiting, i, i+1)
+	}
+}
+
+// appendOwned appends ts to s, whose first array is the inline room buf.
+// When s outgrows that room, the room is cleared: a pointer left in it would
+// keep a deleted task, and the whole slab the task came from, alive for as
+// long as the slot lives.
+func appendOwned(s []*Task, ts *Task, buf []*Task) []*Task {
+	inline := len(s) == cap(s) && cap(s) > 0 && &s[:cap(s)][0] == &buf[0]
+	s = append(s, ts)
+	if inline {
+		clear(buf)
+	}
+	return s
+}
+
 // Slots holds a service's slots by key. Keys are small and dense (slot
 // numbers from 1, or node index + 1 for global services), so a slice indexed
 // by key serves: look-ups are O(1) and walking it gives ascending order.
