@@ -327,16 +327,28 @@ func TestNodeNameIndex(t *testing.T) {
 }
 
 // A bounded trace keeps the newest events, in order, with consecutive
-// sequence numbers, and EventsSince finds its start by arithmetic.
+// sequence numbers, and EventsSince finds its start by arithmetic. It
+// forgets the tasks its kept events no longer name, and a task it forgot
+// that has more to say (web's, stopped at the end) is named as before.
 func TestTraceLimit(t *testing.T) {
 	run := func(limit int) *Cluster {
 		c := New(Config{Seed: 3, TraceLimit: limit})
 		c.AddNode(NodeConfig{Hostname: "m", Role: node.Manager})
+		c.CreateService(ServiceSpec{Name: "web", Replicas: 1, TaskTemplate: TaskSpec{Image: "web"}})
+		c.RunFor(time.Minute)
 		c.SetImage("crash", ImageBehavior{Pull: time.Second, ExitAfter: time.Second, ExitCode: 1})
 		zero := time.Duration(0)
 		c.CreateService(ServiceSpec{Name: "crash", Replicas: 2, TaskTemplate: TaskSpec{Image: "crash",
 			Restart: &RestartPolicy{Delay: &zero}}})
 		c.RunFor(10 * time.Minute)
+		web, err := c.Tasks("web")
+		if err != nil || len(web) != 1 {
+			t.Fatalf("web's tasks: %v, %v", web, err)
+		}
+		if err := c.StopTask(web[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		c.RunFor(time.Second)
 		return c
 	}
 	full, bounded := run(0), run(100)
@@ -356,6 +368,16 @@ func TestTraceLimit(t *testing.T) {
 	}
 	if n := bounded.trace.Footprint(); n > 400 {
 		t.Errorf("bounded trace holds room for %d records; want at most about 2*100", n)
+	}
+	stopped := false
+	for _, e := range got {
+		stopped = stopped || (e.Kind == EventTaskState && e.To == "complete" && e.Task == "web.1" && e.Image == "web")
+	}
+	if !stopped {
+		t.Errorf("no event kept names web's task completing")
+	}
+	if !bounded.trace.Released(1) { // crash's first task
+		t.Errorf("the trace still keeps crash's first task, named by no event kept")
 	}
 	since := bounded.EventsSince(got[49].Seq)
 	if diff := cmp.Diff(got[50:], since); diff != "" {

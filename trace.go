@@ -75,8 +75,10 @@ func (c *Cluster) record(r record) {
 	if ts := r.ts; ts != nil {
 		// The service follows from the task. What the trace shows of a
 		// task is noted when it is created: its ID, slot, image and, for a
-		// global task, the node its name ends with never change after.
-		if r.kind == EventTaskCreated {
+		// global task, the node its name ends with never change after. A
+		// bounded trace forgets a task none of its records names any more,
+		// and notes it again if it has more to say.
+		if r.kind == EventTaskCreated || st.Released(ts.Idx) {
 			st.SetTask(ts.Idx, &ts.T, svc)
 		}
 		rec.Subj = trace.TaskSubject(ts.Idx)

@@ -42,7 +42,11 @@ func (s *Store) SetNode(i int32, n *node.Node) int32 {
 // task is noted once, when it is created: its later events take their
 // subject from TaskSubject. It returns TaskSubject(i).
 func (s *Store) SetTask(i int32, t *task.Task, svc int32) int32 {
-	*s.Task(i) = TaskInfo{ID: t.ID, NodeID: t.NodeID, Slot: t.Slot, Svc: -svc, Image: s.Str(t.Image)}
+	ti := s.Task(i)
+	if ti.ID == "" {
+		s.taskLive[int(i)/taskPage]++
+	}
+	*ti = TaskInfo{ID: t.ID, NodeID: t.NodeID, Slot: t.Slot, Svc: -svc, Image: s.Str(t.Image)}
 	return TaskSubject(i)
 }
 

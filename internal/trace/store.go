@@ -50,6 +50,11 @@ type TaskInfo struct {
 	Slot   uint64
 	Svc    int32  // service index + 1
 	Image  uint32 // interned
+
+	// last is the sequence number of the task's latest record, kept by a
+	// bounded store only: once the limit has dropped it, nothing names the
+	// task any more and its entry is released.
+	last uint64
 }
 
 // nodeInfo is what the trace shows of a node.
@@ -67,8 +72,24 @@ func (s *Store) Task(i int32) *TaskInfo {
 	p := int(i) / taskPage
 	for p >= len(s.tasks) {
 		s.tasks = append(s.tasks, make([]TaskInfo, taskPage))
+		s.taskLive = append(s.taskLive, 0)
+	}
+	if s.tasks[p] == nil {
+		s.tasks[p] = make([]TaskInfo, taskPage) // a released page, needed again
 	}
 	return &s.tasks[p][int(i)%taskPage]
+}
+
+// Released reports whether the entry of the task with index i, noted
+// before, has been released because the limit dropped every record that
+// named it: its next record must note it again (SetTask). An unbounded
+// store releases nothing.
+func (s *Store) Released(i int32) bool {
+	if s.limit == 0 {
+		return false
+	}
+	p := int(i) / taskPage
+	return p >= len(s.tasks) || s.tasks[p] == nil || s.tasks[p][int(i)%taskPage].ID == ""
 }
 
 // textCacheBits sets how many pairs of entries the text cache holds.
@@ -100,9 +121,12 @@ type Store struct {
 	strs      []string
 	strIdx    map[string]uint32
 
-	tasks [][]TaskInfo // pages of taskPage, by task index
-	nodes []nodeInfo   // by node index
-	svcs  []svcInfo    // by service index
+	tasks [][]TaskInfo // pages of taskPage, by task index; nil once released
+	// taskLive counts each page's entries not yet released (a bounded
+	// store only).
+	taskLive []int32
+	nodes    []nodeInfo // by node index
+	svcs     []svcInfo  // by service index
 }
 
 // SetLimit bounds the store to its newest n records (0: no bound). Memory
@@ -135,12 +159,45 @@ func (s *Store) Append(seq uint64, r Rec) {
 	}
 	s.chunks[last] = append(s.chunks[last], r)
 	if s.limit > 0 {
+		if r.Subj > 0 {
+			s.Task(r.Subj - 1).last = seq
+		}
 		// Free whole chunks once every record in them is older than the
 		// newest limit: the cost per event stays constant.
 		for len(s.chunks) > 1 && s.total-(s.first+uint64(len(s.chunks[0])))+1 >= uint64(s.limit) {
 			s.first += uint64(len(s.chunks[0]))
+			s.releaseTasks(s.chunks[0])
 			s.chunks[0] = nil
 			s.chunks = s.chunks[1:]
+		}
+	}
+}
+
+// releaseTasks releases the entries of the tasks that no record kept names
+// any more, among those the dropped chunk named, and frees a page of them
+// once all of its entries are released and no new task will take one: the
+// trace's share of memory stays bounded by its limit, however many tasks
+// come and go. The cost is that of the records dropped.
+func (s *Store) releaseTasks(dropped []Rec) {
+	for k := range dropped {
+		subj := dropped[k].Subj
+		if subj <= 0 {
+			continue
+		}
+		i := subj - 1
+		p := int(i) / taskPage
+		page := s.tasks[p]
+		if page == nil {
+			continue
+		}
+		ti := &page[int(i)%taskPage]
+		if ti.ID == "" || ti.last >= s.first {
+			continue // released already, or named by a record kept
+		}
+		*ti = TaskInfo{}
+		s.taskLive[p]--
+		if s.taskLive[p] == 0 && p < len(s.tasks)-1 {
+			s.tasks[p] = nil
 		}
 	}
 }

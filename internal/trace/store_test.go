@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
+
+	"github.com/swarmsim/swarmsim/events"
+	"github.com/swarmsim/swarmsim/task"
 )
 
 // A record is 32 bytes and holds nothing the garbage collector must scan.
@@ -259,5 +263,69 @@ func BenchmarkEachTail(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A bounded store forgets a task once the limit has dropped every record
+// that names it, and frees a page of such tasks whole; a task it forgot that
+// has more to say is noted again and expands as before. An unbounded store
+// forgets nothing.
+func TestStoreLimitReleasesTasks(t *testing.T) {
+	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	const limit, tasks = 100, 5 * taskPage
+	var s Store
+	s.SetLimit(limit)
+	svc := s.SetService(0, "svc-web", "web")
+	seq := uint64(0)
+	note := func(i int32, kind events.Kind) {
+		if kind == events.TaskCreated || s.Released(i) {
+			s.SetTask(i, &task.Task{ID: fmt.Sprintf("task-%d", i), Slot: uint64(i) + 1, Image: "web:1"}, svc)
+		}
+		seq++
+		r := MakeRec(int64(seq), uint8(kind), 0, uint16(task.Running))
+		r.Subj = TaskSubject(i)
+		s.Append(seq, r)
+		// The oldest record kept still names its task.
+		first := s.FirstSeq()
+		if e, want := s.Event(first, s.At(first), epoch), fmt.Sprintf("task-%d", s.At(first).Subj-1); e.TaskID != want {
+			t.Fatalf("after record %d, the oldest kept (%d) expands to task %q, want %q", seq, first, e.TaskID, want)
+		}
+	}
+	// Task 0 is created first and lives on, silent; the others come and go.
+	note(0, events.TaskCreated)
+	for i := int32(1); i < tasks; i++ {
+		note(i, events.TaskCreated)
+		note(i, events.TaskState)
+	}
+	if !s.Released(0) || !s.Released(1) || s.Released(tasks-1) {
+		t.Errorf("released: task 0 %v, task 1 %v, newest %v; want true, true, false", s.Released(0), s.Released(1), s.Released(tasks-1))
+	}
+	pages := 0
+	for _, p := range s.tasks {
+		if p != nil {
+			pages++
+		}
+	}
+	if pages > 1 {
+		t.Errorf("%d pages of task entries kept for %d records about the newest tasks; want 1", pages, limit)
+	}
+	// Task 0 speaks again: it is noted again and named as before.
+	note(0, events.TaskState)
+	if got := s.Event(seq, s.At(seq), epoch); got.TaskID != "task-0" || got.Task != "web.1" || got.Image != "web:1" {
+		t.Errorf("task 0 after its entry was released expands to %+v", got)
+	}
+	// Every record kept still expands to its own task.
+	s.Each(0, func(seq uint64, r *Rec) bool {
+		if e := s.Event(seq, r, epoch); e.TaskID != fmt.Sprintf("task-%d", r.Subj-1) {
+			t.Errorf("record %d (task %d) expands to task %q", seq, r.Subj-1, e.TaskID)
+		}
+		return true
+	})
+
+	var all Store
+	all.SetTask(0, &task.Task{ID: "task-0"}, all.SetService(0, "svc-web", "web"))
+	fill(&all, 3*chunkMax)
+	if all.Released(0) {
+		t.Error("an unbounded store released a task")
 	}
 }
