@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/swarmsim/swarmsim"
 	"github.com/swarmsim/swarmsim/swarmsimtest"
 	"pgregory.net/rapid"
 )
@@ -58,4 +59,38 @@ func TestParallelClustersIndependent(t *testing.T) {
 			t.Errorf("scenario %d in parallel (-alone +parallel):\n%s", i, cmp.Diff(want[i], got[i]))
 		}
 	}
+}
+
+// A trace bounded by Config.TraceLimit holds exactly the newest events of
+// the whole trace, named as the whole trace names them, whatever the
+// actions: the bounded store forgets the tasks its kept events no longer
+// name and notes them again when they have more to say.
+func TestBoundedTraceIsTheNewestEvents(t *testing.T) {
+	play := func(t *rapid.T, sc swarmsimtest.Scenario, limit int) []swarmsim.Event {
+		c := swarmsim.New(swarmsim.Config{Seed: sc.Seed, TraceLimit: limit})
+		for _, n := range sc.Nodes {
+			if _, err := c.AddNode(n); err != nil {
+				t.Fatalf("AddNode: %v", err)
+			}
+		}
+		for i, img := range sc.Images[:min(len(sc.Images), len(sc.Behaviors))] {
+			c.SetImage(img, sc.Behaviors[i])
+		}
+		c.SetTaskHistoryLimit(sc.HistoryLimit)
+		r := swarmsimtest.NewRunner(c)
+		for _, a := range sc.Actions {
+			r.Apply(a)
+		}
+		r.Advance(2 * time.Minute)
+		return c.Events()
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		sc := swarmsimtest.Scenarios(swarmsimtest.ScenarioOptions{}).Draw(t, "scenario")
+		limit := rapid.IntRange(1, 300).Draw(t, "limit")
+		all, kept := play(t, sc, 0), play(t, sc, limit)
+		want := all[max(0, len(all)-limit):]
+		if diff := cmp.Diff(want, kept); diff != "" {
+			t.Fatalf("TraceLimit %d of %d events (-newest of the whole trace +bounded):\n%s", limit, len(all), diff)
+		}
+	})
 }
