@@ -198,6 +198,6 @@ func (c *Cluster) updateBackend(ts *store.Task) {
 	if want {
 		ts.MeshRef = c.mesh.AddBackendRef(ts.Svc.MeshRef, ts.Node.MeshRef, ts.T.ID)
 	} else {
-		c.mesh.RemoveBackendRef(ts.MeshRef) // stale from now on
+		c.mesh.RemoveBackendRef(ts.Svc.MeshRef, ts.MeshRef) // stale from now on
 	}
 }

@@ -49,6 +49,8 @@ type Mesh struct {
 	// spareNB holds emptied nodeBackends for reuse (nothing points to one
 	// once it has left its service's byNode).
 	spareNB []*nodeBackends
+	// stamps is the last BackendRef stamp handed out (see backend).
+	stamps uint32
 }
 
 // backendChunk is the capacity a service's backend slab starts with (element
@@ -205,12 +207,12 @@ type backend struct {
 	prev    int32 // the previous live backend while live (0 at the head)
 	refs    int32
 	nodePos int32 // index in node.backends while live
-	// gen changes each time the element stops being live (removed, or its
-	// service removed), and is kept while it is free: a BackendRef is
-	// current while its gen equals the element's.
-	gen     uint32
-	dead    bool
-	indexed bool // in the task index (added by AddBackend)
+	// stamp: while live, the backend's BackendRef stamp if AddBackendRef
+	// added it, or 0 if AddBackend did (it is then in the task index); 0
+	// once it has left (removed, or its service removed), so that its
+	// handle no longer matches.
+	stamp uint32
+	dead  bool
 }
 
 // nodeBackends is one service's backends on one node: how many, and for
@@ -615,7 +617,7 @@ func (m *Mesh) RemoveService(serviceID string) {
 	m.unlisten(s)
 	for i := s.head; i != 0; i = s.els[i].next {
 		m.detachFromNode(s, i)
-		s.els[i].gen++
+		s.els[i].stamp = 0
 	}
 	s.removed = true
 	delete(m.services, serviceID)
@@ -646,8 +648,7 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		s.byTask.reserve(s.indexWant)
 		s.indexWant = 0
 	}
-	i := m.link(s, m.node(nodeID), taskID)
-	s.els[i].indexed = true
+	i := m.link(s, m.node(nodeID), taskID, 0)
 	s.byTask.insert(h, i, slot)
 }
 
@@ -662,7 +663,8 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 // RemoveBackend ignores it, and AddBackend of the same task adds a second
 // one; remove it with RemoveBackendRef. A stale s or n (RemoveService or
 // RemoveNode has run since the handle was made) names the service or node
-// by its ID, as AddBackend does, creating it again if it is unknown.
+// by its ID, as AddBackend does, creating it again if it is unknown. The
+// zero ServiceRef and NodeRef name nothing, and must not be given.
 //
 // This is the shape of the root package's task upkeep, which knows each
 // task's service and node records and whether it is a backend, as
@@ -677,16 +679,19 @@ func (m *Mesh) AddBackendRef(s ServiceRef, n NodeRef, taskID string) BackendRef 
 	if mn.removed {
 		mn = m.node(mn.id)
 	}
-	i := m.link(ms, mn, taskID)
-	return BackendRef{s: ms, i: i, gen: ms.els[i].gen}
+	m.stamps++
+	if m.stamps == 0 { // wrapped: 0 is AddBackend's
+		m.stamps = 1
+	}
+	return BackendRef{i: m.link(ms, mn, taskID, m.stamps), stamp: m.stamps}
 }
 
-// link appends task taskID on node n to s's live backends and returns its
-// element.
-func (m *Mesh) link(s *meshService, n *meshNode, taskID string) int32 {
+// link appends task taskID on node n, with stamp (see backend), to s's live
+// backends and returns its element.
+func (m *Mesh) link(s *meshService, n *meshNode, taskID string, stamp uint32) int32 {
 	i := s.alloc()
 	b := &s.els[i]
-	*b = backend{taskID: taskID, nodeID: n.id, node: n, nodePos: int32(len(n.backends)), prev: s.tail, gen: b.gen}
+	*b = backend{taskID: taskID, nodeID: n.id, node: n, nodePos: int32(len(n.backends)), prev: s.tail, stamp: stamp}
 	if s.tail != 0 {
 		s.els[s.tail].next = i
 	} else {
@@ -758,10 +763,9 @@ func (s *meshService) alloc() int32 {
 	return int32(len(s.els) - 1)
 }
 
-// release puts element i on the free list, keeping its gen. Its links are
-// not followed.
+// release puts element i on the free list. Its links are not followed.
 func (s *meshService) release(i int32) {
-	s.els[i] = backend{next: s.free, gen: s.els[i].gen}
+	s.els[i] = backend{next: s.free}
 	s.free = i
 }
 
@@ -802,22 +806,34 @@ func (m *Mesh) RemoveBackend(serviceID, taskID string) {
 	}
 }
 
-// RemoveBackendRef is RemoveBackend by handle: it takes the backend that
-// AddBackendRef returned b for out of its service, with the same effect on
-// the order and the rotations, and neither hashes nor looks up anything. A
-// stale handle is ignored: its backend has already left, with its node
-// (RemoveNode), its service (RemoveService) or an earlier RemoveBackendRef,
-// and its slab element may hold another backend since. So is the zero
-// BackendRef.
-func (m *Mesh) RemoveBackendRef(b BackendRef) {
-	if s := b.s; s != nil && s.els[b.i].gen == b.gen {
-		m.unlinkBackend(s, b.i)
+// RemoveBackendRef is RemoveBackend by handles: it takes the backend that
+// AddBackendRef returned b for out of the service of handle s (the handle
+// given to AddBackendRef, or a later one for the same service), with the
+// same effect on the order and the rotations, and neither hashes nor looks
+// up anything. A stale b is ignored: its backend has already left, with its
+// node (RemoveNode), its service (RemoveService) or an earlier
+// RemoveBackendRef, and its slab element may hold another backend since. So
+// are the zero BackendRef and the zero ServiceRef. A stale s names the
+// service by its ID (a map look-up, the only one here), as AddBackendRef
+// does.
+func (m *Mesh) RemoveBackendRef(s ServiceRef, b BackendRef) {
+	ms := s.s
+	if ms == nil || b.stamp == 0 {
+		return
+	}
+	if ms.removed {
+		if ms = m.services[ms.id]; ms == nil {
+			return
+		}
+	}
+	if int(b.i) < len(ms.els) && ms.els[b.i].stamp == b.stamp {
+		m.unlinkBackend(ms, b.i)
 	}
 }
 
 // removeBackend takes live backend i out of s.
 func (m *Mesh) removeBackend(s *meshService, i int32) {
-	if s.els[i].indexed {
+	if s.els[i].stamp == 0 {
 		s.byTask.remove(s.byTask.hash(s.els[i].taskID), i)
 	}
 	m.unlinkBackend(s, i)
@@ -828,7 +844,7 @@ func (m *Mesh) removeBackend(s *meshService, i int32) {
 func (m *Mesh) unlinkBackend(s *meshService, i int32) {
 	m.detachFromNode(s, i)
 	b := &s.els[i]
-	b.gen++
+	b.stamp = 0
 	s.count--
 	next, prev := b.next, b.prev
 	if prev != 0 {

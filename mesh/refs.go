@@ -15,16 +15,17 @@ type NodeRef struct{ n *meshNode }
 type ServiceRef struct{ s *meshService }
 
 // BackendRef is a Mesh's handle for one backend added by AddBackendRef, for
-// RemoveBackendRef: its service and its element in the service's slab, with
-// the element's generation, which changes whenever a backend leaves the
-// element. A handle whose backend has left (RemoveBackendRef, RemoveNode,
-// RemoveService) is stale, and stays so when the element is reused: a
-// caller may keep it, and remove with it, after the mesh dropped the
-// backend itself. (The generation is 32 bits: a handle would be mistaken
-// for a current one only after its element had been reused 2^32 times.)
-// The zero BackendRef names no backend.
+// RemoveBackendRef, which takes the service's handle with it (so that a
+// caller that keeps one per task, as the root package does, keeps 8 bytes):
+// the backend's element in its service's slab and a stamp, unique in the
+// Mesh, that the element holds while the backend is live. A handle whose
+// backend has left (RemoveBackendRef, RemoveNode, RemoveService) is stale,
+// and stays so when the element holds another backend: a caller may keep
+// it, and remove with it, after the mesh dropped the backend itself. (Stamps
+// are 32 bits: a stale handle could be mistaken for a current one only
+// after 2^32 AddBackendRef calls, when its element holds a backend added
+// then.) The zero BackendRef names no backend.
 type BackendRef struct {
-	s   *meshService
-	i   int32
-	gen uint32
+	i     int32
+	stamp uint32
 }

@@ -313,7 +313,7 @@ func checkSlab(m *Mesh, s *meshService) error {
 		if b.prev != prev {
 			return fmt.Errorf("element %d: prev %d, want %d", i, b.prev, prev)
 		}
-		if b.indexed {
+		if b.stamp == 0 { // added by AddBackend
 			if s.byTask.get(s.els, b.taskID) != i {
 				return fmt.Errorf("task %s not indexed at %d", b.taskID, i)
 			}

@@ -328,11 +328,12 @@ type Task struct {
 	Slot *Slot
 	Gate Gate // pending delayed start, when Gate.Active
 	// MeshRef is the routing mesh's handle for the task's backend, from
-	// its latest Mesh.AddBackendRef. It is stale once the backend has left
-	// the mesh: by Mesh.RemoveBackendRef when Backend turns false, or
-	// earlier, when the mesh dropped the task's node or service itself
-	// (Mesh.RemoveNode, Mesh.RemoveService). Mesh.RemoveBackendRef ignores
-	// a stale handle.
+	// its latest Mesh.AddBackendRef, removed with Svc.MeshRef. It is stale
+	// once the backend has left the mesh: by Mesh.RemoveBackendRef when
+	// Backend turns false, or earlier, when the mesh dropped the task's
+	// node or service itself (Mesh.RemoveNode, Mesh.RemoveService);
+	// Mesh.RemoveBackendRef ignores a stale handle. (8 bytes: the record
+	// stays in its allocation size class.)
 	MeshRef mesh.BackendRef
 }
 
