@@ -209,8 +209,9 @@ type backend struct {
 	nodePos int32 // index in node.backends while live
 	// stamp: while live, the backend's BackendRef stamp if AddBackendRef
 	// added it, or 0 if AddBackend did (it is then in the task index); 0
-	// once it has left (removed, or its service removed), so that its
-	// handle no longer matches.
+	// once it has left, so that its handle no longer matches. (The
+	// elements of a removed service keep theirs: RemoveBackendRef finds a
+	// removed service's successor by ID, and stamps are unique.)
 	stamp uint32
 	dead  bool
 }
@@ -617,9 +618,8 @@ func (m *Mesh) RemoveService(serviceID string) {
 	m.unlisten(s)
 	for i := s.head; i != 0; i = s.els[i].next {
 		m.detachFromNode(s, i)
-		s.els[i].stamp = 0
 	}
-	s.removed = true
+	s.removed = true // RemoveBackendRef reads its slab no more
 	delete(m.services, serviceID)
 	if m.lastSvc == s {
 		m.lastSvc = nil
