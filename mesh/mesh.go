@@ -666,11 +666,12 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 // by its ID, as AddBackend does, creating it again if it is unknown. The
 // zero ServiceRef and NodeRef name nothing, and must not be given.
 //
-// This is the shape of the root package's task upkeep, which knows each
-// task's service and node records and whether it is a backend, as
-// SwarmKit's agent knows a task's container and libnetwork's
-// addServiceBinding (libnetwork/service_common.go) knows the endpoint it
-// binds.
+// libnetwork finds a backend by service, network and endpoint ID
+// (addServiceBinding and rmServiceBinding, libnetwork/service_common.go);
+// the handles have no counterpart there. They are a shortcut for a caller
+// that holds each task's service and node records and knows whether the
+// task is a backend, as the root package does, and change nothing that
+// Resolve or Backends answer.
 func (m *Mesh) AddBackendRef(s ServiceRef, n NodeRef, taskID string) BackendRef {
 	ms, mn := s.s, n.n
 	if ms.removed {
