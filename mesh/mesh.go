@@ -733,7 +733,8 @@ const nodeBackendsMin = 16
 // its tables step by step, copying them at each step. It changes nothing a
 // caller can see; a service not declared is left alone. A caller that knows
 // how many tasks a service will run (its replicas) calls it before they
-// start.
+// start. The index of task IDs is made at that size by the first
+// AddBackend: a service whose backends all come by AddBackendRef has none.
 func (m *Mesh) Reserve(serviceID string, n int) {
 	s := m.lookupService(serviceID)
 	if s == nil || n <= 0 {
