@@ -35,7 +35,7 @@ func (c *Cluster) AddNode(cfg NodeConfig) (*node.Node, error) {
 	}
 	c.st.AddNode(ns)
 	c.st.SetRef(ns, c.sched.AddNode(n))
-	c.mesh.AddNode(n.ID)
+	ns.MeshRef = c.mesh.AddNode(n.ID)
 	c.record(record{kind: EventNodeAdded, node: ns, to: uint16(n.Status.State)})
 	c.linkChanged(ns) // a partition may cut it off from the leader
 	c.nodeChanged(ns)

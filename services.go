@@ -155,7 +155,7 @@ func (c *Cluster) CreateService(spec ServiceSpec) (*Service, error) {
 	s.Endpoint = ports
 	c.startIteration(s, true)
 	c.st.AddService(s)
-	c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
+	s.MeshRef = c.mesh.SetService(id, spec.Name, spec.Endpoint.Mode, ports)
 	if !spec.Mode.IsGlobal() {
 		// Room for the replicas' backends at once, up to 65,536: a service
 		// whose tasks never run must not hold much, and beyond that the
@@ -301,7 +301,7 @@ func (c *Cluster) setEndpoint(s *store.Service, ports []mesh.PortConfig) {
 		return
 	}
 	s.Endpoint = ports
-	c.mesh.SetService(s.ID, s.Spec.Spec.Name, s.Spec.Spec.Endpoint.Mode, ports)
+	s.MeshRef = c.mesh.SetService(s.ID, s.Spec.Spec.Name, s.Spec.Spec.Endpoint.Mode, ports)
 }
 
 // RemoveService removes a service: its ports are freed at once and its tasks

@@ -196,8 +196,8 @@ func (c *Cluster) updateBackend(ts *store.Task) {
 	}
 	ts.Backend = want
 	if want {
-		c.mesh.AddBackend(ts.Svc.ID, ts.T.ID, ts.Node.N.ID)
+		ts.MeshRef = c.mesh.AddBackendRef(ts.Svc.MeshRef, ts.Node.MeshRef, ts.T.ID)
 	} else {
-		c.mesh.RemoveBackend(ts.Svc.ID, ts.T.ID)
+		c.mesh.RemoveBackendRef(ts.Svc.MeshRef, ts.MeshRef) // stale from now on
 	}
 }

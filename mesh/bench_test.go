@@ -203,6 +203,62 @@ func BenchmarkRollingBackends(b *testing.B) {
 	}
 }
 
+// BenchmarkAddRemoveBackendRef is BenchmarkAddRemoveBackend by handles
+// (AddBackendRef, RemoveBackendRef), as the root package adds and removes
+// backends.
+func BenchmarkAddRemoveBackendRef(b *testing.B) {
+	m, _ := benchMesh(b)
+	s := m.SetService("svc-0007", "svc-0007", VIP, []PortConfig{ing(80, 10007)})
+	n := m.AddNode("node-00001")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.RemoveBackendRef(s, m.AddBackendRef(s, n, "extra"))
+	}
+}
+
+// BenchmarkRollingBackendsRef is BenchmarkRollingBackends by handles: the
+// cost per operation must not grow with the number of backends either, and
+// there is no task index to miss the cache in.
+func BenchmarkRollingBackendsRef(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("backends=%d", n), func(b *testing.B) {
+			m := New()
+			const nodes = 100
+			names := make([]string, nodes)
+			refs := make([]NodeRef, nodes)
+			for i := range names {
+				names[i] = fmt.Sprintf("node-%03d", i)
+				refs[i] = m.AddNode(names[i])
+			}
+			s := m.SetService("svc", "svc", VIP, []PortConfig{ing(80, 8080)})
+			ids := make([]string, n+1024)
+			for i := range ids {
+				ids[i] = "svc." + strconv.Itoa(i)
+			}
+			backends := make([]BackendRef, len(ids))
+			for i := range n {
+				backends[i] = m.AddBackendRef(s, refs[i%nodes], ids[i])
+			}
+			for i := range 16 { // spread the entry nodes' positions
+				for range i * n / 16 % 997 {
+					m.Resolve(names[i], 8080, TCP)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for k := 0; k < b.N; k++ {
+				m.RemoveBackendRef(s, backends[k%len(ids)])
+				j := (k + n) % len(ids)
+				backends[j] = m.AddBackendRef(s, refs[j%nodes], ids[j])
+				if _, err := m.Resolve(names[k&15], 8080, TCP); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkAllocate: create and remove a service with one explicit and one
 // dynamic port, next to 1,000 allocated services.
 func BenchmarkAllocate(b *testing.B) {

@@ -106,15 +106,28 @@
 // backend node through VXLAN, not through the published port, so a backend
 // node's block of the published port does not matter.
 //
+// # Handles
+//
+// A caller that keeps records of its own, as the root package does, may
+// keep the mesh's handles in them: AddNode returns a NodeRef, SetService a
+// ServiceRef, and AddBackendRef a BackendRef for RemoveBackendRef. Backends
+// added this way skip the look-ups by ID and the service's index of task
+// IDs: the caller sees to it that a task is not added twice. They share the
+// order and the rotations with those added by AddBackend, but each kind is
+// removed only its own way (RemoveBackend by task ID, RemoveBackendRef by
+// handle). A handle goes stale when RemoveNode or RemoveService drops what
+// it names, and a stale one is harmless: RemoveBackendRef ignores it, even
+// once its slab element holds another backend.
+//
 // # Determinism
 //
 // Where real Swarm is not deterministic this package fixes a rule:
 //
-//   - The backend order of a service is the order of AddBackend calls (real
-//     IPVS lists them in the order each node learned them), and every entry
-//     node starts its rotation at the first backend. After a removal the
-//     rotation continues with the backend that followed the removed one, as
-//     IPVS does.
+//   - The backend order of a service is the order of AddBackend and
+//     AddBackendRef calls (real IPVS lists them in the order each node
+//     learned them), and every entry node starts its rotation at the first
+//     backend. After a removal the rotation continues with the backend that
+//     followed the removed one, as IPVS does.
 //   - Dynamic ports come from the sequential cursor, exactly as SwarmKit's
 //     allocator does (the documentation says "random", the code is serial).
 //   - When several old dynamic ports share one (name, protocol, target) key,

@@ -49,6 +49,8 @@ type Mesh struct {
 	// spareNB holds emptied nodeBackends for reuse (nothing points to one
 	// once it has left its service's byNode).
 	spareNB []*nodeBackends
+	// stamps is the last BackendRef stamp handed out (see backend).
+	stamps uint32
 }
 
 // backendChunk is the capacity a service's backend slab starts with (element
@@ -106,6 +108,7 @@ type meshNode struct {
 	id      string
 	slot    int32
 	up      bool
+	removed bool // RemoveNode took it out: a NodeRef to it is stale
 	blocked map[portKey]struct{}
 	gossip  bool  // blocks 7946/tcp or 7946/udp
 	vxlan   bool  // blocks 4789/udp
@@ -124,6 +127,7 @@ type backendRef struct {
 type meshService struct {
 	id, name string
 	mode     ResolutionMode
+	removed  bool // RemoveService took it out: a ServiceRef to it is stale
 	ports    []PortConfig
 	keys     []listenKey // the listeners this service is registered in
 	hostKeys int         // how many of keys are host-mode
@@ -140,7 +144,13 @@ type meshService struct {
 	// since the last AddBackend that something still reaches, which the
 	// next AddBackend links to the new backend; 0 when there is none.
 	pending int32
-	byTask  taskIndex
+	// byTask finds the backends added by task ID (AddBackend); those added
+	// by handle (AddBackendRef) are not in it. indexWant is the size
+	// Reserve asked for, which the index takes when AddBackend first
+	// fills it, so that a service whose backends all come by handle
+	// never makes one.
+	byTask    taskIndex
+	indexWant int
 	// byNode: the service's backends per node, for the host-mode rotation
 	// (see nodeBackends); nil until needed.
 	byNode map[int32]*nodeBackends
@@ -197,7 +207,13 @@ type backend struct {
 	prev    int32 // the previous live backend while live (0 at the head)
 	refs    int32
 	nodePos int32 // index in node.backends while live
-	dead    bool
+	// stamp: while live, the backend's BackendRef stamp if AddBackendRef
+	// added it, or 0 if AddBackend did (it is then in the task index); 0
+	// once it has left, so that its handle no longer matches. (The
+	// elements of a removed service keep theirs: RemoveBackendRef finds a
+	// removed service's successor by ID, and stamps are unique.)
+	stamp uint32
+	dead  bool
 }
 
 // nodeBackends is one service's backends on one node: how many, and for
@@ -255,11 +271,12 @@ func (m *Mesh) node(id string) *meshNode {
 	return n
 }
 
-// AddNode adds a node to the mesh, up and blocking nothing. Every node of the
-// swarm is part of the mesh, whatever its role or availability. Adding a known
-// node does nothing. (AddBackend, SetNodeUp and Block add an unknown node
+// AddNode adds a node to the mesh, up and blocking nothing, and returns its
+// handle for AddBackendRef. Every node of the swarm is part of the mesh,
+// whatever its role or availability. Adding a known node changes nothing and
+// returns its handle. (AddBackend, SetNodeUp and Block add an unknown node
 // implicitly.)
-func (m *Mesh) AddNode(nodeID string) { m.node(nodeID) }
+func (m *Mesh) AddNode(nodeID string) NodeRef { return NodeRef{m.node(nodeID)} }
 
 // RemoveNode takes a node out of the mesh (it left the swarm): its backends
 // are dropped from their services and its firewall rules forgotten. A node
@@ -283,6 +300,7 @@ func (m *Mesh) RemoveNode(nodeID string) {
 		m.dead--
 	}
 	m.refresh()
+	n.removed = true
 	delete(m.nodes, nodeID)
 	if r := &m.recent[recentSlot(nodeID)]; r.n == n {
 		*r = recentNode{}
@@ -435,8 +453,9 @@ func (m *Mesh) service(id string) *meshService {
 // backends and rotations are kept. Ports with a published port of 0 cannot be
 // reached (for a host-mode port the engine picks a port per task, which this
 // model does not track). A dnsrr service has no VIP, so its ingress ports (which
-// Validate refuses) are ignored.
-func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, ports []PortConfig) {
+// Validate refuses) are ignored. It returns the service's handle for
+// AddBackendRef, the same on every call until RemoveService.
+func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, ports []PortConfig) ServiceRef {
 	s := m.service(serviceID)
 	hadHost := s.hostKeys > 0
 	m.unlisten(s)
@@ -473,6 +492,7 @@ func (m *Mesh) SetService(serviceID, serviceName string, mode ResolutionMode, po
 	if hasHost := s.hostKeys > 0; hasHost != hadHost {
 		m.switchHostLists(s, hasHost)
 	}
+	return ServiceRef{s}
 }
 
 // switchHostLists starts or stops keeping the per-node host-mode lists (see
@@ -588,7 +608,8 @@ func (m *Mesh) unlisten(s *meshService) {
 	s.hostKeys = 0
 }
 
-// RemoveService forgets a service, its ports and its backends.
+// RemoveService forgets a service, its ports and its backends (their
+// BackendRefs become stale).
 func (m *Mesh) RemoveService(serviceID string) {
 	s := m.services[serviceID]
 	if s == nil {
@@ -598,6 +619,7 @@ func (m *Mesh) RemoveService(serviceID string) {
 	for i := s.head; i != 0; i = s.els[i].next {
 		m.detachFromNode(s, i)
 	}
+	s.removed = true // RemoveBackendRef reads its slab no more
 	delete(m.services, serviceID)
 	if m.lastSvc == s {
 		m.lastSvc = nil
@@ -606,9 +628,13 @@ func (m *Mesh) RemoveService(serviceID string) {
 
 // AddBackend makes a task a backend of its service: its container is running,
 // and healthy if it has a health check. Backends are kept in the order they
-// were added. Adding a task that already is a backend does nothing. An
-// unknown service or node is created implicitly. Cost: O(1) amortized, and no
-// allocation once the service's slab has reached its size.
+// were added. Adding a task that already is a backend (by AddBackend) does
+// nothing. An unknown service or node is created implicitly. Cost: O(1)
+// amortized, and no allocation once the service's slab has reached its size.
+//
+// The service keeps an index of the task IDs added this way, for the
+// duplicate check and RemoveBackend. AddBackendRef is the same without the
+// index, for a caller that keeps handles.
 func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 	s := m.service(serviceID)
 	h := s.byTask.hash(taskID)
@@ -618,11 +644,55 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		if found, slot = s.byTask.find(s.els, taskID, h); found != 0 {
 			return
 		}
+	} else if s.indexWant > 0 {
+		s.byTask.reserve(s.indexWant)
+		s.indexWant = 0
 	}
-	n := m.node(nodeID)
+	i := m.link(s, m.node(nodeID), taskID, 0)
+	s.byTask.insert(h, i, slot)
+}
+
+// AddBackendRef is AddBackend by handles: it makes task taskID, on the node
+// of handle n, a backend of the service of handle s, and returns the
+// backend's handle for RemoveBackendRef. It neither hashes nor looks up
+// anything: it costs a slab element and two list links.
+//
+// The caller guarantees that the task is not a backend already: there is
+// no duplicate check, and the task ID is only recorded (for Resolve's Route
+// and Backends). A backend added this way is not known by task ID:
+// RemoveBackend ignores it, and AddBackend of the same task adds a second
+// one; remove it with RemoveBackendRef. A stale s or n (RemoveService or
+// RemoveNode has run since the handle was made) names the service or node
+// by its ID, as AddBackend does, creating it again if it is unknown. The
+// zero ServiceRef and NodeRef name nothing, and must not be given.
+//
+// libnetwork finds a backend by service, network and endpoint ID
+// (addServiceBinding and rmServiceBinding, libnetwork/service_common.go);
+// the handles have no counterpart there. They are a shortcut for a caller
+// that holds each task's service and node records and knows whether the
+// task is a backend, as the root package does, and change nothing that
+// Resolve or Backends answer.
+func (m *Mesh) AddBackendRef(s ServiceRef, n NodeRef, taskID string) BackendRef {
+	ms, mn := s.s, n.n
+	if ms.removed {
+		ms = m.service(ms.id)
+	}
+	if mn.removed {
+		mn = m.node(mn.id)
+	}
+	m.stamps++
+	if m.stamps == 0 { // wrapped: 0 is AddBackend's
+		m.stamps = 1
+	}
+	return BackendRef{i: m.link(ms, mn, taskID, m.stamps), stamp: m.stamps}
+}
+
+// link appends task taskID on node n, with stamp (see backend), to s's live
+// backends and returns its element.
+func (m *Mesh) link(s *meshService, n *meshNode, taskID string, stamp uint32) int32 {
 	i := s.alloc()
 	b := &s.els[i]
-	*b = backend{taskID: taskID, nodeID: n.id, node: n, nodePos: int32(len(n.backends)), prev: s.tail}
+	*b = backend{taskID: taskID, nodeID: n.id, node: n, nodePos: int32(len(n.backends)), prev: s.tail, stamp: stamp}
 	if s.tail != 0 {
 		s.els[s.tail].next = i
 	} else {
@@ -637,7 +707,6 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		b.refs++
 		s.decRef(p) // the pending mark
 	}
-	s.byTask.insert(h, i, slot)
 	if s.hostKeys > 0 {
 		nb := m.nodeBackends(s, n.slot)
 		nb.n++
@@ -653,6 +722,7 @@ func (m *Mesh) AddBackend(serviceID, taskID, nodeID string) {
 		n.backends = slices.Grow(n.backends, max(nodeBackendsMin, len(n.backends)))
 	}
 	n.backends = append(n.backends, backendRef{s, i})
+	return i
 }
 
 // nodeBackendsMin is the room a node's list of backends starts with.
@@ -663,7 +733,8 @@ const nodeBackendsMin = 16
 // its tables step by step, copying them at each step. It changes nothing a
 // caller can see; a service not declared is left alone. A caller that knows
 // how many tasks a service will run (its replicas) calls it before they
-// start.
+// start. The index of task IDs is made at that size by the first
+// AddBackend: a service whose backends all come by AddBackendRef has none.
 func (m *Mesh) Reserve(serviceID string, n int) {
 	s := m.lookupService(serviceID)
 	if s == nil || n <= 0 {
@@ -674,7 +745,11 @@ func (m *Mesh) Reserve(serviceID string, n int) {
 	} else if free := cap(s.els) - len(s.els); free < n-s.count {
 		s.els = slices.Grow(s.els, n-s.count-free)
 	}
-	s.byTask.reserve(n)
+	if len(s.byTask.slots) > 0 {
+		s.byTask.reserve(n)
+	} else {
+		s.indexWant = max(s.indexWant, n) // made by the first AddBackend
+	}
 }
 
 // alloc returns a free element of s's slab (its content is stale).
@@ -715,8 +790,9 @@ func (s *meshService) decRef(i int32) {
 // down (it leaves before its container stops), or it failed or ended. The
 // other backends keep their order, and an entry node whose rotation pointed
 // at the removed task continues with the one after it. Unknown tasks are
-// ignored. Cost: O(1) (for a service with host-mode ports, plus the
-// service's backends on the task's node, which Swarm keeps to one).
+// ignored, and so are backends added by AddBackendRef. Cost: O(1) (for a
+// service with host-mode ports, plus the service's backends on the task's
+// node, which Swarm keeps to one).
 func (m *Mesh) RemoveBackend(serviceID, taskID string) {
 	s := m.lookupService(serviceID)
 	if s == nil {
@@ -732,9 +808,36 @@ func (m *Mesh) RemoveBackend(serviceID, taskID string) {
 	}
 }
 
+// RemoveBackendRef is RemoveBackend by handles: it takes the backend that
+// AddBackendRef returned b for out of the service of handle s (the handle
+// given to AddBackendRef, or a later one for the same service), with the
+// same effect on the order and the rotations, and neither hashes nor looks
+// up anything. A stale b is ignored: its backend has already left, with its
+// node (RemoveNode), its service (RemoveService) or an earlier
+// RemoveBackendRef, and its slab element may hold another backend since. So
+// are the zero BackendRef and the zero ServiceRef. A stale s names the
+// service by its ID (a map look-up, the only one here), as AddBackendRef
+// does.
+func (m *Mesh) RemoveBackendRef(s ServiceRef, b BackendRef) {
+	ms := s.s
+	if ms == nil || b.stamp == 0 {
+		return
+	}
+	if ms.removed {
+		if ms = m.services[ms.id]; ms == nil {
+			return
+		}
+	}
+	if int(b.i) < len(ms.els) && ms.els[b.i].stamp == b.stamp {
+		m.unlinkBackend(ms, b.i)
+	}
+}
+
 // removeBackend takes live backend i out of s.
 func (m *Mesh) removeBackend(s *meshService, i int32) {
-	s.byTask.remove(s.byTask.hash(s.els[i].taskID), i)
+	if s.els[i].stamp == 0 {
+		s.byTask.remove(s.byTask.hash(s.els[i].taskID), i)
+	}
 	m.unlinkBackend(s, i)
 }
 
@@ -743,6 +846,7 @@ func (m *Mesh) removeBackend(s *meshService, i int32) {
 func (m *Mesh) unlinkBackend(s *meshService, i int32) {
 	m.detachFromNode(s, i)
 	b := &s.els[i]
+	b.stamp = 0
 	s.count--
 	next, prev := b.next, b.prev
 	if prev != 0 {

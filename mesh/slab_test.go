@@ -280,8 +280,8 @@ func TestPropertySlabModel(t *testing.T) {
 }
 
 // checkSlab verifies a service's bookkeeping: every element of the slab is
-// live, dead or free, and exactly one; the live list, task index and node
-// lists agree; every reference count equals the positions, dead links and
+// live, dead or free, and exactly one; the live list, task index (which holds
+// exactly the backends added by task ID) and node lists agree; every reference count equals the positions, dead links and
 // pending mark that lead to the element; a dead element is reached by
 // something (else it should have been freed).
 func checkSlab(m *Mesh, s *meshService) error {
@@ -303,7 +303,7 @@ func checkSlab(m *Mesh, s *meshService) error {
 		}
 		state[i] = free
 	}
-	count, prev := 0, int32(0)
+	count, indexed, prev := 0, 0, int32(0)
 	for i := s.head; i != 0; i = s.els[i].next {
 		b := &s.els[i]
 		if state[i] != unseen || b.dead {
@@ -313,8 +313,11 @@ func checkSlab(m *Mesh, s *meshService) error {
 		if b.prev != prev {
 			return fmt.Errorf("element %d: prev %d, want %d", i, b.prev, prev)
 		}
-		if s.byTask.get(s.els, b.taskID) != i {
-			return fmt.Errorf("task %s not indexed at %d", b.taskID, i)
+		if b.stamp == 0 { // added by AddBackend
+			if s.byTask.get(s.els, b.taskID) != i {
+				return fmt.Errorf("task %s not indexed at %d", b.taskID, i)
+			}
+			indexed++
 		}
 		if r := b.node.backends[b.nodePos]; r.s != s || r.i != i {
 			return fmt.Errorf("element %d: node list has %v at %d", i, r, b.nodePos)
@@ -325,8 +328,8 @@ func checkSlab(m *Mesh, s *meshService) error {
 		prev = i
 		count++
 	}
-	if prev != s.tail || count != s.count || count != s.byTask.n {
-		return fmt.Errorf("tail %d count %d index %d; want %d, %d", s.tail, s.count, s.byTask.n, prev, count)
+	if prev != s.tail || count != s.count || indexed != s.byTask.n {
+		return fmt.Errorf("tail %d count %d index %d; want %d, %d, %d", s.tail, s.count, s.byTask.n, prev, count, indexed)
 	}
 	refs := make([]int32, len(s.els))
 	var pos []int32

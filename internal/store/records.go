@@ -21,6 +21,9 @@ type Node struct {
 	Ref scheduler.NodeRef // the scheduler's handle for the node
 	Idx int32             // join order: the index in the store's node list
 	Up  bool              // the machine and its engine are alive
+	// MeshRef is the routing mesh's handle for the node (Mesh.AddNode),
+	// for its tasks' backends.
+	MeshRef mesh.NodeRef
 	// BeatGen is the generation of the pending heartbeat-failure event.
 	BeatGen uint32
 	// Beating: the managers hear the node's heartbeats (up, and no
@@ -72,6 +75,10 @@ type Service struct {
 	Endpoint  []mesh.PortConfig
 	Slots     Slots
 	Removed   bool
+
+	// MeshRef is the routing mesh's handle for the service
+	// (Mesh.SetService), for its tasks' backends.
+	MeshRef mesh.ServiceRef
 
 	Upd     *updater.Updater
 	UpdSpec *SpecVersion
@@ -346,6 +353,14 @@ type Task struct {
 	Pre  *Node // the node a global task is preassigned to
 	Slot *Slot
 	Gate Gate // pending delayed start, when Gate.Active
+	// MeshRef is the routing mesh's handle for the task's backend, from
+	// its latest Mesh.AddBackendRef, removed with Svc.MeshRef. It is stale
+	// once the backend has left the mesh: by Mesh.RemoveBackendRef when
+	// Backend turns false, or earlier, when the mesh dropped the task's
+	// node or service itself (Mesh.RemoveNode, Mesh.RemoveService);
+	// Mesh.RemoveBackendRef ignores a stale handle. (8 bytes: the record
+	// stays in its allocation size class.)
+	MeshRef mesh.BackendRef
 }
 
 // Gate is a replacement task's delayed start (SwarmKit's
