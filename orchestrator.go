@@ -131,9 +131,10 @@ type liveSlot struct {
 // reconcileReplicated is SwarmKit's replicated orchestrator
 // (manager/orchestrator/replicated/services.go: reconcile).
 func (c *Cluster) reconcileReplicated(s *store.Service) {
-	var live []liveSlot
+	slots := s.Slots.All()
+	live := make([]liveSlot, 0, len(slots)) // usually every slot
 	var dead []*store.Slot
-	for _, sl := range s.Slots.All() {
+	for _, sl := range slots {
 		if r := c.runnable(s, sl); len(r) > 0 {
 			live = append(live, liveSlot{sl, r})
 		} else {
