@@ -2,6 +2,7 @@ package store
 
 import (
 	"testing"
+	"unsafe"
 
 	"github.com/swarmsim/swarmsim/spec"
 )
@@ -57,5 +58,15 @@ func TestSlotHoldsNoDeletedTask(t *testing.T) {
 		if where, ok := seen[ts]; ok {
 			t.Errorf("deleted task %d still referenced from the slot's %s", ts.Idx, where)
 		}
+	}
+}
+
+// A task record, with its first nine history entries, fits the runtime's
+// 480-byte size class: one more field that pushed it into the 512-byte
+// class would cost every task 32 bytes (the memory-per-task figures in
+// README.md and BENCHMARKS.md).
+func TestTaskRecordSize(t *testing.T) {
+	if n := unsafe.Sizeof(Task{}); n > 480 {
+		t.Errorf("store.Task is %d bytes; want at most 480", n)
 	}
 }
