@@ -60,10 +60,11 @@ type Config struct {
 	// events). Large benchmarks use it to keep memory flat.
 	NoTrace bool
 	// TraceLimit, when positive, bounds the in-memory trace to its newest
-	// TraceLimit events (memory for at most twice that many): Events,
-	// EventsSince and TraceText then see only those, and DroppedEvents
-	// counts the rest. 0 keeps every event. A long run that must keep its
-	// whole trace can stream it through Logger instead.
+	// TraceLimit events (memory for at most twice that many, and for what
+	// they name of the tasks: a task none of them names is forgotten):
+	// Events, EventsSince and TraceText then see only those, and
+	// DroppedEvents counts the rest. 0 keeps every event. A long run that
+	// must keep its whole trace can stream it through Logger instead.
 	TraceLimit int
 }
 
