@@ -128,22 +128,14 @@ func (c *Cluster) reconcileGlobalJob(s *store.Service) {
 	}
 }
 
-// jobCounts counts a job's tasks of the current iteration as SwarmKit's
-// controlapi ListServices does: observed RUNNING, observed COMPLETE, and
-// (for a global job) desired COMPLETE but not there yet.
-func (c *Cluster) jobCounts(s *store.Service) (running, completed, pending int) {
-	return s.Job.Running, s.Job.Completed, s.Job.Pending
-}
-
 // jobDone reports whether a job's current iteration has finished: every
 // completion a replicated job asks for is there, or no task of a global
 // job is still on its way to COMPLETE.
 func (c *Cluster) jobDone(s *store.Service) bool {
-	_, completed, pending := c.jobCounts(s)
 	if s.Spec.Spec.Mode == ReplicatedJob {
-		return uint64(completed) >= s.Spec.Spec.TotalCompletions
+		return uint64(s.Job.Completed) >= s.Spec.Spec.TotalCompletions
 	}
-	if pending > 0 {
+	if s.Job.Pending > 0 {
 		return false
 	}
 	for _, sl := range s.Slots.All() {

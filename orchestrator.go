@@ -279,7 +279,7 @@ func (c *Cluster) nodeFacts(s *store.Service, ns *store.Node) orchestrator.NodeF
 }
 
 func (c *Cluster) globalSlot(s *store.Service, ns *store.Node) *store.Slot {
-	return s.Slots.GetOrAdd(uint64(ns.Idx) + 1)
+	return s.Slots.GetOrAdd(store.GlobalSlotKey(ns))
 }
 
 func (c *Cluster) shutdownSlot(sl *store.Slot) {

@@ -104,8 +104,9 @@ func (c *Cluster) ServiceStatus(ref string) (ServiceStatus, error) {
 	}
 	st := ServiceStatus{RunningTasks: s.Running, DesiredTasks: int(s.Spec.Spec.Replicas)}
 	if s.Spec.Spec.Mode.IsJob() {
-		running, completed, pending := c.jobCounts(s)
-		st = ServiceStatus{RunningTasks: running, DesiredTasks: pending, CompletedTasks: completed}
+		// the current iteration's counts, as SwarmKit's controlapi
+		// ListServices counts them (store.JobCount)
+		st = ServiceStatus{RunningTasks: s.Job.Running, DesiredTasks: s.Job.Pending, CompletedTasks: s.Job.Completed}
 		if s.Spec.Spec.Mode == ReplicatedJob {
 			st.DesiredTasks = int(s.Spec.Spec.MaxConcurrent)
 		}

@@ -111,7 +111,7 @@ func (c *Cluster) applyCreate(s *store.Service, a updater.Action) {
 	}
 	var ns *store.Node
 	if s.Spec.Spec.Mode == Global {
-		ns = c.st.Node(int32(a.Slot - 1))
+		ns = c.st.GlobalSlotNode(a.Slot)
 		if ns == nil {
 			c.noteCreated(s, a.Slot, "")
 			return

@@ -107,3 +107,25 @@ func ExampleMesh_Partition() {
 	// t1
 	// t1
 }
+
+// A caller that keeps its nodes', services' and tasks' records, as the root
+// package does, adds and removes backends by handles: no look-up by ID on
+// the way. The rotation is the one AddBackend gives.
+func ExampleMesh_AddBackendRef() {
+	m := mesh.New()
+	manager, worker1 := m.AddNode("manager"), m.AddNode("worker1")
+	web := m.SetService("svc1", "myweb", mesh.VIP, []mesh.PortConfig{{Protocol: mesh.TCP, TargetPort: 80, PublishedPort: 8080, PublishMode: mesh.Ingress}})
+	one := m.AddBackendRef(web, manager, "myweb.1")
+	m.AddBackendRef(web, worker1, "myweb.2")
+	for range 2 {
+		r, _ := m.Resolve("worker1", 8080, mesh.TCP)
+		fmt.Println("worker1:8080 ->", r.TaskID, "on", r.NodeID)
+	}
+	m.RemoveBackendRef(web, one) // myweb.1 is being shut down
+	m.RemoveBackendRef(web, one) // a stale handle removes nothing
+	fmt.Println(m.Backends("svc1"))
+	// Output:
+	// worker1:8080 -> myweb.1 on manager
+	// worker1:8080 -> myweb.2 on worker1
+	// [myweb.2]
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/swarmsim/swarmsim/node"
@@ -165,4 +166,15 @@ func checkIndex(t interface {
 		}
 	}
 	checkInternals(t, s)
+}
+
+// A task holds its node from ASSIGNED to RUNNING, whatever its desired
+// state; before it is placed and once it has ended it does not.
+func TestCountsOnNode(t *testing.T) {
+	holds := map[task.State]bool{task.Assigned: true, task.Accepted: true, task.Preparing: true, task.Ready: true, task.Starting: true, task.Running: true}
+	for _, s := range []task.State{task.New, task.Pending, task.Assigned, task.Accepted, task.Preparing, task.Ready, task.Starting, task.Running, task.Complete, task.Shutdown, task.Failed, task.Rejected, task.Remove, task.Orphaned} {
+		if got := CountsOnNode(s); got != holds[s] {
+			t.Errorf("CountsOnNode(%s) = %v, want %v", s, got, holds[s])
+		}
+	}
 }

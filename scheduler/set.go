@@ -63,9 +63,13 @@ type TaskInfo struct {
 // countsOnNode reports whether the task uses its node's resources and host
 // ports: it is on a node and ASSIGNED <= Observed <= RUNNING, whatever its
 // desired state (nodeinfo.go: NodeInfo.addTask, and Scheduler.updateTask).
-func (t *TaskInfo) countsOnNode() bool {
-	return t.NodeID != "" && t.Observed >= task.Assigned && t.Observed <= task.Running
-}
+func (t *TaskInfo) countsOnNode() bool { return t.NodeID != "" && CountsOnNode(t.Observed) }
+
+// CountsOnNode reports whether a task in observed state s holds its node's
+// resources and host ports, ASSIGNED to RUNNING whatever its desired state
+// (nodeinfo.go: NodeInfo.addTask, and Scheduler.updateTask): a caller that
+// mirrors tasks into a Set skips UpdateTask for changes that move nothing.
+func CountsOnNode(s task.State) bool { return s >= task.Assigned && s <= task.Running }
 
 // active reports whether the task counts in the ranking's task counts
 // (SwarmKit's ActiveTasksCount and ActiveTasksCountByService): it counts on

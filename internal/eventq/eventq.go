@@ -151,16 +151,21 @@ func (q *Queue) Schedule(at int64, pri, kind uint8, a int32, b uint32) uint64 {
 // lower notes that e has become the first event of a lane or the heap's
 // earliest: the bound on the other sources may move down to it.
 func (q *Queue) lower(e *Event) {
-	if q.top != 0 && (e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd)) {
+	if q.top != 0 && q.beforeBound(e) {
 		q.boundAt, q.boundOrd = e.At, e.ord
 	}
+}
+
+// beforeBound reports whether e comes before (boundAt, boundOrd).
+func (q *Queue) beforeBound(e *Event) bool {
+	return e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd)
 }
 
 // keepTop leaves the top at source m after a pop from it if its next
 // event, e, still comes before every other source's; otherwise the top is
 // looked for again on the next pop.
 func (q *Queue) keepTop(m int, e *Event) {
-	if e.At < q.boundAt || (e.At == q.boundAt && e.ord < q.boundOrd) {
+	if q.beforeBound(e) {
 		q.top = m + 1
 	} else {
 		q.top = 0

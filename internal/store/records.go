@@ -273,6 +273,10 @@ func appendOwned(s []*Task, ts *Task, buf []*Task) []*Task {
 	return s
 }
 
+// GlobalSlotKey is the key of a global service's slot on node ns: its join
+// index + 1 (slot keys start at 1).
+func GlobalSlotKey(ns *Node) uint64 { return uint64(ns.Idx) + 1 }
+
 // Slots holds a service's slots by key. Keys are small and dense (slot
 // numbers from 1, or node index + 1 for global services), so a slice indexed
 // by key serves: look-ups are O(1) and walking it gives ascending order.
@@ -392,13 +396,13 @@ func (ts *Task) Facts() Facts {
 
 // HoldsNode reports whether the scheduler counts a task with these facts
 // against its node.
-func (f Facts) HoldsNode() bool { return !f.Deleted && CountsOnNode(f.Observed) }
+func (f Facts) HoldsNode() bool { return !f.Deleted && scheduler.CountsOnNode(f.Observed) }
 
 // SchedKey is what the scheduler's view of a task depends on: whether it
 // exists, holds its node's resources (ASSIGNED to RUNNING) and is still
 // meant to (desired COMPLETE or before).
 func (f Facts) SchedKey() [3]bool {
-	return [3]bool{f.Deleted, CountsOnNode(f.Observed), f.Desired <= task.Complete}
+	return [3]bool{f.Deleted, scheduler.CountsOnNode(f.Observed), f.Desired <= task.Complete}
 }
 
 // pendingCompletion reports whether a job's task is meant to complete and
@@ -406,7 +410,3 @@ func (f Facts) SchedKey() [3]bool {
 func (f Facts) pendingCompletion() bool {
 	return !f.Deleted && f.Desired == task.Complete && f.Observed != task.Complete
 }
-
-// CountsOnNode reports whether a task in this observed state holds its
-// node's resources in the scheduler's view (ASSIGNED to RUNNING).
-func CountsOnNode(s task.State) bool { return s >= task.Assigned && s <= task.Running }

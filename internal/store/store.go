@@ -129,6 +129,10 @@ func (st *Store) Nodes() []*Node { return st.nodes }
 // Node is the node that joined i-th, nil if it was removed.
 func (st *Store) Node(i int32) *Node { return st.nodes[i] }
 
+// GlobalSlotNode is the node of a global service's slot with this key
+// (GlobalSlotKey), nil if it was removed.
+func (st *Store) GlobalSlotNode(key uint64) *Node { return st.nodes[key-1] }
+
 // NodeByID finds a live node by its full ID.
 func (st *Store) NodeByID(id string) *Node { return st.nodeByID[id] }
 

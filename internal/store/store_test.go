@@ -340,3 +340,19 @@ func Example() {
 	// 4ktw0zqr web 2
 	// service api not found
 }
+
+// A global service's slot key names its node both ways, and names a
+// removed node as nil.
+func TestGlobalSlotKey(t *testing.T) {
+	st := store.New()
+	a, b := addNode(st, "id-a", "a"), addNode(st, "id-b", "b")
+	for _, ns := range []*store.Node{a, b} {
+		if k := store.GlobalSlotKey(ns); k == 0 || st.GlobalSlotNode(k) != ns {
+			t.Errorf("node %s: key %d names %v", ns.N.ID, k, st.GlobalSlotNode(k))
+		}
+	}
+	st.RemoveNode(a)
+	if got := st.GlobalSlotNode(store.GlobalSlotKey(a)); got != nil {
+		t.Errorf("the removed node's slot names %v", got)
+	}
+}
