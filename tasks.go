@@ -99,7 +99,7 @@ func (c *Cluster) changed(ts *store.Task, was store.Facts) {
 	}
 	c.updateBackend(ts)
 	if !now.Deleted {
-		c.note(ts)
+		c.note(ts, was.Desired != now.Desired)
 	}
 }
 
@@ -154,9 +154,16 @@ func (c *Cluster) setObserved(ts *store.Task, st task.State, msg, errText string
 	}
 }
 
-// note queues a task change for its service's updater, if one is running.
-func (c *Cluster) note(ts *store.Task) {
+// note queues a task change for its service's updater, if one is running
+// and the change can tell it anything: a change of the observed state alone
+// that the updater ignores (updater.Updater.Ignores) is left out. Notes are
+// handed over in this instant's settle while there is a leader; without
+// one they wait, and time may make them matter, so all are kept.
+func (c *Cluster) note(ts *store.Task, desiredChanged bool) {
 	if u := ts.Svc.Upd; u != nil && !u.Done() {
+		if !desiredChanged && !c.raft.Leaderless() && u.Ignores(ts.T.State(), c.at(c.now)) {
+			return
+		}
 		c.notes = append(c.notes, updNote{svc: ts.Svc, ts: ts, desired: ts.T.DesiredState, observed: ts.T.State()})
 	}
 }

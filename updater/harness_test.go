@@ -92,6 +92,12 @@ type sim struct {
 	maxRunning  int            // max of running over slots and time
 	maxInFlight int
 	quiet       bool // do not log task state changes
+
+	// steps makes a started task report observed STARTING halfway to
+	// RUNNING, as the root's agent does; skipIgnored leaves out the reports
+	// of an observed state alone that Updater.Ignores allows.
+	steps, skipIgnored bool
+	ignored            int // calls Ignores allowed
 }
 
 // newSim builds a store holding the slots' tasks. Slot tasks are given as
@@ -303,6 +309,14 @@ func (s *sim) setDesired(id string, d task.State) {
 		})
 	case d == task.Running && t.isNew && t.observed < task.Running:
 		p := t.plan
+		if s.steps {
+			s.after(p.Start/2, func() {
+				if t.observed < task.Starting && t.desired == task.Running {
+					t.observed = task.Starting
+					s.reportObserved(t)
+				}
+			})
+		}
 		s.after(p.Start, func() {
 			if t.observed >= task.Running || t.desired != task.Running {
 				return
@@ -341,7 +355,7 @@ func (s *sim) setObserved(id string, o task.State) {
 	if t.isNew && !s.quiet {
 		s.logf("%s %s", id, o)
 	}
-	s.report(t)
+	s.reportObserved(t)
 	if o > task.Running {
 		ws := s.waiters[id]
 		delete(s.waiters, id)
@@ -349,6 +363,25 @@ func (s *sim) setObserved(id string, o task.State) {
 			s.startNow(w)
 		}
 	}
+}
+
+// reportObserved reports a change of the task's observed state alone,
+// unless skipIgnored and the updater ignores it. A call the updater said
+// it ignores must return nothing.
+func (s *sim) reportObserved(t *stask) {
+	o := t.observed
+	ign := s.u.Ignores(o, s.now)
+	if ign {
+		s.ignored++
+		if s.skipIgnored {
+			return
+		}
+	}
+	acts := s.u.TaskUpdated(t.slot, t.id, t.desired, t.observed, s.now)
+	if ign && len(acts) > 0 {
+		s.tb.Fatalf("%s: Ignores(%s) said yes, TaskUpdated returned %v", s.t(), o, acts)
+	}
+	s.apply(acts)
 }
 
 func (s *sim) report(t *stask) {

@@ -18,13 +18,7 @@ import (
 // Updater.Run).
 func TestPropertyRunsComplete(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
-		c := Config{
-			Parallelism:   uint64(rapid.IntRange(0, 4).Draw(rt, "parallelism")),
-			Delay:         rapid.SampledFrom([]time.Duration{0, time.Second, 7 * time.Second}).Draw(rt, "delay"),
-			Monitor:       rapid.SampledFrom([]time.Duration{0, 3 * time.Second, 10 * time.Second}).Draw(rt, "monitor"),
-			FailureAction: FailureAction(rapid.IntRange(0, 2).Draw(rt, "action")),
-			Order:         Order(rapid.IntRange(0, 1).Draw(rt, "order")),
-		}
+		c := drawConfig(rt)
 		n := rapid.IntRange(1, 15).Draw(rt, "slots")
 		stop := time.Duration(rapid.IntRange(0, 50).Draw(rt, "stopSeconds")) * time.Second
 		slots := make([]Slot, n)
@@ -100,4 +94,65 @@ func TestPropertyRunsComplete(t *testing.T) {
 			}
 		}
 	})
+}
+
+func drawConfig(rt *rapid.T) Config {
+	return Config{
+		Parallelism:   uint64(rapid.IntRange(0, 4).Draw(rt, "parallelism")),
+		Delay:         rapid.SampledFrom([]time.Duration{0, time.Second, 7 * time.Second}).Draw(rt, "delay"),
+		Monitor:       rapid.SampledFrom([]time.Duration{0, 3 * time.Second, 10 * time.Second}).Draw(rt, "monitor"),
+		FailureAction: FailureAction(rapid.IntRange(0, 2).Draw(rt, "action")),
+		Order:         Order(rapid.IntRange(0, 1).Draw(rt, "order")),
+	}
+}
+
+// Leaving out the calls Updater.Ignores allows changes nothing: for any
+// config and any mix of tasks that start, fail to start, fail after
+// RUNNING or are rejected, with every started task reporting STARTING
+// before RUNNING, a run that skips the ignored reports makes the same
+// decisions at the same times as one that makes every call (and each
+// ignored call, made, returns no action: sim.observedOnly).
+func TestPropertyIgnoredCallsChangeNothing(t *testing.T) {
+	ignored := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		c := drawConfig(rt)
+		if rapid.Bool().Draw(rt, "maxFailureRatio") {
+			c.MaxFailureRatio = 0.5
+		}
+		n := rapid.IntRange(1, 12).Draw(rt, "slots")
+		plans := map[uint64]plan{}
+		for id := uint64(1); id <= uint64(n); id++ {
+			p := plan{Start: time.Duration(rapid.IntRange(0, 20).Draw(rt, "startSeconds")) * time.Second}
+			switch rapid.IntRange(0, 5).Draw(rt, "fate") {
+			case 0:
+				p.Fail = task.Failed
+			case 1:
+				p.FailAfter = time.Duration(rapid.IntRange(1, 15).Draw(rt, "failAfterSeconds")) * time.Second
+			case 2:
+				p.RejectAt = time.Duration(rapid.IntRange(1, 15).Draw(rt, "rejectAtSeconds")) * time.Second
+			}
+			plans[id] = p
+		}
+		run := func(skip bool) *sim {
+			s := newSim(rt, oldSlots(n))
+			s.steps, s.skipIgnored = true, skip
+			s.params.Update = &c
+			s.plan = func(slot uint64) plan { return plans[slot] }
+			s.start()
+			s.runUntil(time.Hour)
+			return s
+		}
+		all, some := run(false), run(true)
+		ignored += some.ignored
+		if a, b := all.logText(), some.logText(); a != b {
+			rt.Fatalf("every call:\n%s\n\nignored calls left out:\n%s", a, b)
+		}
+		if all.u.Done() != some.u.Done() || all.u.Failures() != some.u.Failures() || (all.rolledBack == nil) != (some.rolledBack == nil) {
+			rt.Fatalf("done %v/%v, failures %d/%d, rolled back %v/%v", all.u.Done(), some.u.Done(),
+				all.u.Failures(), some.u.Failures(), all.rolledBack != nil, some.rolledBack != nil)
+		}
+	})
+	if ignored == 0 {
+		t.Fatal("no call was ignored: the property tested nothing")
+	}
 }

@@ -436,6 +436,22 @@ func (u *Updater) TaskUpdated(slot uint64, taskID string, desired, observed task
 	return u.flush()
 }
 
+// Ignores reports whether TaskUpdated, called at now, would return nothing
+// and change nothing for a change that moved only a task's observed state,
+// to observed: a state before RUNNING tells no worker anything (a worker
+// waits for RUNNING or a desired state >= RUNNING, the failure watch for a
+// state past RUNNING), and with no worker whose delay ended before now,
+// there is nobody for the call to release. A caller may skip such calls.
+func (u *Updater) Ignores(observed task.State, now time.Time) bool {
+	if u.phase == finished {
+		return true
+	}
+	if observed >= task.Running {
+		return false
+	}
+	return u.head == len(u.sleepers) || !u.base.Add(u.jobs[u.sleepers[u.head]].wakeAt).Before(now)
+}
+
 // NextWake returns the next virtual time at which the updater needs Wake:
 // the end of the earliest post-slot delay, or the end of the final
 // monitoring window.

@@ -177,6 +177,48 @@ func TestHarmlessCalls(t *testing.T) {
 	}
 }
 
+// Ignores: a state before RUNNING tells the workers nothing, unless a
+// worker's delay ended before the call (a caller delivering late, as the
+// root does after an election), when the call releases it and the freed
+// worker takes the next slot. RUNNING and states past it always matter,
+// and a finished run ignores everything.
+func TestIgnores(t *testing.T) {
+	u, acts := Start(Params{Slots: oldSlots(3), Update: cfg(Config{Parallelism: 2, Delay: 10 * time.Second}), Now: epoch})
+	if len(acts) != 3 || acts[1].Kind != CreateTask || acts[2].Kind != CreateTask {
+		t.Fatalf("start: %v", acts)
+	}
+	u.TaskCreated(1, "n1", epoch)
+	u.TaskCreated(2, "n2", epoch)
+	u.TaskUpdated(1, "n1", task.Running, task.Running, at(time.Second)) // slot 1 done: its worker sleeps until 11s
+	u.TaskUpdated(2, "n2", task.Running, task.Preparing, at(time.Second))
+	for _, tc := range []struct {
+		observed task.State
+		at       time.Duration
+		want     bool
+	}{
+		{task.Starting, 5 * time.Second, true},
+		{task.Starting, 11 * time.Second, true}, // a delay ending exactly now is Wake's
+		{task.Starting, 12 * time.Second, false},
+		{task.Running, 5 * time.Second, false},
+		{task.Failed, 5 * time.Second, false},
+	} {
+		if got := u.Ignores(tc.observed, at(tc.at)); got != tc.want {
+			t.Errorf("Ignores(%s) at %v = %v, want %v", tc.observed, tc.at, got, tc.want)
+		}
+	}
+	if acts := u.TaskUpdated(2, "n2", task.Running, task.Starting, at(5*time.Second)); acts != nil {
+		t.Errorf("an ignored call acted: %v", acts)
+	}
+	acts = u.TaskUpdated(2, "n2", task.Running, task.Starting, at(12*time.Second))
+	if len(acts) != 1 || acts[0].Kind != CreateTask || acts[0].Slot != 3 {
+		t.Errorf("a late call with slot 1's worker awake: %v, want CreateTask for slot 3", acts)
+	}
+	done, _ := Start(Params{Slots: nil, Now: epoch})
+	if !done.Done() || !done.Ignores(task.Failed, epoch) {
+		t.Errorf("a finished run: Done %v, Ignores(failed) %v", done.Done(), done.Ignores(task.Failed, epoch))
+	}
+}
+
 // No sequence of calls, however wrong (unknown IDs, time going backwards,
 // duplicate reports), panics or breaks the parallelism bound.
 func TestPropertyNoPanic(t *testing.T) {
