@@ -42,36 +42,44 @@ type Task struct {
 	// kept as offsets from CreatedAt, so a status comes back in
 	// CreatedAt's location.
 	history []entry
+	// texts holds the messages and errors of the statuses whose message
+	// is not their state's default or that carry an error.
+	texts []statusText
 }
 
 // entry is one status of a task's history, kept compact: a task keeps
 // about nine of them, and a simulation keeps many tasks. The time is an
-// offset from CreatedAt; text is nil when the message is the state's
-// default and there is no error.
+// offset from CreatedAt; text is 0 when the message is the state's default
+// and there is no error, else 1 + the index of the status's text in the
+// task's texts. An entry holds no pointer: the garbage collector skips the
+// history.
 type entry struct {
 	at    int64
 	state State
-	text  *statusText
+	text  uint32
 }
 
 type statusText struct{ msg, err string }
 
-func (t *Task) entry(s Status) entry {
-	return makeEntry(s.State, s.Timestamp.Sub(t.CreatedAt), s.Message, s.Err)
-}
-
-func makeEntry(st State, since time.Duration, msg, errText string) entry {
+// makeEntry is the entry of a status, its text (if any) kept in t.texts; a
+// text equal to the latest one kept is shared, as a status repeated with
+// the same message is.
+func (t *Task) makeEntry(st State, since time.Duration, msg, errText string) entry {
 	e := entry{at: int64(since), state: st}
 	if msg != DefaultMessage(st) || errText != "" {
-		e.text = &statusText{msg, errText}
+		if n := len(t.texts); n == 0 || t.texts[n-1] != (statusText{msg, errText}) {
+			t.texts = append(t.texts, statusText{msg, errText})
+		}
+		e.text = uint32(len(t.texts))
 	}
 	return e
 }
 
 func (t *Task) expand(e entry) Status {
 	s := Status{State: e.state, Timestamp: t.CreatedAt.Add(time.Duration(e.at)), Message: DefaultMessage(e.state)}
-	if e.text != nil {
-		s.Message, s.Err = e.text.msg, e.text.err
+	if e.text != 0 {
+		tx := &t.texts[e.text-1]
+		s.Message, s.Err = tx.msg, tx.err
 	}
 	return s
 }
@@ -93,7 +101,8 @@ func Make(t Task, buf *HistoryBuf) Task {
 	if buf == nil {
 		buf = new(HistoryBuf)
 	}
-	t.history = append(buf[:0], t.entry(Status{State: New, Timestamp: t.CreatedAt, Message: DefaultMessage(New)}))
+	t.texts = nil
+	t.history = append(buf[:0], t.makeEntry(New, 0, DefaultMessage(New), ""))
 	t.state = New
 	return t
 }
@@ -103,6 +112,7 @@ func Make(t Task, buf *HistoryBuf) Task {
 func (t *Task) Snapshot() Task {
 	c := *t
 	c.history = t.history[:len(t.history):len(t.history)]
+	c.texts = t.texts[:len(t.texts):len(t.texts)]
 	return c
 }
 
@@ -149,7 +159,7 @@ func (t *Task) AdvanceAfter(st State, since time.Duration, msg, errText string) 
 	if cur := t.State(); st < cur {
 		return fmt.Errorf("task %s: observed state cannot move back from %s to %s", t.ID, cur, st)
 	}
-	t.history = append(t.history, makeEntry(st, since, msg, errText))
+	t.history = append(t.history, t.makeEntry(st, since, msg, errText))
 	t.state = st
 	return nil
 }

@@ -3,6 +3,7 @@ package task
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -87,6 +88,49 @@ func TestAdvanceOnlyForward(t *testing.T) {
 	want := append([]Status{{State: New, Timestamp: t0, Message: "created"}}, steps...)
 	if diff := cmp.Diff(want, tk.History()); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
+
+// A history keeps each status's own message and error, whether it is the
+// state's default, a repeat of the status before, or a text seen earlier
+// but not last; a snapshot taken midway keeps its texts while the original
+// goes on. An entry is 16 bytes, with no pointer.
+func TestHistoryTexts(t *testing.T) {
+	t0 := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	tk := Make(Task{ID: "id1", ServiceName: "web", Slot: 1, CreatedAt: t0}, nil)
+	steps := []Status{
+		{State: Pending, Message: "pending task scheduling"},
+		{State: Pending, Message: "pending task scheduling", Err: "no suitable node (1 node not available for new tasks)"},
+		{State: Pending, Message: "pending task scheduling", Err: "no suitable node (1 node not available for new tasks)"},
+		{State: Pending, Message: "pending task scheduling", Err: "no suitable node (scheduling constraints not satisfied on 1 node)"},
+		{State: Pending, Message: "pending task scheduling", Err: "no suitable node (1 node not available for new tasks)"},
+		{State: Assigned, Message: "scheduler assigned task to node"},
+		{State: Preparing, Message: "preparing"},
+	}
+	var snap Task
+	for i, st := range steps {
+		st.Timestamp = t0.Add(time.Duration(i) * time.Second)
+		steps[i] = st
+		if err := tk.Advance(st); err != nil {
+			t.Fatal(err)
+		}
+		if i == 3 {
+			snap = tk.Snapshot()
+		}
+	}
+	if err := snap.Advance(Status{State: Failed, Timestamp: t0.Add(time.Minute), Message: "started", Err: "boom"}); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]Status{{State: New, Timestamp: t0, Message: "created"}}, steps...)
+	if diff := cmp.Diff(want, tk.History()); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	wantSnap := append(append([]Status(nil), want[:5]...), Status{State: Failed, Timestamp: t0.Add(time.Minute), Message: "started", Err: "boom"})
+	if diff := cmp.Diff(wantSnap, snap.History()); diff != "" {
+		t.Errorf("snapshot's history (-want +got):\n%s", diff)
+	}
+	if n := unsafe.Sizeof(entry{}); n != 16 {
+		t.Errorf("an entry is %d bytes, want 16", n)
 	}
 }
 

@@ -362,8 +362,8 @@ type Task struct {
 	// once the backend has left the mesh: by Mesh.RemoveBackendRef when
 	// Backend turns false, or earlier, when the mesh dropped the task's
 	// node or service itself (Mesh.RemoveNode, Mesh.RemoveService);
-	// Mesh.RemoveBackendRef ignores a stale handle. (8 bytes: the record
-	// stays in its allocation size class.)
+	// Mesh.RemoveBackendRef ignores a stale handle. (8 bytes, where a task
+	// ID would take 16 and a hash look-up.)
 	MeshRef mesh.BackendRef
 }
 
