@@ -67,6 +67,8 @@ type Cluster struct {
 	idBuf     []string
 	decisions []scheduler.Decision
 	spare     []*store.Task
+	// and by the replicated orchestrator: a service's live slots
+	liveBuf []liveSlot
 
 	probes []*probeState
 	faults fault.Plan

@@ -132,7 +132,12 @@ type liveSlot struct {
 // (manager/orchestrator/replicated/services.go: reconcile).
 func (c *Cluster) reconcileReplicated(s *store.Service) {
 	slots := s.Slots.All()
-	live := make([]liveSlot, 0, len(slots)) // usually every slot
+	// The live slots go in the cluster's scratch list, taken for the
+	// call: what runs below copies what it keeps, and a reconciliation
+	// that it starts (none today) would get a list of its own.
+	live := slices.Grow(c.liveBuf[:0], len(slots)) // usually every slot
+	c.liveBuf = nil
+	defer func() { clear(live); c.liveBuf = live[:0] }()
 	var dead []*store.Slot
 	for _, sl := range slots {
 		if r := c.runnable(s, sl); len(r) > 0 {

@@ -52,7 +52,7 @@ func (c *Cluster) applyUpdater(s *store.Service, acts []updater.Action) {
 		}
 		switch a.Kind {
 		case updater.SetStatus:
-			c.writeUpdaterStatus(s, a.Status)
+			c.writeUpdaterStatus(s, *a.Status)
 		case updater.CreateTask:
 			c.applyCreate(s, a)
 		case updater.ReuseTask:
@@ -174,7 +174,10 @@ func (c *Cluster) autoRollback(s *store.Service, a updater.Action) {
 		return
 	}
 	c.swapSpec(s, s.Prev, nil)
-	st := a.Status
+	var st updater.Status
+	if a.Status != nil {
+		st = *a.Status
+	}
 	if st.State == updater.None {
 		st = updater.Status{State: updater.RollbackStarted, Message: updater.RolledBackMessage(a.TaskID), StartedAt: s.Status.StartedAt}
 	}

@@ -204,7 +204,7 @@ func (s *sim) apply(acts []Action) {
 	for _, a := range acts {
 		switch a.Kind {
 		case SetStatus:
-			s.statuses = append(s.statuses, a.Status)
+			s.statuses = append(s.statuses, *a.Status)
 			s.logf("status %s %q", a.Status.State, a.Status.Message)
 		case CreateTask:
 			s.handled[a.Slot]++

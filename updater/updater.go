@@ -118,14 +118,16 @@ func (k ActionKind) String() string {
 }
 
 // Action is one thing the orchestrator must do for the updater. Only the
-// fields named in its Kind's description are set.
+// fields named in its Kind's description are set. Status, a pointer, is set
+// on SetStatus and RollbackService only: an update emits one CreateTask a
+// slot, and each is 80 bytes rather than 144.
 type Action struct {
 	Kind       ActionKind
 	Slot       uint64
 	TaskID     string
 	Shutdown   []string
 	StartAfter string
-	Status     Status
+	Status     *Status
 }
 
 // phase is where the updater's dispatcher (SwarmKit's Run) is.
@@ -258,10 +260,14 @@ func Start(p Params) (*Updater, []Action) {
 		u.phase = finished
 		return u, u.flush()
 	}
-	u.dirty = make([]Slot, 0, n)
-	for i := range p.Slots {
-		if p.Slots[i].Dirty() {
-			u.dirty = append(u.dirty, p.Slots[i])
+	if n == len(p.Slots) {
+		u.dirty = p.Slots // every slot is dirty, as in an update: kept, not copied
+	} else {
+		u.dirty = make([]Slot, 0, n)
+		for i := range p.Slots {
+			if p.Slots[i].Dirty() {
+				u.dirty = append(u.dirty, p.Slots[i])
+			}
 		}
 	}
 	if p.Status.State == None {
@@ -761,7 +767,7 @@ func (u *Updater) judge(i int32, now time.Time) bool {
 			st.State = RollbackStarted
 			st.Message = RolledBackMessage(j.taskID)
 			u.status = st
-			u.emit(Action{Kind: RollbackService, TaskID: j.taskID, Status: st})
+			u.emit(Action{Kind: RollbackService, TaskID: j.taskID, Status: &st})
 		}
 		return true
 	}
@@ -832,7 +838,7 @@ func (u *Updater) complete(now time.Time) {
 
 func (u *Updater) setStatus(st Status) {
 	u.status = st
-	u.emit(Action{Kind: SetStatus, Status: st})
+	u.emit(Action{Kind: SetStatus, Status: &st})
 }
 
 // emit adds an action to the current call's result. The actions of a call

@@ -3,6 +3,7 @@ package updater
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
@@ -11,6 +12,14 @@ import (
 )
 
 func cfg(c Config) *Config { return &c }
+
+// An update emits one CreateTask a slot, and the actions stay valid for
+// good: an Action is at most 80 bytes (Status, rarely set, is a pointer).
+func TestActionSize(t *testing.T) {
+	if n := unsafe.Sizeof(Action{}); n > 80 {
+		t.Errorf("Action is %d bytes; want at most 80", n)
+	}
+}
 
 // The entry checks of Updater.Run (manager/orchestrator/update/updater.go).
 func TestEntryChecks(t *testing.T) {
@@ -29,9 +38,9 @@ func TestEntryChecks(t *testing.T) {
 		{"no slot at all", Status{}, nil, nil},
 		{"empty slot is not dirty", Status{}, []Slot{{ID: 1}}, nil},
 		{"no dirty slot, completed stays", Status{State: Completed, Message: MsgCompleted}, clean, nil},
-		{"no dirty slot, updating completes at once", started, clean, []Action{{Kind: SetStatus, Status: Status{
+		{"no dirty slot, updating completes at once", started, clean, []Action{{Kind: SetStatus, Status: &Status{
 			State: Completed, Message: MsgCompleted, StartedAt: epoch, CompletedAt: at(time.Minute)}}}},
-		{"no dirty slot, rollback_started completes at once", ManualRollback(epoch), clean, []Action{{Kind: SetStatus, Status: Status{
+		{"no dirty slot, rollback_started completes at once", ManualRollback(epoch), clean, []Action{{Kind: SetStatus, Status: &Status{
 			State: RollbackCompleted, Message: MsgRollbackCompleted, StartedAt: epoch, CompletedAt: at(time.Minute)}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
