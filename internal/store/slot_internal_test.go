@@ -66,7 +66,12 @@ func TestSlotHoldsNoDeletedTask(t *testing.T) {
 // more per task (the memory-per-task figures in README.md and
 // BENCHMARKS.md).
 func TestTaskRecordSize(t *testing.T) {
-	if n := unsafe.Sizeof(Task{}); n > 432 {
+	n := unsafe.Sizeof(Task{})
+	if n > 432 {
 		t.Errorf("store.Task is %d bytes; want at most 432", n)
+	}
+	const page = 8192 // the runtime rounds a large object up to whole pages
+	if taskSlab*n%page != 0 {
+		t.Errorf("a slab of %d records of %d bytes leaves %d bytes of its last page unused", taskSlab, n, page-taskSlab*n%page)
 	}
 }
