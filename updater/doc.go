@@ -70,7 +70,9 @@
 // Start takes the snapshot and returns the first actions. Afterwards the
 // caller reports the ID of each task it created (TaskCreated), every change
 // of desired or observed state of the service's tasks with the task's slot
-// (TaskUpdated; only the tasks of CreateTask and ReuseTask matter), and
-// calls Wake at NextWake. Each call returns the actions to apply, in order.
+// (TaskUpdated; only the tasks of CreateTask and ReuseTask matter, and
+// Ignores says which changes of an observed state alone can be left out),
+// and calls Wake at NextWake. Each call returns the actions to apply, in
+// order.
 // Done reports the end of the run. To cancel a run, drop the Updater.
 package updater

@@ -111,7 +111,7 @@ func drawConfig(rt *rapid.T) Config {
 // RUNNING or are rejected, with every started task reporting STARTING
 // before RUNNING, a run that skips the ignored reports makes the same
 // decisions at the same times as one that makes every call (and each
-// ignored call, made, returns no action: sim.observedOnly).
+// ignored call, made, returns no action: sim.reportObserved).
 func TestPropertyIgnoredCallsChangeNothing(t *testing.T) {
 	ignored := 0
 	rapid.Check(t, func(rt *rapid.T) {

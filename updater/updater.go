@@ -442,12 +442,12 @@ func (u *Updater) TaskUpdated(slot uint64, taskID string, desired, observed task
 	return u.flush()
 }
 
-// Ignores reports whether TaskUpdated, called at now, would return nothing
-// and change nothing for a change that moved only a task's observed state,
-// to observed: a state before RUNNING tells no worker anything (a worker
-// waits for RUNNING or a desired state >= RUNNING, the failure watch for a
-// state past RUNNING), and with no worker whose delay ended before now,
-// there is nobody for the call to release. A caller may skip such calls.
+// Ignores reports whether a TaskUpdated call at now, for a task whose
+// observed state alone changed (to observed), would return nothing and
+// change nothing, so that the caller may skip it. A state before RUNNING
+// tells no worker anything: a worker waits for RUNNING or for a desired
+// state >= RUNNING, and the failure watch for a state past RUNNING. And
+// unless a worker's delay ended before now, the call has nobody to release.
 func (u *Updater) Ignores(observed task.State, now time.Time) bool {
 	if u.phase == finished {
 		return true
