@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -310,12 +311,7 @@ func TestBackendRefTable(t *testing.T) {
 // checkMeshSlabs runs checkSlab on every service of m, in ID order, and
 // checks that a mesh driven by handles made no task index.
 func checkMeshSlabs(m *Mesh, byRef bool) error {
-	ids := make([]string, 0, len(m.services))
-	for id := range m.services {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(m.services)) {
 		s := m.services[id]
 		if err := checkSlab(m, s); err != nil {
 			return fmt.Errorf("service %s: %v", id, err)

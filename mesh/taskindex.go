@@ -7,8 +7,9 @@ package mesh
 // probes a few slots longer on the same line, misses the cache half as
 // often: 10,000 backends fit in 128 KiB instead of 256.) A rolling update
 // deletes and inserts all the time; unlike a Go map, this leaves no
-// tombstones behind to lengthen the probes, and it holds 8 bytes per slot. The hash is kept in the slot, so
-// that a probe reads an element only on a hash match and growing reads none.
+// tombstones behind to lengthen the probes, and it holds 8 bytes per slot.
+// The hash is kept in the slot, so that a probe reads an element only on a
+// hash match and growing reads none.
 // The hash is fixed, so the table's layout is the same on every run: it
 // mixes the ID eight bytes at a time with a multiply and a shift (task IDs
 // are random already, which spreads them well; a byte at a time, as FNV-1a

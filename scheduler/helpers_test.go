@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -98,12 +99,7 @@ func errs(ds []Decision) map[string]int {
 // dump renders the observable state of a Set (everything but caches).
 func dump(s *Set) string {
 	var b strings.Builder
-	ids := make([]string, 0, len(s.byID))
-	for id := range s.byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(s.byID)) {
 		ni := s.byID[id]
 		fmt.Fprintf(&b, "%s slot=%d member=%v ready=%v res=%v total=%d svc=%v ports=%v counted=%d\n",
 			id, ni.slot, ni.n != nil, ni.ready, ni.reserved, ni.total, svcCounts(s, ni), portCounts(ni), ni.counted)

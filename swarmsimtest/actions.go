@@ -622,8 +622,13 @@ func Scenarios(o ScenarioOptions) *rapid.Generator[Scenario] {
 }
 
 // Cluster builds the scenario's cluster, before any action.
-func (sc Scenario) Cluster() (*Runner, error) {
-	c := swarmsim.New(swarmsim.Config{Seed: sc.Seed})
+func (sc Scenario) Cluster() (*Runner, error) { return sc.ClusterWith(swarmsim.Config{}) }
+
+// ClusterWith is Cluster in a configuration of the caller's (a TraceLimit,
+// NoTrace, a Logger): cfg's Seed is replaced by the scenario's.
+func (sc Scenario) ClusterWith(cfg swarmsim.Config) (*Runner, error) {
+	cfg.Seed = sc.Seed
+	c := swarmsim.New(cfg)
 	for _, n := range sc.Nodes {
 		if _, err := c.AddNode(n); err != nil {
 			return nil, err

@@ -67,22 +67,15 @@ func TestParallelClustersIndependent(t *testing.T) {
 // name and notes them again when they have more to say.
 func TestBoundedTraceIsTheNewestEvents(t *testing.T) {
 	play := func(t *rapid.T, sc swarmsimtest.Scenario, limit int) []swarmsim.Event {
-		c := swarmsim.New(swarmsim.Config{Seed: sc.Seed, TraceLimit: limit})
-		for _, n := range sc.Nodes {
-			if _, err := c.AddNode(n); err != nil {
-				t.Fatalf("AddNode: %v", err)
-			}
+		r, err := sc.ClusterWith(swarmsim.Config{TraceLimit: limit})
+		if err != nil {
+			t.Fatalf("cluster: %v", err)
 		}
-		for i, img := range sc.Images[:min(len(sc.Images), len(sc.Behaviors))] {
-			c.SetImage(img, sc.Behaviors[i])
-		}
-		c.SetTaskHistoryLimit(sc.HistoryLimit)
-		r := swarmsimtest.NewRunner(c)
 		for _, a := range sc.Actions {
 			r.Apply(a)
 		}
 		r.Advance(2 * time.Minute)
-		return c.Events()
+		return r.C.Events()
 	}
 	rapid.Check(t, func(t *rapid.T) {
 		sc := swarmsimtest.Scenarios(swarmsimtest.ScenarioOptions{}).Draw(t, "scenario")
